@@ -1,0 +1,209 @@
+/**
+ * The one contract every provider folder implements. This module imports no provider.
+ *
+ * Usage kinds are disjoint: every billed token sits in exactly one field, so cost is a plain
+ * sum of (count x rate) with no subtraction at pricing time. Conversions from each provider's
+ * overlapping counters (OpenAI's prompt_tokens includes cached tokens, its completion_tokens
+ * includes reasoning; Gemini's thoughts are outside candidates; ...) happen in the provider
+ * folder, once, where the provider's rules are documented.
+ */
+
+/** Bumped whenever a field of `Usage` changes meaning; stored with each ledger record. */
+export const USAGE_VERSION = 1 as const;
+
+export interface Usage {
+  /** Input neither read from nor written to a cache, and not audio or image. */
+  input_tokens: number;
+  /** Non-audio input read from a cache (OpenAI cached_tokens, Anthropic cache_read_input_tokens, ...). */
+  cache_read_tokens: number;
+  /** Input written to a cache with the default (5-minute) lifetime. */
+  cache_write_tokens: number;
+  /** Input written to a cache with the 1-hour lifetime (Anthropic ttl "1h"). */
+  cache_write_1h_tokens: number;
+  /** Output that is neither reasoning nor audio. */
+  output_tokens: number;
+  /** Reasoning / thinking output, billed at the reasoning rate (usually the output rate). */
+  reasoning_tokens: number;
+  /** Audio input not read from a cache. */
+  audio_input_tokens: number;
+  /** Audio input read from a cache (Gemini prices cached audio apart from cached text). */
+  audio_cache_read_tokens: number;
+  audio_output_tokens: number;
+  /** Image input not read from a cache, counted apart only where the provider reports it apart. */
+  image_input_tokens: number;
+  /** Billable web-search tool calls (per-call fee on top of tokens). */
+  web_search_calls: number;
+}
+
+export type UsageKind = keyof Usage;
+
+export const USAGE_KINDS: readonly UsageKind[] = [
+  'input_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'audio_input_tokens',
+  'audio_cache_read_tokens',
+  'audio_output_tokens',
+  'image_input_tokens',
+  'web_search_calls',
+];
+
+export function emptyUsage(): Usage {
+  return {
+    input_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+    audio_input_tokens: 0,
+    audio_cache_read_tokens: 0,
+    audio_output_tokens: 0,
+    image_input_tokens: 0,
+    web_search_calls: 0,
+  };
+}
+
+/** Every input token the provider counted, whatever its kind (used for long-context tiers). */
+export function totalInputTokens(u: Usage): number {
+  return (
+    u.input_tokens +
+    u.cache_read_tokens +
+    u.cache_write_tokens +
+    u.cache_write_1h_tokens +
+    u.audio_input_tokens +
+    u.audio_cache_read_tokens +
+    u.image_input_tokens
+  );
+}
+
+export function totalOutputTokens(u: Usage): number {
+  return u.output_tokens + u.reasoning_tokens + u.audio_output_tokens;
+}
+
+export type ProviderId =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex'
+  | 'bedrock'
+  | 'mistral'
+  | 'deepseek'
+  | 'xai'
+  | 'groq'
+  | 'together'
+  | 'openrouter'
+  | 'cohere'
+  | 'openai-compatible';
+
+/** The API shape a payload belongs to; names match the ledger record's `api` field. */
+export type ApiKind =
+  | 'chat.completions'
+  | 'responses'
+  | 'embeddings'
+  | 'batch'
+  | 'realtime'
+  | 'messages'
+  | 'generateContent'
+  | 'converse'
+  | 'invoke'
+  | 'chat'
+  | 'embed';
+
+/** What a provider parser found in one response (body or stream). */
+export interface UsageExtraction {
+  usage_version: typeof USAGE_VERSION;
+  usage: Usage;
+  /** The provider's own usage object(s), verbatim, so cost can be recomputed under other rules later. */
+  raw: unknown;
+  /** The model the response reports (price by this, not by the requested name). */
+  model?: string;
+  api?: ApiKind;
+  /** Service tier as the response reports it (`flex`, `priority`, `batch`, `standard`, `scale`, ...). */
+  service_tier?: string;
+  /**
+   * What the provider says it charged, as an exact decimal USD string (OpenRouter `usage.cost`,
+   * xAI `cost_in_usd_ticks` x 1e-10). Kept beside our own figure; never summed with it.
+   */
+  provider_cost_usd?: string;
+  /**
+   * Input tokens of the largest single model call inside this response, for long-context tiers.
+   * Undefined: the usage describes one call, so the total input is the basis.
+   * null: the usage aggregates several internal calls whose sizes are unknown (Anthropic
+   * server-tool loops); no single call can be shown to cross a tier threshold.
+   */
+  tier_basis_tokens?: number | null;
+  /** Vertex AI: provisioned-throughput traffic is covered by the subscription (no per-token charge). */
+  traffic_type?: 'on_demand' | 'provisioned';
+  /** Anthropic data residency as echoed by the response (`us` carries a price multiplier). */
+  inference_geo?: string;
+  /** Informational counters that are not billed on their own (web_fetch_requests, prediction tokens, ...). */
+  details?: Record<string, number>;
+}
+
+/** What the caller knows about the request when it asks a parser to read a response. */
+export interface ParseContext {
+  api: ApiKind;
+  /** The model named in the request or URL (Bedrock Converse does not echo it). */
+  model_requested?: string;
+  /** Anthropic: cache_control ttl asked for in the request, used when a response lacks the TTL split. */
+  cache_ttl_requested?: '5m' | '1h';
+}
+
+/** Incremental reader fed with the raw bytes of a streamed response as they pass through. */
+export interface StreamMeter {
+  push(chunk: Uint8Array): void;
+  /** Call once at end of stream (or hang-up). */
+  end(): StreamOutcome;
+}
+
+export interface StreamOutcome {
+  /** null when the stream carried no usage: the caller estimates; zeros are never invented. */
+  extraction: UsageExtraction | null;
+  /** Generated text seen so far (content and reasoning deltas), for estimating output on hang-up. */
+  output_text: string;
+  /** Model reported by the stream, when any event named it. */
+  model?: string;
+}
+
+export interface ProviderUsageParser {
+  readonly id: ProviderId;
+  /** Reads usage from a complete JSON body. Returns null when the body carries no usage. */
+  fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null;
+  /** A new meter for one streamed response. */
+  createStreamMeter(ctx: ParseContext): StreamMeter;
+}
+
+/** Malformed provider payloads. Parsers throw only this, never a TypeError from deep inside. */
+export class ProviderPayloadError extends Error {
+  readonly code = 'bad_provider_payload';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderPayloadError';
+  }
+}
+
+/** Small readers for untyped JSON: they turn shape surprises into ProviderPayloadError. */
+export function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** A non-negative integer count, or 0 when absent/null. Rejects negatives, fractions and strings. */
+export function count(obj: Record<string, unknown> | undefined, key: string): number {
+  if (!obj) return 0;
+  const v = obj[key];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new ProviderPayloadError(`usage field "${key}" is not a non-negative integer: ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function str(obj: Record<string, unknown> | undefined, key: string): string | undefined {
+  const v = obj?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
