@@ -1,11 +1,10 @@
 /** Loads the verbatim provider payloads copied from ../shared/fixtures/providers into test/fixtures. */
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-// Compiled tests live in dist/test/helpers; fixtures stay in the source tree.
-const here = dirname(fileURLToPath(import.meta.url));
-export const FIXTURE_DIR = join(here, '..', '..', '..', 'test', 'fixtures', 'providers');
+// Tests run from the repository root (npm test); fixtures stay in the source tree, not in dist.
+export const REPO_ROOT = process.cwd();
+export const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'providers');
 
 export interface FixtureMeta {
   case_id: string;
