@@ -12,48 +12,52 @@ export interface SseEvent {
 
 export class SseDecoder {
   private readonly decoder = new TextDecoder('utf-8');
-  private buffer = '';
+  /** Pieces of the current unfinished line; joined only once its end arrives, so long lines stay linear. */
+  private partial: string[] = [];
+  /** The previous chunk ended in CR: a LF opening the next chunk belongs to the same line break. */
+  private pendingCR = false;
   private eventName: string | undefined = undefined;
   private dataLines: string[] = [];
-  private sawField = false;
 
   /** Decodes a chunk and returns the events it completed. */
   push(chunk: Uint8Array): SseEvent[] {
-    this.buffer += this.decoder.decode(chunk, { stream: true });
-    return this.drain(false);
+    const out: SseEvent[] = [];
+    this.scan(this.decoder.decode(chunk, { stream: true }), out);
+    return out;
   }
 
   /** Flushes the tail at end of stream; an unterminated final event is still delivered. */
   end(): SseEvent[] {
-    this.buffer += this.decoder.decode();
-    const out = this.drain(true);
-    if (this.buffer.length > 0) {
-      this.line(this.buffer, out);
-      this.buffer = '';
-    }
+    const out: SseEvent[] = [];
+    this.scan(this.decoder.decode(), out);
+    if (this.partial.length > 0) this.line(this.takeLine(''), out);
     this.dispatch(out);
     return out;
   }
 
-  private drain(final: boolean): SseEvent[] {
-    const out: SseEvent[] = [];
-    const buf = this.buffer;
+  private scan(text: string, out: SseEvent[]): void {
     let start = 0;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
+    if (this.pendingCR && text.charCodeAt(0) === 10) start = 1;
+    if (text.length > 0) this.pendingCR = false;
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
+      this.line(this.takeLine(text.slice(start, i)), out);
       if (c === 13) {
-        // A CR at the very end may be the first half of a CRLF split across chunks.
-        if (i + 1 === buf.length && !final) break;
-        this.line(buf.slice(start, i), out);
-        if (buf.charCodeAt(i + 1) === 10) i++;
-      } else {
-        this.line(buf.slice(start, i), out);
+        if (i + 1 === text.length) this.pendingCR = true;
+        else if (text.charCodeAt(i + 1) === 10) i++;
       }
       start = i + 1;
     }
-    this.buffer = buf.slice(start);
-    return out;
+    if (start < text.length) this.partial.push(text.slice(start));
+  }
+
+  private takeLine(tail: string): string {
+    if (this.partial.length === 0) return tail;
+    this.partial.push(tail);
+    const line = this.partial.join('');
+    this.partial = [];
+    return line;
   }
 
   private line(line: string, out: SseEvent[]): void {
@@ -66,23 +70,15 @@ export class SseDecoder {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') {
-      this.dataLines.push(value);
-      this.sawField = true;
-    } else if (field === 'event') {
-      this.eventName = value;
-      this.sawField = true;
-    }
+    if (field === 'data') this.dataLines.push(value);
+    else if (field === 'event') this.eventName = value;
     // `id` and `retry` carry nothing for metering.
   }
 
   private dispatch(out: SseEvent[]): void {
-    if (this.sawField && this.dataLines.length > 0) {
-      out.push({ event: this.eventName, data: this.dataLines.join('\n') });
-    }
+    if (this.dataLines.length > 0) out.push({ event: this.eventName, data: this.dataLines.join('\n') });
     this.eventName = undefined;
     this.dataLines = [];
-    this.sawField = false;
   }
 }
 

@@ -56,3 +56,14 @@ test('property: arbitrary bytes never throw', () => {
     }),
   );
 });
+
+test('a multi-megabyte data line fed in small chunks decodes in linear time', () => {
+  const big = 'x'.repeat(8 * 1024 * 1024);
+  const bytes = new TextEncoder().encode(`data: ${big}\r\n\r\n`);
+  const d = new SseDecoder();
+  const events = [];
+  for (let i = 0; i < bytes.length; i += 16 * 1024) events.push(...d.push(bytes.subarray(i, i + 16 * 1024)));
+  events.push(...d.end());
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.data.length, big.length);
+});
