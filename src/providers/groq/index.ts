@@ -1,0 +1,9 @@
+/**
+ * Groq: OpenAI-style usage (queue_time, prompt_time, ... are seconds, not tokens). The final
+ * stream chunk carries `usage` and an identical `x_groq.usage`; the shared parser reads `usage`
+ * and falls back to `x_groq.usage` only when `usage` is absent, so it is counted once.
+ */
+import type { ProviderUsageParser } from '../spec.js';
+import { createChatUsageParser } from '../openai-compatible/index.js';
+
+export const groqUsageParser: ProviderUsageParser = createChatUsageParser('groq');

@@ -1,0 +1,104 @@
+/**
+ * Meters a streamed Responses API call. Usage is only on the terminal event's `response.usage`
+ * (response.completed; response.incomplete / response.failed carry the same object);
+ * response.created / in_progress have usage null (pricing_rules.md section 1, streaming rules).
+ */
+import { SseDecoder, type SseEvent } from '../sse.js';
+import {
+  ProviderPayloadError,
+  asRecord,
+  str,
+  type StreamMeter,
+  type StreamOutcome,
+  type UsageExtraction,
+} from '../spec.js';
+import { emptyTally, responsesExtraction, tallyWebSearchItem } from './responses-usage.js';
+
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const HEADER = new Set(['response.created', 'response.in_progress', 'response.queued']);
+/** Deltas of generated text, kept for estimating output on hang-up. */
+const TEXT_DELTAS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.reasoning_text.delta',
+  'response.reasoning_summary_text.delta',
+  'response.function_call_arguments.delta',
+  'response.custom_tool_call_input.delta',
+]);
+const ITEM_DONE = 'response.output_item.done';
+
+function isWanted(name: string): boolean {
+  return TERMINAL.has(name) || HEADER.has(name) || TEXT_DELTAS.has(name) || name === ITEM_DONE;
+}
+
+export class ResponsesStreamMeter implements StreamMeter {
+  private readonly sse = new SseDecoder();
+  private readonly text: string[] = [];
+  private readonly tally = emptyTally();
+  private model: string | undefined;
+  private extraction: UsageExtraction | null = null;
+  private ignored = 0;
+  private ended: StreamOutcome | undefined;
+
+  /** Data events that were not JSON objects or carried an unreadable usage (skipped, not fatal). */
+  get ignoredEvents(): number {
+    return this.ignored;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.ended) return;
+    for (const ev of this.sse.push(chunk)) this.onEvent(ev);
+  }
+
+  end(): StreamOutcome {
+    if (this.ended) return this.ended;
+    for (const ev of this.sse.end()) this.onEvent(ev);
+    const outcome: StreamOutcome = { extraction: this.extraction, output_text: this.text.join('') };
+    if (this.model !== undefined) outcome.model = this.model;
+    this.ended = outcome;
+    return outcome;
+  }
+
+  private onEvent(ev: SseEvent): void {
+    // The event name repeats data.type; skipping unneeded events before JSON.parse keeps the
+    // hot path cheap (output_item.added can carry kilobytes of encrypted reasoning).
+    if (ev.event !== undefined && !isWanted(ev.event)) return;
+    if (ev.data === '[DONE]') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(ev.data);
+    } catch {
+      this.ignored++;
+      return;
+    }
+    const data = asRecord(parsed);
+    if (!data) {
+      this.ignored++;
+      return;
+    }
+    const type = str(data, 'type') ?? ev.event;
+    if (type === undefined) return;
+    if (TEXT_DELTAS.has(type)) {
+      const delta = data.delta;
+      if (typeof delta === 'string' && delta.length > 0) this.text.push(delta);
+    } else if (type === ITEM_DONE) {
+      tallyWebSearchItem(this.tally, data.item);
+    } else if (HEADER.has(type) || TERMINAL.has(type)) {
+      this.onResponse(asRecord(data.response), TERMINAL.has(type));
+    }
+  }
+
+  private onResponse(response: Record<string, unknown> | undefined, terminal: boolean): void {
+    if (!response) return;
+    const model = str(response, 'model');
+    if (model) this.model = model;
+    if (!terminal) return;
+    try {
+      const extraction = responsesExtraction(response, this.tally);
+      if (extraction) this.extraction = extraction;
+    } catch (e) {
+      if (!(e instanceof ProviderPayloadError)) throw e;
+      this.ignored++;
+    }
+  }
+}

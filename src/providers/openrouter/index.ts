@@ -1,0 +1,11 @@
+/**
+ * OpenRouter: OpenAI-shaped usage normalised across upstreams (an Anthropic cache write shows up
+ * as prompt_tokens_details.cache_write_tokens inside prompt_tokens), plus usage.cost, the USD
+ * actually charged including tool fees, and server_tool_use_details.web_search_requests
+ * (pricing_rules.md section 1 and 7). cost_details stays in `raw`. Streams interleave
+ * ": OPENROUTER PROCESSING" comments, which the SSE decoder skips.
+ */
+import type { ProviderUsageParser } from '../spec.js';
+import { createChatUsageParser } from '../openai-compatible/index.js';
+
+export const openrouterUsageParser: ProviderUsageParser = createChatUsageParser('openrouter', { costInUsd: true });
