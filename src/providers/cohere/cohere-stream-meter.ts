@@ -1,0 +1,96 @@
+/**
+ * Cohere chat SSE stream -> usage. v2: usage in the `message-end` event's delta.usage;
+ * v1: in the `stream-end` event's response.meta.
+ */
+import { SseDecoder, type SseEvent } from '../sse.js';
+import {
+  ProviderPayloadError,
+  asRecord,
+  str,
+  type ParseContext,
+  type StreamMeter,
+  type StreamOutcome,
+  type UsageExtraction,
+} from '../spec.js';
+import { cohereExtraction } from './cohere-usage.js';
+
+export class CohereStreamMeter implements StreamMeter {
+  private readonly sse = new SseDecoder();
+  private text = '';
+  private usage: UsageExtraction | null = null;
+  private ignoredEvents = 0;
+  private result: StreamOutcome | undefined;
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  /** Events that were not JSON objects or carried malformed usage. */
+  get ignored(): number {
+    return this.ignoredEvents;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.result) return;
+    for (const ev of this.sse.push(chunk)) this.onEvent(ev);
+  }
+
+  end(): StreamOutcome {
+    if (!this.result) {
+      for (const ev of this.sse.end()) this.onEvent(ev);
+      this.result = { extraction: this.usage, output_text: this.text };
+    }
+    return this.result;
+  }
+
+  private onEvent(ev: SseEvent): void {
+    let e: Record<string, unknown> | undefined;
+    try {
+      e = asRecord(JSON.parse(ev.data));
+    } catch {
+      e = undefined;
+    }
+    if (!e) {
+      this.ignoredEvents++;
+      return;
+    }
+    try {
+      this.dispatch(e, str(e, 'type') ?? str(e, 'event_type') ?? ev.event);
+    } catch (err) {
+      if (!(err instanceof ProviderPayloadError)) throw err;
+      this.ignoredEvents++;
+    }
+  }
+
+  private dispatch(e: Record<string, unknown>, type: string | undefined): void {
+    const message = asRecord(asRecord(e['delta'])?.['message']);
+    switch (type) {
+      case 'content-delta': {
+        const content = asRecord(message?.['content']);
+        this.text += str(content, 'text') ?? str(content, 'thinking') ?? '';
+        return;
+      }
+      case 'tool-plan-delta':
+        this.text += str(message, 'tool_plan') ?? '';
+        return;
+      case 'tool-call-delta':
+        // Tool arguments are generated (and billed) output too.
+        this.text += str(asRecord(asRecord(message?.['tool_calls'])?.['function']), 'arguments') ?? '';
+        return;
+      case 'message-end': {
+        const usage = asRecord(asRecord(e['delta'])?.['usage']);
+        if (usage) this.usage = cohereExtraction(usage, this.ctx, this.ctx.api) ?? this.usage;
+        return;
+      }
+      case 'text-generation': // v1
+        this.text += str(e, 'text') ?? '';
+        return;
+      case 'stream-end': {
+        // v1
+        const meta = asRecord(asRecord(e['response'])?.['meta']);
+        if (meta) this.usage = cohereExtraction(meta, this.ctx, this.ctx.api) ?? this.usage;
+        return;
+      }
+      default:
+        return; // message-start, content-start/end, tool-call-start/end, citation-start/end
+    }
+  }
+}
