@@ -1,12 +1,25 @@
 #!/usr/bin/env node
 /** The `costrail` command line. One file per command under src/cli; this file only wires them. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { CliError, describeError } from './cli-error.js';
+import { registerCostCommand } from './cost-command.js';
+import { registerPricesCommand } from './prices-command.js';
 
 const program = new Command();
 program
   .name('costrail')
   .description('Open-source AI FinOps: price every AI call exactly, attribute it, cap it, cut it.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride();
 
-await program.parseAsync(process.argv);
+registerCostCommand(program);
+registerPricesCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.stderr.write(`costrail: ${describeError(err)}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+}

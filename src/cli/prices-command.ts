@@ -1,0 +1,124 @@
+/** `costrail prices list|show|import`: inspect and extend the price book. */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import type { ModelPrice } from '../pricing/catalog-schema.js';
+import { importedCatalogDir, loadCatalogFile, loadPriceBook } from '../pricing/catalog-loader.js';
+import { isResolved } from '../pricing/price-book.js';
+import { CliError, describeError } from './cli-error.js';
+import { printTable } from './table.js';
+
+interface CommonOpts {
+  data: string;
+  prices?: string;
+  json?: boolean;
+}
+
+const dataOption = (c: Command) =>
+  c
+    .option('--data <dir>', 'data folder holding imported catalogs and overrides', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--prices <file>', 'read this price file instead of the built-in and imported catalogs');
+
+function book(opts: CommonOpts) {
+  try {
+    return loadPriceBook({ dataDir: opts.data, pricesFile: opts.prices });
+  } catch (e) {
+    throw new CliError(describeError(e));
+  }
+}
+
+function current(entry: ModelPrice, at: Date) {
+  let chosen = entry.prices[0];
+  for (const p of entry.prices) if (Date.parse(p.effective_from) <= at.getTime()) chosen = p;
+  return chosen;
+}
+
+export function registerPricesCommand(program: Command): void {
+  const prices = program.command('prices').description('Inspect and extend the price book');
+
+  dataOption(
+    prices
+      .command('list')
+      .description('List priced models with their current rates (USD per 1M tokens)')
+      .option('--provider <provider>', 'only this provider')
+      .option('--json', 'print JSON'),
+  ).action((opts: CommonOpts & { provider?: string }) => {
+    const b = book(opts);
+    const now = new Date();
+    const rows = b
+      .list()
+      .filter((e) => !opts.provider || e.provider === opts.provider.toLowerCase())
+      .map((e) => {
+        const p = current(e, now);
+        return {
+          provider: e.provider,
+          model: e.model,
+          input: p?.rates.input ?? null,
+          cache_read: p?.rates.cache_read ?? null,
+          output: p?.rates.output ?? null,
+          effective_from: p?.effective_from ?? null,
+        };
+      });
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ price_version: b.version, models: rows }, null, 2) + '\n');
+      return;
+    }
+    printTable(rows, ['provider', 'model', 'input', 'cache_read', 'output', 'effective_from']);
+    process.stdout.write(`\n${rows.length} models; price version ${b.version}\n`);
+  });
+
+  dataOption(
+    prices
+      .command('show')
+      .description('Show every dated price period of one model, as the price book resolves the name')
+      .argument('<model>', 'model name as a provider reports it (snapshots, Bedrock ids, ft: ids resolve)')
+      .option('--provider <provider>', 'provider (default: every provider that prices the name)')
+      .option('--at <date>', 'resolve as of this date (default now)')
+      .option('--json', 'print JSON'),
+  ).action((model: string, opts: CommonOpts & { provider?: string; at?: string }) => {
+    const b = book(opts);
+    const at = opts.at ? new Date(opts.at) : new Date();
+    if (Number.isNaN(at.getTime())) throw new CliError(`--at "${opts.at}" is not a date`, 2);
+    const providers = opts.provider ? [opts.provider.toLowerCase()] : [...new Set(b.list().map((e) => e.provider))];
+    const hits = providers.map((p) => b.resolve(p, model, at)).filter(isResolved);
+    if (hits.length === 0) throw new CliError(`no price for "${model}"${opts.provider ? ` under provider "${opts.provider}"` : ''}; see \`costrail prices list\``);
+    const out = hits.map((h) => ({ provider: h.provider, model: h.entry.model, matched_by: h.matched.rule, current: h.period, entry: h.entry }));
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return;
+    }
+    for (const h of out) {
+      process.stdout.write(`${h.provider} / ${h.model}  (matched by ${h.matched_by})\n`);
+      for (const p of h.entry.prices) {
+        const mark = p === h.current ? '*' : ' ';
+        process.stdout.write(` ${mark} from ${p.effective_from}: ${Object.entries(p.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n    source: ${p.source}\n`);
+        for (const t of p.tiers ?? []) process.stdout.write(`    above ${t.above_input_tokens} input tokens: ${Object.entries(t.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      }
+    }
+  });
+
+  prices
+    .command('import')
+    .description('Add a price file (Costrail or LiteLLM model_prices_and_context_window.json format) to the data folder; it overrides the built-in catalog for the models it names')
+    .argument('<file>', 'price file')
+    .option('--data <dir>', 'data folder', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--effective-from <date>', 'first day the imported prices apply (LiteLLM files carry no dates)', new Date().toISOString().slice(0, 10))
+    .option('--json', 'print JSON')
+    .action((file: string, opts: { data: string; effectiveFrom: string; json?: boolean }) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.effectiveFrom)) throw new CliError(`--effective-from must be YYYY-MM-DD, not "${opts.effectiveFrom}"`, 2);
+      let loaded;
+      try {
+        loaded = loadCatalogFile(file, opts.effectiveFrom);
+      } catch (e) {
+        throw new CliError(describeError(e));
+      }
+      const dir = importedCatalogDir(opts.data);
+      mkdirSync(dir, { recursive: true });
+      const target = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(file).replace(/\.json$/, '')}.json`);
+      if (loaded.format === 'costrail') copyFileSync(file, target);
+      else writeFileSync(target, JSON.stringify(loaded.catalog, null, 2) + '\n');
+      const summary = { imported: loaded.catalog.models.length, skipped: loaded.skipped, format: loaded.format, stored_as: target, price_version: loadPriceBook({ dataDir: opts.data }).version };
+      if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else process.stdout.write(`imported ${summary.imported} models (${summary.skipped} entries skipped: no token prices) from ${file} as ${summary.format}; price version now ${summary.price_version}\n`);
+    });
+}
