@@ -5,6 +5,12 @@ import { CliError, describeError } from './cli-error.js';
 import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 
+// `costrail prices list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('costrail')
