@@ -1,0 +1,333 @@
+/**
+ * The gateway's hot path: route → attribute → forward → meter → respond → record.
+ * Only what must precede the response happens before it; pricing runs once usage is known,
+ * and the record goes to the ledger sink (batched and spooled behind it).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, request } from 'undici';
+import type { LedgerRecord, LedgerStatus } from '../ledger/ledger-record.js';
+import { priceUsage } from '../pricing/cost.js';
+import type { PriceBook } from '../pricing/price-book.js';
+import { ensureStreamUsage } from '../providers/openai/index.js';
+import { billedModel, parserFor } from '../providers/registry.js';
+import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
+import { attributeCall, type CallAttribution } from './attribution.js';
+import { errorBody, type GatewayError } from './error-format.js';
+import { routeRequest, type Route } from './route.js';
+import { UsageChunkFilter } from './usage-chunk-filter.js';
+import { estimateUsage } from './usage-estimate.js';
+import type { UpstreamMap } from './upstreams.js';
+
+export interface LedgerSink {
+  write(record: LedgerRecord): void;
+}
+
+export interface GatewayOptions {
+  upstreams: UpstreamMap;
+  book: PriceBook;
+  sink: LedgerSink;
+  /** Upper bound on waiting for upstream headers and between body chunks. */
+  upstreamTimeoutMs?: number;
+  maxRequestBytes?: number;
+}
+
+/** Request headers that describe this hop, or are Costrail's own, never go upstream. */
+const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer', 'accept-encoding']);
+const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
+
+interface CallState {
+  id: string;
+  started: number;
+  startedIso: string;
+  route: Route;
+  body: Record<string, unknown> | undefined;
+  modelRequested: string | null;
+  stream: boolean;
+  who: CallAttribution;
+  keyId: string | null;
+  ttftMs: number | null;
+}
+
+export class Gateway {
+  private readonly agent: Agent;
+  private readonly timeout: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.timeout = opts.upstreamTimeoutMs ?? 600_000;
+    this.maxBytes = opts.maxRequestBytes ?? 32 * 1024 * 1024;
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 512, headersTimeout: this.timeout, bodyTimeout: this.timeout });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** Returns false when the path is not a gateway route (the server answers it elsewhere). */
+  handles(url: string): boolean {
+    return routeRequest(url) !== undefined;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route = routeRequest(req.url ?? '/');
+    if (!route) return this.refuse(res, undefined, { status: 404, type: 'not_found', message: `no gateway route for ${req.url}` });
+    const started = performance.now();
+    const id = randomUUID();
+    res.setHeader('x-costrail-request-id', id);
+
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, this.maxBytes);
+    } catch (e) {
+      return this.refuse(res, route, { status: 413, type: 'invalid_request_error', message: (e as Error).message });
+    }
+    let body: Record<string, unknown> | undefined;
+    if (raw.length > 0 && req.method === 'POST') {
+      try {
+        const parsed: unknown = JSON.parse(raw.toString('utf8'));
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+      } catch {
+        const call = this.callState(id, started, route, undefined, req);
+        return this.refuse(res, route, { status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' }, call);
+      }
+    }
+    const call = this.callState(id, started, route, body, req);
+
+    const base = this.opts.upstreams[route.provider];
+    if (!base) {
+      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${route.provider}" (set COSTRAIL_${route.provider.toUpperCase()}_BASE_URL)` }, call);
+    }
+
+    // OpenAI chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
+    let injected = false;
+    if (body && route.api === 'chat.completions' && call.stream && ['openai', 'azure', 'mistral', 'deepseek', 'xai', 'groq', 'together', 'openrouter', 'openai-compatible'].includes(route.provider)) {
+      injected = ensureStreamUsage(body);
+      if (injected) raw = Buffer.from(JSON.stringify(body));
+    }
+
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-costrail-')) continue;
+      headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    headers['accept-encoding'] = 'identity'; // usage is read from the bytes as they pass
+
+    const abort = new AbortController();
+    let clientGone = false;
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        clientGone = true;
+        abort.abort();
+      }
+    });
+
+    let upstream;
+    try {
+      upstream = await request(base + route.upstreamPath, {
+        method: (req.method ?? 'POST') as 'POST',
+        headers,
+        body: raw.length > 0 ? raw : undefined,
+        dispatcher: this.agent,
+        signal: abort.signal,
+      });
+    } catch (e) {
+      if (clientGone) {
+        this.record(call, 'aborted', null, null, { type: 'client_closed', message: 'client closed the connection before the upstream answered' });
+        return;
+      }
+      const err = upstreamError(e);
+      return this.refuse(res, route, err, call, 'error');
+    }
+
+    const ctype = String(upstream.headers['content-type'] ?? '');
+    const isStream = upstream.statusCode < 300 && (ctype.includes('text/event-stream') || ctype.includes('vnd.amazon.eventstream') || (call.stream && route.api === 'generateContent'));
+    for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !NOT_RETURNED.has(k)) res.setHeader(k, v);
+
+    if (!isStream) return this.relayBody(call, upstream, res);
+
+    res.writeHead(upstream.statusCode);
+    res.flushHeaders();
+    const meter: StreamMeter = parserFor(route.provider).createStreamMeter({ api: route.api as never, model_requested: call.modelRequested ?? undefined });
+    const filter = injected ? new UsageChunkFilter() : undefined;
+    let streamError: string | undefined;
+    try {
+      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+        if (call.ttftMs === null) call.ttftMs = Math.round(performance.now() - call.started);
+        meter.push(chunk);
+        const out = filter ? filter.push(chunk) : chunk;
+        if (out.length > 0 && !clientGone) res.write(out);
+      }
+      if (filter) {
+        const tail = filter.end();
+        if (tail.length > 0 && !clientGone) res.write(tail);
+      }
+    } catch (e) {
+      streamError = (e as Error).message;
+    }
+    if (!clientGone) res.end();
+    const outcome = meter.end();
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError ? 'error' : 'ok';
+    let usage: Usage | null = outcome.extraction?.usage ?? null;
+    let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
+    if (!usage) {
+      usage = await estimateUsage(call.body, outcome.output_text);
+      usageSource = 'estimated';
+    }
+    const model = billedModel(route.provider, outcome.extraction?.model ?? outcome.model, call.modelRequested ?? undefined);
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null);
+  }
+
+  private async relayBody(call: CallState, upstream: Awaited<ReturnType<typeof request>>, res: ServerResponse): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await upstream.body.arrayBuffer());
+    } catch (e) {
+      return this.refuse(res, call.route, upstreamError(e), call, 'error');
+    }
+    call.ttftMs = Math.round(performance.now() - call.started);
+    const ok = upstream.statusCode < 300;
+    let extraction: UsageExtraction | null = null;
+    let parseProblem: string | undefined;
+    if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
+      try {
+        extraction = parserFor(call.route.provider).fromBody(JSON.parse(bytes.toString('utf8')) as unknown, { api: call.route.api as never, model_requested: call.modelRequested ?? undefined });
+      } catch (e) {
+        parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
+      }
+    }
+    const metered = call.route.api !== 'models' && call.route.api !== 'count_tokens';
+    let usage: Usage | null = extraction?.usage ?? null;
+    let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
+    if (!usage && ok && metered) {
+      usage = await estimateUsage(call.body, '');
+      usageSource = 'estimated';
+    }
+    const model = billedModel(call.route.provider, extraction?.model, call.modelRequested ?? undefined);
+    const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
+    if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
+    res.writeHead(upstream.statusCode);
+    res.end(bytes);
+  }
+
+  private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage): CallState {
+    const model = typeof body?.['model'] === 'string' ? (body['model'] as string) : (route.urlModel ?? null);
+    return {
+      id,
+      started,
+      startedIso: new Date(Date.now() - (performance.now() - started)).toISOString(),
+      route,
+      body,
+      modelRequested: model,
+      stream: body?.['stream'] === true || route.urlStream,
+      who: attributeCall(req.headers, body),
+      keyId: passThroughKeyId(req),
+      ttftMs: null,
+    };
+  }
+
+  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = 'blocked'): void {
+    if (call) this.record(call, status, err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
+    res.writeHead(err.status, { 'content-type': 'application/json' });
+    res.end(errorBody(route, err));
+  }
+
+  private record(
+    call: CallState,
+    status: LedgerStatus,
+    httpStatus: number | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined } | null,
+    error: LedgerRecord['error'],
+  ): LedgerRecord {
+    const ended = performance.now();
+    let cost: LedgerRecord['cost'] = null;
+    let priced = false;
+    let priceVersion: string | null = null;
+    let unpriced: string | null = null;
+    if (metered && metered.model) {
+      const p = priceUsage(this.opts.book, {
+        provider: call.route.provider,
+        model: metered.model,
+        usage: metered.usage,
+        at: new Date(call.startedIso),
+        service_tier: metered.extraction?.service_tier,
+        tier_basis_tokens: metered.extraction?.tier_basis_tokens,
+        traffic_type: metered.extraction?.traffic_type,
+        inference_geo: metered.extraction?.inference_geo,
+        provider_cost_usd: metered.extraction?.provider_cost_usd,
+      });
+      cost = p.cost;
+      priced = p.priced;
+      priceVersion = p.price_version;
+      unpriced = p.reason ?? null;
+    } else if (metered) unpriced = 'model unknown';
+    const record: LedgerRecord = {
+      id: call.id,
+      source: 'gateway',
+      started_at: call.startedIso,
+      ended_at: new Date().toISOString(),
+      duration_ms: Math.round(ended - call.started),
+      ttft_ms: call.ttftMs,
+      provider: call.route.provider,
+      api: call.route.api,
+      model_requested: call.modelRequested,
+      model: metered?.model ?? null,
+      status,
+      http_status: httpStatus,
+      stream: call.stream,
+      usage: metered?.usage ?? null,
+      usage_source: metered?.usageSource ?? null,
+      cost,
+      priced,
+      price_version: priceVersion,
+      attribution: call.who.attribution,
+      tags: call.who.tags,
+      key_id: call.keyId,
+      trace_id: call.who.trace_id,
+      span_id: call.who.span_id,
+      error,
+      raw_usage: metered?.extraction?.raw ?? null,
+      usage_version: USAGE_VERSION,
+      unpriced_reason: unpriced,
+    };
+    this.opts.sink.write(record);
+    return record;
+  }
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > max) throw new Error(`request body larger than ${max} bytes`);
+    chunks.push(c);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Pass-through mode: the client's own provider key goes upstream; only a hash of it is kept. */
+function passThroughKeyId(req: IncomingMessage): string | null {
+  const h = req.headers;
+  let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
+  if (!key && typeof h.authorization === 'string') key = h.authorization.replace(/^Bearer\s+/i, '');
+  if (!key) {
+    const q = /[?&]key=([^&]+)/.exec(req.url ?? '');
+    key = q?.[1];
+  }
+  const k = Array.isArray(key) ? key[0] : key;
+  return k ? `pt_${createHash('sha256').update(k).digest('hex').slice(0, 16)}` : null;
+}
+
+function upstreamError(e: unknown): GatewayError {
+  const code = (e as { code?: string }).code ?? '';
+  if (code.includes('TIMEOUT')) return { status: 504, type: 'upstream_timeout', message: 'the provider did not answer in time' };
+  if (code === 'ECONNREFUSED') return { status: 502, type: 'upstream_unreachable', message: 'the provider refused the connection' };
+  return { status: 502, type: 'upstream_error', message: `the provider connection failed (${code || (e as Error).message})` };
+}

@@ -1,0 +1,61 @@
+/**
+ * Maps an incoming gateway path to the provider, the API shape and the upstream path.
+ * One base URL serves every SDK: OpenAI-style `/v1/...`, Anthropic `/v1/messages`, Gemini
+ * `/v1beta/models/{model}:...`, and an explicit provider prefix (`/openai/...`, `/mistral/...`).
+ */
+import type { ApiKind, ProviderId } from '../providers/spec.js';
+import { isProviderId } from '../providers/registry.js';
+import { modelFromGeminiPath } from '../providers/gemini/index.js';
+
+export interface Route {
+  provider: ProviderId;
+  api: ApiKind | 'models' | 'count_tokens' | 'other';
+  /** Path (with query) to send upstream, relative to the provider's base URL. */
+  upstreamPath: string;
+  /** Model named in the URL (Gemini, Bedrock, Azure deployments). */
+  urlModel?: string;
+  /** Whether the URL itself asks for a stream (Gemini streamGenerateContent, Bedrock converse-stream). */
+  urlStream: boolean;
+}
+
+/** Base-URL conventions differ: OpenAI's includes /v1, Anthropic's and Google's do not. */
+const BASE_INCLUDES_V1: ReadonlySet<ProviderId> = new Set(['openai', 'mistral', 'deepseek', 'xai', 'groq', 'together', 'openrouter', 'openai-compatible']);
+
+function apiOfPath(path: string): { api: Route['api']; urlModel?: string; urlStream: boolean } {
+  const bare = path.split('?')[0] ?? path;
+  if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false };
+  if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false };
+  if (bare.endsWith('/embeddings')) return { api: 'embeddings', urlStream: false };
+  if (bare.endsWith('/messages/count_tokens')) return { api: 'count_tokens', urlStream: false };
+  if (bare.endsWith('/messages')) return { api: 'messages', urlStream: false };
+  if (/\/models\/?$/.test(bare)) return { api: 'models', urlStream: false };
+  if (bare.includes(':generateContent') || bare.includes(':streamGenerateContent')) {
+    return { api: 'generateContent', urlModel: modelFromGeminiPath(bare), urlStream: bare.includes(':streamGenerateContent') };
+  }
+  const bedrock = /\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke)$/.exec(bare);
+  if (bedrock) {
+    const op = bedrock[2] ?? '';
+    return { api: op.startsWith('converse') ? 'converse' : 'invoke', urlModel: decodeURIComponent(bedrock[1] ?? ''), urlStream: op.endsWith('stream') };
+  }
+  return { api: 'other', urlStream: false };
+}
+
+export function routeRequest(url: string): Route | undefined {
+  const m = /^\/([a-z][a-z0-9-]*)(\/.*)?$/.exec(url);
+  const first = m?.[1];
+  // Explicit prefix: /openai/v1/chat/completions, /mistral/v1/..., /anthropic/v1/messages.
+  if (first && first !== 'v1' && first !== 'v1beta' && isProviderId(first)) {
+    const rest = m?.[2] ?? '/';
+    const info = apiOfPath(rest);
+    return { provider: first, ...info, upstreamPath: stripV1(first, rest) };
+  }
+  const info = apiOfPath(url);
+  if (info.api === 'other') return undefined;
+  if (info.api === 'messages' || info.api === 'count_tokens') return { provider: 'anthropic', ...info, upstreamPath: url };
+  if (info.api === 'generateContent') return { provider: 'gemini', ...info, upstreamPath: url };
+  return { provider: 'openai', ...info, upstreamPath: stripV1('openai', url) };
+}
+
+function stripV1(provider: ProviderId, path: string): string {
+  return BASE_INCLUDES_V1.has(provider) && path.startsWith('/v1/') ? path.slice(3) : path;
+}

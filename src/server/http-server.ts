@@ -1,0 +1,32 @@
+/**
+ * One HTTP server for everything `costrail serve` exposes: the gateway routes, /healthz, and
+ * (as their issues land) /api, /metrics and the dashboard.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Gateway } from '../gateway/gateway.js';
+
+export interface ServerParts {
+  gateway: Gateway;
+  health?: () => Record<string, unknown>;
+}
+
+export function createCostrailServer(parts: ServerParts): Server {
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', ...(parts.health?.() ?? {}) }));
+      return;
+    }
+    parts.gateway.handle(req, res).catch((err: unknown) => {
+      // A bug in the gateway must not take the process down; the client gets a 500 in plain JSON.
+      console.error(JSON.stringify({ level: 'error', msg: 'gateway failure', err: (err as Error).message }));
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'internal gateway error', type: 'internal_error' } }));
+      } else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
