@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError, describeError } from './cli-error.js';
 import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerDemoCommand } from './demo-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -21,6 +23,8 @@ program
 
 registerCostCommand(program);
 registerPricesCommand(program);
+registerServeCommand(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -165,7 +165,6 @@ export class Gateway {
     } catch (e) {
       streamError = (e as Error).message;
     }
-    if (!clientGone) res.end();
     const outcome = meter.end();
     const status: LedgerStatus = clientGone ? 'aborted' : streamError ? 'error' : 'ok';
     let usage: Usage | null = outcome.extraction?.usage ?? null;
@@ -175,7 +174,11 @@ export class Gateway {
       usageSource = 'estimated';
     }
     const model = billedModel(route.provider, outcome.extraction?.model ?? outcome.model, call.modelRequested ?? undefined);
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null);
+    const error = streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null;
+    // The record is spooled before the client sees the end of the stream: a crash after the
+    // client has its whole response cannot lose the record.
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);
+    if (!clientGone) res.end();
   }
 
   private async relayBody(call: CallState, upstream: Awaited<ReturnType<typeof request>>, res: ServerResponse): Promise<void> {

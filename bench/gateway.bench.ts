@@ -1,0 +1,86 @@
+/**
+ * Gateway overhead, in one process tree: the simulated provider, a bare pass-through proxy
+ * and Costrail run as child processes; this process drives load at each of them in
+ * interleaved rounds (direct, bare proxy, Costrail) so drift on the machine hits all three alike.
+ *
+ * Run: npm run build && node dist/bench/gateway.bench.js [--seconds 5] [--rounds 3]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Pool } from 'undici';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const SECONDS = flag('seconds', 4);
+const ROUNDS = flag('rounds', 3);
+
+async function child(script: string, argv: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [join('dist', script), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(proc.stdout!, 'data')) as [Buffer];
+  return { proc, url: line.toString().trim().split('\n')[0] as string };
+}
+
+const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark prompt: summarise the quarterly AI spend.' }] });
+const STREAM = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Benchmark prompt: summarise the quarterly AI spend.' }] });
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  ttfbP99: number;
+}
+
+async function load(base: string, body: string, connections: number, seconds: number): Promise<Result> {
+  const pool = new Pool(base, { connections, pipelining: 1 });
+  const lat: number[] = [];
+  const ttfb: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench', 'x-costrail-team': 'bench', 'x-sim-chunks': '24' }, body });
+      let first = true;
+      for await (const _ of res.body) {
+        if (first) {
+          ttfb.push(performance.now() - t0);
+          first = false;
+        }
+      }
+      lat.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  ttfb.sort((a, b) => a - b);
+  const q = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(a.length * p))] ?? 0;
+  return { rps: lat.length / seconds, p50: q(lat, 0.5), p99: q(lat, 0.99), ttfbP99: q(ttfb, 0.99) };
+}
+
+const sim = await child('src/simulator/main.js', ['0']);
+const bare = await child('bench/bare-proxy.js', ['0', sim.url]);
+const costrail = await child('bench/gateway-server.js', ['0', sim.url, mkdtempSync(join(tmpdir(), 'costrail-bench-'))]);
+const targets = { direct: sim.url, bare: bare.url, costrail: costrail.url };
+
+try {
+  for (const [label, body] of [['non-streaming', CHAT], ['streaming (24 chunks)', STREAM]] as const) {
+    for (const conns of [32, 256]) {
+      const sums: Record<string, Result[]> = { direct: [], bare: [], costrail: [] };
+      for (let r = 0; r < ROUNDS; r++) for (const [name, url] of Object.entries(targets)) sums[name]?.push(await load(url, body, conns, SECONDS));
+      const avg = (name: string, k: keyof Result) => (sums[name] ?? []).reduce((a, b) => a + b[k], 0) / ROUNDS;
+      console.log(`\n${label}, ${conns} connections (${ROUNDS} rounds x ${SECONDS}s)`);
+      for (const name of Object.keys(targets)) {
+        console.log(`  ${name.padEnd(9)} ${avg(name, 'rps').toFixed(0).padStart(7)} req/s  p50 ${avg(name, 'p50').toFixed(2)} ms  p99 ${avg(name, 'p99').toFixed(2)} ms  ttfb p99 ${avg(name, 'ttfbP99').toFixed(2)} ms`);
+      }
+      console.log(`  costrail/bare throughput ${(avg('costrail', 'rps') / avg('bare', 'rps')).toFixed(2)}x; costrail/direct ${(avg('costrail', 'rps') / avg('direct', 'rps')).toFixed(2)}x`);
+    }
+  }
+} finally {
+  for (const c of [costrail, bare, sim]) c.proc.kill('SIGTERM');
+}

@@ -1,0 +1,96 @@
+/**
+ * `costrail demo`: the one-minute tour. Starts the simulated provider and the gateway, sends
+ * synthetic traffic from several teams, features and customers, and shows where the money went.
+ */
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { sendDemoTraffic } from '../demo/demo-traffic.js';
+import type { LedgerRecord } from '../ledger/ledger-record.js';
+import { Decimal } from '../pricing/decimal.js';
+import { startCostrail } from '../server/costrail-runtime.js';
+import { startSimulator } from '../simulator/index.js';
+import type { Store } from '../store/store.js';
+import { CliError, describeError } from './cli-error.js';
+import { parsePort } from './serve-command.js';
+import { printTable } from './table.js';
+
+interface DemoOpts {
+  port: string;
+  data: string;
+  requests: string;
+  exit?: boolean;
+  json?: boolean;
+}
+
+/** Spend by team from the ledger (the analytics API replaces this once it lands). */
+async function spendByTeam(store: Store): Promise<{ team: string; requests: number; cost: string; unpriced: number }[]> {
+  const by = new Map<string, { requests: number; cost: Decimal; unpriced: number }>();
+  let cursor: string | null = null;
+  do {
+    const page: { events: LedgerRecord[]; next_cursor: string | null } = await store.getEvents({ limit: 1000, cursor });
+    for (const e of page.events) {
+      const team = e.attribution.team ?? '(unattributed)';
+      const row = by.get(team) ?? { requests: 0, cost: Decimal.ZERO, unpriced: 0 };
+      row.requests++;
+      if (e.cost) row.cost = row.cost.add(Decimal.parse(e.cost.total));
+      else if (e.usage) row.unpriced++;
+      by.set(team, row);
+    }
+    cursor = page.next_cursor;
+  } while (cursor);
+  return [...by.entries()].map(([team, r]) => ({ team, requests: r.requests, cost: r.cost.toString(), unpriced: r.unpriced })).sort((a, b) => Decimal.parse(b.cost).cmp(Decimal.parse(a.cost)));
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('One-minute tour: gateway + simulated provider + synthetic traffic from several teams, then the spend it produced')
+    .option('--port <port>', 'gateway port', process.env.COSTRAIL_PORT ?? '4100')
+    .option('--data <dir>', 'data folder for the demo ledger', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--requests <n>', 'synthetic calls to send', '300')
+    .option('--exit', 'exit after the traffic instead of serving until Ctrl-C')
+    .option('--json', 'print the spend summary as JSON (implies --exit)')
+    .action(async (opts: DemoOpts) => {
+      const port = parsePort(opts.port);
+      const requests = Number(opts.requests);
+      if (!Number.isInteger(requests) || requests < 1) throw new CliError(`--requests must be a positive integer, not "${opts.requests}"`, 2);
+      const sim = await startSimulator({ chunkDelayMs: 2 });
+      let rt;
+      try {
+        rt = await startCostrail({ port, dataDir: opts.data, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url }, quiet: true });
+      } catch (e) {
+        await sim.close();
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port`);
+        throw new CliError(describeError(e));
+      }
+      const log = opts.json ? () => undefined : (s: string) => process.stderr.write(s + '\n');
+      log(`costrail gateway on ${rt.url} -> simulated provider on ${sim.url}`);
+      const bar = opts.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'synthetic traffic [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic);
+      bar?.start(requests, 0);
+      const result = await sendDemoTraffic(rt.url, requests, { onProgress: (n) => bar?.update(n) });
+      bar?.stop();
+      await rt.writer.flush();
+      const rows = await spendByTeam(rt.store);
+      const total = Decimal.sum(rows.map((r) => Decimal.parse(r.cost)));
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ gateway: rt.url, sent: result.sent, provider_errors: result.failed, total_usd: total.toString(), by_team: rows }, null, 2) + '\n');
+      } else {
+        log(`\nsent ${result.sent} calls (${result.failed} answered with a provider error, recorded too)\n`);
+        printTable(rows, ['team', 'requests', 'cost', 'unpriced']);
+        log(`\ntotal $${total.toString()}\n`);
+        log('Try it yourself (OpenAI SDK or curl):');
+        log(`  curl -s ${rt.url}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer sk-any' \\`);
+        log(`    -H 'x-costrail-team: me' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}' -D - `);
+        log('  (the response headers carry x-costrail-cost and x-costrail-request-id)');
+      }
+      if (opts.exit || opts.json) {
+        await rt.close();
+        await sim.close();
+        return;
+      }
+      log('\nServing until Ctrl-C.');
+      const stop = () => void rt.close().then(() => sim.close()).then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,295 @@
+/**
+ * Embedded store: DuckDB, one file at `<data>/ledger.duckdb`. One process owns it (the server);
+ * the CLI goes through the API or opens it read-only.
+ *
+ * Mapping rules (what makes a read-back record deepEqual the written one):
+ * - money: written as the Decimal string into DECIMAL(38,18), read back as DuckDBDecimalValue
+ *   (bigint + scale) -> Decimal -> canonical string. Never a float on either side.
+ * - timestamps: TIMESTAMP (UTC, microseconds), read back as canonical ISO (`...000Z`).
+ * - `usage` null <=> every usage column NULL; `cost` null <=> cost_total NULL.
+ * - optional keys: `error`/`raw_usage` are JSON text where SQL NULL means "key absent" and the
+ *   text 'null' means "present, null"; `usage_version` NULL means absent; `cost.other` and
+ *   `cost.source` NULL mean absent. `unpriced_reason` NULL reads back as null (the gateway
+ *   always writes the key).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBAppender, DuckDBConnection, DuckDBDecimalValue, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { ATTRIBUTION_FIELDS, type Attribution, type LedgerRecord } from '../../ledger/ledger-record.js';
+import { Decimal } from '../../pricing/decimal.js';
+import { USAGE_KINDS, type Usage } from '../../providers/spec.js';
+import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
+import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
+import { resolveEventsLimit, type EventsPage, type EventsQuery, type InsertResult, type Store } from '../store.js';
+
+export const LEDGER_DB_FILE = 'ledger.duckdb';
+
+const COST_PARTS = ['total', 'input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools'] as const;
+
+type Row = Record<string, DuckDBValue>;
+/** How a field travels through the staging table: JS-native types, converted in SQL on the way in. */
+type StageType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN';
+interface Column {
+  name: string;
+  stage: StageType;
+  /** SQL turning the staging column into the ledger column. */
+  convert: (col: string) => string;
+  value: (r: LedgerRecord) => string | number | bigint | boolean | null;
+}
+
+const same = (col: string): string => col;
+const col = (name: string, stage: StageType, value: Column['value'], convert: Column['convert'] = same): Column => ({ name, stage, convert, value });
+const text = (name: string, value: (r: LedgerRecord) => string | null): Column => col(name, 'VARCHAR', value);
+const timestamp = (name: string, value: (r: LedgerRecord) => string | null): Column =>
+  col(name, 'BIGINT', (r) => { const v = value(r); return v === null ? null : isoToMicros(v); }, (c) => `make_timestamp(${c})`);
+// Decimal strings: DuckDB casts VARCHAR -> DECIMAL exactly (more than 18 fraction digits would round).
+const decimal = (name: string, value: (r: LedgerRecord) => string | undefined | null): Column =>
+  col(name, 'VARCHAR', (r) => { const v = value(r); return v === null || v === undefined ? null : Decimal.parse(v).toString(); }, (c) => `${c}::DECIMAL(38,18)`);
+const integer = (name: string, value: (r: LedgerRecord) => number | null): Column => col(name, 'DOUBLE', value, (c) => `${c}::BIGINT`);
+const jsonOrAbsent = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+
+const COLUMNS: readonly Column[] = [
+  text('id', (r) => r.id),
+  text('source', (r) => r.source),
+  timestamp('started_at', (r) => r.started_at),
+  timestamp('ended_at', (r) => r.ended_at),
+  col('duration_ms', 'DOUBLE', (r) => r.duration_ms),
+  col('ttft_ms', 'DOUBLE', (r) => r.ttft_ms),
+  text('provider', (r) => r.provider),
+  text('api', (r) => r.api),
+  text('model_requested', (r) => r.model_requested),
+  text('model', (r) => r.model),
+  text('status', (r) => r.status),
+  integer('http_status', (r) => r.http_status),
+  col('stream', 'BOOLEAN', (r) => r.stream),
+  ...USAGE_KINDS.map((k) => integer(k, (r) => (r.usage === null ? null : r.usage[k]))),
+  text('usage_source', (r) => r.usage_source),
+  ...COST_PARTS.map((p) => decimal(`cost_${p}`, (r) => r.cost?.[p])),
+  decimal('cost_other', (r) => r.cost?.other),
+  text('cost_currency', (r) => r.cost?.currency ?? null),
+  text('cost_source', (r) => r.cost?.source ?? null),
+  col('priced', 'BOOLEAN', (r) => r.priced),
+  text('price_version', (r) => r.price_version),
+  ...ATTRIBUTION_FIELDS.map((f) => text(f, (r) => r.attribution[f] ?? null)),
+  text('tags', (r) => JSON.stringify(r.tags ?? {})),
+  text('key_id', (r) => r.key_id),
+  text('trace_id', (r) => r.trace_id),
+  text('span_id', (r) => r.span_id),
+  text('error', (r) => jsonOrAbsent(r.error)),
+  text('raw_usage', (r) => jsonOrAbsent(r.raw_usage)),
+  integer('usage_version', (r) => r.usage_version ?? null),
+  text('unpriced_reason', (r) => r.unpriced_reason ?? null),
+];
+
+const quote = (name: string): string => `"${name}"`;
+// Batches go through a temp staging table filled by the appender (bulk, no SQL parameters),
+// then one INSERT ... SELECT ... ON CONFLICT DO NOTHING: the appender alone cannot skip existing
+// ids, and a multi-row VALUES insert with bound parameters measured ~1 ms per record.
+const STAGING = 'ledger_staging';
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (${COLUMNS.map((c) => `${quote(c.name)} ${c.stage}`).join(', ')})`;
+const MERGE_STAGING = `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c) => c.convert(quote(c.name))).join(', ')} FROM ${STAGING} ON CONFLICT (id) DO NOTHING`;
+/** A bound microsecond timestamp, for query filters. */
+const TS = 'make_timestamp(?::BIGINT)';
+const SELECT_RECORD = 'SELECT * REPLACE (epoch_us(started_at) AS started_at, epoch_us(ended_at) AS ended_at) FROM ledger';
+
+const EQUALITY_FILTERS = ['team', 'feature', 'customer', 'model', 'provider', 'trace_id'] as const;
+
+export interface DuckDbStoreOptions {
+  /** Open without write access (the CLI next to a running server). Skips migrations. */
+  readOnly?: boolean;
+}
+
+export class DuckDbStore implements Store {
+  readonly kind = 'embedded' as const;
+  /** Serializes writes: a DuckDB connection holds one transaction at a time. */
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    readonly file: string,
+  ) {}
+
+  /** Opens (creating if needed) `<dataDir>/ledger.duckdb` and applies pending migrations. */
+  static async open(dataDir: string, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
+    if (!options.readOnly) fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, LEDGER_DB_FILE);
+    const instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), file);
+    if (!options.readOnly) await store.migrate();
+    return store;
+  }
+
+  async migrate(): Promise<void> {
+    await this.serialized(async () => {
+      await this.writer.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)');
+      const done = await this.writer.runAndReadAll('SELECT version FROM schema_migrations');
+      const applied = new Set(done.getRows().map((r) => Number(r[0])));
+      for (const m of [...EMBEDDED_MIGRATIONS].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        // Schema change and its record commit together: a crash mid-migration leaves neither.
+        await this.inTransaction(async () => {
+          await this.writer.run(m.sql);
+          await this.writer.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
+        });
+      }
+    });
+  }
+
+  async insertRecords(records: readonly LedgerRecord[]): Promise<InsertResult> {
+    if (records.length === 0) return { inserted: 0 };
+    // Encode before touching the database, so a malformed record fails the batch cleanly.
+    const rows = records.map((r) => COLUMNS.map((c) => c.value(r)));
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        await this.writer.run(CREATE_STAGING);
+        await this.writer.run(`DELETE FROM ${STAGING}`);
+        const appender = await this.writer.createAppender(STAGING, 'main', 'temp');
+        try {
+          for (const row of rows) {
+            row.forEach((v, i) => appendValue(appender, COLUMNS[i]!.stage, v));
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+        const result = await this.writer.run(MERGE_STAGING);
+        return { inserted: result.rowsChanged };
+      }),
+    );
+  }
+
+  async countRecords(): Promise<number> {
+    const reader = await this.reader.runAndReadAll('SELECT count(*) FROM ledger');
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  async getEvents(query: EventsQuery): Promise<EventsPage> {
+    const limit = resolveEventsLimit(query.limit);
+    const where: string[] = [];
+    const params: DuckDBValue[] = [];
+    if (query.from !== undefined) {
+      where.push(`started_at >= ${TS}`);
+      params.push(isoToMicros(query.from));
+    }
+    if (query.to !== undefined) {
+      where.push(`started_at < ${TS}`);
+      params.push(isoToMicros(query.to));
+    }
+    for (const f of EQUALITY_FILTERS) {
+      const v = query[f];
+      if (v === undefined) continue;
+      where.push(`${quote(f)} = ?`);
+      params.push(v);
+    }
+    if (query.cursor) {
+      const c = decodeEventsCursor(query.cursor);
+      where.push(`(started_at < ${TS} OR (started_at = ${TS} AND id < ?))`);
+      params.push(c.startedAtUs, c.startedAtUs, c.id);
+    }
+    const sql = `SELECT * FROM (${SELECT_RECORD}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
+    // The filters above compare the TIMESTAMP column; the outer SELECT sorts the epoch_us copy,
+    // which orders identically.
+    const reader = await this.reader.runAndReadAll(sql, params);
+    const rows = reader.getRowObjects();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(last.started_at as bigint), id: String(last.id) }) : null;
+    return { events: page.map(rowToRecord), next_cursor };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeChain.catch(() => undefined);
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writeChain.then(fn, fn);
+    this.writeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.writer.run('COMMIT');
+      return out;
+    } catch (err) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+function appendValue(appender: DuckDBAppender, stage: StageType, v: string | number | bigint | boolean | null): void {
+  if (v === null) return appender.appendNull();
+  if (stage === 'VARCHAR') return appender.appendVarchar(String(v));
+  if (stage === 'DOUBLE') return appender.appendDouble(Number(v));
+  if (stage === 'BIGINT') return appender.appendBigInt(BigInt(v));
+  return appender.appendBoolean(v === true);
+}
+
+const str = (v: DuckDBValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: DuckDBValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+const ts = (v: DuckDBValue | undefined): string | null => (typeof v === 'bigint' ? microsToIso(v) : null);
+const money = (v: DuckDBValue | undefined): string | null => (v instanceof DuckDBDecimalValue ? Decimal.fromBigInt(v.value, v.scale).toString() : null);
+const json = (v: DuckDBValue | undefined): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
+
+function rowToRecord(row: Row): LedgerRecord {
+  let usage: Usage | null = null;
+  if (row.input_tokens !== null) {
+    usage = Object.fromEntries(USAGE_KINDS.map((k) => [k, num(row[k]) ?? 0])) as unknown as Usage;
+  }
+  let cost: LedgerRecord['cost'] = null;
+  const total = money(row.cost_total);
+  if (total !== null) {
+    const parts = Object.fromEntries(COST_PARTS.map((p) => [p, money(row[`cost_${p}`]) ?? '0'])) as Record<(typeof COST_PARTS)[number], string>;
+    cost = { ...parts, total, currency: 'USD' };
+    const other = money(row.cost_other);
+    if (other !== null) cost.other = other;
+    const source = str(row.cost_source);
+    if (source !== null) cost.source = source as NonNullable<NonNullable<LedgerRecord['cost']>['source']>;
+  }
+  const attribution = Object.fromEntries(ATTRIBUTION_FIELDS.map((f) => [f, str(row[f])])) as unknown as Attribution;
+  const record: LedgerRecord = {
+    id: String(row.id),
+    source: String(row.source) as LedgerRecord['source'],
+    started_at: ts(row.started_at) ?? '',
+    ended_at: ts(row.ended_at),
+    duration_ms: num(row.duration_ms),
+    ttft_ms: num(row.ttft_ms),
+    provider: String(row.provider),
+    api: str(row.api),
+    model_requested: str(row.model_requested),
+    model: str(row.model),
+    status: String(row.status) as LedgerRecord['status'],
+    http_status: num(row.http_status),
+    stream: row.stream === true,
+    usage,
+    usage_source: str(row.usage_source) as LedgerRecord['usage_source'],
+    cost,
+    priced: row.priced === true,
+    price_version: str(row.price_version),
+    attribution,
+    tags: JSON.parse(String(row.tags)) as Record<string, string>,
+    key_id: str(row.key_id),
+    trace_id: str(row.trace_id),
+    span_id: str(row.span_id),
+    unpriced_reason: str(row.unpriced_reason),
+  };
+  const error = json(row.error);
+  if (error !== undefined) record.error = error as LedgerRecord['error'];
+  const raw = json(row.raw_usage);
+  if (raw !== undefined) record.raw_usage = raw;
+  const usageVersion = num(row.usage_version);
+  if (usageVersion !== null) record.usage_version = usageVersion;
+  return record;
+}

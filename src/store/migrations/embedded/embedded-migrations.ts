@@ -1,0 +1,14 @@
+/**
+ * Embedded (DuckDB) migrations, applied in version order and recorded in schema_migrations.
+ * Kept as TypeScript strings rather than .sql files so tsc ships them in dist/ with no copy step.
+ * Never edit an applied migration: add the next number.
+ */
+import * as m001 from './001-ledger.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const EMBEDDED_MIGRATIONS: readonly Migration[] = [{ version: 1, name: m001.name, sql: m001.sql }];

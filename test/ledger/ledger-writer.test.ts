@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
+import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
+import { makeRecord } from '../store/ledger-fixtures.js';
+
+const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-writer-'));
+const segments = (dir: string): string[] => fs.readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.jsonl'));
+
+/** In-memory store that records batches and can be told to fail. */
+class FakeStore {
+  readonly batches: LedgerRecord[][] = [];
+  readonly ids = new Set<string>();
+  failuresLeft = 0;
+  async insertRecords(records: readonly LedgerRecord[]): Promise<{ inserted: number }> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('store unavailable');
+    }
+    this.batches.push([...records]);
+    let inserted = 0;
+    for (const r of records) if (!this.ids.has(r.id) && this.ids.add(r.id)) inserted++;
+    return { inserted };
+  }
+}
+
+describe('LedgerWriter', () => {
+  it('spools synchronously and flushes on size', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    const writer = new LedgerWriter({ dataDir: dir, store, batchSize: 10, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 25; i++) writer.write(makeRecord(i));
+    // Spooled before write() returned: every line is already on disk.
+    const onDisk = segments(dir).reduce((n, f) => n + fs.readFileSync(path.join(dir, 'spool', f), 'utf8').trim().split('\n').length, 0);
+    assert.equal(onDisk, 25);
+    await sleep(20);
+    assert.deepEqual(store.batches.map((b) => b.length), [10, 10]);
+    assert.equal(writer.stats().spoolDepth, 5);
+    assert.equal(segments(dir).length, 1, 'committed segments are deleted');
+    await writer.close();
+    assert.deepEqual(store.batches.map((b) => b.length), [10, 10, 5]);
+    assert.equal(writer.stats().spoolDepth, 0);
+    assert.equal(writer.stats().flushed, 25);
+    assert.equal(segments(dir).length, 0);
+    assert.throws(() => writer.write(makeRecord(99)));
+  });
+
+  it('flushes on time', async () => {
+    const store = new FakeStore();
+    const writer = new LedgerWriter({ dataDir: tempDir(), store, batchSize: 500, flushIntervalMs: 30 });
+    writer.write(makeRecord(1));
+    writer.write(makeRecord(2));
+    assert.equal(store.batches.length, 0);
+    await sleep(120);
+    assert.deepEqual(store.batches.map((b) => b.map((r) => r.id)), [['rec-000001', 'rec-000002']]);
+    await writer.close();
+  });
+
+  it('keeps records through transient store failures and commits them later', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    store.failuresLeft = 3;
+    const errors: unknown[] = [];
+    const writer = new LedgerWriter({ dataDir: dir, store, batchSize: 5, flushIntervalMs: 10, retryBaseMs: 10, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 12; i++) writer.write(makeRecord(i));
+    await sleep(5);
+    assert.ok(writer.stats().failures >= 1);
+    assert.equal(writer.stats().spoolDepth, 12);
+    await sleep(300);
+    assert.equal(store.ids.size, 12);
+    assert.equal(writer.stats().failures, 3);
+    assert.equal(errors.length, 3);
+    assert.equal(writer.stats().spoolDepth, 0);
+    assert.equal(segments(dir).length, 0);
+    await writer.close();
+  });
+
+  it('fsync policies write the same spool', async () => {
+    for (const fsync of ['always', 'interval'] as const) {
+      const store = new FakeStore();
+      const writer = new LedgerWriter({ dataDir: tempDir(), store, fsync, fsyncIntervalMs: 5 });
+      for (let i = 0; i < 3; i++) writer.write(makeRecord(i));
+      await writer.close();
+      assert.equal(store.ids.size, 3);
+    }
+  });
+
+  it('close() leaves what the store refused in the spool for recover()', async () => {
+    const dir = tempDir();
+    const down = new FakeStore();
+    down.failuresLeft = Infinity;
+    const writer = new LedgerWriter({ dataDir: dir, store: down, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 4; i++) writer.write(makeRecord(i));
+    await writer.close();
+    assert.equal(writer.stats().spoolDepth, 4);
+    const up = new FakeStore();
+    const next = new LedgerWriter({ dataDir: dir, store: up });
+    assert.deepEqual(await next.recover(), { segments: 1, records: 4, inserted: 4, pending: 0 });
+    assert.equal(up.ids.size, 4);
+    await next.close();
+  });
+
+  it('survives kill -9: recover() commits exactly the records written, even twice', async () => {
+    const dir = tempDir();
+    const n = 103;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/spool-child.js', import.meta.url)), dir, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('written')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.ok(segments(dir).length > 1, 'the child left several segments behind');
+
+    // Simulate a crash between commit and segment deletion: keep copies to put back later.
+    const copies = segments(dir).map((f) => [path.join(dir, 'spool', f), fs.readFileSync(path.join(dir, 'spool', f))] as const);
+
+    const store = await DuckDbStore.open(dir);
+    const writer = new LedgerWriter({ dataDir: dir, store });
+    const first = await writer.recover();
+    assert.equal(first.records, n);
+    assert.equal(first.inserted, n);
+    assert.equal(await store.countRecords(), n);
+    assert.deepEqual(await writer.recover(), { segments: 0, records: 0, inserted: 0, pending: 0 });
+
+    for (const [file, bytes] of copies) fs.writeFileSync(file, bytes);
+    const again = await new LedgerWriter({ dataDir: dir, store }).recover();
+    assert.equal(again.records, n);
+    assert.equal(again.inserted, 0);
+    assert.equal(await store.countRecords(), n);
+    assert.equal(segments(dir).length, 0);
+    const ids = (await store.getEvents({ limit: 1000 })).events.map((e) => e.id).sort();
+    assert.deepEqual(ids, Array.from({ length: n }, (_, i) => makeRecord(i).id));
+    await writer.close();
+    await store.close();
+  });
+
+  it('keeps a torn line out of the store and the segment for inspection', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'spool'));
+    const file = path.join(dir, 'spool', 'ledger-0001700000000-1-1.jsonl');
+    fs.writeFileSync(file, JSON.stringify(makeRecord(1)) + '\n' + JSON.stringify(makeRecord(2)).slice(0, 40));
+    const store = new FakeStore();
+    const writer = new LedgerWriter({ dataDir: dir, store });
+    const result = await writer.recover();
+    assert.equal(result.records, 1);
+    assert.equal(writer.stats().corruptLines, 1);
+    assert.ok(fs.existsSync(`${file}.corrupt`));
+    await writer.close();
+  });
+});
