@@ -178,7 +178,10 @@ export class Gateway {
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
     this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);
-    if (!clientGone) res.end();
+    // An upstream that died mid-stream must look cut to the client too, as it would without
+    // Costrail: ending the chunked response normally would pass a partial answer off as complete.
+    if (streamError) res.destroy();
+    else if (!clientGone) res.end();
   }
 
   private async relayBody(call: CallState, upstream: Awaited<ReturnType<typeof request>>, res: ServerResponse): Promise<void> {
