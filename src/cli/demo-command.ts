@@ -11,7 +11,7 @@ import { startCostrail } from '../server/costrail-runtime.js';
 import { startSimulator } from '../simulator/index.js';
 import type { Store } from '../store/store.js';
 import { CliError, describeError } from './cli-error.js';
-import { parsePort } from './serve-command.js';
+import { keepServingWithoutStdout, parsePort } from './serve-command.js';
 import { printTable } from './table.js';
 
 interface DemoOpts {
@@ -88,6 +88,7 @@ export function registerDemoCommand(program: Command): void {
         await sim.close();
         return;
       }
+      keepServingWithoutStdout();
       log('\nServing until Ctrl-C.');
       const stop = () => void rt.close().then(() => sim.close()).then(() => process.exit(0));
       process.once('SIGINT', stop);

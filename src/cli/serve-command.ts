@@ -13,6 +13,12 @@ export function parsePort(v: string): number {
   return n;
 }
 
+/** A server outlives its terminal: a closed stdout (EPIPE) must not stop the gateway. */
+export function keepServingWithoutStdout(): void {
+  process.stdout.removeAllListeners('error');
+  process.stdout.on('error', () => undefined);
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -24,6 +30,7 @@ export function registerServeCommand(program: Command): void {
     .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100. Upstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
     .action(async (opts: { port: string; host: string; data: string; config?: string }) => {
       const port = parsePort(opts.port);
+      keepServingWithoutStdout();
       const upstreams: UpstreamMap = {};
       try {
         const config = loadServeConfig(opts.config);

@@ -22,12 +22,17 @@ async function serve(dataDir: string, upstream: string): Promise<{ proc: ChildPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-    out += chunk.toString();
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m?.[1]) return { proc, url: m[1] };
-  }
-  throw new Error(`serve did not start: ${out}`);
+  let err = '';
+  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  // Keep reading stdout for the child's whole life: a closed pipe would make its later writes fail.
+  return await new Promise((resolve, reject) => {
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/\S+)\s/.exec(out);
+      if (m?.[1]) resolve({ proc, url: m[1] });
+    });
+    proc.once('exit', (code, signal) => reject(new Error(`serve exited (${code ?? signal}) before listening: ${out} ${err}`)));
+  });
 }
 
 test('kill -9 after answering: every answered call has exactly one record after restart', async () => {
@@ -42,6 +47,8 @@ test('kill -9 after answering: every answered call has exactly one record after 
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-crash', 'x-costrail-team': `t${i % 4}` },
         body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: `call ${i}` }] }),
+      }).catch((e: Error & { cause?: { code?: string; message?: string } }) => {
+        throw new Error(`call ${i} to ${first.url} failed: ${e.cause?.code ?? ''} ${e.cause?.message ?? e.message}`);
       });
       await res.arrayBuffer();
       if (res.ok) answered++;
