@@ -2,46 +2,36 @@
  * Cohere chat SSE stream -> usage. v2: usage in the `message-end` event's delta.usage;
  * v1: in the `stream-end` event's response.meta.
  */
-import { SseDecoder, type SseEvent } from '../sse.js';
+import type { SseEvent } from '../sse.js';
+import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   ProviderPayloadError,
   asRecord,
   str,
   type ParseContext,
-  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
 import { cohereExtraction } from './cohere-usage.js';
 
-export class CohereStreamMeter implements StreamMeter {
-  private readonly sse = new SseDecoder();
+export class CohereStreamMeter extends SseStreamMeter {
   private text = '';
   private usage: UsageExtraction | null = null;
-  private ignoredEvents = 0;
-  private result: StreamOutcome | undefined;
 
-  constructor(private readonly ctx: ParseContext) {}
+  constructor(private readonly ctx: ParseContext) {
+    super();
+  }
 
   /** Events that were not JSON objects or carried malformed usage. */
   get ignored(): number {
-    return this.ignoredEvents;
+    return this.skipped;
   }
 
-  push(chunk: Uint8Array): void {
-    if (this.result) return;
-    for (const ev of this.sse.push(chunk)) this.onEvent(ev);
+  protected finish(): StreamOutcome {
+    return { extraction: this.usage, output_text: this.text };
   }
 
-  end(): StreamOutcome {
-    if (!this.result) {
-      for (const ev of this.sse.end()) this.onEvent(ev);
-      this.result = { extraction: this.usage, output_text: this.text };
-    }
-    return this.result;
-  }
-
-  private onEvent(ev: SseEvent): void {
+  protected onEvent(ev: SseEvent): void {
     let e: Record<string, unknown> | undefined;
     try {
       e = asRecord(JSON.parse(ev.data));
@@ -49,14 +39,14 @@ export class CohereStreamMeter implements StreamMeter {
       e = undefined;
     }
     if (!e) {
-      this.ignoredEvents++;
+      this.skipped++;
       return;
     }
     try {
       this.dispatch(e, str(e, 'type') ?? str(e, 'event_type') ?? ev.event);
     } catch (err) {
       if (!(err instanceof ProviderPayloadError)) throw err;
-      this.ignoredEvents++;
+      this.skipped++;
     }
   }
 

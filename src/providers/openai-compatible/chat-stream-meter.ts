@@ -4,13 +4,13 @@
  * extra chunk with choices []; Mistral/Groq/OpenRouter/Together: on the final chunk anyway).
  * If a server repeats a cumulative usage, the last valid one wins; values are never summed.
  */
-import { SseDecoder, type SseEvent } from '../sse.js';
+import type { SseEvent } from '../sse.js';
+import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   ProviderPayloadError,
   asRecord,
   str,
   type ParseContext,
-  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
@@ -22,34 +22,21 @@ import {
   type ChatQuirks,
 } from './chat-usage.js';
 
-export class ChatStreamMeter implements StreamMeter {
-  private readonly sse = new SseDecoder();
+export class ChatStreamMeter extends SseStreamMeter {
   private readonly text: string[] = [];
   private model: string | undefined;
   private serviceTier: string | undefined;
   private usage: Record<string, unknown> | undefined;
   private citations = 0;
-  private ignored = 0;
-  private ended: StreamOutcome | undefined;
 
   constructor(
     private readonly quirks: ChatQuirks = {},
     _ctx?: ParseContext,
-  ) {}
-
-  /** Data events that were not JSON objects or carried an unreadable usage (skipped, not fatal). */
-  get ignoredEvents(): number {
-    return this.ignored;
+  ) {
+    super();
   }
 
-  push(chunk: Uint8Array): void {
-    if (this.ended) return;
-    for (const ev of this.sse.push(chunk)) this.onEvent(ev);
-  }
-
-  end(): StreamOutcome {
-    if (this.ended) return this.ended;
-    for (const ev of this.sse.end()) this.onEvent(ev);
+  protected finish(): StreamOutcome {
     let extraction: UsageExtraction | null = null;
     if (this.usage) {
       try {
@@ -60,27 +47,26 @@ export class ChatStreamMeter implements StreamMeter {
         );
       } catch (e) {
         if (!(e instanceof ProviderPayloadError)) throw e;
-        this.ignored++;
+        this.skipped++;
       }
     }
     const outcome: StreamOutcome = { extraction, output_text: this.text.join('') };
     if (this.model !== undefined) outcome.model = this.model;
-    this.ended = outcome;
     return outcome;
   }
 
-  private onEvent(ev: SseEvent): void {
+  protected onEvent(ev: SseEvent): void {
     if (ev.data === '[DONE]') return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(ev.data);
     } catch {
-      this.ignored++;
+      this.skipped++;
       return;
     }
     const chunk = asRecord(parsed);
     if (!chunk) {
-      this.ignored++;
+      this.skipped++;
       return;
     }
     const model = nonEmpty(chunk, 'model');
@@ -102,7 +88,7 @@ export class ChatStreamMeter implements StreamMeter {
       buildChatExtraction(usage, {}, this.quirks);
     } catch (e) {
       if (!(e instanceof ProviderPayloadError)) throw e;
-      this.ignored++;
+      this.skipped++;
       return;
     }
     this.usage = usage;

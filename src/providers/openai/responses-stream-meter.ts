@@ -3,12 +3,12 @@
  * (response.completed; response.incomplete / response.failed carry the same object);
  * response.created / in_progress have usage null (pricing_rules.md section 1, streaming rules).
  */
-import { SseDecoder, type SseEvent } from '../sse.js';
+import type { SseEvent } from '../sse.js';
+import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   ProviderPayloadError,
   asRecord,
   str,
-  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
@@ -31,35 +31,19 @@ function isWanted(name: string): boolean {
   return TERMINAL.has(name) || HEADER.has(name) || TEXT_DELTAS.has(name) || name === ITEM_DONE;
 }
 
-export class ResponsesStreamMeter implements StreamMeter {
-  private readonly sse = new SseDecoder();
+export class ResponsesStreamMeter extends SseStreamMeter {
   private readonly text: string[] = [];
   private readonly tally = emptyTally();
   private model: string | undefined;
   private extraction: UsageExtraction | null = null;
-  private ignored = 0;
-  private ended: StreamOutcome | undefined;
 
-  /** Data events that were not JSON objects or carried an unreadable usage (skipped, not fatal). */
-  get ignoredEvents(): number {
-    return this.ignored;
-  }
-
-  push(chunk: Uint8Array): void {
-    if (this.ended) return;
-    for (const ev of this.sse.push(chunk)) this.onEvent(ev);
-  }
-
-  end(): StreamOutcome {
-    if (this.ended) return this.ended;
-    for (const ev of this.sse.end()) this.onEvent(ev);
+  protected finish(): StreamOutcome {
     const outcome: StreamOutcome = { extraction: this.extraction, output_text: this.text.join('') };
     if (this.model !== undefined) outcome.model = this.model;
-    this.ended = outcome;
     return outcome;
   }
 
-  private onEvent(ev: SseEvent): void {
+  protected onEvent(ev: SseEvent): void {
     // The event name repeats data.type; skipping unneeded events before JSON.parse keeps the
     // hot path cheap (output_item.added can carry kilobytes of encrypted reasoning).
     if (ev.event !== undefined && !isWanted(ev.event)) return;
@@ -68,12 +52,12 @@ export class ResponsesStreamMeter implements StreamMeter {
     try {
       parsed = JSON.parse(ev.data);
     } catch {
-      this.ignored++;
+      this.skipped++;
       return;
     }
     const data = asRecord(parsed);
     if (!data) {
-      this.ignored++;
+      this.skipped++;
       return;
     }
     const type = str(data, 'type') ?? ev.event;
@@ -98,7 +82,7 @@ export class ResponsesStreamMeter implements StreamMeter {
       if (extraction) this.extraction = extraction;
     } catch (e) {
       if (!(e instanceof ProviderPayloadError)) throw e;
-      this.ignored++;
+      this.skipped++;
     }
   }
 }
