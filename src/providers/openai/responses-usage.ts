@@ -9,6 +9,7 @@ import {
   asRecord,
   count,
   str,
+  type Usage,
   type UsageExtraction,
 } from '../spec.js';
 import { splitInput, splitOutput } from '../openai-compatible/usage-split.js';
@@ -55,6 +56,41 @@ function responseObject(body: unknown): Record<string, unknown> {
 }
 
 /**
+ * Tokens of the Responses-style usage shape (also used by Batch objects): input_tokens includes
+ * cached and cache-write tokens, output_tokens includes reasoning. Web-search calls are counted
+ * from output items, so they are 0 here.
+ */
+export function usageFromResponsesShape(usage: Record<string, unknown>): Usage {
+  const inDetails = asRecord(usage.input_tokens_details);
+  const input = splitInput({
+    total: count(usage, 'input_tokens'),
+    cached: count(inDetails, 'cached_tokens'),
+    cacheWrite: count(inDetails, 'cache_write_tokens'),
+    audio: 0,
+    image: 0,
+  });
+  const output = splitOutput({
+    total: count(usage, 'output_tokens'),
+    reasoning: count(asRecord(usage.output_tokens_details), 'reasoning_tokens'),
+    audio: 0,
+    reasoningOutside: false,
+  });
+  return {
+    input_tokens: input.input_tokens,
+    cache_read_tokens: input.cache_read_tokens,
+    cache_write_tokens: input.cache_write_tokens,
+    cache_write_1h_tokens: 0,
+    output_tokens: output.output_tokens,
+    reasoning_tokens: output.reasoning_tokens,
+    audio_input_tokens: 0,
+    audio_cache_read_tokens: 0,
+    audio_output_tokens: 0,
+    image_input_tokens: 0,
+    web_search_calls: 0,
+  };
+}
+
+/**
  * Builds the extraction from a response object. `streamedTally` is used when the response
  * lists no output items (the items were only announced by output_item.done events).
  */
@@ -66,39 +102,12 @@ export function responsesExtraction(
   if (u === undefined || u === null) return null;
   const usage = asRecord(u);
   if (!usage) throw new ProviderPayloadError('responses "usage" is not an object');
-  const inDetails = asRecord(usage.input_tokens_details);
-  const outDetails = asRecord(usage.output_tokens_details);
-  const input = splitInput({
-    total: count(usage, 'input_tokens'),
-    cached: count(inDetails, 'cached_tokens'),
-    cacheWrite: count(inDetails, 'cache_write_tokens'),
-    audio: 0,
-    image: 0,
-  });
-  const output = splitOutput({
-    total: count(usage, 'output_tokens'),
-    reasoning: count(outDetails, 'reasoning_tokens'),
-    audio: 0,
-    reasoningOutside: false,
-  });
   const outputItems = response.output;
   const tally =
     Array.isArray(outputItems) && outputItems.length > 0 ? tallyOutput(outputItems) : (streamedTally ?? emptyTally());
   const extraction: UsageExtraction = {
     usage_version: USAGE_VERSION,
-    usage: {
-      input_tokens: input.input_tokens,
-      cache_read_tokens: input.cache_read_tokens,
-      cache_write_tokens: input.cache_write_tokens,
-      cache_write_1h_tokens: 0,
-      output_tokens: output.output_tokens,
-      reasoning_tokens: output.reasoning_tokens,
-      audio_input_tokens: 0,
-      audio_cache_read_tokens: 0,
-      audio_output_tokens: 0,
-      image_input_tokens: 0,
-      web_search_calls: tally.calls,
-    },
+    usage: { ...usageFromResponsesShape(usage), web_search_calls: tally.calls },
     raw: usage,
     api: 'responses',
   };
