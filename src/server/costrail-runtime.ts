@@ -9,6 +9,7 @@ import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { DuckDbStore } from '../store/embedded/duckdb-store.js';
 import { createCostrailServer } from './http-server.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -40,8 +41,16 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const recovered = await writer.recover();
   if (recovered.records > 0 && !opts.quiet) console.error(JSON.stringify({ level: 'info', msg: 'recovered spooled ledger records', ...recovered }));
 
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink: writer });
-  const server = createCostrailServer({ gateway, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const metrics = new GatewayMetrics(() => writer.stats().spoolDepth);
+  // Spool first (durability), then metrics: both see the same record.
+  const sink = {
+    write(record: Parameters<LedgerWriter['write']>[0]): void {
+      writer.write(record);
+      metrics.observe(record);
+    },
+  };
+  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink });
+  const server = createCostrailServer({ gateway, metrics, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

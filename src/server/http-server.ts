@@ -4,10 +4,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 
 export interface ServerParts {
   gateway: Gateway;
   health?: () => Record<string, unknown>;
+  metrics?: GatewayMetrics;
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
@@ -16,6 +18,20 @@ export function createCostrailServer(parts: ServerParts): Server {
     if (url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', ...(parts.health?.() ?? {}) }));
+      return;
+    }
+    if (url === '/metrics' && parts.metrics) {
+      const registry = parts.metrics.registry;
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
       return;
     }
     parts.gateway.handle(req, res).catch((err: unknown) => {
