@@ -10,11 +10,11 @@ import type { LedgerRecord, LedgerStatus } from '../ledger/ledger-record.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
-import { billedModel, parserFor } from '../providers/registry.js';
+import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { errorBody, type GatewayError } from './error-format.js';
-import { routeRequest, type Route } from './route.js';
+import { parserApi, routeRequest, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
@@ -62,11 +62,6 @@ export class Gateway {
 
   async close(): Promise<void> {
     await this.agent.close();
-  }
-
-  /** Returns false when the path is not a gateway route (the server answers it elsewhere). */
-  handles(url: string): boolean {
-    return routeRequest(url) !== undefined;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -148,7 +143,7 @@ export class Gateway {
 
     res.writeHead(upstream.statusCode);
     res.flushHeaders();
-    const meter: StreamMeter = parserFor(route.provider).createStreamMeter({ api: route.api as never, model_requested: call.modelRequested ?? undefined });
+    const meter: StreamMeter = parserFor(route.provider).createStreamMeter({ api: parserApi(route), model_requested: call.modelRequested ?? undefined });
     const filter = injected ? new UsageChunkFilter() : undefined;
     let streamError: string | undefined;
     try {
@@ -197,7 +192,10 @@ export class Gateway {
     let parseProblem: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
-        extraction = parserFor(call.route.provider).fromBody(JSON.parse(bytes.toString('utf8')) as unknown, { api: call.route.api as never, model_requested: call.modelRequested ?? undefined });
+        const json: unknown = JSON.parse(bytes.toString('utf8'));
+        // A prefixed path the router does not name (api "other") is read by the body's own shape.
+        const api = call.route.api === 'other' ? bodyApi(call.route.provider, json) : parserApi(call.route);
+        extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: call.modelRequested ?? undefined });
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
       }

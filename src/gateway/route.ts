@@ -59,3 +59,15 @@ export function routeRequest(url: string): Route | undefined {
 function stripV1(provider: ProviderId, path: string): string {
   return BASE_INCLUDES_V1.has(provider) && path.startsWith('/v1/') ? path.slice(3) : path;
 }
+
+/** The API shape a parser should read a route's response as ('other' paths are read by body shape). */
+export function parserApi(route: Route): ApiKind {
+  switch (route.api) {
+    case 'models':
+    case 'count_tokens':
+    case 'other':
+      return route.provider === 'anthropic' ? 'messages' : route.provider === 'gemini' || route.provider === 'vertex' ? 'generateContent' : 'chat.completions';
+    default:
+      return route.api;
+  }
+}

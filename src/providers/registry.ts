@@ -104,7 +104,8 @@ function streamApi(provider: ProviderId, head: string): ApiKind {
   return DEFAULT_API[provider];
 }
 
-function bodyApi(provider: ProviderId, body: unknown): ApiKind {
+/** The API a complete JSON body belongs to, told from its shape (Responses, Embeddings, Batch, InvokeModel, ...). */
+export function bodyApi(provider: ProviderId, body: unknown): ApiKind {
   const rec = asRecord(body);
   if (provider === 'bedrock' && rec && (rec['type'] === 'message' || asRecord(rec['usage'])?.['input_tokens'] !== undefined)) return 'invoke';
   if (provider === 'cohere' && rec && 'embeddings' in rec) return 'embed';
