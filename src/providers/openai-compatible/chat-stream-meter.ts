@@ -22,7 +22,20 @@ import {
   type ChatQuirks,
 } from './chat-usage.js';
 
+/** A usage object (not `"usage": null`), as OpenAI, Groq's x_groq and others send it. */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
+function safeParse(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
 export class ChatStreamMeter extends SseStreamMeter {
+  /** Raw data of text-only chunks whose parsing was deferred. */
+  private deferred: string[] = [];
   private readonly text: string[] = [];
   private model: string | undefined;
   private serviceTier: string | undefined;
@@ -37,6 +50,14 @@ export class ChatStreamMeter extends SseStreamMeter {
   }
 
   protected finish(): StreamOutcome {
+    // Usage is known: only the service tier (same on every chunk) is still needed from the
+    // deferred chunks, so read the last one; the text is parsed only if someone asks for it.
+    const lastDeferred = this.deferred[this.deferred.length - 1];
+    if (this.usage && lastDeferred !== undefined && this.serviceTier === undefined) {
+      const tier = nonEmpty(asRecord(safeParse(lastDeferred)), 'service_tier');
+      if (tier !== undefined) this.serviceTier = tier;
+    }
+    if (!this.usage) this.parseDeferred();
     let extraction: UsageExtraction | null = null;
     if (this.usage) {
       try {
@@ -50,16 +71,47 @@ export class ChatStreamMeter extends SseStreamMeter {
         this.skipped++;
       }
     }
-    const outcome: StreamOutcome = { extraction, output_text: this.text.join('') };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the lazy getter below reads this meter's state
+    const meter = this;
+    const outcome: StreamOutcome = {
+      extraction,
+      get output_text(): string {
+        meter.parseDeferred();
+        return meter.text.join('');
+      },
+    };
     if (this.model !== undefined) outcome.model = this.model;
     return outcome;
   }
 
+  /** Counting unreadable events needs every deferred chunk read (diagnostics, not the hot path). */
+  override get ignoredEvents(): number {
+    this.parseDeferred();
+    return this.skipped;
+  }
+
+  /** Parses the chunks whose JSON was skipped on the hot path (for their text). */
+  private parseDeferred(): void {
+    const pending = this.deferred;
+    this.deferred = [];
+    for (const data of pending) this.onParsedEvent(data);
+  }
+
   protected onEvent(ev: SseEvent): void {
     if (ev.data === '[DONE]') return;
+    // Hot path: once the model is known, a chunk that cannot carry usage or citations is only
+    // text; its JSON is parsed later, and only if the text is needed (an estimate).
+    if (this.model !== undefined && !USAGE_OBJECT.test(ev.data) && !ev.data.includes('"annotations"')) {
+      this.deferred.push(ev.data);
+      return;
+    }
+    this.onParsedEvent(ev.data);
+  }
+
+  private onParsedEvent(data: string): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(ev.data);
+      parsed = JSON.parse(data);
     } catch {
       this.skipped++;
       return;
