@@ -57,7 +57,7 @@ export function registerDemoCommand(program: Command): void {
       const sim = await startSimulator({ chunkDelayMs: 2 });
       let rt;
       try {
-        rt = await startCostrail({ port, dataDir: opts.data, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url }, quiet: true });
+        rt = await startCostrail({ port, dataDir: opts.data, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url }, quiet: true, advertise: true });
       } catch (e) {
         await sim.close();
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port`);

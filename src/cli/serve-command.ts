@@ -43,7 +43,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);
@@ -51,6 +51,8 @@ export function registerServeCommand(program: Command): void {
       }
       console.log(`costrail gateway listening on ${rt.url}  (data: ${opts.data})`);
       console.log(`  OpenAI SDK baseURL ${rt.url}/v1 · Anthropic baseURL ${rt.url} · Gemini baseUrl ${rt.url}`);
+      if (rt.adminTokenCreated) console.log(`  admin token (shown once; kept in ${opts.data}/admin-token): ${rt.adminToken}`);
+      console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
       const stop = () => {
         void rt.close().then(() => process.exit(0));
       };

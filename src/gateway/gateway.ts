@@ -13,6 +13,7 @@ import { ensureStreamUsage } from '../providers/openai/index.js';
 import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
+import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { errorBody, type GatewayError } from './error-format.js';
 import { parserApi, routeRequest, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
@@ -30,6 +31,10 @@ export interface GatewayOptions {
   /** Upper bound on waiting for upstream headers and between body chunks. */
   upstreamTimeoutMs?: number;
   maxRequestBytes?: number;
+  /** Who is calling; default: pass-through keys (only a hash of the client's key is kept). */
+  keys?: KeyAuthority;
+  /** Budgets, rate limits, kill switches; default: admit everything. */
+  policy?: CallPolicy;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -47,16 +52,21 @@ interface CallState {
   who: CallAttribution;
   keyId: string | null;
   ttftMs: number | null;
+  ticket: AdmissionTicket | undefined;
 }
+
+const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }) };
 
 export class Gateway {
   private readonly agent: Agent;
   private readonly timeout: number;
   private readonly maxBytes: number;
+  private readonly keys: KeyAuthority;
 
   constructor(private readonly opts: GatewayOptions) {
     this.timeout = opts.upstreamTimeoutMs ?? 600_000;
     this.maxBytes = opts.maxRequestBytes ?? 32 * 1024 * 1024;
+    this.keys = opts.keys ?? PASS_THROUGH;
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 512, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
@@ -71,11 +81,13 @@ export class Gateway {
     const id = randomUUID();
     res.setHeader('x-costrail-request-id', id);
 
+    const identified = this.keys.identify(req, route);
+    const identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
     let raw: Buffer;
     try {
       raw = await readBody(req, this.maxBytes);
     } catch (e) {
-      return this.refuse(res, route, { status: 413, type: 'invalid_request_error', message: (e as Error).message });
+      return this.refuse(res, route, { status: 413, type: 'invalid_request_error', message: (e as Error).message }, this.callState(id, started, route, undefined, req, identity));
     }
     let body: Record<string, unknown> | undefined;
     if (raw.length > 0 && req.method === 'POST') {
@@ -83,11 +95,28 @@ export class Gateway {
         const parsed: unknown = JSON.parse(raw.toString('utf8'));
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
       } catch {
-        const call = this.callState(id, started, route, undefined, req);
+        const call = this.callState(id, started, route, undefined, req, identity);
         return this.refuse(res, route, { status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' }, call);
       }
     }
-    const call = this.callState(id, started, route, body, req);
+    const call = this.callState(id, started, route, body, req, identity);
+    if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
+
+    if (this.opts.policy) {
+      const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, who: call.who, identity, at: Date.now() });
+      const admission = pending instanceof Promise ? await pending : pending;
+      if (admission.refusal) return this.refuse(res, route, admission.refusal, call);
+      call.ticket = admission.ticket;
+      if (admission.model && admission.model !== call.modelRequested) {
+        // A budget downgrade: the provider serves the cheaper model; the record keeps model_requested.
+        if (body && typeof body['model'] === 'string') {
+          body['model'] = admission.model;
+          raw = Buffer.from(JSON.stringify(body));
+        } else if (route.urlModel) {
+          route.upstreamPath = route.upstreamPath.replace(route.urlModel, admission.model);
+        }
+      }
+    }
 
     const base = this.opts.upstreams[route.provider];
     if (!base) {
@@ -106,6 +135,8 @@ export class Gateway {
       if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-costrail-')) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
+    if (identity.stripHeaders) for (const h of identity.stripHeaders) delete headers[h];
+    if (identity.upstreamAuth) Object.assign(headers, identity.upstreamAuth);
     headers['accept-encoding'] = 'identity'; // usage is read from the bytes as they pass
 
     const abort = new AbortController();
@@ -215,7 +246,7 @@ export class Gateway {
     res.end(bytes);
   }
 
-  private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage): CallState {
+  private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage, identity: CallIdentity): CallState {
     const model = typeof body?.['model'] === 'string' ? (body['model'] as string) : (route.urlModel ?? null);
     return {
       id,
@@ -225,9 +256,10 @@ export class Gateway {
       body,
       modelRequested: model,
       stream: body?.['stream'] === true || route.urlStream,
-      who: attributeCall(req.headers, body),
-      keyId: passThroughKeyId(req),
+      who: attributeCall(req.headers, body, identity.defaults),
+      keyId: identity.key_id,
       ttftMs: null,
+      ticket: undefined,
     };
   }
 
@@ -301,6 +333,11 @@ export class Gateway {
       unpriced_reason: unpriced,
     };
     this.opts.sink.write(record);
+    if (call.ticket) {
+      const ticket = call.ticket;
+      call.ticket = undefined; // settle once, whatever path recorded the call
+      ticket.settle(record);
+    }
     return record;
   }
 }
@@ -317,7 +354,7 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 }
 
 /** Pass-through mode: the client's own provider key goes upstream; only a hash of it is kept. */
-function passThroughKeyId(req: IncomingMessage): string | null {
+export function passThroughKeyId(req: IncomingMessage): string | null {
   const h = req.headers;
   let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
   if (!key && typeof h.authorization === 'string') key = h.authorization.replace(/^Bearer\s+/i, '');

@@ -8,7 +8,13 @@ import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { DuckDbStore } from '../store/embedded/duckdb-store.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiRouter } from './api/api-router.js';
+import { loadAdminToken, TokenAuthenticator } from './api/principal.js';
+import { registerApiRoutes } from './api-routes.js';
 import { createCostrailServer } from './http-server.js';
+import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 
 export interface RuntimeOptions {
@@ -18,12 +24,22 @@ export interface RuntimeOptions {
   /** Explicit upstreams (tests, demo); otherwise env and config decide. */
   upstreams?: UpstreamMap;
   quiet?: boolean;
+  /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
+  advertise?: boolean;
 }
+
+/** Where a running server tells CLI commands on the same data folder how to reach it. */
+export const SERVER_FILE = 'server.json';
 
 export interface CostrailRuntime {
   url: string;
   store: DuckDbStore;
   writer: LedgerWriter;
+  /** The admin token for /api (from COSTRAIL_ADMIN_TOKEN or `<data>/admin-token`). */
+  adminToken: string;
+  /** True when this start created the admin token (serve prints it once). */
+  adminTokenCreated: boolean;
+  context: RuntimeContext;
   close(): Promise<void>;
 }
 
@@ -50,7 +66,12 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     },
   };
   const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink });
-  const server = createCostrailServer({ gateway, metrics, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const admin = loadAdminToken(opts.dataDir);
+  const auth = new TokenAuthenticator(admin.token);
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth };
+  const api = new ApiRouter(auth);
+  registerApiRoutes(api, context);
+  const server = createCostrailServer({ gateway, api, metrics, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
@@ -58,13 +79,20 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
+  const serverFile = path.join(opts.dataDir, SERVER_FILE);
+  if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
+
   let closing: Promise<void> | undefined;
   return {
     url,
     store,
     writer,
+    adminToken: admin.token,
+    adminTokenCreated: admin.created,
+    context,
     close() {
       closing ??= (async () => {
+        if (opts.advertise) fs.rmSync(serverFile, { force: true });
         await new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections();

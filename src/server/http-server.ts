@@ -4,10 +4,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
+import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 export interface ServerParts {
   gateway: Gateway;
+  api?: ApiRouter;
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
 }
@@ -32,6 +34,10 @@ export function createCostrailServer(parts: ServerParts): Server {
           res.end();
         },
       );
+      return;
+    }
+    if (parts.api?.handles(url)) {
+      void parts.api.handle(req, res);
       return;
     }
     parts.gateway.handle(req, res).catch((err: unknown) => {

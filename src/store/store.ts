@@ -7,6 +7,7 @@
  * strings; each engine maps them onto its own columns.
  */
 import type { LedgerRecord } from '../ledger/ledger-record.js';
+import type { DomainMigration, SqlClient } from './sql.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -54,6 +55,10 @@ export interface Store {
   getEvents(query: EventsQuery): Promise<EventsPage>;
   // Spend queries (`GET /api/spend`: group_by, granularity, totals) come here next, as
   // `getSpend(query): Promise<SpendResult>`, summed in the engine as DECIMAL, never as floats.
+  /** Portable SQL over the same database, for domain tables (see src/store/sql.ts). */
+  readonly sql: SqlClient;
+  /** Applies a domain's pending migrations (tracked per domain, in version order, once each). */
+  migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void>;
   close(): Promise<void>;
 }
 

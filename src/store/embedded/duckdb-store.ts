@@ -21,6 +21,7 @@ import { USAGE_KINDS, type Usage } from '../../providers/spec.js';
 import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, type EventsPage, type EventsQuery, type InsertResult, type Store } from '../store.js';
+import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -206,6 +207,41 @@ export class DuckDbStore implements Store {
     return { events: page.map(rowToRecord), next_cursor };
   }
 
+  /** Domain tables (keys, budgets, alerts…) share this database; see src/store/sql.ts. */
+  readonly sql: SqlClient = {
+    dialect: 'duckdb',
+    // Reads go to the reader connection so they never queue behind a ledger batch.
+    query: async (sql, params) => rowsOf(await this.reader.runAndReadAll(sql, duckParams(params))),
+    execute: (sql, params) => this.serialized(async () => Number((await this.writer.run(sql, duckParams(params))).rowsChanged)),
+    transaction: (fn) =>
+      this.serialized(() =>
+        this.inTransaction(() => {
+          const tx: SqlClient = {
+            dialect: 'duckdb',
+            query: async (sql, params) => rowsOf(await this.writer.runAndReadAll(sql, duckParams(params))),
+            execute: async (sql, params) => Number((await this.writer.run(sql, duckParams(params))).rowsChanged),
+            transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+          };
+          return fn(tx);
+        }),
+      ),
+  };
+
+  async migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
+    await this.serialized(async () => {
+      await this.writer.run('CREATE TABLE IF NOT EXISTS domain_migrations (domain VARCHAR NOT NULL, version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (domain, version))');
+      const done = await this.writer.runAndReadAll('SELECT version FROM domain_migrations WHERE domain = $1', [domain]);
+      const applied = new Set(done.getRows().map((r) => Number(r[0])));
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await this.inTransaction(async () => {
+          await this.writer.run(m.duckdb);
+          await this.writer.run('INSERT INTO domain_migrations (domain, version, name) VALUES ($1, $2, $3)', [domain, m.version, m.name]);
+        });
+      }
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -234,6 +270,15 @@ export class DuckDbStore implements Store {
   }
 }
 
+
+function duckParams(params: readonly SqlParam[] | undefined): DuckDBValue[] | undefined {
+  return params ? [...params] : undefined;
+}
+
+/** Rows in the portable shape of src/store/sql.ts: BIGINT and DECIMAL as exact strings. */
+function rowsOf(reader: { getRowObjectsJson(): Record<string, unknown>[] }): SqlRow[] {
+  return reader.getRowObjectsJson() as SqlRow[];
+}
 
 const str = (v: DuckDBValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: DuckDBValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));

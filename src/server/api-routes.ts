@@ -1,0 +1,17 @@
+/**
+ * Everything mounted under /api, in one list. Each domain owns its routes file
+ * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
+ */
+import type { ApiRouter } from './api/api-router.js';
+import type { RuntimeContext } from './runtime-context.js';
+
+export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  api.add({
+    method: 'GET',
+    path: '/api/whoami',
+    summary: 'The calling token: admin, or a scoped token and its scope',
+    tag: 'Access',
+    access: 'read',
+    handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
+  });
+}

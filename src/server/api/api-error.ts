@@ -1,0 +1,32 @@
+/**
+ * The management API's one error type: a code, an HTTP status and a message a person can act on.
+ * Serialised as `{ "error": { "code", "message", "details"? } }`.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  static badRequest(message: string, details?: unknown): ApiError {
+    return new ApiError(400, 'invalid_request', message, details);
+  }
+  static notFound(message: string): ApiError {
+    return new ApiError(404, 'not_found', message);
+  }
+  static forbidden(message: string): ApiError {
+    return new ApiError(403, 'forbidden', message);
+  }
+  static conflict(message: string): ApiError {
+    return new ApiError(409, 'conflict', message);
+  }
+}
+
+export function apiErrorBody(err: ApiError): string {
+  return JSON.stringify({ error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } });
+}

@@ -1,0 +1,195 @@
+/**
+ * The management API under /api: a small router (method + path pattern with `{param}`s), bearer
+ * authentication, JSON in and out, zod validation at the edge, and an OpenAPI document built from
+ * the same registrations so the served spec cannot drift from the routes.
+ *
+ * Domain modules (keys, budgets, analytics, alerts…) each export `registerXxxRoutes(api, …)`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z, type ZodType } from 'zod';
+import { ApiError, apiErrorBody } from './api-error.js';
+import type { ApiAuthenticator, Principal } from './principal.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRequest<B = unknown> {
+  method: HttpMethod;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed and validated by the route's `body` schema when it has one. */
+  body: B;
+  principal: Principal;
+  raw: IncomingMessage;
+}
+
+export interface ApiResult {
+  status?: number;
+  /** JSON-serialised unless `text` is given. */
+  body?: unknown;
+  /** A non-JSON body (CSV, Markdown, HTML) with its content type. */
+  text?: { contentType: string; content: string; filename?: string };
+  headers?: Record<string, string>;
+}
+
+export interface ApiRoute<B = unknown> {
+  method: HttpMethod;
+  /** e.g. `/api/budgets/{id}` */
+  path: string;
+  summary: string;
+  /** OpenAPI tag (the domain: Ledger, Budgets, Keys, Alerts…). */
+  tag: string;
+  /** Who may call it: `admin` (admin token only) or `read` (any valid token; data is limited to its scope). Default `admin`. */
+  access?: 'admin' | 'read';
+  /** Validates the JSON body; a failure is a 400 naming the field. */
+  body?: ZodType<B>;
+  /** Documented query parameters (name → description). */
+  queryParams?: Record<string, string>;
+  handler: (req: ApiRequest<B>) => Promise<ApiResult> | ApiResult;
+}
+
+interface CompiledRoute {
+  route: ApiRoute<unknown>;
+  pattern: RegExp;
+  names: string[];
+}
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export class ApiRouter {
+  private readonly routes: CompiledRoute[] = [];
+
+  constructor(private readonly auth: ApiAuthenticator) {}
+
+  add<B>(route: ApiRoute<B>): void {
+    const names: string[] = [];
+    const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([a-zA-Z_]+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    this.routes.push({ route: route as ApiRoute<unknown>, pattern: new RegExp(`^${source}$`), names });
+  }
+
+  /** True when the path belongs to the API (the server sends everything under /api here). */
+  handles(url: string): boolean {
+    return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const result = await this.dispatch(req);
+      send(res, result);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(500, 'internal_error', 'internal error; see the server log');
+      if (!(err instanceof ApiError)) console.error(JSON.stringify({ level: 'error', msg: 'api failure', path: (req.url ?? '').split('?')[0], err: (err as Error).message }));
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(e.status, { 'content-type': 'application/json' });
+      res.end(apiErrorBody(e));
+    }
+  }
+
+  private async dispatch(req: IncomingMessage): Promise<ApiResult> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+    if (url.pathname === '/api/openapi.json' && method === 'GET') return { body: this.openApi() };
+
+    let pathMatched = false;
+    for (const c of this.routes) {
+      const m = c.pattern.exec(url.pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (c.route.method !== method) continue;
+      const principal = this.auth.authenticate(bearer(req));
+      if (!principal) throw new ApiError(401, 'unauthorized', 'missing or invalid token: send Authorization: Bearer <admin token or API token>');
+      if ((c.route.access ?? 'admin') === 'admin' && principal.kind !== 'admin') throw ApiError.forbidden('this endpoint needs the admin token');
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')));
+      let body: unknown = undefined;
+      if (method !== 'GET' && method !== 'DELETE') body = await readJson(req);
+      if (c.route.body) {
+        const parsed = c.route.body.safeParse(body ?? {});
+        if (!parsed.success) throw ApiError.badRequest(validationMessage(parsed.error), parsed.error.issues);
+        body = parsed.data;
+      }
+      return c.route.handler({ method, path: url.pathname, params, query: url.searchParams, body, principal, raw: req });
+    }
+    if (pathMatched) throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+    throw ApiError.notFound(`no API endpoint ${method} ${url.pathname}; see /api/openapi.json`);
+  }
+
+  /** OpenAPI 3.1 from the registrations; request bodies carry their JSON Schema (zod's own export). */
+  openApi(): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const { route } of this.routes) {
+      const op: Record<string, unknown> = {
+        summary: route.summary,
+        tags: [route.tag],
+        security: [{ bearer: [] }],
+        responses: { '200': { description: 'OK' }, '400': { description: 'Invalid request' }, '401': { description: 'Missing or invalid token' } },
+      };
+      const params = Object.entries(route.queryParams ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
+      for (const name of route.path.match(/\{([a-zA-Z_]+)\}/g) ?? []) params.push({ name: name.slice(1, -1), in: 'path', required: true, description: '', schema: { type: 'string' } } as never);
+      if (params.length) op['parameters'] = params;
+      if (route.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } } };
+      (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
+    }
+    return {
+      openapi: '3.1.0',
+      info: { title: 'Costrail management API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      paths,
+    };
+  }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return m?.[1];
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'payload_too_large', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(c);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw ApiError.badRequest('request body is not valid JSON');
+  }
+}
+
+function validationMessage(err: z.ZodError): string {
+  const first = err.issues[0];
+  if (!first) return 'invalid request body';
+  const where = first.path.length ? first.path.join('.') : 'body';
+  return `${where}: ${first.message}`;
+}
+
+function send(res: ServerResponse, result: ApiResult): void {
+  const headers: Record<string, string> = { ...(result.headers ?? {}) };
+  if (result.text) {
+    headers['content-type'] = result.text.contentType;
+    if (result.text.filename) headers['content-disposition'] = `attachment; filename="${result.text.filename}"`;
+    res.writeHead(result.status ?? 200, headers);
+    res.end(result.text.content);
+    return;
+  }
+  if (result.body === undefined) {
+    res.writeHead(result.status ?? 204, headers);
+    res.end();
+    return;
+  }
+  headers['content-type'] = 'application/json';
+  res.writeHead(result.status ?? 200, headers);
+  res.end(JSON.stringify(result.body));
+}

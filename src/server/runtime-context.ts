@@ -1,0 +1,16 @@
+/**
+ * What one Costrail process holds and its parts share: the store, the ledger writer, the price
+ * book, the data folder. Domain modules receive this rather than reaching for globals.
+ */
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { PriceBook } from '../pricing/price-book.js';
+import type { Store } from '../store/store.js';
+import type { TokenAuthenticator } from './api/principal.js';
+
+export interface RuntimeContext {
+  dataDir: string;
+  store: Store;
+  writer: LedgerWriter;
+  book: PriceBook;
+  auth: TokenAuthenticator;
+}
