@@ -37,6 +37,75 @@ export interface EventsPage {
   next_cursor: string | null;
 }
 
+/**
+ * A dimension to group or filter by: an attribution field, `provider`, `model`, `model_requested`,
+ * `api`, `status`, `source`, `key_id`, `trace_id`, or `tag:NAME`.
+ */
+export type SpendDimension = string;
+
+export const SPEND_COLUMNS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority', 'provider', 'model', 'model_requested', 'api', 'status', 'source', 'key_id', 'trace_id'] as const;
+
+export function isSpendDimension(d: string): boolean {
+  return (SPEND_COLUMNS as readonly string[]).includes(d) || /^tag:[A-Za-z0-9_.-]{1,64}$/.test(d);
+}
+
+export type Granularity = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'none';
+
+/** Equality filters by dimension; `null` matches records where the dimension is absent (unattributed). */
+export type DimensionFilters = Record<SpendDimension, string | null>;
+
+export interface SpendQuery {
+  /** Inclusive lower bound on started_at (ISO 8601). */
+  from?: string;
+  /** Exclusive upper bound on started_at (ISO 8601). */
+  to?: string;
+  group_by?: SpendDimension[];
+  /** Default 'none'. */
+  granularity?: Granularity;
+  /** IANA time zone for day/week/month buckets (weeks start Monday); default UTC. */
+  tz?: string;
+  filters?: DimensionFilters;
+}
+
+export interface SpendRow {
+  /** Bucket start as ISO 8601 UTC instant; null when granularity is 'none'. */
+  period: string | null;
+  /** One entry per group_by dimension (tags keyed `tag:NAME`); null for "not attributed". */
+  groups: Record<SpendDimension, string | null>;
+  /** Exact decimal string, sum of priced costs. */
+  cost: string;
+  requests: number;
+  /** Calls in this row whose cost is unknown (never counted as $0). */
+  unpriced_requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+}
+
+export interface SpendResult {
+  /** Ordered by period, then cost descending. */
+  rows: SpendRow[];
+  total: { cost: string; requests: number; unpriced_requests: number };
+}
+
+export interface ScanQuery {
+  from?: string;
+  to?: string;
+  filters?: DimensionFilters;
+  /** Records per batch; default 5000. */
+  batchSize?: number;
+}
+
+export interface CostUpdate {
+  id: string;
+  cost: LedgerRecord['cost'];
+  priced: boolean;
+  price_version: string | null;
+  unpriced_reason: string | null;
+}
+
 export interface InsertResult {
   /** Records actually added; ids already in the store are skipped and not counted. */
   inserted: number;
@@ -53,8 +122,17 @@ export interface Store {
   insertRecords(records: readonly LedgerRecord[]): Promise<InsertResult>;
   countRecords(): Promise<number>;
   getEvents(query: EventsQuery): Promise<EventsPage>;
-  // Spend queries (`GET /api/spend`: group_by, granularity, totals) come here next, as
-  // `getSpend(query): Promise<SpendResult>`, summed in the engine as DECIMAL, never as floats.
+  /** `GET /api/spend`: sums in the engine as DECIMAL (never floats), grouped and bucketed. */
+  getSpend(query: SpendQuery): Promise<SpendResult>;
+  /** Every record matching the query, oldest first, in batches (export, re-pricing, backtests). */
+  scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]>;
+  /**
+   * Re-pricing: replaces the cost of existing records, keeping the previous total and price
+   * version in an audit table (`ledger_cost_history`). Returns the number of records changed.
+   */
+  updateCosts(updates: readonly CostUpdate[], reason: string): Promise<number>;
+  /** Retention: deletes raw records started before `before` (rollups, where kept, stay). */
+  deleteRecordsBefore(before: string): Promise<number>;
   /** Portable SQL over the same database, for domain tables (see src/store/sql.ts). */
   readonly sql: SqlClient;
   /** Applies a domain's pending migrations (tracked per domain, in version order, once each). */

@@ -20,7 +20,7 @@ import { Decimal } from '../../pricing/decimal.js';
 import { USAGE_KINDS, type Usage } from '../../providers/spec.js';
 import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
-import { resolveEventsLimit, type EventsPage, type EventsQuery, type InsertResult, type Store } from '../store.js';
+import { resolveEventsLimit, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -205,6 +205,21 @@ export class DuckDbStore implements Store {
     const last = page[page.length - 1];
     const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(last.started_at as bigint), id: String(last.id) }) : null;
     return { events: page.map(rowToRecord), next_cursor };
+  }
+
+  // TODO(issue 4): the analytics half of the Store interface, implemented in this session's store work.
+  getSpend(_query: SpendQuery): Promise<SpendResult> {
+    return Promise.reject(new Error('getSpend: not implemented yet'));
+  }
+  // eslint-disable-next-line require-yield
+  async *scanRecords(_query: ScanQuery): AsyncIterable<LedgerRecord[]> {
+    throw new Error('scanRecords: not implemented yet');
+  }
+  updateCosts(_updates: readonly CostUpdate[], _reason: string): Promise<number> {
+    return Promise.reject(new Error('updateCosts: not implemented yet'));
+  }
+  deleteRecordsBefore(_before: string): Promise<number> {
+    return Promise.reject(new Error('deleteRecordsBefore: not implemented yet'));
   }
 
   /** Domain tables (keys, budgets, alerts…) share this database; see src/store/sql.ts. */
