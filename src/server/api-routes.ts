@@ -5,6 +5,7 @@
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { registerKeysRoutes } from '../keys/keys-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   api.add({
@@ -16,4 +17,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
   });
   registerLedgerRoutes(api, ctx);
+  registerKeysRoutes(api, ctx);
 }
