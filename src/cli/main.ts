@@ -8,6 +8,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEventsCommand } from './events-command.js';
 import { registerSpendCommand } from './spend-command.js';
+import { registerAnalyticsCommands } from './analytics-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -29,6 +30,7 @@ registerServeCommand(program);
 registerDemoCommand(program);
 registerEventsCommand(program);
 registerSpendCommand(program);
+registerAnalyticsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
  * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
  */
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
+import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
@@ -18,4 +19,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   });
   registerLedgerRoutes(api, ctx);
   registerKeysRoutes(api, ctx);
+  registerAnalyticsRoutes(api, ctx);
 }
