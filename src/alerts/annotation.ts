@@ -34,3 +34,8 @@ export function hourAnnotated(annotations: readonly Annotation[], scope: Scope, 
   const end = hourMs + 3_600_000;
   return annotations.some((a) => a.from < end && a.to > hourMs && (scopeContains(a.scope, scope) || scopeContains(scope, a.scope)));
 }
+
+/** An annotation from its API/JSON form (ISO instants). */
+export function annotationFromInput(id: string, a: { scope: Scope; from: string; to: string; note?: string; expected_multiplier?: number }): Annotation {
+  return { id, scope: a.scope, from: Date.parse(a.from), to: Date.parse(a.to), note: a.note ?? '', expected_multiplier: a.expected_multiplier ?? DEFAULT_EXPECTED_MULTIPLIER };
+}
