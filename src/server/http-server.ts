@@ -6,12 +6,14 @@ import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import type { DashboardAssets } from './dashboard-assets.js';
 
 export interface ServerParts {
   gateway: Gateway;
   api?: ApiRouter;
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
+  dashboard?: DashboardAssets;
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
@@ -40,6 +42,7 @@ export function createCostrailServer(parts: ServerParts): Server {
       void parts.api.handle(req, res);
       return;
     }
+    if (parts.dashboard?.handle(req, res)) return;
     parts.gateway.handle(req, res).catch((err: unknown) => {
       // A bug in the gateway must not take the process down; the client gets a 500 in plain JSON.
       console.error(JSON.stringify({ level: 'error', msg: 'gateway failure', err: (err as Error).message }));
