@@ -8,6 +8,7 @@ export interface Usage {
   output_tokens: number;
   reasoning_tokens: number;
   audio_input_tokens: number;
+  audio_cache_read_tokens?: number;
   audio_output_tokens: number;
   image_input_tokens: number;
   web_search_calls: number;

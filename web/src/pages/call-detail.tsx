@@ -140,7 +140,7 @@ function usageFor(part: string, r: LedgerRecord): number {
     case 'reasoning':
       return u.reasoning_tokens;
     case 'audio':
-      return u.audio_input_tokens + u.audio_output_tokens;
+      return u.audio_input_tokens + (u.audio_cache_read_tokens ?? 0) + u.audio_output_tokens;
     case 'image':
       return u.image_input_tokens;
     case 'tools':
