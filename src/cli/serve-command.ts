@@ -7,6 +7,7 @@ import type { UpstreamMap } from '../gateway/upstreams.js';
 import type { ProviderId } from '../providers/spec.js';
 import { isProviderId } from '../providers/registry.js';
 import { CliError, describeError } from './cli-error.js';
+import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -33,8 +34,10 @@ export function registerServeCommand(program: Command): void {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       const upstreams: UpstreamMap = {};
+      let keys: KeysConfig;
       try {
         const config = loadServeConfig(opts.config);
+        keys = keysConfigFrom(config);
         for (const [id, p] of Object.entries(config.providers)) {
           if (!isProviderId(id)) throw new Error(`${opts.config}: unknown provider "${id}" in providers`);
           upstreams[id as ProviderId] = p.base_url;
@@ -44,7 +47,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true, keys });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

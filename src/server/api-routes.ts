@@ -4,6 +4,7 @@
  */
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { registerKeysRoutes } from '../keys/keys-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   api.add({
@@ -14,4 +15,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     access: 'read',
     handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
   });
+  registerKeysRoutes(api, ctx);
 }

@@ -7,6 +7,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
+import { defaultLogger, type Logger } from './logger.js';
 
 export interface ServerParts {
   gateway: Gateway;
@@ -14,6 +15,7 @@ export interface ServerParts {
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
   dashboard?: DashboardAssets;
+  log?: Logger;
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
@@ -45,7 +47,7 @@ export function createCostrailServer(parts: ServerParts): Server {
     if (parts.dashboard?.handle(req, res)) return;
     parts.gateway.handle(req, res).catch((err: unknown) => {
       // A bug in the gateway must not take the process down; the client gets a 500 in plain JSON.
-      console.error(JSON.stringify({ level: 'error', msg: 'gateway failure', err: (err as Error).message }));
+      (parts.log ?? defaultLogger().log).error({ err: (err as Error).message, path: (req.url ?? '').split('?')[0] }, 'gateway failure');
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'internal gateway error', type: 'internal_error' } }));

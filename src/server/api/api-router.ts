@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z, type ZodType } from 'zod';
 import { ApiError, apiErrorBody } from './api-error.js';
 import type { ApiAuthenticator, Principal } from './principal.js';
+import { defaultLogger, type Logger } from '../logger.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,7 +60,10 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export class ApiRouter {
   private readonly routes: CompiledRoute[] = [];
 
-  constructor(private readonly auth: ApiAuthenticator) {}
+  constructor(
+    private readonly auth: ApiAuthenticator,
+    private readonly log?: Logger,
+  ) {}
 
   add<B>(route: ApiRoute<B>): void {
     const names: string[] = [];
@@ -81,7 +85,7 @@ export class ApiRouter {
       send(res, result);
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(500, 'internal_error', 'internal error; see the server log');
-      if (!(err instanceof ApiError)) console.error(JSON.stringify({ level: 'error', msg: 'api failure', path: (req.url ?? '').split('?')[0], err: (err as Error).message }));
+      if (!(err instanceof ApiError)) (this.log ?? defaultLogger().log).error({ path: (req.url ?? '').split('?')[0], err: (err as Error).message }, 'api failure');
       if (res.headersSent) {
         res.destroy();
         return;
