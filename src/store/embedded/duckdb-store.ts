@@ -87,14 +87,23 @@ const COLUMNS: readonly Column[] = [
 
 const quote = (name: string): string => `"${name}"`;
 // Batches are written as one JSON Lines scratch file and merged with one INSERT ... SELECT FROM
-// read_json(...) ON CONFLICT DO NOTHING. DuckDB parses the file on its own threads; the appender
-// (one native call per value, on the event loop) halved gateway throughput, and a multi-row
-// VALUES insert with bound parameters measured ~1 ms per record.
+// read_json(...). DuckDB parses the file on its own threads; the appender (one native call per
+// value, on the event loop) halved gateway throughput, and a multi-row VALUES insert with bound
+// parameters measured ~1 ms per record.
 /** Staging rows are JSON objects {c0, c1, ...} in COLUMNS order, typed by this map when read. */
 const STAGING_COLUMNS = `{${COLUMNS.map((c, i) => `c${i}: '${c.stage}'`).join(', ')}}`;
+const STARTED_AT = COLUMNS.findIndex((c) => c.name === 'started_at');
+/**
+ * Idempotent by id without a unique index (migration 003): the batch keeps the first row of each
+ * id, and skips ids the ledger already holds within the batch's own started_at window (the
+ * bounds, in epoch microseconds, are the statement's two parameters).
+ */
 function mergeFrom(file: string): string {
   const source = `read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${STAGING_COLUMNS})`;
-  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM ${source} ON CONFLICT (id) DO NOTHING`;
+  const staged = `SELECT *, row_number() OVER () AS _line FROM ${source}`;
+  const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
+  const fresh = `SELECT * FROM (${staged}) s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
+  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
 }
 function stagingLine(row: readonly (string | number | bigint | boolean | null)[]): string {
   const o: Record<string, string | number | boolean | null> = {};
@@ -171,7 +180,14 @@ export class DuckDbStore implements Store {
         // The batch goes to DuckDB as one JSON Lines file parsed by DuckDB's own threads: a per-value
         // appender call would run hundreds of native calls per record on the gateway's event loop.
         fs.writeFileSync(this.stagingFile, rows.map(stagingLine).join('\n'));
-        const result = await this.writer.run(mergeFrom(this.stagingFile));
+        let lo = Number.MAX_SAFE_INTEGER;
+        let hi = Number.MIN_SAFE_INTEGER;
+        for (const row of rows) {
+          const us = Number(row[STARTED_AT]);
+          if (us < lo) lo = us;
+          if (us > hi) hi = us;
+        }
+        const result = await this.writer.run(mergeFrom(this.stagingFile), [lo, hi]);
         return { inserted: result.rowsChanged };
       }),
     );
