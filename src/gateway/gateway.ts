@@ -37,6 +37,11 @@ export interface GatewayOptions {
   keys?: KeyAuthority;
   /** Budgets, rate limits, kill switches; default: admit everything. */
   policy?: CallPolicy;
+  /**
+   * Told, per forwarded call, how long Costrail held it before forwarding (routing, keys, policy,
+   * body handling) and how long the provider took to answer with headers. Metrics only.
+   */
+  onTimings?: (provider: string, overheadMs: number, upstreamHeadersMs: number) => void;
   /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
   router?: ProviderRouter;
 }
@@ -171,6 +176,7 @@ export class Gateway {
     }
 
     let upstream;
+    const forwardedAt = performance.now();
     try {
       upstream = await request(url, {
         method: (req.method ?? 'POST') as 'POST',
@@ -188,6 +194,7 @@ export class Gateway {
       return this.refuse(res, route, err, call, 'error');
     }
 
+    this.opts.onTimings?.(route.provider, forwardedAt - call.started, performance.now() - forwardedAt);
     const ctype = String(upstream.headers['content-type'] ?? '');
     const isStream = upstream.statusCode < 300 && (ctype.includes('text/event-stream') || ctype.includes('vnd.amazon.eventstream') || (call.stream && route.api === 'generateContent'));
     for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !NOT_RETURNED.has(k)) res.setHeader(k, v);

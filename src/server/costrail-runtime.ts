@@ -75,7 +75,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       logger.access(record);
     },
   };
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys });
+  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
