@@ -47,8 +47,10 @@ const text = (name: string, value: (r: LedgerRecord) => string | null): Column =
 const timestamp = (name: string, value: (r: LedgerRecord) => string | null): Column =>
   col(name, 'BIGINT', (r) => { const v = value(r); return v === null ? null : isoToMicros(v); }, (c) => `make_timestamp(${c})`);
 // Decimal strings: DuckDB casts VARCHAR -> DECIMAL exactly (more than 18 fraction digits would round).
+/** Already plain decimal notation DuckDB casts exactly (exponents and the like go through Decimal). */
+const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
 const decimal = (name: string, value: (r: LedgerRecord) => string | undefined | null): Column =>
-  col(name, 'VARCHAR', (r) => { const v = value(r); return v === null || v === undefined ? null : Decimal.parse(v).toString(); }, (c) => `${c}::DECIMAL(38,18)`);
+  col(name, 'VARCHAR', (r) => { const v = value(r); return v === null || v === undefined ? null : PLAIN_DECIMAL.test(v) ? v : Decimal.parse(v).toString(); }, (c) => `${c}::DECIMAL(38,18)`);
 const integer = (name: string, value: (r: LedgerRecord) => number | null): Column => col(name, 'DOUBLE', value, (c) => `${c}::BIGINT`);
 const jsonOrAbsent = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
@@ -96,10 +98,19 @@ function mergeFrom(file: string): string {
   const source = `read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${STAGING_COLUMNS})`;
   return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM ${source} ON CONFLICT (id) DO NOTHING`;
 }
+const STAGING_KEYS = Array.from({ length: 128 }, (_v, i) => `"c${i}":`);
+/** One JSON object per row, concatenated by hand (no per-row object with 55 computed keys to build and stringify). */
 function stagingLine(row: readonly (string | number | bigint | boolean | null)[]): string {
-  const o: Record<string, string | number | boolean | null> = {};
-  row.forEach((v, i) => (o[`c${i}`] = typeof v === 'bigint' ? Number(v) : v));
-  return JSON.stringify(o);
+  let line = '{';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (i > 0) line += ',';
+    line += STAGING_KEYS[i];
+    if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) line += 'null';
+    else if (typeof v === 'string') line += JSON.stringify(v);
+    else line += String(v);
+  }
+  return line + '}';
 }
 const SELECT_RECORD = 'SELECT * REPLACE (epoch_us(started_at) AS started_at, epoch_us(ended_at) AS ended_at) FROM ledger';
 
