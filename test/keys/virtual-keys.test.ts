@@ -216,6 +216,7 @@ test('an expired key is refused', async () => {
   const r = await newestRecord(rt);
   assert.equal(r.status, 'blocked');
   assert.match(r.error?.message ?? '', /expired/);
+  assert.deepEqual(r.error?.scope, { key_id: expired.key.id });
   const listed = (await api<{ keys: KeyJson[] }>(rt, 'GET', '/api/keys')).body.keys.find((k) => k.id === expired.key.id);
   assert.equal(listed?.status, 'expired');
 });
