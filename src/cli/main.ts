@@ -8,6 +8,9 @@ import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerTokensCommand } from './tokens-command.js';
+import { registerEventsCommand } from './events-command.js';
+import { registerSpendCommand } from './spend-command.js';
+import { registerAnalyticsCommands } from './analytics-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -29,6 +32,9 @@ registerServeCommand(program);
 registerDemoCommand(program);
 registerKeysCommand(program);
 registerTokensCommand(program);
+registerEventsCommand(program);
+registerSpendCommand(program);
+registerAnalyticsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

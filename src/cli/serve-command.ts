@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadServeConfig } from '../server/serve-config.js';
 import { startCostrail } from '../server/costrail-runtime.js';
+import { signInLink } from '../server/dashboard-assets.js';
 import type { UpstreamMap } from '../gateway/upstreams.js';
 import type { ProviderId } from '../providers/spec.js';
 import { isProviderId } from '../providers/registry.js';
@@ -55,6 +56,8 @@ export function registerServeCommand(program: Command): void {
       console.log(`costrail gateway listening on ${rt.url}  (data: ${opts.data})`);
       console.log(`  OpenAI SDK baseURL ${rt.url}/v1 · Anthropic baseURL ${rt.url} · Gemini baseUrl ${rt.url}`);
       if (rt.adminTokenCreated) console.log(`  admin token (shown once; kept in ${opts.data}/admin-token): ${rt.adminToken}`);
+      // The link carries the admin token: print it to a person at a terminal (or on first start), not into service logs.
+      console.log(`  dashboard ${rt.adminTokenCreated || process.stdout.isTTY ? signInLink(rt.url, rt.adminToken) : `${rt.url}/ (sign in with the admin token)`}`);
       console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
       const stop = () => {
         void rt.close().then(() => process.exit(0));

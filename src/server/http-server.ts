@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import type { DashboardAssets } from './dashboard-assets.js';
 import { defaultLogger, type Logger } from './logger.js';
 
 export interface ServerParts {
@@ -13,6 +14,7 @@ export interface ServerParts {
   api?: ApiRouter;
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
+  dashboard?: DashboardAssets;
   log?: Logger;
 }
 
@@ -42,6 +44,7 @@ export function createCostrailServer(parts: ServerParts): Server {
       void parts.api.handle(req, res);
       return;
     }
+    if (parts.dashboard?.handle(req, res)) return;
     parts.gateway.handle(req, res).catch((err: unknown) => {
       // A bug in the gateway must not take the process down; the client gets a 500 in plain JSON.
       (parts.log ?? defaultLogger().log).error({ err: (err as Error).message, path: (req.url ?? '').split('?')[0] }, 'gateway failure');
