@@ -71,7 +71,7 @@ test('provider credentials: set through the API, listed without their secrets', 
     const res = await api(rt, 'PUT', '/api/provider-credentials', { provider, secret });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
-  const bad = await api(rt, 'PUT', '/api/provider-credentials', { provider: 'nope', secret: 'x' });
+  const bad = await api(rt, 'PUT', '/api/provider-credentials', { provider: 'Not A Provider!', secret: 'x' });
   assert.equal(bad.status, 400);
   const list = await api<{ credentials: { provider: string; fingerprint: string; source: string }[] }>(rt, 'GET', '/api/provider-credentials');
   assert.deepEqual(list.body.credentials.map((c) => c.provider), ['anthropic', 'gemini', 'openai']);
@@ -160,6 +160,14 @@ test('Azure-style api-key header: recognised as the virtual key and stripped', a
   assert.equal(f.headers['api-key'], undefined);
   assertNoVirtualKey(f, key.secret);
   assert.equal((await recordOf(rt, res.headers.get('x-costrail-request-id'))).key_id, key.id);
+});
+
+test('a provider with no held credential: 403 provider_credential_missing, recorded blocked', async () => {
+  const res = await fetch(`${rt.url}/groq/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` }, body: JSON.stringify({ model: 'llama-3.1-8b-instant', messages: [] }) });
+  assert.equal(res.status, 403);
+  assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'provider_credential_missing');
+  const r = await recordOf(rt, res.headers.get('x-costrail-request-id'));
+  assert.equal(r.status, 'blocked');
 });
 
 test('request headers win over key defaults; tags merge (the request wins on the same tag)', async () => {
