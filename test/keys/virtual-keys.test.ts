@@ -262,6 +262,13 @@ test('scoped API tokens: hashed, see only their scope on /api/whoami, cannot adm
   assert.equal(who.status, 200);
   assert.deepEqual([who.body.kind, who.body.scope, who.body.token_id], ['scoped', { team: 'search' }, created.body.token.id]);
   assert.equal((await api(rt, 'GET', '/api/keys', undefined, created.body.secret)).status, 403);
+  // Reads through the token are held to its scope: earlier calls here were attributed to search, ads and support.
+  const events = await api<{ events: { attribution: { team: string | null } }[] }>(rt, 'GET', '/api/events?limit=1000', undefined, created.body.secret);
+  assert.equal(events.status, 200);
+  assert.ok(events.body.events.length > 0);
+  assert.ok(events.body.events.every((e) => e.attribution.team === 'search'));
+  const all = await api<{ events: { attribution: { team: string | null } }[] }>(rt, 'GET', '/api/events?limit=1000');
+  assert.ok(all.body.events.some((e) => e.attribution.team !== 'search'), 'the admin sees other teams');
   assert.equal((await api(rt, 'POST', '/api/tokens', { name: 'x', scope: { colour: 'red' } })).status, 400);
   const listed = await api<{ tokens: { id: string }[] }>(rt, 'GET', '/api/tokens');
   assert.ok(!JSON.stringify(listed.body).includes(created.body.secret));
