@@ -107,6 +107,7 @@ export class ProviderRouter {
     } else if ((r.provider === 'anthropic' || r.provider === 'gemini') && (r.api === 'chat.completions' || r.api === 'embeddings')) {
       // /anthropic/v1/chat/completions: the provider's OpenAI-compatible endpoint, read as chat.
       r.name = r.provider;
+      r.base = this.opts.upstreams[r.provider];
       r.provider = 'openai-compatible';
     } else if (this.rules.length > 0 && first === 'v1' && r.provider === 'openai' && (r.api === 'chat.completions' || r.api === 'embeddings' || r.api === 'responses')) {
       r.byModel = true;

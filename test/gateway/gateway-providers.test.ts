@@ -299,6 +299,15 @@ test('Un-prefixed /v1 calls are routed by model pattern from config; other model
   assert.equal(sim.lastRequests().at(-2)?.path, '/v1/chat/completions');
 });
 
+test('An explicit /anthropic prefix on an OpenAI-shaped path reaches Anthropic\'s OpenAI-compatible endpoint', async () => {
+  const c = new OpenAI({ baseURL: `${base}/anthropic/v1`, apiKey: 'sk-ant-x' });
+  await c.chat.completions.create({ model: 'claude-haiku-4-5-20251001', messages: [{ role: 'user', content: 'hi' }] });
+  const r = await onlyRecord();
+  assert.equal(`${r.provider} ${r.api} ${r.model}`, 'anthropic chat.completions claude-haiku-4-5-20251001');
+  assert.equal(r.cost?.total, expectedCost(r));
+  assert.equal(sim.lastRequests().at(-1)?.path, '/v1/chat/completions');
+});
+
 test('Router config errors: a non-OpenAI-shaped route target and a reserved provider name', () => {
   assert.throws(() => new ProviderRouter({ upstreams: {}, routes: [{ match: 'x*', provider: 'bedrock' }] }), /does not take OpenAI-shaped requests/);
   assert.throws(() => new ProviderRouter({ upstreams: {}, routes: [{ match: 'x*', provider: 'nobody' }] }), /nobody/);
