@@ -206,6 +206,19 @@ test('Bedrock ConverseStream: event-stream frames pass through intact and the me
   assert.ok(r.ttft_ms !== null);
 });
 
+test('Bedrock ConverseStream ending in an exception frame: the client gets the frame, the record says error with estimated usage', async () => {
+  const res = await request(base + bedrockPath('converse-stream'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-sim-fail-after-chunks': '3' }, body: converseBody });
+  assert.equal(res.statusCode, 200);
+  const frames = decodeEventStream(new Uint8Array(await res.body.arrayBuffer()));
+  assert.equal(headerString(frames.at(-1)!, ':exception-type'), 'internalServerException');
+  const r = await onlyRecord();
+  assert.equal(r.status, 'error');
+  assert.equal(r.error?.type, 'upstream_stream_exception');
+  assert.match(r.error?.message ?? '', /internalServerException/);
+  assert.equal(r.usage_source, 'estimated');
+  assert.ok((r.usage?.output_tokens ?? 0) > 0, 'output counted from the three deltas that streamed');
+});
+
 test('Bedrock InvokeModel and InvokeModelWithResponseStream (Anthropic body)', async () => {
   const body = JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 30, messages: [{ role: 'user', content: 'Explain unit cost per customer' }] });
   const res = await request(base + bedrockPath('invoke'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
