@@ -7,7 +7,7 @@
  * the operator did not name (an OpenAI key must not travel to Mistral because a model was
  * misspelt), so without `routes` un-prefixed OpenAI-shaped calls go to OpenAI as before.
  */
-import { signSigV4, uriEncode, type AwsCredentials } from '../providers/bedrock/sigv4.js';
+import { signSigV4, type AwsCredentials } from '../providers/bedrock/sigv4.js';
 import { isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/spec.js';
 import type { GatewayError } from './error-format.js';
@@ -100,8 +100,7 @@ export class ProviderRouter {
     const r = routeRequest(url);
     if (!r) return undefined;
     if (r.provider === 'bedrock') {
-      // Re-encode the model id the way the AWS SDKs send it, so the signed path is the sent path.
-      if (r.urlModel) r.upstreamPath = r.upstreamPath.replace(/\/model\/[^/?]+\//, `/model/${uriEncode(r.urlModel)}/`);
+      // The path goes upstream as the client encoded it; the signer signs exactly the path sent.
       r.base = this.bedrockBase;
       r.sign = this.bedrockSign;
     } else if ((r.provider === 'anthropic' || r.provider === 'gemini') && (r.api === 'chat.completions' || r.api === 'embeddings')) {

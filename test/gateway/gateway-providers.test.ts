@@ -189,7 +189,8 @@ test('Bedrock Converse: re-signed with held credentials (simulator verifies SigV
 });
 
 test('Bedrock ConverseStream: event-stream frames pass through intact and the metadata usage is recorded', async () => {
-  const res = await request(base + bedrockPath('converse-stream'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: converseBody });
+  // The model id unencoded this time (`:` raw): what is sent is what is signed either way.
+  const res = await request(`${base}/bedrock/model/${BEDROCK_MODEL}/converse-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: converseBody });
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /vnd\.amazon\.eventstream/);
   const frames = decodeEventStream(new Uint8Array(await res.body.arrayBuffer()));
