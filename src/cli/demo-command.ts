@@ -8,6 +8,7 @@ import { sendDemoTraffic } from '../demo/demo-traffic.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import { Decimal } from '../pricing/decimal.js';
 import { startCostrail } from '../server/costrail-runtime.js';
+import { signInLink } from '../server/dashboard-assets.js';
 import { startSimulator } from '../simulator/index.js';
 import type { Store } from '../store/store.js';
 import { CliError, describeError } from './cli-error.js';
@@ -89,7 +90,8 @@ export function registerDemoCommand(program: Command): void {
         return;
       }
       keepServingWithoutStdout();
-      log('\nServing until Ctrl-C.');
+      log(`\nDashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
+      log('Serving until Ctrl-C.');
       const stop = () => void rt.close().then(() => sim.close()).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { loadServeConfig } from '../server/serve-config.js';
 import { startCostrail } from '../server/costrail-runtime.js';
 import { routingFromConfig, type RoutingSetup } from '../server/routing-config.js';
+import { signInLink } from '../server/dashboard-assets.js';
 import { CliError, describeError } from './cli-error.js';
+import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -30,8 +32,10 @@ export function registerServeCommand(program: Command): void {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       let routing: RoutingSetup;
+      let keys: KeysConfig;
       try {
         const config = loadServeConfig(opts.config); // its errors name the file already
+        keys = keysConfigFrom(config);
         try {
           routing = routingFromConfig(config);
         } catch (e) {
@@ -42,7 +46,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);
@@ -51,6 +55,8 @@ export function registerServeCommand(program: Command): void {
       console.log(`costrail gateway listening on ${rt.url}  (data: ${opts.data})`);
       console.log(`  OpenAI SDK baseURL ${rt.url}/v1 · Anthropic baseURL ${rt.url} · Gemini baseUrl ${rt.url}`);
       if (rt.adminTokenCreated) console.log(`  admin token (shown once; kept in ${opts.data}/admin-token): ${rt.adminToken}`);
+      // The link carries the admin token: print it to a person at a terminal (or on first start), not into service logs.
+      console.log(`  dashboard ${rt.adminTokenCreated || process.stdout.isTTY ? signInLink(rt.url, rt.adminToken) : `${rt.url}/ (sign in with the admin token)`}`);
       console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
       const stop = () => {
         void rt.close().then(() => process.exit(0));

@@ -15,6 +15,7 @@ import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { errorBody, type GatewayError } from './error-format.js';
+import { modelRefusal } from './model-allow-list.js';
 import { ProviderRouter } from './provider-router.js';
 import { ledgerProvider, parserApi, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
@@ -113,6 +114,8 @@ export class Gateway {
     }
     const call = this.callState(id, started, route, body, req, identity);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
+    const notAllowed = modelRefusal(identity.allowedModels, route.provider, call.modelRequested, identity.key_id);
+    if (notAllowed) return this.refuse(res, route, notAllowed, call);
 
     if (this.opts.policy) {
       const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, who: call.who, identity, at: Date.now() });

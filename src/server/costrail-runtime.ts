@@ -18,6 +18,10 @@ import { registerApiRoutes } from './api-routes.js';
 import { createCostrailServer } from './http-server.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { DashboardAssets } from './dashboard-assets.js';
+import { KeyService } from '../keys/key-service.js';
+import type { KeysConfig } from '../keys/keys-config.js';
+import { createLogger, type CostrailLogger } from './logger.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -30,6 +34,10 @@ export interface RuntimeOptions {
   routing?: RoutingSetup;
   /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
   advertise?: boolean;
+  /** The config file's `keys:` section (pass-through mode, provider credentials). */
+  keys?: KeysConfig;
+  /** Default: JSON lines on stderr (silent when `quiet`). */
+  logger?: CostrailLogger;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -48,18 +56,19 @@ export interface CostrailRuntime {
 }
 
 export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRuntime> {
+  const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
+  const log = logger.log;
   const book = loadPriceBook({ dataDir: opts.dataDir });
   const store = await DuckDbStore.open(opts.dataDir);
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
     store,
-    onError: (err) => {
-      if (!opts.quiet) console.error(JSON.stringify({ level: 'warn', msg: 'ledger store write failed; records stay spooled', err: (err as Error).message }));
-    },
+    onError: (err) => log.warn({ err: (err as Error).message }, 'ledger store write failed; records stay spooled'),
   });
   // Records of calls answered before a crash are still in the spool: commit them first.
   const recovered = await writer.recover();
-  if (recovered.records > 0 && !opts.quiet) console.error(JSON.stringify({ level: 'info', msg: 'recovered spooled ledger records', ...recovered }));
+  if (recovered.records > 0) log.info(recovered, 'recovered spooled ledger records');
+  const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
 
   const metrics = new GatewayMetrics(() => writer.stats().spoolDepth);
   // Spool first (durability), then metrics: both see the same record.
@@ -67,17 +76,19 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     write(record: Parameters<LedgerWriter['write']>[0]): void {
       writer.write(record);
       metrics.observe(record);
+      logger.access(record);
     },
   };
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
-  const gateway = new Gateway({ upstreams, book, sink, router });
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth };
-  const api = new ApiRouter(auth);
+  auth.addSource(keys.tokens);
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log };
+  const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
@@ -87,6 +98,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
+  log.info({ url, data: opts.dataDir, price_version: book.version }, 'costrail listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -104,6 +116,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
           server.closeAllConnections();
         });
         await gateway.close();
+        await keys.close();
         await writer.close();
         await store.close();
       })();

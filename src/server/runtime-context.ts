@@ -6,6 +6,8 @@ import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from './api/principal.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { Logger } from './logger.js';
 
 export interface RuntimeContext {
   dataDir: string;
@@ -13,4 +15,7 @@ export interface RuntimeContext {
   writer: LedgerWriter;
   book: PriceBook;
   auth: TokenAuthenticator;
+  /** Virtual keys, provider credentials, scoped API tokens. */
+  keys: KeyService;
+  log: Logger;
 }
