@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import { loadServeConfig } from '../server/serve-config.js';
 import { startCostrail } from '../server/costrail-runtime.js';
+import { routingFromConfig, type RoutingSetup } from '../server/routing-config.js';
 import { signInLink } from '../server/dashboard-assets.js';
-import type { UpstreamMap } from '../gateway/upstreams.js';
-import type { ProviderId } from '../providers/spec.js';
-import { isProviderId } from '../providers/registry.js';
 import { CliError, describeError } from './cli-error.js';
 import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
 
@@ -28,26 +26,27 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', process.env.COSTRAIL_PORT ?? '4100')
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', process.env.COSTRAIL_HOST ?? '127.0.0.1')
     .option('--data <dir>', 'data folder (ledger, spool, imported prices)', process.env.COSTRAIL_DATA ?? './.costrail')
-    .option('--config <file>', 'YAML or JSON config: providers.<id>.base_url', process.env.COSTRAIL_CONFIG)
-    .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100. Upstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
+    .option('--config <file>', 'YAML or JSON config: providers (base_url, Bedrock credentials, named OpenAI-compatible servers), routes by model', process.env.COSTRAIL_CONFIG)
+    .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100; Azure: endpoint http://127.0.0.1:4100/azure;\nBedrock: endpoint http://127.0.0.1:4100/bedrock (signed with held AWS credentials); named providers: /<name>/v1.\nUpstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
     .action(async (opts: { port: string; host: string; data: string; config?: string }) => {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
-      const upstreams: UpstreamMap = {};
+      let routing: RoutingSetup;
       let keys: KeysConfig;
       try {
-        const config = loadServeConfig(opts.config);
+        const config = loadServeConfig(opts.config); // its errors name the file already
         keys = keysConfigFrom(config);
-        for (const [id, p] of Object.entries(config.providers)) {
-          if (!isProviderId(id)) throw new Error(`${opts.config}: unknown provider "${id}" in providers`);
-          upstreams[id as ProviderId] = p.base_url;
+        try {
+          routing = routingFromConfig(config);
+        } catch (e) {
+          throw new Error(opts.config ? `${opts.config}: ${describeError(e)}` : describeError(e));
         }
       } catch (e) {
         throw new CliError(describeError(e));
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true, keys });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

@@ -221,7 +221,7 @@ export class Gateway {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
-    const status: LedgerStatus = clientGone ? 'aborted' : streamError ? 'error' : 'ok';
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error ? 'error' : 'ok';
     let usage: Usage | null = outcome.extraction?.usage ?? null;
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
@@ -229,7 +229,13 @@ export class Gateway {
       usageSource = 'estimated';
     }
     const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
-    const error = streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null;
+    const error = streamError
+      ? { type: 'upstream_stream_error', message: streamError }
+      : clientGone
+        ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
+        : outcome.upstream_error
+          ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
+          : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
     this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);

@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
+import { ProviderRouter } from '../gateway/provider-router.js';
+import { defaultRouting, type RoutingSetup } from './routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
@@ -29,6 +31,8 @@ export interface RuntimeOptions {
   /** Explicit upstreams (tests, demo); otherwise env and config decide. */
   upstreams?: UpstreamMap;
   quiet?: boolean;
+  /** Named providers, model routes, Bedrock access (from --config); default: built-ins and AWS_* env. */
+  routing?: RoutingSetup;
   /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
   advertise?: boolean;
   /** The config file's `keys:` section (pass-through mode, provider credentials). */
@@ -76,7 +80,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       logger.access(record);
     },
   };
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
+  const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
+  const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
