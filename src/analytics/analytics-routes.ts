@@ -2,7 +2,9 @@
 import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { registerImportRoutes } from './import-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 
 export function registerAnalyticsRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerImportRoutes(api, ctx);
+  registerReportRoutes(api, ctx);
 }

@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { registerImportCommand } from './import-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerReportCommand } from './report-command.js';
 
 export function registerAnalyticsCommands(program: Command): void {
   registerImportCommand(program);
   registerSimulateCommand(program);
+  registerReportCommand(program);
 }
