@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { registerImportCommand } from './import-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerExportCommand } from './export-command.js';
 
 export function registerAnalyticsCommands(program: Command): void {
   registerImportCommand(program);
   registerSimulateCommand(program);
   registerReportCommand(program);
+  registerExportCommand(program);
 }
