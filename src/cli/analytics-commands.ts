@@ -4,10 +4,12 @@ import { registerImportCommand } from './import-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerExportCommand } from './export-command.js';
+import { registerRepriceCommand } from './reprice-command.js';
 
 export function registerAnalyticsCommands(program: Command): void {
   registerImportCommand(program);
   registerSimulateCommand(program);
   registerReportCommand(program);
   registerExportCommand(program);
+  registerRepriceCommand(program);
 }
