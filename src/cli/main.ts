@@ -7,6 +7,8 @@ import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerAnalyticsCommands } from './analytics-commands.js';
+import { registerEventsCommand } from './events-command.js';
+import { registerSpendCommand } from './spend-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -27,6 +29,8 @@ registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
 registerAnalyticsCommands(program);
+registerEventsCommand(program);
+registerSpendCommand(program);
 
 try {
   await program.parseAsync(process.argv);

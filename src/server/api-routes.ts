@@ -3,6 +3,7 @@
  * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
  */
 import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
+import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 
@@ -16,4 +17,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
   });
   registerAnalyticsRoutes(api, ctx);
+  registerLedgerRoutes(api, ctx);
 }

@@ -7,7 +7,8 @@ import { Gateway } from '../gateway/gateway.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
-import { DuckDbStore } from '../store/embedded/duckdb-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from './api/api-router.js';
@@ -33,7 +34,7 @@ export const SERVER_FILE = 'server.json';
 
 export interface CostrailRuntime {
   url: string;
-  store: DuckDbStore;
+  store: Store;
   writer: LedgerWriter;
   /** The admin token for /api (from COSTRAIL_ADMIN_TOKEN or `<data>/admin-token`). */
   adminToken: string;
@@ -45,7 +46,7 @@ export interface CostrailRuntime {
 
 export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRuntime> {
   const book = loadPriceBook({ dataDir: opts.dataDir });
-  const store = await DuckDbStore.open(opts.dataDir);
+  const store = await openStore(opts.dataDir);
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
     store,
