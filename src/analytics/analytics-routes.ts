@@ -5,10 +5,12 @@ import { registerExportRoutes } from './export-routes.js';
 import { registerImportRoutes } from './import-routes.js';
 import { registerReportRoutes } from './report-routes.js';
 import { registerRepriceRoutes } from './reprice-routes.js';
+import { registerRetentionRoutes } from './retention-routes.js';
 
 export function registerAnalyticsRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerImportRoutes(api, ctx);
   registerReportRoutes(api, ctx);
   registerExportRoutes(api, ctx);
   registerRepriceRoutes(api, ctx);
+  registerRetentionRoutes(api, ctx);
 }

@@ -5,6 +5,7 @@ import { registerSimulateCommand } from './simulate-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerRepriceCommand } from './reprice-command.js';
+import { registerRetentionCommand } from './retention-command.js';
 
 export function registerAnalyticsCommands(program: Command): void {
   registerImportCommand(program);
@@ -12,4 +13,5 @@ export function registerAnalyticsCommands(program: Command): void {
   registerReportCommand(program);
   registerExportCommand(program);
   registerRepriceCommand(program);
+  registerRetentionCommand(program);
 }

@@ -6,6 +6,7 @@ import type { UpstreamMap } from '../gateway/upstreams.js';
 import type { ProviderId } from '../providers/spec.js';
 import { isProviderId } from '../providers/registry.js';
 import { CliError, describeError } from './cli-error.js';
+import { retentionDaysFromConfig, scheduleRetention } from '../analytics/retention.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -27,13 +28,17 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', process.env.COSTRAIL_HOST ?? '127.0.0.1')
     .option('--data <dir>', 'data folder (ledger, spool, imported prices)', process.env.COSTRAIL_DATA ?? './.costrail')
     .option('--config <file>', 'YAML or JSON config: providers.<id>.base_url', process.env.COSTRAIL_CONFIG)
+    .option('--retention-days <n>', 'delete raw ledger records older than N days, daily (or COSTRAIL_RETENTION_DAYS, or retention_days in --config)', process.env.COSTRAIL_RETENTION_DAYS)
     .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100. Upstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
-    .action(async (opts: { port: string; host: string; data: string; config?: string }) => {
+    .action(async (opts: { port: string; host: string; data: string; config?: string; retentionDays?: string }) => {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       const upstreams: UpstreamMap = {};
+      let retentionDays: number | undefined;
       try {
         const config = loadServeConfig(opts.config);
+        retentionDays = opts.retentionDays === undefined ? retentionDaysFromConfig(config) : Number(opts.retentionDays);
+        if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error(`--retention-days must be a positive integer, not "${opts.retentionDays}"`);
         for (const [id, p] of Object.entries(config.providers)) {
           if (!isProviderId(id)) throw new Error(`${opts.config}: unknown provider "${id}" in providers`);
           upstreams[id as ProviderId] = p.base_url;
@@ -53,7 +58,10 @@ export function registerServeCommand(program: Command): void {
       console.log(`  OpenAI SDK baseURL ${rt.url}/v1 · Anthropic baseURL ${rt.url} · Gemini baseUrl ${rt.url}`);
       if (rt.adminTokenCreated) console.log(`  admin token (shown once; kept in ${opts.data}/admin-token): ${rt.adminToken}`);
       console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
+      const retention = retentionDays === undefined ? undefined : scheduleRetention(rt.store, retentionDays, (r) => console.error(JSON.stringify(r instanceof Error ? { level: 'warn', msg: 'retention failed', err: r.message } : { level: 'info', msg: 'retention applied', ...r })));
+      if (retentionDays !== undefined) console.log(`  retention: raw ledger records older than ${retentionDays} days are deleted daily`);
       const stop = () => {
+        retention?.stop();
         void rt.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
