@@ -6,6 +6,7 @@ import { routingFromConfig, type RoutingSetup } from '../server/routing-config.j
 import { signInLink } from '../server/dashboard-assets.js';
 import { CliError, describeError } from './cli-error.js';
 import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
+import { retentionDaysFromConfig, scheduleRetention } from '../analytics/retention.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -27,15 +28,19 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', process.env.COSTRAIL_HOST ?? '127.0.0.1')
     .option('--data <dir>', 'data folder (ledger, spool, imported prices)', process.env.COSTRAIL_DATA ?? './.costrail')
     .option('--config <file>', 'YAML or JSON config: providers (base_url, Bedrock credentials, named OpenAI-compatible servers), routes by model', process.env.COSTRAIL_CONFIG)
+    .option('--retention-days <n>', 'delete raw ledger records older than N days, daily (or COSTRAIL_RETENTION_DAYS, or retention_days in --config)', process.env.COSTRAIL_RETENTION_DAYS)
     .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100; Azure: endpoint http://127.0.0.1:4100/azure;\nBedrock: endpoint http://127.0.0.1:4100/bedrock (signed with held AWS credentials); named providers: /<name>/v1.\nUpstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
-    .action(async (opts: { port: string; host: string; data: string; config?: string }) => {
+    .action(async (opts: { port: string; host: string; data: string; config?: string; retentionDays?: string }) => {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       let routing: RoutingSetup;
       let keys: KeysConfig;
+      let retentionDays: number | undefined;
       try {
         const config = loadServeConfig(opts.config); // its errors name the file already
         keys = keysConfigFrom(config);
+        retentionDays = opts.retentionDays === undefined ? retentionDaysFromConfig(config) : Number(opts.retentionDays);
+        if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error(`--retention-days must be a positive integer, not "${opts.retentionDays}"`);
         try {
           routing = routingFromConfig(config);
         } catch (e) {
@@ -58,7 +63,10 @@ export function registerServeCommand(program: Command): void {
       // The link carries the admin token: print it to a person at a terminal (or on first start), not into service logs.
       console.log(`  dashboard ${rt.adminTokenCreated || process.stdout.isTTY ? signInLink(rt.url, rt.adminToken) : `${rt.url}/ (sign in with the admin token)`}`);
       console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
+      const retention = retentionDays === undefined ? undefined : scheduleRetention(rt.store, retentionDays, (r) => console.error(JSON.stringify(r instanceof Error ? { level: 'warn', msg: 'retention failed', err: r.message } : { level: 'info', msg: 'retention applied', ...r })));
+      if (retentionDays !== undefined) console.log(`  retention: raw ledger records older than ${retentionDays} days are deleted daily`);
       const stop = () => {
+        retention?.stop();
         void rt.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
