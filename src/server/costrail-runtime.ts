@@ -8,6 +8,7 @@ import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { DuckDbStore } from '../store/embedded/duckdb-store.js';
+import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from './api/api-router.js';
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   quiet?: boolean;
   /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
   advertise?: boolean;
+  /** Policy counters and clock (tests); default from env: COSTRAIL_REDIS_URL, COSTRAIL_RESERVATION_CEILING_USD. */
+  policy?: PolicyRuntimeOptions;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -65,10 +68,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       metrics.observe(record);
     },
   };
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
+  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, policy: policy.engine });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth };
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, policy };
   const api = new ApiRouter(auth);
   registerApiRoutes(api, context);
   const server = createCostrailServer({ gateway, api, metrics, health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
@@ -99,6 +103,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         });
         await gateway.close();
         await writer.close();
+        await policy.close();
         await store.close();
       })();
       return closing;
