@@ -6,6 +6,8 @@ import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerEventsCommand } from './events-command.js';
+import { registerSpendCommand } from './spend-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,6 +27,8 @@ registerCostCommand(program);
 registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
+registerEventsCommand(program);
+registerSpendCommand(program);
 
 try {
   await program.parseAsync(process.argv);

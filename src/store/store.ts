@@ -28,6 +28,8 @@ export interface EventsQuery {
   model?: string;
   provider?: string;
   trace_id?: string;
+  /** Any other dimension (see SpendDimension), `null` meaning absent; ANDed with the fields above. */
+  filters?: DimensionFilters;
 }
 
 export interface EventsPage {

@@ -28,7 +28,10 @@ describe('DuckDbStore', () => {
     const inst = await DuckDBInstance.create(path.join(dir, 'ledger.duckdb'));
     const conn = await inst.connect();
     const rows = (await conn.runAndReadAll('SELECT version, name FROM schema_migrations ORDER BY version')).getRows();
-    assert.deepEqual(rows, [[1, 'ledger']]);
+    assert.deepEqual(rows, [
+      [1, 'ledger'],
+      [2, 'ledger_cost_history'],
+    ]);
     conn.closeSync();
     inst.closeSync();
   });

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { StoreQueryError } from '../../src/store/store.js';
 import { makeRecord, makeUnpricedRecord } from './ledger-fixtures.js';
+import { analyticsConformance } from './store-analytics.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -103,5 +104,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await assert.rejects(s.getEvents({ from: 'yesterday-ish' }), StoreQueryError);
       await assert.rejects(s.getEvents({ limit: 0 }), StoreQueryError);
     });
+
+    analyticsConformance(fresh);
   });
 }

@@ -19,8 +19,11 @@ import { ATTRIBUTION_FIELDS, type Attribution, type LedgerRecord } from '../../l
 import { Decimal } from '../../pricing/decimal.js';
 import { USAGE_KINDS, type Usage } from '../../providers/spec.js';
 import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
+import { eventsFilters } from '../events-filters.js';
+import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
+import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
-import { resolveEventsLimit, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -98,11 +101,17 @@ function stagingLine(row: readonly (string | number | bigint | boolean | null)[]
   row.forEach((v, i) => (o[`c${i}`] = typeof v === 'bigint' ? Number(v) : v));
   return JSON.stringify(o);
 }
-/** A bound microsecond timestamp, for query filters. */
-const TS = 'make_timestamp(?::BIGINT)';
 const SELECT_RECORD = 'SELECT * REPLACE (epoch_us(started_at) AS started_at, epoch_us(ended_at) AS ended_at) FROM ledger';
 
-const EQUALITY_FILTERS = ['team', 'feature', 'customer', 'model', 'provider', 'trace_id'] as const;
+/** Cost columns re-pricing replaces (everything a price book decides about a record). */
+const COST_COLUMNS = COLUMNS.filter((c) => c.name.startsWith('cost_') || ['priced', 'price_version', 'unpriced_reason'].includes(c.name));
+const costFields = (u: CostUpdate): LedgerRecord => ({ cost: u.cost, priced: u.priced, price_version: u.price_version, unpriced_reason: u.unpriced_reason }) as LedgerRecord;
+function stageCostUpdates(file: string): string {
+  const types = `{c0: 'VARCHAR', ${COST_COLUMNS.map((c, i) => `c${i + 1}: '${c.stage}'`).join(', ')}}`;
+  const source = `read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${types})`;
+  return `CREATE TEMP TABLE cost_updates AS SELECT c0 AS id, ${COST_COLUMNS.map((c, i) => `${c.convert(`c${i + 1}`)} AS ${quote(c.name)}`).join(', ')} FROM ${source}`;
+}
+const costDiffers = (a: string, b: string): string => `(${COST_COLUMNS.map((c) => `${a}.${quote(c.name)} IS DISTINCT FROM ${b}.${quote(c.name)}`).join(' OR ')})`;
 
 export interface DuckDbStoreOptions {
   /** Open without write access (the CLI next to a running server). Skips migrations. */
@@ -175,28 +184,14 @@ export class DuckDbStore implements Store {
 
   async getEvents(query: EventsQuery): Promise<EventsPage> {
     const limit = resolveEventsLimit(query.limit);
-    const where: string[] = [];
-    const params: DuckDBValue[] = [];
-    if (query.from !== undefined) {
-      where.push(`started_at >= ${TS}`);
-      params.push(isoToMicros(query.from));
-    }
-    if (query.to !== undefined) {
-      where.push(`started_at < ${TS}`);
-      params.push(isoToMicros(query.to));
-    }
-    for (const f of EQUALITY_FILTERS) {
-      const v = query[f];
-      if (v === undefined) continue;
-      where.push(`${quote(f)} = ?`);
-      params.push(v);
-    }
+    const { fromUs, toUs } = resolveRange(query.from, query.to);
+    const { clauses: where, params } = whereOf(fromUs, toUs, eventsFilters(query));
     if (query.cursor) {
       const c = decodeEventsCursor(query.cursor);
       where.push(`(started_at < ${TS} OR (started_at = ${TS} AND id < ?))`);
       params.push(c.startedAtUs, c.startedAtUs, c.id);
     }
-    const sql = `SELECT * FROM (${SELECT_RECORD}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
+    const sql = `SELECT * FROM (${SELECT_RECORD}${whereSql({ clauses: where, params })}) ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
     // The filters above compare the TIMESTAMP column; the outer SELECT sorts the epoch_us copy,
     // which orders identically.
     const reader = await this.reader.runAndReadAll(sql, params);
@@ -207,19 +202,76 @@ export class DuckDbStore implements Store {
     return { events: page.map(rowToRecord), next_cursor };
   }
 
-  // TODO(issue 4): the analytics half of the Store interface, implemented in this session's store work.
-  getSpend(_query: SpendQuery): Promise<SpendResult> {
-    return Promise.reject(new Error('getSpend: not implemented yet'));
+  async getSpend(query: SpendQuery): Promise<SpendResult> {
+    const q = resolveSpendQuery(query);
+    const { sql, params } = spendSql(q);
+    const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
+    return spendResult(
+      q,
+      rows.map((r) => ({
+        periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us as bigint),
+        groups: q.groupBy.map((_g, i) => str(r[`g${i}`])),
+        cost: Decimal.parse(money(r.cost) ?? '0'),
+        requests: num(r.requests) ?? 0,
+        unpriced: num(r.unpriced) ?? 0,
+        input: num(r.input) ?? 0,
+        output: num(r.output) ?? 0,
+        cacheRead: num(r.cache_read) ?? 0,
+        cacheWrite: num(r.cache_write) ?? 0,
+        reasoning: num(r.reasoning) ?? 0,
+      })),
+    );
   }
-  // eslint-disable-next-line require-yield
-  async *scanRecords(_query: ScanQuery): AsyncIterable<LedgerRecord[]> {
-    throw new Error('scanRecords: not implemented yet');
+
+  async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {
+    const { fromUs, toUs } = resolveRange(query.from, query.to);
+    const filters = resolveFilters(query.filters);
+    const batch = query.batchSize ?? 5000;
+    if (!Number.isInteger(batch) || batch < 1) throw new StoreQueryError('batchSize must be a positive integer');
+    let after: { us: bigint; id: string } | null = null;
+    for (;;) {
+      const w = whereOf(fromUs, toUs, filters);
+      if (after) {
+        w.clauses.push(`(started_at > ${TS} OR (started_at = ${TS} AND id > ?))`);
+        w.params.push(after.us, after.us, after.id);
+      }
+      const sql = `SELECT * FROM (${SELECT_RECORD}${whereSql(w)}) ORDER BY started_at, id LIMIT ${batch}`;
+      const rows = (await this.reader.runAndReadAll(sql, w.params)).getRowObjects();
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      after = { us: BigInt(last.started_at as bigint), id: String(last.id) };
+      yield rows.map(rowToRecord);
+      if (rows.length < batch) return;
+    }
   }
-  updateCosts(_updates: readonly CostUpdate[], _reason: string): Promise<number> {
-    return Promise.reject(new Error('updateCosts: not implemented yet'));
+
+  async updateCosts(updates: readonly CostUpdate[], reason: string): Promise<number> {
+    if (updates.length === 0) return 0;
+    // Last update of an id wins, as if applied one after another.
+    const byId = new Map(updates.map((u) => [u.id, u]));
+    const rows = [...byId.values()].map((u) => [u.id, ...COST_COLUMNS.map((c) => c.value(costFields(u)))]);
+    const changedAt = Date.now();
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        fs.writeFileSync(this.stagingFile, rows.map(stagingLine).join('\n'));
+        await this.writer.run(stageCostUpdates(this.stagingFile));
+        try {
+          await this.writer.run(
+            `INSERT INTO ledger_cost_history SELECT l.id, epoch_ms(l.started_at), ?::BIGINT, ?, l.cost_total, l.priced, l.price_version, u.cost_total, u.priced, u.price_version FROM ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`,
+            [changedAt, reason],
+          );
+          const result = await this.writer.run(`UPDATE ledger SET ${COST_COLUMNS.map((c) => `${quote(c.name)} = u.${quote(c.name)}`).join(', ')} FROM cost_updates u WHERE ledger.id = u.id AND ${costDiffers('ledger', 'u')}`);
+          return Number(result.rowsChanged);
+        } finally {
+          await this.writer.run('DROP TABLE IF EXISTS cost_updates');
+        }
+      }),
+    );
   }
-  deleteRecordsBefore(_before: string): Promise<number> {
-    return Promise.reject(new Error('deleteRecordsBefore: not implemented yet'));
+
+  async deleteRecordsBefore(before: string): Promise<number> {
+    const { fromUs } = resolveRange(before, undefined);
+    return this.serialized(async () => Number((await this.writer.run(`DELETE FROM ledger WHERE started_at < ${TS}`, [fromUs!])).rowsChanged));
   }
 
   /** Domain tables (keys, budgets, alerts…) share this database; see src/store/sql.ts. */

@@ -4,6 +4,7 @@
  * Never edit an applied migration: add the next number.
  */
 import * as m001 from './001-ledger.js';
+import * as m002 from './002-ledger-cost-history.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,7 @@ export interface Migration {
   sql: string;
 }
 
-export const EMBEDDED_MIGRATIONS: readonly Migration[] = [{ version: 1, name: m001.name, sql: m001.sql }];
+export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: m001.name, sql: m001.sql },
+  { version: 2, name: m002.name, sql: m002.sql },
+];
