@@ -6,6 +6,9 @@ import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerBudgetsCommand } from './budgets-command.js';
+import { registerKillSwitchCommand } from './kill-switch-command.js';
+import { registerRateLimitsCommand } from './rate-limits-command.js';
 import { registerEventsCommand } from './events-command.js';
 import { registerSpendCommand } from './spend-command.js';
 
@@ -27,6 +30,9 @@ registerCostCommand(program);
 registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
+registerBudgetsCommand(program);
+registerKillSwitchCommand(program);
+registerRateLimitsCommand(program);
 registerEventsCommand(program);
 registerSpendCommand(program);
 
