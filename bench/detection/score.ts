@@ -1,5 +1,5 @@
 /** Scores a list of alerts against the generator's labels: recall, time to detect, false alerts. */
-import { scopeContains, type Scope } from '../../src/alerts/scope.js';
+import { scopesOverlap, type Scope } from '../../src/alerts/scope.js';
 import { RUNAWAY_KINDS, type LabelledEvent, type Scenario } from './spend-generator.js';
 
 export interface ScoredAlert {
@@ -24,12 +24,15 @@ export interface DetectionScore {
   unannotated_launch_alerts: number;
   swaps_caught: string;
   alerts: number;
+  /** The unexplained alerts themselves (for tuning). */
+  false_list: ScoredAlert[];
 }
 
 const SLACK_MS = 2 * 3_600_000;
 
 function explains(e: LabelledEvent, a: ScoredAlert, untilEnd = false): boolean {
-  return scopeContains(a.scope, e.fields) && a.detected_at >= e.start && a.detected_at <= (untilEnd ? e.end : e.end + SLACK_MS);
+  // Any scope a record of the event falls in (an alert on the event's model or customer counts).
+  return scopesOverlap(a.scope, e.fields) && a.detected_at >= e.start && a.detected_at <= (untilEnd ? e.end : e.end + SLACK_MS);
 }
 
 function pct(sorted: number[], q: number): number {
@@ -53,11 +56,13 @@ export function scoreAlerts(alerts: readonly ScoredAlert[], sc: Scenario, scopes
   const byKind: Record<string, number> = {};
   let annotated = 0;
   let unannotated = 0;
+  const falseList: ScoredAlert[] = [];
   for (const a of alerts) {
     if (sc.events.some((e) => e.kind === 'annotated_launch' && explains(e, a))) annotated++;
     if (sc.events.some((e) => e.kind === 'unannotated_launch' && explains(e, a))) unannotated++;
     if (incidents.some((e) => explains(e, a))) continue;
     falseAlerts++;
+    falseList.push(a);
     byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
   }
   const months = (sc.end - sc.evalFrom) / (30 * 86_400_000);
@@ -75,5 +80,6 @@ export function scoreAlerts(alerts: readonly ScoredAlert[], sc: Scenario, scopes
     unannotated_launch_alerts: unannotated,
     swaps_caught: `${swaps.filter((e) => alerts.some((a) => explains(e, a, true))).length}/${swaps.length}`,
     alerts: alerts.length,
+    false_list: falseList,
   };
 }

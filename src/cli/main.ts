@@ -6,6 +6,9 @@ import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerAlertsCommand } from './alerts-command.js';
+import { registerAnomaliesCommand } from './anomalies-command.js';
+import { registerForecastCommand } from './forecast-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,6 +28,9 @@ registerCostCommand(program);
 registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
+registerAlertsCommand(program);
+registerAnomaliesCommand(program);
+registerForecastCommand(program);
 
 try {
   await program.parseAsync(process.argv);

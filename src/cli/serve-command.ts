@@ -32,8 +32,9 @@ export function registerServeCommand(program: Command): void {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       const upstreams: UpstreamMap = {};
+      let config;
       try {
-        const config = loadServeConfig(opts.config);
+        config = loadServeConfig(opts.config);
         for (const [id, p] of Object.entries(config.providers)) {
           if (!isProviderId(id)) throw new Error(`${opts.config}: unknown provider "${id}" in providers`);
           upstreams[id as ProviderId] = p.base_url;
@@ -43,7 +44,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, upstreams, advertise: true, alerts: config.alerts });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

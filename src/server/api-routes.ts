@@ -4,8 +4,10 @@
  */
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  registerAlertRoutes(api, ctx);
   api.add({
     method: 'GET',
     path: '/api/whoami',

@@ -16,6 +16,8 @@ import { registerApiRoutes } from './api-routes.js';
 import { createCostrailServer } from './http-server.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { alertServiceFor } from '../alerts/alert-service.js';
+import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -26,6 +28,8 @@ export interface RuntimeOptions {
   quiet?: boolean;
   /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
   advertise?: boolean;
+  /** `alerts:` from the serve config; the every-minute evaluator runs in advertised (serve, demo) processes. */
+  alerts?: AlertsConfig;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -78,6 +82,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url });
+  if (opts.advertise) alerts.start();
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
@@ -98,6 +104,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
           server.closeAllConnections();
         });
         await gateway.close();
+        await alerts.stop();
         await writer.close();
         await store.close();
       })();

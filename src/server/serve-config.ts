@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
+import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 
 export const ServeConfigSchema = z
   .object({
@@ -15,6 +16,7 @@ export const ServeConfigSchema = z
         z.object({ base_url: z.string().url('base_url must be a URL') }).strict(),
       )
       .default({}),
+    alerts: AlertsConfigSchema.optional(),
   })
   .passthrough();
 
