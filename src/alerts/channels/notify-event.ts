@@ -6,19 +6,23 @@
 import type { Alert, Severity } from '../alert-types.js';
 import { scopeLabel, type Scope } from '../scope.js';
 
-/** A budget crossed one of its thresholds (from the budgets module). */
+/**
+ * A budget crossed one of its thresholds: the shape of the budgets module's `ThresholdEvent`
+ * (policy-service.ts), so its `onThreshold` listener can pass events straight to `notify`.
+ */
 export interface BudgetThresholdEvent {
   budget_id: string;
-  name: string;
+  budget_name: string;
   scope: Scope;
-  period: string;
   /** The threshold crossed, as a fraction of the limit (0.8 = 80 %). */
   threshold: number;
+  unit: 'usd' | 'tokens';
   /** Exact decimal strings (USD) or token counts. */
   spent: string;
   limit: string;
-  unit: 'usd' | 'tokens';
   action: string;
+  period_start?: string | null;
+  resets_at?: string | null;
   /** ISO instant it was crossed. */
   at: string;
 }
@@ -48,8 +52,8 @@ export function renderEvent(e: NotifyEvent, baseUrl = ''): RenderedMessage {
       kind: 'budget_threshold',
       severity: b.threshold >= 1 ? 'critical' : 'warning',
       scope: b.scope,
-      title: `Budget "${b.name}" reached ${pct}%`,
-      text: `Budget "${b.name}" (${scopeLabel(b.scope)}, per ${b.period}) has used ${b.spent} of ${b.limit} ${b.unit === 'usd' ? 'USD' : 'tokens'} (${pct}% threshold); action: ${b.action}.`,
+      title: `Budget "${b.budget_name}" reached ${pct}%`,
+      text: `Budget "${b.budget_name}" (${scopeLabel(b.scope)}) has used ${b.spent} of ${b.limit} ${b.unit === 'usd' ? 'USD' : 'tokens'} (${pct}% threshold)${b.resets_at ? `, resets ${b.resets_at}` : ''}; action: ${b.action}.`,
       link: null,
       payload: { type: e.type, budget: b },
     };
