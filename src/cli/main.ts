@@ -14,6 +14,9 @@ import { registerRateLimitsCommand } from './rate-limits-command.js';
 import { registerEventsCommand } from './events-command.js';
 import { registerSpendCommand } from './spend-command.js';
 import { registerAnalyticsCommands } from './analytics-commands.js';
+import { registerAlertsCommand } from './alerts-command.js';
+import { registerAnomaliesCommand } from './anomalies-command.js';
+import { registerForecastCommand } from './forecast-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -41,6 +44,9 @@ registerRateLimitsCommand(program);
 registerEventsCommand(program);
 registerSpendCommand(program);
 registerAnalyticsCommands(program);
+registerAlertsCommand(program);
+registerAnomaliesCommand(program);
+registerForecastCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,8 +36,9 @@ export function registerServeCommand(program: Command): void {
       let routing: RoutingSetup;
       let keys: KeysConfig;
       let retentionDays: number | undefined;
+      let config;
       try {
-        const config = loadServeConfig(opts.config); // its errors name the file already
+        config = loadServeConfig(opts.config); // its errors name the file already
         keys = keysConfigFrom(config);
         retentionDays = opts.retentionDays === undefined ? retentionDaysFromConfig(config) : Number(opts.retentionDays);
         if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error(`--retention-days must be a positive integer, not "${opts.retentionDays}"`);
@@ -51,7 +52,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

@@ -24,6 +24,8 @@ import { DashboardAssets } from './dashboard-assets.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
+import { alertServiceFor } from '../alerts/alert-service.js';
+import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -42,6 +44,8 @@ export interface RuntimeOptions {
   logger?: CostrailLogger;
   /** Policy counters and clock (tests); default from env: COSTRAIL_REDIS_URL, COSTRAIL_RESERVATION_CEILING_USD. */
   policy?: PolicyRuntimeOptions;
+  /** `alerts:` from the serve config; the every-minute evaluator runs in advertised (serve, demo) processes. */
+  alerts?: AlertsConfig;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -100,6 +104,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url });
+  if (opts.advertise) alerts.start();
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
@@ -122,6 +128,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         });
         await gateway.close();
         await keys.close();
+        await alerts.stop();
         await writer.close();
         await policy.close();
         await store.close();

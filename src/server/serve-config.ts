@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
+import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -31,6 +32,7 @@ export const ServeConfigSchema = z
     providers: z.record(z.string(), ProviderEntrySchema).default({}),
     /** Un-prefixed OpenAI-shaped calls whose model matches go to `provider` (first match wins). */
     routes: z.array(z.object({ match: z.string().min(1), provider: z.string().min(1) }).strict()).default([]),
+    alerts: AlertsConfigSchema.optional(),
   })
   .passthrough();
 
