@@ -6,6 +6,9 @@ import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerEventsCommand } from './events-command.js';
+import { registerSpendCommand } from './spend-command.js';
+import { registerAnalyticsCommands } from './analytics-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -25,6 +28,9 @@ registerCostCommand(program);
 registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
+registerEventsCommand(program);
+registerSpendCommand(program);
+registerAnalyticsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,7 +16,8 @@ import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { errorBody, type GatewayError } from './error-format.js';
 import { modelRefusal } from './model-allow-list.js';
-import { parserApi, routeRequest, type Route } from './route.js';
+import { ProviderRouter } from './provider-router.js';
+import { ledgerProvider, parserApi, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   keys?: KeyAuthority;
   /** Budgets, rate limits, kill switches; default: admit everything. */
   policy?: CallPolicy;
+  /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
+  router?: ProviderRouter;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -63,11 +66,13 @@ export class Gateway {
   private readonly timeout: number;
   private readonly maxBytes: number;
   private readonly keys: KeyAuthority;
+  private readonly router: ProviderRouter;
 
   constructor(private readonly opts: GatewayOptions) {
     this.timeout = opts.upstreamTimeoutMs ?? 600_000;
     this.maxBytes = opts.maxRequestBytes ?? 32 * 1024 * 1024;
     this.keys = opts.keys ?? PASS_THROUGH;
+    this.router = opts.router ?? new ProviderRouter({ upstreams: opts.upstreams });
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 512, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
@@ -76,14 +81,14 @@ export class Gateway {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = routeRequest(req.url ?? '/');
+    let route = this.router.route(req.url ?? '/');
     if (!route) return this.refuse(res, undefined, { status: 404, type: 'not_found', message: `no gateway route for ${req.url}` });
     const started = performance.now();
     const id = randomUUID();
     res.setHeader('x-costrail-request-id', id);
 
-    const identified = this.keys.identify(req, route);
-    const identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
+    let identified = this.keys.identify(req, route);
+    let identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
     let raw: Buffer;
     try {
       raw = await readBody(req, this.maxBytes);
@@ -99,6 +104,13 @@ export class Gateway {
         const call = this.callState(id, started, route, undefined, req, identity);
         return this.refuse(res, route, { status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' }, call);
       }
+    }
+    const moved = route.byModel ? this.router.byModel(route, body?.['model']) : undefined;
+    if (moved) {
+      // A config route sent this model elsewhere: credentials are decided for the provider it goes to.
+      route = moved;
+      identified = this.keys.identify(req, route);
+      identity = isGatewayError(identified) ? { key_id: null } : identified;
     }
     const call = this.callState(id, started, route, body, req, identity);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
@@ -121,9 +133,10 @@ export class Gateway {
       }
     }
 
-    const base = this.opts.upstreams[route.provider];
+    const base = route.base ?? this.opts.upstreams[route.provider];
     if (!base) {
-      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${route.provider}" (set COSTRAIL_${route.provider.toUpperCase()}_BASE_URL)` }, call);
+      const name = ledgerProvider(route);
+      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)` }, call);
     }
 
     // OpenAI chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
@@ -151,9 +164,15 @@ export class Gateway {
       }
     });
 
+    const url = base + route.upstreamPath;
+    if (route.sign) {
+      const denied = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      if (denied) return this.refuse(res, route, denied, call);
+    }
+
     let upstream;
     try {
-      upstream = await request(base + route.upstreamPath, {
+      upstream = await request(url, {
         method: (req.method ?? 'POST') as 'POST',
         headers,
         body: raw.length > 0 ? raw : undefined,
@@ -202,7 +221,7 @@ export class Gateway {
       usage = await estimateUsage(call.body, outcome.output_text);
       usageSource = 'estimated';
     }
-    const model = billedModel(route.provider, outcome.extraction?.model ?? outcome.model, call.modelRequested ?? undefined);
+    const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
     const error = streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
@@ -241,7 +260,7 @@ export class Gateway {
       usage = await estimateUsage(call.body, '');
       usageSource = 'estimated';
     }
-    const model = billedModel(call.route.provider, extraction?.model, call.modelRequested ?? undefined);
+    const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
@@ -249,8 +268,16 @@ export class Gateway {
     res.end(bytes);
   }
 
+  /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
+  private billed(call: CallState, reported: string | undefined): string | undefined {
+    const requested = call.modelRequested ?? undefined;
+    const mapped = requested === undefined ? undefined : this.opts.book.deploymentModel(ledgerProvider(call.route), requested);
+    return mapped ?? billedModel(call.route.provider, reported, requested);
+  }
+
   private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage, identity: CallIdentity): CallState {
-    const model = typeof body?.['model'] === 'string' ? (body['model'] as string) : (route.urlModel ?? null);
+    // The URL's model wins: Azure serves the deployment the path names, whatever the body says.
+    const model = route.urlModel ?? (typeof body?.['model'] === 'string' ? (body['model'] as string) : null);
     return {
       id,
       started,
@@ -291,7 +318,7 @@ export class Gateway {
     let unpriced: string | null = null;
     if (metered && metered.model) {
       const p = priceUsage(this.opts.book, {
-        provider: call.route.provider,
+        provider: ledgerProvider(call.route),
         model: metered.model,
         usage: metered.usage,
         at: new Date(call.startedIso),
@@ -313,7 +340,7 @@ export class Gateway {
       ended_at: new Date().toISOString(),
       duration_ms: Math.round(ended - call.started),
       ttft_ms: call.ttftMs,
-      provider: call.route.provider,
+      provider: ledgerProvider(call.route),
       api: call.route.api,
       model_requested: call.modelRequested,
       model: metered?.model ?? null,
@@ -360,7 +387,11 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 export function passThroughKeyId(req: IncomingMessage): string | null {
   const h = req.headers;
   let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
-  if (!key && typeof h.authorization === 'string') key = h.authorization.replace(/^Bearer\s+/i, '');
+  if (!key && typeof h.authorization === 'string') {
+    // A SigV4 signature changes on every request; its access key id is what names the caller.
+    const aws = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(h.authorization);
+    key = aws ? aws[1] : h.authorization.replace(/^Bearer\s+/i, '');
+  }
   if (!key) {
     const q = /[?&]key=([^&]+)/.exec(req.url ?? '');
     key = q?.[1];

@@ -2,6 +2,8 @@
  * Everything mounted under /api, in one list. Each domain owns its routes file
  * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
  */
+import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
+import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
@@ -15,5 +17,7 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     access: 'read',
     handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
   });
+  registerLedgerRoutes(api, ctx);
   registerKeysRoutes(api, ctx);
+  registerAnalyticsRoutes(api, ctx);
 }
