@@ -7,7 +7,8 @@ import { Gateway } from '../gateway/gateway.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
-import { DuckDbStore } from '../store/embedded/duckdb-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from './api/api-router.js';
@@ -41,7 +42,7 @@ export const SERVER_FILE = 'server.json';
 
 export interface CostrailRuntime {
   url: string;
-  store: DuckDbStore;
+  store: Store;
   writer: LedgerWriter;
   /** The admin token for /api (from COSTRAIL_ADMIN_TOKEN or `<data>/admin-token`). */
   adminToken: string;
@@ -55,7 +56,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
   const log = logger.log;
   const book = loadPriceBook({ dataDir: opts.dataDir });
-  const store = await DuckDbStore.open(opts.dataDir);
+  const store = await openStore(opts.dataDir);
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
     store,
