@@ -118,7 +118,7 @@ export class Gateway {
     if (notAllowed) return this.refuse(res, route, notAllowed, call);
 
     if (this.opts.policy) {
-      const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, who: call.who, identity, at: Date.now() });
+      const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, bodyBytes: raw.length, who: call.who, identity, at: Date.now() });
       const admission = pending instanceof Promise ? await pending : pending;
       if (admission.refusal) return this.refuse(res, route, admission.refusal, call);
       call.ticket = admission.ticket;

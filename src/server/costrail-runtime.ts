@@ -9,6 +9,7 @@ import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from './api/api-router.js';
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
   keys?: KeysConfig;
   /** Default: JSON lines on stderr (silent when `quiet`). */
   logger?: CostrailLogger;
+  /** Policy counters and clock (tests); default from env: COSTRAIL_REDIS_URL, COSTRAIL_RESERVATION_CEILING_USD. */
+  policy?: PolicyRuntimeOptions;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -76,11 +79,12 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       logger.access(record);
     },
   };
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
+  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys, policy: policy.engine });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log };
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
@@ -113,6 +117,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         await gateway.close();
         await keys.close();
         await writer.close();
+        await policy.close();
         await store.close();
       })();
       return closing;
