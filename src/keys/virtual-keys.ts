@@ -59,7 +59,7 @@ export class VirtualKeys implements KeyAuthority {
     if (!entry) return invalid('unknown Costrail virtual key');
     const now = Date.now();
     const status = keyStatus(entry.key, now);
-    if (status !== 'active') return invalid(`Costrail virtual key ${entry.key.id} is ${status}`);
+    if (status !== 'active') return { ...invalid(`Costrail virtual key ${entry.key.id} is ${status}`), scope: { key_id: entry.key.id } };
     const upstreamAuth = this.vault.headersFor(route.provider);
     // Bedrock is signed with SigV4 from held AWS credentials by the forward step, not by a header.
     if (!upstreamAuth && route.provider !== 'bedrock') {

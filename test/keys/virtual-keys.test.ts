@@ -148,6 +148,20 @@ test('Gemini SDK (x-goog-api-key) and ?key= in the URL: the held key goes upstre
   assertNoVirtualKey(f, key.secret);
 });
 
+test('Azure-style api-key header: recognised as the virtual key and stripped', async () => {
+  const res = await fetch(`${rt.url}/openai/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'api-key': key.secret },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(res.status, 200);
+  const f = lastForwarded();
+  assert.equal(f.headers['authorization'], `Bearer ${HELD.openai}`);
+  assert.equal(f.headers['api-key'], undefined);
+  assertNoVirtualKey(f, key.secret);
+  assert.equal((await recordOf(rt, res.headers.get('x-costrail-request-id'))).key_id, key.id);
+});
+
 test('request headers win over key defaults; tags merge (the request wins on the same tag)', async () => {
   const client = new OpenAI({ apiKey: key.secret, baseURL: `${rt.url}/v1`, defaultHeaders: { 'x-costrail-team': 'ads', 'x-costrail-customer': 'acme', 'x-costrail-tags': 'experiment=b; region=eu' } });
   const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).withResponse();
@@ -202,6 +216,7 @@ test('an expired key is refused', async () => {
   const r = await newestRecord(rt);
   assert.equal(r.status, 'blocked');
   assert.match(r.error?.message ?? '', /expired/);
+  assert.deepEqual(r.error?.scope, { key_id: expired.key.id });
   const listed = (await api<{ keys: KeyJson[] }>(rt, 'GET', '/api/keys')).body.keys.find((k) => k.id === expired.key.id);
   assert.equal(listed?.status, 'expired');
 });
