@@ -38,6 +38,9 @@ describe('dashboard in a browser', { skip }, () => {
   let env: DashboardEnv;
   let browser: Browser;
   let page: Page;
+  /** One OpenAI-style call through the gateway (pass-through key unless headers say otherwise). */
+  const chat = (headers: Record<string, string>) =>
+    fetch(`${env.rt.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-client', 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 200, messages: [{ role: 'user', content: 'hi' }] }) });
 
   before(async () => {
     env = await startDashboardEnv();
@@ -155,11 +158,58 @@ describe('dashboard in a browser', { skip }, () => {
     }
   });
 
-  test('budgets page renders its list (or the API error, never a blank page)', async () => {
+  test('a budget created in the dashboard makes the gateway refuse calls past it', async () => {
     await page.goto(`${env.rt.url}/#/budgets`);
-    await page.locator('[data-testid="budgets"]').waitFor();
-    await page.waitForFunction("!document.querySelector('.state.loading')");
+    await page.locator('[data-testid="new-budget"]').click();
+    const form = page.locator('[data-testid="budget-form"]');
+    await form.locator('input[name="name"]').fill('checkout daily cap');
+    await form.locator('input[name="scope"]').fill('team=checkout');
+    await form.locator('select[name="period"]').selectOption('day');
+    await form.locator('input[name="limit"]').fill('0.0005');
+    await form.locator('button[type="submit"]').click();
+    const item = page.locator('[data-testid="budget-checkout daily cap"]');
+    await item.waitFor();
+    assert.match(await item.innerText(), /team=checkout/);
+
+    // A call reserves its worst case (200 output tokens, ~$0.00012) and costs less: a few pass, then 429.
+    const statuses: number[] = [];
+    let refusal: { error?: { type?: string } } | undefined;
+    for (let i = 0; i < 40 && !refusal; i++) {
+      const res = await chat({ 'x-costrail-team': 'checkout' });
+      statuses.push(res.status);
+      if (res.status === 429) refusal = (await res.json()) as typeof refusal;
+      else await res.arrayBuffer();
+    }
+    assert.ok(statuses[0] === 200, `the first call is under the budget (${statuses.join(',')})`);
+    assert.equal(refusal?.error?.type, 'budget_exceeded', `statuses ${statuses.join(',')}`);
+    // Other teams are not affected.
+    assert.equal((await chat({ 'x-costrail-team': 'search' })).status, 200);
+
+    await page.reload();
+    await item.locator('.meter').waitFor();
+    const budgets = await env.get<{ budgets: { name: string; spent: string; remaining: string }[] }>('/api/budgets');
+    const b = budgets.budgets.find((x) => x.name === 'checkout daily cap');
+    assert.ok(b && Decimal.parse(b.spent).cmp(Decimal.ZERO) > 0);
+    assert.ok(sameMoney(await item.locator('.budget-figures strong .money').first().getAttribute('data-exact'), b.spent));
     await screenshot(page, '5-budgets');
+  });
+
+  test('a kill switch set in the dashboard refuses its scope until lifted with one click', async () => {
+    await page.goto(`${env.rt.url}/#/budgets`);
+    await page.locator('[data-testid="new-kill-switch"]').click();
+    const form = page.locator('[data-testid="kill-switch-form"]');
+    await form.locator('input[name="scope"]').fill('team=research');
+    await form.locator('input[name="reason"]').fill('runaway agent loop');
+    await form.locator('button[type="submit"]').click();
+    const item = page.locator('[data-testid="kill-switches"] li', { hasText: 'runaway agent loop' });
+    await item.waitFor();
+    const blocked = await chat({ 'x-costrail-team': 'research' });
+    assert.equal(blocked.status, 403);
+    assert.equal(((await blocked.json()) as { error?: { type?: string } }).error?.type, 'kill_switch');
+    await screenshot(page, '5b-kill-switch');
+    await item.locator('button', { hasText: 'Lift' }).click();
+    await item.waitFor({ state: 'detached' });
+    assert.equal((await chat({ 'x-costrail-team': 'research' })).status, 200);
   });
 
   // Last: once a virtual key exists, the gateway stops passing provider keys through.
@@ -173,7 +223,7 @@ describe('dashboard in a browser', { skip }, () => {
     const secret = await page.locator('[data-testid="new-secret"] .secret-value').innerText();
     assert.match(secret, /^cr_/);
 
-    const call = (key: string) => fetch(`${env.rt.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+    const call = (key: string) => chat({ authorization: `Bearer ${key}` });
     const ok = await call(secret);
     assert.equal(ok.status, 200, await ok.text());
     await env.rt.writer.flush();
