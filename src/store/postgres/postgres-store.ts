@@ -107,7 +107,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(String(last.started_at)), id: String(last.id) }) : null;
+    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(String(last.started_at_us)), id: String(last.id) }) : null;
     return { events: page.map(pgRowToRecord), next_cursor };
   }
 
@@ -148,7 +148,7 @@ export class PostgresStore implements Store {
       const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
       if (rows.length === 0) return;
       const last = rows[rows.length - 1]!;
-      after = { us: BigInt(String(last.started_at)), id: String(last.id) };
+      after = { us: BigInt(String(last.started_at_us)), id: String(last.id) };
       yield rows.map(pgRowToRecord);
       if (rows.length < batch) return;
     }
