@@ -180,18 +180,22 @@ function dirBytes(dir: string): number {
 
 const perMillion = (bytes: number): string => `${((bytes / N) * 1e6 / 1024 / 1024).toFixed(0)} MiB per million records`;
 
+/** `--keep DIR`: the DuckDB data folder is kept there, and a folder already holding N records is reused (queries only). */
+const KEEP = arg('keep', '');
+
 async function benchDuckDb(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-bench-store-'));
+  const dataDir = KEEP || fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-bench-store-'));
   try {
     const store = await DuckDbStore.open(dataDir);
-    const ing = await ingest(store, dataDir);
+    const reuse = KEEP !== '' && (await store.countRecords()) === N;
+    const ing = reuse ? { rate: 0, cpuUsPerRecord: 0, fillRate: 0 } : await ingest(store, dataDir);
     await store.sql.execute('CHECKPOINT');
     await store.close();
     const size = dirBytes(dataDir);
     const q = await queries(dataDir, {});
     report('DuckDB (embedded)', ing, q, `${(size / 1024 / 1024).toFixed(0)} MiB data folder = ${perMillion(size)}`);
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -223,7 +227,8 @@ async function benchPostgres(): Promise<void> {
 
 function report(name: string, ing: IngestResult, q: Record<string, string>, size: string): void {
   console.log(`\n${name}: ${N.toLocaleString()} records over 90 days, writer batches of ${BATCH}`);
-  console.log(`  ingest through LedgerWriter (${INGEST_N.toLocaleString()} records): ${Math.round(ing.rate).toLocaleString()} records/s wall, ${ing.cpuUsPerRecord.toFixed(1)} µs of this process's CPU per record`);
+  if (ing.rate === 0) console.log('  (reused a kept data folder: no ingest figures)');
+  else console.log(`  ingest through LedgerWriter (${INGEST_N.toLocaleString()} records): ${Math.round(ing.rate).toLocaleString()} records/s wall, ${ing.cpuUsPerRecord.toFixed(1)} µs of this process's CPU per record`);
   if (ing.fillRate) console.log(`  fill of the rest via insertRecords(20k batches): ${Math.round(ing.fillRate).toLocaleString()} records/s`);
   for (const [k, v] of Object.entries(q)) console.log(`  ${k}: ${v}`);
   console.log(`  size: ${size}`);

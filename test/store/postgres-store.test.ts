@@ -84,6 +84,7 @@ if (available) {
       assert.deepEqual(versions, [
         { version: 1, name: 'ledger' },
         { version: 2, name: 'ledger_cost_history' },
+        { version: 3, name: 'ledger_rollup_daily' },
       ]);
     });
 
@@ -120,10 +121,11 @@ if (available) {
           { granularity: 'hour', filters: { team: null } },
           { group_by: ['provider'], granularity: 'month', filters: { model: 'claude' } },
         ];
+        const sources = ['ledger_rollup_daily', 'ledger_rollup_hourly', 'ledger_rollup_hourly', 'ledger_rollup_hourly', 'ledger_rollup_daily'];
         const compare = async (): Promise<void> => {
-          for (const q of queries) {
+          for (const [i, q] of queries.entries()) {
             const viaRollup = await rolled.getSpend(q);
-            assert.equal(rolled.lastSpendFromRollup, true, JSON.stringify(q));
+            assert.equal(rolled.lastSpendSource, sources[i], JSON.stringify(q));
             const viaRaw = await rawStore.getSpend(q);
             assert.equal(rawStore.lastSpendFromRollup, false);
             assert.deepEqual(viaRollup, viaRaw, JSON.stringify(q));
@@ -140,6 +142,8 @@ if (available) {
         assert.equal(rolled.lastSpendFromRollup, false);
         await rolled.getSpend({ group_by: ['customer'] });
         assert.equal(rolled.lastSpendFromRollup, false);
+        await rolled.getSpend({ granularity: 'day', from: '2026-10-26T05:00:00Z' });
+        assert.equal(rolled.lastSpendSource, 'ledger_rollup_hourly');
         // Retention drops whole months and deletes the rest; the rollup keeps the history.
         const before = (await rolled.getSpend({})).total;
         const deleted = await rolled.deleteRecordsBefore('2026-11-03T00:00:00Z');

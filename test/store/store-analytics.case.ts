@@ -303,6 +303,8 @@ export function analyticsConformance(fresh: () => Promise<Store>): void {
     const s = await fresh();
     const offsets = [0, 1, 30, 3_600, 86_400, 86_401, 40 * 86_400, 400 * 86_400, 1_100 * 86_400, 1_100 * 86_400];
     const records = offsets.map((o, i) => rec({ at: new Date(Date.UTC(2026, 10, 20) - o * 1000).toISOString(), team: i % 3 === 0 ? 'ads' : 'search' }));
+    // Before 2001-09-09 an epoch-µs instant has one digit fewer: ordering must not be textual.
+    records.push(rec({ at: '1999-12-31T00:00:00Z', team: 'ads' }));
     await s.insertRecords(records);
     const newestFirst = (rs: LedgerRecord[]): string[] => [...rs].sort((a, b) => (a.started_at === b.started_at ? (a.id < b.id ? 1 : -1) : a.started_at < b.started_at ? 1 : -1)).map((r) => r.id);
     const pageAll = async (q: Parameters<Store['getEvents']>[0]): Promise<string[]> => {

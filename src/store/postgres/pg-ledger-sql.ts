@@ -11,10 +11,35 @@ import { ROLLUP_DIMENSIONS } from '../migrations/postgres/001-ledger.js';
 import { PG_COLUMNS, quote, unnestSelect, unnestSource, type PgColumn } from './pg-records.js';
 
 const DIMS = ROLLUP_DIMENSIONS.map(quote);
-const KEY = ['hour', ...DIMS].join(', ');
 const TOKENS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'];
-const ROLLUP_COLUMNS = `hour, ${DIMS.join(', ')}, cost, requests, unpriced, ${TOKENS.join(', ')}`;
-const addUp = (cols: string[]): string => cols.map((c) => `${c} = ledger_rollup_hourly.${c} + EXCLUDED.${c}`).join(', ');
+const ROLLUPS = [
+  { table: 'ledger_rollup_hourly', time: 'hour', unit: 'hour' },
+  { table: 'ledger_rollup_daily', time: 'day', unit: 'day' },
+] as const;
+
+/**
+ * Upserts sums from CTE `source` (started_at, the dimensions, and the given sum expressions) into
+ * each rollup, in key order so concurrent writers lock rollup rows in the same order.
+ */
+function rollupUpserts(source: string, sums: Record<string, string>, added: readonly string[]): string[] {
+  return ROLLUPS.map(({ table, time, unit }, i) => {
+    const bucket = `date_trunc('${unit}', started_at)`;
+    const cols = Object.keys(sums);
+    return `roll${i} AS (
+  INSERT INTO ${table} (${time}, ${DIMS.join(', ')}, ${cols.join(', ')})
+  SELECT ${bucket}, ${DIMS.join(', ')}, ${cols.map((c) => sums[c]).join(', ')}
+  FROM ${source} GROUP BY ${bucket}, ${DIMS.join(', ')} ORDER BY 1, ${DIMS.map((_d, j) => `${j + 2}`).join(', ')}
+  ON CONFLICT (${time}, ${DIMS.join(', ')}) DO UPDATE SET ${added.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ')}
+)`;
+  });
+}
+
+const INGEST_SUMS: Record<string, string> = {
+  cost: 'coalesce(sum(cost_total), 0)',
+  requests: 'count(*)',
+  unpriced: 'count(*) FILTER (WHERE cost_total IS NULL)',
+  ...Object.fromEntries(TOKENS.map((c) => [c, `coalesce(sum(${c}), 0)`])),
+};
 
 export const INSERT_SQL = `
 WITH t AS (SELECT ${unnestSelect(PG_COLUMNS)} FROM ${unnestSource(PG_COLUMNS)}),
@@ -24,14 +49,7 @@ ins AS (
   SELECT t.* FROM t WHERE t.id IN (SELECT id FROM ids)
   RETURNING started_at, ${DIMS.join(', ')}, cost_total, ${TOKENS.join(', ')}
 ),
-roll AS (
-  INSERT INTO ledger_rollup_hourly (${ROLLUP_COLUMNS})
-  SELECT date_trunc('hour', started_at), ${DIMS.join(', ')}, coalesce(sum(cost_total), 0), count(*), count(*) FILTER (WHERE cost_total IS NULL),
-    ${TOKENS.map((c) => `coalesce(sum(${c}), 0)`).join(', ')}
-  FROM ins GROUP BY ${KEY.replace('hour', "date_trunc('hour', started_at)")} ORDER BY 1, ${DIMS.map((_d, i) => `${i + 2}`).join(', ')}
-  ON CONFLICT (${KEY}) DO UPDATE SET ${addUp(['cost', 'requests', 'unpriced', ...TOKENS])}
-  RETURNING 1
-)
+${rollupUpserts('ins', INGEST_SUMS, Object.keys(INGEST_SUMS)).join(',\n')}
 SELECT count(*)::int AS inserted FROM ins`;
 
 /** Columns a re-pricing replaces: everything the price book decides about a record. */
@@ -62,13 +80,16 @@ upd AS (
   FROM chg WHERE l.started_at = chg.started_at AND l.id = chg.id
   RETURNING 1
 ),
-roll AS (
-  INSERT INTO ledger_rollup_hourly (${ROLLUP_COLUMNS})
-  SELECT date_trunc('hour', started_at), ${DIMS.join(', ')}, sum(coalesce("n_cost_total", 0) - coalesce(old_total, 0)), 0,
-    sum(("n_cost_total" IS NULL)::int - (old_total IS NULL)::int), ${TOKENS.map(() => '0').join(', ')}
-  FROM chg GROUP BY ${KEY.replace('hour', "date_trunc('hour', started_at)")} ORDER BY 1, ${DIMS.map((_d, i) => `${i + 2}`).join(', ')}
-  ON CONFLICT (${KEY}) DO UPDATE SET ${addUp(['cost', 'unpriced'])}
-)
+${rollupUpserts(
+  'chg',
+  {
+    cost: 'sum(coalesce("n_cost_total", 0) - coalesce(old_total, 0))',
+    requests: '0',
+    unpriced: 'sum(("n_cost_total" IS NULL)::int - (old_total IS NULL)::int)',
+    ...Object.fromEntries(TOKENS.map((c) => [c, '0'])),
+  },
+  ['cost', 'unpriced'],
+).join(',\n')}
 SELECT count(*)::int AS changed FROM upd`;
 
 export const UPDATE_COLUMNS = updateCols;

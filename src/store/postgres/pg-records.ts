@@ -83,9 +83,12 @@ export function columnArrays(cols: readonly PgColumn[], records: readonly Ledger
   return arrays;
 }
 
-/** Record columns as the engine returns them, instants as epoch-µs text for microsecond precision. */
+/**
+ * Record columns as the engine returns them, instants as epoch-µs text for microsecond precision.
+ * They are named `*_us` so an ORDER BY started_at still means the indexed column, not this text.
+ */
 export const RECORD_SELECT = PG_COLUMNS.map((col) =>
-  col.name === 'started_at' || col.name === 'ended_at' ? `(extract(epoch from ${col.name}) * 1000000)::int8::text AS ${col.name}` : quote(col.name),
+  col.name === 'started_at' || col.name === 'ended_at' ? `(extract(epoch from ${col.name}) * 1000000)::int8::text AS ${col.name}_us` : quote(col.name),
 ).join(', ');
 
 type Row = Record<string, unknown>;
@@ -112,8 +115,8 @@ export function pgRowToRecord(row: Row): LedgerRecord {
   const record: LedgerRecord = {
     id: String(row.id),
     source: String(row.source) as LedgerRecord['source'],
-    started_at: ts(row.started_at) ?? '',
-    ended_at: ts(row.ended_at),
+    started_at: ts(row.started_at_us) ?? '',
+    ended_at: ts(row.ended_at_us),
     duration_ms: num(row.duration_ms),
     ttft_ms: num(row.ttft_ms),
     provider: String(row.provider),

@@ -2,9 +2,10 @@
  * PostgreSQL SQL for spend queries, from the hourly rollup when the query allows it, else from
  * the raw ledger.
  *
- * The rollup answers when every grouped and filtered dimension is a rollup dimension, the bounds
+ * The rollups answer when every grouped and filtered dimension is a rollup dimension, the bounds
  * fall on whole UTC hours and, for zone-aware buckets, the zone's offset is a whole number of
- * hours over the range (Kolkata's +5:30 days start mid-hour, so they need raw records).
+ * hours over the range (Kolkata's +5:30 days start mid-hour, so they need raw records). UTC
+ * queries on whole days with day or coarser buckets read the daily rollup.
  *
  * Bucket starts are computed like the embedded store: minute and hour buckets subtract the local
  * minutes past the unit from the instant (exact even in a repeated DST hour); day, week and month
@@ -98,17 +99,27 @@ const ROLLUP_SUMS = [
   'sum(reasoning_tokens) AS reasoning',
 ];
 
-export function pgSpendSql(q: ResolvedSpendQuery, useRollup: boolean): { sql: string; params: PgParam[]; rollup: boolean } {
+const DAY_US = 86_400_000_000n;
+
+/** The daily rollup serves UTC day/week/month/total queries on whole-day bounds. */
+function dailyEligible(q: ResolvedSpendQuery): boolean {
+  return q.tz === 'UTC' && ['day', 'week', 'month', 'none'].includes(q.granularity) && (q.fromUs === undefined || q.fromUs % DAY_US === 0n) && (q.toUs === undefined || q.toUs % DAY_US === 0n);
+}
+
+export type SpendSource = 'ledger' | 'ledger_rollup_hourly' | 'ledger_rollup_daily';
+
+export function pgSpendSql(q: ResolvedSpendQuery, useRollup: boolean): { sql: string; params: PgParam[]; source: SpendSource } {
   const p = new Params();
-  const rollup = useRollup && rollupEligible(q);
-  const time = rollup ? 'hour' : 'started_at';
+  const source: SpendSource = !useRollup || !rollupEligible(q) ? 'ledger' : dailyEligible(q) ? 'ledger_rollup_daily' : 'ledger_rollup_hourly';
+  const rollup = source !== 'ledger';
+  const time = source === 'ledger_rollup_daily' ? 'day' : rollup ? 'hour' : 'started_at';
   const period = `${bucketUs(q.granularity, q.tz, time, p)} AS period_us`;
   const groups = q.groupBy.map((g, i) => `${pgDimension(g.dim, p)} AS g${i}`);
   const where = pgWhere(time, q.fromUs, q.toUs, q.filters, p);
   const groupBy = ['period_us', ...q.groupBy.map((_g, i) => `g${i}`)];
   const order = ['period_us NULLS FIRST', 'cost DESC NULLS LAST', ...q.groupBy.map((_g, i) => `g${i} COLLATE "C" NULLS LAST`)];
   const sql =
-    `SELECT * FROM (SELECT ${[period, ...groups, ...(rollup ? ROLLUP_SUMS : RAW_SUMS)].join(', ')} FROM ${rollup ? 'ledger_rollup_hourly' : 'ledger'}` +
+    `SELECT * FROM (SELECT ${[period, ...groups, ...(rollup ? ROLLUP_SUMS : RAW_SUMS)].join(', ')} FROM ${source}` +
     `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY ${groupBy.join(', ')} HAVING ${rollup ? 'sum(requests)' : 'count(*)'} > 0) s ORDER BY ${order.join(', ')}`;
-  return { sql, params: p.values, rollup };
+  return { sql, params: p.values, source };
 }

@@ -18,7 +18,7 @@ import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, 
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { INSERT_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
-import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam } from './pg-spend.js';
+import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
 
 export interface PostgresStoreOptions {
   /** Schema for every table (created if missing); default: the connection's search_path. */
@@ -36,8 +36,11 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly partitions: LedgerPartitions;
   private closed = false;
-  /** Whether the last getSpend was answered from the rollup (benchmarks and tests look). */
-  lastSpendFromRollup = false;
+  /** Which table answered the last getSpend (benchmarks and tests look). */
+  lastSpendSource: SpendSource = 'ledger';
+  get lastSpendFromRollup(): boolean {
+    return this.lastSpendSource !== 'ledger';
+  }
 
   private constructor(
     readonly pool: pg.Pool,
@@ -107,14 +110,14 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(String(last.started_at)), id: String(last.id) }) : null;
+    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(String(last.started_at_us)), id: String(last.id) }) : null;
     return { events: page.map(pgRowToRecord), next_cursor };
   }
 
   async getSpend(query: SpendQuery): Promise<SpendResult> {
     const q = resolveSpendQuery(query);
-    const { sql, params, rollup } = pgSpendSql(q, this.options.useRollups !== false);
-    this.lastSpendFromRollup = rollup;
+    const { sql, params, source } = pgSpendSql(q, this.options.useRollups !== false);
+    this.lastSpendSource = source;
     const { rows } = await this.pool.query<Record<string, string | null>>(sql, params);
     const int = (v: string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
     return spendResult(
@@ -148,7 +151,7 @@ export class PostgresStore implements Store {
       const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
       if (rows.length === 0) return;
       const last = rows[rows.length - 1]!;
-      after = { us: BigInt(String(last.started_at)), id: String(last.id) };
+      after = { us: BigInt(String(last.started_at_us)), id: String(last.id) };
       yield rows.map(pgRowToRecord);
       if (rows.length < batch) return;
     }
