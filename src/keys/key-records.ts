@@ -55,6 +55,7 @@ export function keyJson(k: VirtualKey): Record<string, unknown> {
     hint: k.hint,
     status: keyStatus(k),
     ...k.defaults,
+    defaults: k.defaults,
     tags: k.tags,
     models: k.models,
     created_at: iso(k.created_at),

@@ -216,6 +216,11 @@ test('model allow-list: a model outside it is refused 403 model_not_allowed and 
 });
 
 test('an expired key is refused', async () => {
+  // The dashboard's shape: defaults grouped; GET returns them both grouped and flat.
+  const grouped = await api<{ key: KeyJson & { defaults: Record<string, string>; feature?: string } }>(rt, 'POST', '/api/keys', { name: 'from the dashboard', defaults: { team: 'growth', feature: 'onboarding' } });
+  assert.equal(grouped.status, 201);
+  assert.deepEqual([grouped.body.key.defaults, grouped.body.key.team, grouped.body.key.feature], [{ team: 'growth', feature: 'onboarding' }, 'growth', 'onboarding']);
+  assert.equal((await api(rt, 'POST', '/api/keys', { defaults: { colour: 'red' } })).status, 400);
   const bad = await api(rt, 'POST', '/api/keys', { team: 'x', expires: '2001-01-01' });
   assert.equal(bad.status, 400);
   // The API refuses past expiries, so age a key by creating it already expired.
