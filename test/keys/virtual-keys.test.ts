@@ -81,13 +81,13 @@ test('provider credentials: set through the API, listed without their secrets', 
 
 test('create a virtual key: secret shown once, listed with its defaults', async () => {
   key = await createKey({ name: 'search service', team: 'search', feature: 'answer', env: 'prod', tags: { tier: 'gold', experiment: 'a' } });
-  const list = await api<{ keys: (KeyJson & { hint: string })[] }>(rt, 'GET', '/api/keys');
+  const list = await api<{ keys: (KeyJson & { prefix: string })[] }>(rt, 'GET', '/api/keys');
   const k = list.body.keys.find((x) => x.id === key.id);
   assert.ok(k);
   assert.equal(k.status, 'active');
   assert.equal(k.team, 'search');
   assert.deepEqual(k.tags, { tier: 'gold', experiment: 'a' });
-  assert.ok(key.secret.startsWith(k.hint.replace('…', '')));
+  assert.ok(key.secret.startsWith(k.prefix.replace('…', '')));
   assert.ok(!JSON.stringify(list.body).includes(key.secret), 'the list never shows the secret');
   assert.equal((statSync(join(dataDir, MASTER_KEY_FILE)).mode & 0o777).toString(8), '600');
 });
