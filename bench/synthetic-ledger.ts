@@ -54,7 +54,9 @@ export function* syntheticRecords(opts: SyntheticOptions): Generator<LedgerRecor
   for (let i = 0; i < opts.count; i++) {
     const m = MODELS[Math.floor(random() ** 1.6 * MODELS.length)] ?? MODELS[0]!;
     // Daytime-heavy traffic that grows over the period, so charts look like real usage.
-    const t = end - span + Math.floor((i / opts.count) * span + random() * 60_000);
+    // Four consecutive records form one trace: calls a few seconds apart, as an agent would make them.
+    const traceStart = i - (i % 4);
+    const t = end - span + Math.floor((traceStart / opts.count) * span) + (i % 4) * 1500 + Math.floor(random() * 1000);
     const input = 200 + Math.floor(random() * 3000);
     const output = 20 + Math.floor(random() * 800);
     const cached = random() < 0.3 ? 512 : 0;

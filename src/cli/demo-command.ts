@@ -66,6 +66,8 @@ export function registerDemoCommand(program: Command): void {
       }
       const log = opts.json ? () => undefined : (s: string) => process.stderr.write(s + '\n');
       log(`costrail gateway on ${rt.url} -> simulated provider on ${sim.url}`);
+      // Printed before the traffic too, so the dashboard can be watched filling up.
+      log(`dashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
       const bar = opts.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'synthetic traffic [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic);
       bar?.start(requests, 0);
       const result = await sendDemoTraffic(rt.url, requests, { onProgress: (n) => bar?.update(n) });

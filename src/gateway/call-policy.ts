@@ -38,6 +38,8 @@ export interface AdmissionRequest {
   model: string | null;
   body: Record<string, unknown> | undefined;
   stream: boolean;
+  /** Size of the request body in bytes (a cheap upper bound on its input tokens). */
+  bodyBytes?: number;
   who: CallAttribution;
   identity: CallIdentity;
   /** Epoch ms when the call arrived. */

@@ -4,11 +4,14 @@
  */
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
 import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
+import { registerPolicyRoutes } from '../policy/policy-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
+import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  registerAlertRoutes(api, ctx);
   api.add({
     method: 'GET',
     path: '/api/whoami',
@@ -20,4 +23,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerLedgerRoutes(api, ctx);
   registerKeysRoutes(api, ctx);
   registerAnalyticsRoutes(api, ctx);
+  registerPolicyRoutes(api, ctx.policy);
 }

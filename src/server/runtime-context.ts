@@ -3,6 +3,7 @@
  * book, the data folder. Domain modules receive this rather than reaching for globals.
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { PolicyService } from '../policy/policy-service.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from './api/principal.js';
@@ -18,4 +19,6 @@ export interface RuntimeContext {
   /** Virtual keys, provider credentials, scoped API tokens. */
   keys: KeyService;
   log: Logger;
+  /** Budgets, rate limits, kill switches; `policy.onThreshold(listener)` for budget threshold events. */
+  policy: PolicyService;
 }

@@ -17,6 +17,8 @@ export interface DashboardEnv {
   dataDir: string;
   /** GET an API path with the admin token (or another), parsed as JSON. */
   get<T>(pathAndQuery: string, token?: string): Promise<T>;
+  /** A JSON request with the admin token; throws with the API's answer on a non-2xx. */
+  send<T>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -34,11 +36,18 @@ export async function startDashboardEnv(opts: { demoCalls?: number; history?: nu
     if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${body}`);
     return JSON.parse(body) as T;
   };
+  const send = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(rt.url + p, { method, headers: { authorization: `Bearer ${rt.adminToken}`, 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
   return {
     rt,
     sim,
     dataDir,
     get,
+    send,
     async close() {
       await rt.close();
       await sim.close();

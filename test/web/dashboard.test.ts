@@ -15,7 +15,7 @@ interface Spend {
   total: { cost: string; requests: number; unpriced_requests?: number };
 }
 interface Events {
-  events: { id: string; trace_id: string | null; cost: { total: string } | null }[];
+  events: { id: string; trace_id: string | null; cost: { total: string } | null; attribution: { team: string | null } }[];
   next_cursor: string | null;
 }
 
@@ -38,6 +38,9 @@ describe('dashboard in a browser', { skip }, () => {
   let env: DashboardEnv;
   let browser: Browser;
   let page: Page;
+  /** One OpenAI-style call through the gateway (pass-through key unless headers say otherwise). */
+  const chat = (headers: Record<string, string>) =>
+    fetch(`${env.rt.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-client', 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 200, messages: [{ role: 'user', content: 'hi' }] }) });
 
   before(async () => {
     env = await startDashboardEnv();
@@ -128,12 +131,116 @@ describe('dashboard in a browser', { skip }, () => {
     await screenshot(page, '4-trace');
   });
 
-  test('budgets and keys pages render (or show the API error, never a blank page)', async () => {
-    for (const [name, id] of [['5-budgets', 'budgets'], ['6-keys', 'keys']] as const) {
-      await page.goto(`${env.rt.url}/#/${id}`);
-      await page.locator(`[data-testid="${id}"]`).waitFor();
-      await page.waitForFunction("!document.querySelector('.state.loading')");
-      await screenshot(page, name);
+  test('a team-scoped token reads only its team through the API, and the dashboard shows only that team', async () => {
+    const created = await env.send<{ secret: string }>('POST', '/api/tokens', { name: 'search showback', scope: { team: 'search' } });
+    const scoped = created.secret;
+    const mine = await env.get<Events>('/api/events?limit=1000', scoped);
+    assert.ok(mine.events.length > 0);
+    assert.ok(mine.events.every((e) => e.attribution.team === 'search'));
+    // Asking for another team's events is refused or answers within the scope, never with their records.
+    const res = await fetch(`${env.rt.url}/api/events?team=support&limit=1000`, { headers: { authorization: `Bearer ${scoped}` } });
+    if (res.ok) assert.deepEqual(((await res.json()) as Events).events.filter((e) => e.attribution.team !== 'search'), []);
+    else assert.ok(res.status === 403 || res.status === 400, `status ${res.status}`);
+    const spend = await env.get<Spend>('/api/spend?group_by=team', scoped);
+    assert.deepEqual([...new Set(spend.rows.map((r) => r['team']))], ['search']);
+    // Admin-only endpoints stay closed to it.
+    assert.equal((await fetch(`${env.rt.url}/api/keys`, { headers: { authorization: `Bearer ${scoped}` } })).status, 403);
+
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(`${env.rt.url}/?token=${encodeURIComponent(scoped)}`);
+      await other.locator('[data-testid="who"]', { hasText: 'team=search' }).waitFor();
+      await other.locator('[data-testid="top-team"]').waitFor();
+      assert.deepEqual(await other.locator('[data-testid="top-team"] .bar-label').allInnerTexts(), ['search']);
+      await screenshot(other, '7-scoped-overview');
+    } finally {
+      await other.close();
     }
+  });
+
+  test('a budget created in the dashboard makes the gateway refuse calls past it', async () => {
+    await page.goto(`${env.rt.url}/#/budgets`);
+    await page.locator('[data-testid="new-budget"]').click();
+    const form = page.locator('[data-testid="budget-form"]');
+    await form.locator('input[name="name"]').fill('checkout daily cap');
+    await form.locator('input[name="scope"]').fill('team=checkout');
+    await form.locator('select[name="period"]').selectOption('day');
+    await form.locator('input[name="limit"]').fill('0.0005');
+    await form.locator('button[type="submit"]').click();
+    const item = page.locator('[data-testid="budget-checkout daily cap"]');
+    await item.waitFor();
+    assert.match(await item.innerText(), /team=checkout/);
+
+    // A call reserves its worst case (200 output tokens, ~$0.00012) and costs less: a few pass, then 429.
+    const statuses: number[] = [];
+    let refusal: { error?: { type?: string } } | undefined;
+    for (let i = 0; i < 40 && !refusal; i++) {
+      const res = await chat({ 'x-costrail-team': 'checkout' });
+      statuses.push(res.status);
+      if (res.status === 429) refusal = (await res.json()) as typeof refusal;
+      else await res.arrayBuffer();
+    }
+    assert.ok(statuses[0] === 200, `the first call is under the budget (${statuses.join(',')})`);
+    assert.equal(refusal?.error?.type, 'budget_exceeded', `statuses ${statuses.join(',')}`);
+    // Other teams are not affected.
+    assert.equal((await chat({ 'x-costrail-team': 'search' })).status, 200);
+
+    await page.reload();
+    await item.locator('.meter').waitFor();
+    const budgets = await env.get<{ budgets: { name: string; spent: string; remaining: string }[] }>('/api/budgets');
+    const b = budgets.budgets.find((x) => x.name === 'checkout daily cap');
+    assert.ok(b && Decimal.parse(b.spent).cmp(Decimal.ZERO) > 0);
+    assert.ok(sameMoney(await item.locator('.budget-figures strong .money').first().getAttribute('data-exact'), b.spent));
+    await screenshot(page, '5-budgets');
+  });
+
+  test('a kill switch set in the dashboard refuses its scope until lifted with one click', async () => {
+    await page.goto(`${env.rt.url}/#/budgets`);
+    await page.locator('[data-testid="new-kill-switch"]').click();
+    const form = page.locator('[data-testid="kill-switch-form"]');
+    await form.locator('input[name="scope"]').fill('team=research');
+    await form.locator('input[name="reason"]').fill('runaway agent loop');
+    await form.locator('button[type="submit"]').click();
+    const item = page.locator('[data-testid="kill-switches"] li', { hasText: 'runaway agent loop' });
+    await item.waitFor();
+    const blocked = await chat({ 'x-costrail-team': 'research' });
+    assert.equal(blocked.status, 403);
+    assert.equal(((await blocked.json()) as { error?: { type?: string } }).error?.type, 'kill_switch');
+    await screenshot(page, '5b-kill-switch');
+    await item.locator('button', { hasText: 'Lift' }).click();
+    await item.waitFor({ state: 'detached' });
+    assert.equal((await chat({ 'x-costrail-team': 'research' })).status, 200);
+  });
+
+  // Last: once a virtual key exists, the gateway stops passing provider keys through.
+  test('a key created in the dashboard works, shows its secret once, and is refused after one-click revoke', async () => {
+    await env.send('PUT', '/api/provider-credentials', { provider: 'openai', secret: 'sk-held-by-costrail' });
+    await page.goto(`${env.rt.url}/#/keys`);
+    await page.locator('[data-testid="new-key"]').click();
+    await page.locator('[data-testid="key-form"] input[name="name"]').fill('checkout-bot');
+    await page.locator('[data-testid="key-form"] input[name="defaults"]').fill('team=growth, feature=checkout');
+    await page.locator('[data-testid="key-form"] button[type="submit"]').click();
+    const secret = await page.locator('[data-testid="new-secret"] .secret-value').innerText();
+    assert.match(secret, /^cr_/);
+
+    const call = (key: string) => chat({ authorization: `Bearer ${key}` });
+    const ok = await call(secret);
+    assert.equal(ok.status, 200, await ok.text());
+    await env.rt.writer.flush();
+    await page.locator('[data-testid="new-secret"] button', { hasText: 'Done' }).click();
+    await page.reload();
+    const row = page.locator('[data-testid="key-checkout-bot"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /team=growth/);
+    assert.doesNotMatch(await row.innerText(), /never/, 'last use is shown after the call');
+    assert.equal(await page.locator('[data-testid="new-secret"]').count(), 0, 'the secret is not shown again');
+    await screenshot(page, '6-keys');
+
+    page.once('dialog', (d) => void d.accept());
+    await row.locator('button', { hasText: 'Revoke' }).click();
+    await row.locator('.pill', { hasText: 'revoked' }).waitFor();
+    const refused = await call(secret);
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error?: { type?: string } }).error?.type, 'invalid_api_key');
   });
 });

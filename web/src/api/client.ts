@@ -42,7 +42,8 @@ export type Query = Record<string, string | number | null | undefined>;
 export function queryString(q: Query | undefined): string {
   if (!q) return '';
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  // An empty value is meaningful: a filter `team=` asks for records without a team.
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null) p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';
 }

@@ -83,14 +83,18 @@ export interface Budget {
   reserved?: string | number | null;
   remaining?: string | number | null;
   resets_at?: string | null;
+  unit?: 'usd' | 'tokens';
+  period_start?: string | null;
+  used_fraction?: number;
+  thresholds_crossed?: number[];
+  [extra: string]: unknown;
 }
 
 export interface KillSwitch {
   id: string;
   scope: Record<string, string>;
   reason?: string | null;
-  created_at?: string | null;
-  created_by?: string | null;
+  set_at?: string | null;
 }
 
 export interface VirtualKey {

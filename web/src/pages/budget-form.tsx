@@ -1,4 +1,4 @@
-/** Create or edit one budget (POST /api/budgets, PATCH /api/budgets/{id}). */
+/** Create or edit one budget (POST /api/budgets, PUT /api/budgets/{id}). */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import type { Budget } from '../api/types';
@@ -23,7 +23,10 @@ export function BudgetForm({ budget, onDone, onCancel }: { budget?: Budget; onDo
     e.preventDefault();
     setBusy(true);
     setError(undefined);
+    // PUT replaces the budget: settings this form does not show are carried over unchanged.
+    const kept = Object.fromEntries(['fiscal_month_start_day', 'background_pause_at', 'on_counter_error'].filter((k) => budget?.[k] !== undefined && budget?.[k] !== null).map((k) => [k, budget?.[k]]));
     const body: Record<string, unknown> = {
+      ...kept,
       name,
       scope: parseScope(scope),
       period,
@@ -34,7 +37,7 @@ export function BudgetForm({ budget, onDone, onCancel }: { budget?: Budget; onDo
       ...(action === 'downgrade' ? { downgrade_to: downgradeTo } : {}),
     };
     try {
-      if (budget) await api('PATCH', `/api/budgets/${encodeURIComponent(budget.id)}`, { body });
+      if (budget) await api('PUT', `/api/budgets/${encodeURIComponent(budget.id)}`, { body });
       else await api('POST', '/api/budgets', { body });
       onDone();
     } catch (err) {

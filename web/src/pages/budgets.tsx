@@ -6,12 +6,14 @@ import { Card, Empty, ErrorBox, Loading, Money, scopeText, Time } from '../compo
 import { formatCount } from '../lib/money';
 import { useApi } from '../lib/use-api';
 import { BudgetForm } from './budget-form';
+import { KillSwitchForm } from './kill-switch-form';
 
 export function Budgets() {
   const budgets = useApi(async (signal) => listOf<Budget>(await api('GET', '/api/budgets', { signal }), 'budgets'), []);
   const switches = useApi(async (signal) => listOf<KillSwitch>(await api('GET', '/api/kill-switches', { signal }), 'kill_switches'), []);
   const [editing, setEditing] = useState<Budget | 'new' | null>(null);
   const [actionError, setActionError] = useState<Error>();
+  const [switching, setSwitching] = useState(false);
 
   const act = async (fn: () => Promise<unknown>, reload: () => void) => {
     setActionError(undefined);
@@ -70,17 +72,33 @@ export function Budgets() {
         </ul>
       </Card>
 
-      <Card title="Kill switches">
+      <Card
+        title="Kill switches"
+        actions={
+          <button type="button" className="danger" onClick={() => setSwitching(true)} data-testid="new-kill-switch">
+            Set a kill switch
+          </button>
+        }
+      >
+        {switching ? (
+          <KillSwitchForm
+            onCancel={() => setSwitching(false)}
+            onDone={() => {
+              setSwitching(false);
+              switches.reload();
+            }}
+          />
+        ) : null}
         {switches.error ? <ErrorBox error={switches.error} onRetry={switches.reload} /> : null}
         {!switches.data && !switches.error ? <Loading what="kill switches" /> : null}
         {switches.data?.length === 0 ? <Empty>No kill switch is on: every scope may call.</Empty> : null}
         <ul className="switch-list" data-testid="kill-switches">
           {switches.data?.map((k) => (
-            <li key={k.id}>
+            <li key={k.id} data-testid={`kill-switch-${k.id}`}>
               <span className="pill danger">{scopeText(k.scope)}</span>
               <span>{k.reason ?? <span className="muted">no reason given</span>}</span>
               <span className="muted">
-                since <Time iso={k.created_at} />
+                since <Time iso={k.set_at} />
               </span>
               <span className="spacer" />
               <button type="button" className="primary" onClick={() => void act(() => api('DELETE', `/api/kill-switches/${encodeURIComponent(k.id)}`), switches.reload)}>
@@ -100,7 +118,7 @@ function num(v: string | number | null | undefined): number {
 }
 
 function BudgetBar({ budget: b }: { budget: Budget }) {
-  const tokens = !b.limit_usd && !!b.limit_tokens;
+  const tokens = b.unit ? b.unit === 'tokens' : !b.limit_usd && !!b.limit_tokens;
   const limit = tokens ? num(b.limit_tokens) : num(b.limit_usd);
   const spent = num(b.spent);
   const reserved = num(b.reserved);

@@ -11,10 +11,11 @@ import { useApi } from '../lib/use-api';
 
 const DEFAULT_FIELDS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority'];
 
+/** The key's attribution defaults (the keys API returns them as top-level fields) and its tags. */
 function defaultsOf(k: VirtualKey): Record<string, string> {
-  const d = (k.defaults ?? k.attribution ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
-  for (const [f, v] of Object.entries(d)) if (typeof v === 'string' && v) out[f] = v;
+  for (const f of DEFAULT_FIELDS) if (typeof k[f] === 'string' && k[f]) out[f] = k[f] as string;
+  for (const [t, v] of Object.entries((k['tags'] ?? {}) as Record<string, string>)) out[`tag:${t}`] = v;
   return out;
 }
 
@@ -98,12 +99,13 @@ export function Keys() {
             </thead>
             <tbody>
               {keys.data.map(({ key: k, spend }) => {
-                const revoked = !!k.revoked_at || k.status === 'revoked';
+                const revoked = !!k.revoked_at || (k.status !== undefined && k.status !== null && k.status !== 'active');
                 return (
                   <tr key={k.id} className={revoked ? 'revoked' : ''} data-testid={`key-${k.name ?? k.id}`}>
                     <td>{k.name ?? <span className="muted">unnamed</span>}</td>
                     <td>
-                      <code>{k.prefix ?? k.id}</code>
+                      <code>{String(k['hint'] ?? k.prefix ?? k.id)}</code>
+                      {Array.isArray(k['models']) ? <div className="muted">models: {(k['models'] as string[]).join(', ')}</div> : null}
                     </td>
                     <td>{scopeText(defaultsOf(k))}</td>
                     <td className="num">
@@ -116,7 +118,7 @@ export function Keys() {
                     </td>
                     <td>
                       {revoked ? (
-                        <span className="pill danger">revoked</span>
+                        <span className="pill danger">{k.status ?? 'revoked'}</span>
                       ) : (
                         <button type="button" className="danger" onClick={() => void revoke(k)}>
                           Revoke
@@ -137,6 +139,8 @@ export function Keys() {
 function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: string | undefined) => void; onCancel: () => void }) {
   const [name, setName] = useState('');
   const [defaults, setDefaults] = useState('');
+  const [models, setModels] = useState('');
+  const [expires, setExpires] = useState('');
   const [error, setError] = useState<Error>();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -145,7 +149,7 @@ function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: st
     const unknown = Object.keys(d).filter((f) => !DEFAULT_FIELDS.includes(f));
     if (unknown.length) return setError(new Error(`unknown attribution field(s): ${unknown.join(', ')} (use ${DEFAULT_FIELDS.join(', ')})`));
     try {
-      const body = await api('POST', '/api/keys', { body: { name, defaults: d } });
+      const body = await api('POST', '/api/keys', { body: { name, ...d, ...(models.trim() ? { models: models.split(/[,\s]+/).filter(Boolean) } : {}), ...(expires.trim() ? { expires: expires.trim() } : {}) } });
       onCreated(name, secretOf(body));
     } catch (err) {
       setError(err as Error);
@@ -159,6 +163,12 @@ function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: st
       </label>
       <label>
         Defaults <input value={defaults} onChange={(e) => setDefaults(e.target.value)} placeholder="team=search, feature=answer" name="defaults" />
+      </label>
+      <label>
+        Allowed models <input value={models} onChange={(e) => setModels(e.target.value)} placeholder="any (or gpt-4o-mini, claude-haiku-4-5)" name="models" />
+      </label>
+      <label>
+        Expires <input value={expires} onChange={(e) => setExpires(e.target.value)} placeholder="never (or 30d, 12h, 2027-01-01)" name="expires" />
       </label>
       {error ? <ErrorBox error={error} /> : null}
       <div className="form-actions">

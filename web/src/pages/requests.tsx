@@ -13,6 +13,8 @@ import { FILTER_DIMS, filtersFrom } from './filters';
 import { TraceView } from './trace-view';
 
 const PAGE_SIZE = 50;
+/** Columns the detail panel has the better view of, dropped while it is open. */
+const NARROW_HIDDEN = new Set(['customer', 'tokens', 'feature']);
 
 export function Requests({ route }: { route: HashRoute }) {
   if (route.rest[0] === 'trace' && route.rest[1]) return <TraceView traceId={route.rest[1]} />;
@@ -71,7 +73,7 @@ function Ledger({ route }: { route: HashRoute }) {
           {error ? <ErrorBox error={error} onRetry={reload} /> : null}
           {!data && !error ? <Loading what="calls" /> : null}
           {data?.events.length === 0 ? <Empty>No calls match these filters.</Empty> : null}
-          {data && data.events.length > 0 ? <DataTable columns={columns} rows={data.events} rowKey={(r) => r.id} onRowClick={setSelected} selectedKey={selected?.id} testId="events-table" /> : null}
+          {data && data.events.length > 0 ? <DataTable columns={selected ? columns.filter((c) => !NARROW_HIDDEN.has(c.key)) : columns} rows={data.events} rowKey={(r) => r.id} onRowClick={setSelected} selectedKey={selected?.id} testId="events-table" /> : null}
           <div className="pager">
             <button
               type="button"

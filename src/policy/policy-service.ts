@@ -1,0 +1,276 @@
+/**
+ * One process's policy: the rules (persisted in the store, fanned out to other processes through
+ * the counters' channel), the engine the gateway calls, the budgets' live status, and threshold
+ * events. `serve` opens one and hands `engine` to the Gateway as its CallPolicy.
+ *
+ * Threshold events: `onThreshold(listener)` is called once per budget, period and threshold when
+ * settled spend first reaches that fraction of the limit (across every process sharing the
+ * counters: the first to see it claims it). The alerts module routes these to channels.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PriceBook } from '../pricing/price-book.js';
+import type { DimensionFilters, Store } from '../store/store.js';
+import { formatAmount, type BudgetStatus } from './budget-status.js';
+import type { PeriodWindow } from './budget-period.js';
+import { CompiledBudget, CompiledRules } from './compiled-rules.js';
+import { MemoryCounters } from './counters/memory-counters.js';
+import type { BucketState, PolicyCounters } from './counters/policy-counters.js';
+import { toPico } from './money-units.js';
+import { PolicyEngine } from './policy-engine.js';
+import { listOf, PolicyRepository } from './policy-repository.js';
+import { emptyRules, POLICY_KINDS, type BudgetSpec, type PolicyKind, type PolicyRules, type Scope } from './policy-schemas.js';
+import { WorstCaseEstimator } from './worst-case-cost.js';
+
+export interface ThresholdEvent {
+  budget_id: string;
+  budget_name: string;
+  scope: Scope;
+  /** The fraction crossed (0.5, 0.8, 1.0…). */
+  threshold: number;
+  unit: 'usd' | 'tokens';
+  spent: string;
+  limit: string;
+  action: BudgetSpec['action'];
+  period_start: string | null;
+  resets_at: string | null;
+  at: string;
+}
+
+export type ThresholdListener = (event: ThresholdEvent) => void;
+
+export interface PolicyServiceOptions {
+  store: Store;
+  book: PriceBook;
+  /** Default: in-process counters. */
+  counters?: PolicyCounters;
+  reservationCeilingUsd?: string;
+  reservationTtlMs?: number;
+  clock?: () => number;
+  /** Commits records still on their way to the store before a new budget counts prior spend. */
+  flushLedger?: () => Promise<void>;
+  log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+interface ChangeMessage {
+  op: 'upsert' | 'delete';
+  kind: PolicyKind;
+  id: string;
+  spec?: { id: string };
+}
+
+export class PolicyService {
+  readonly engine: PolicyEngine;
+  readonly counters: PolicyCounters;
+  private readonly repo: PolicyRepository;
+  private rules: PolicyRules = emptyRules();
+  private readonly listeners: ThresholdListener[] = [];
+  /** Thresholds this process already saw crossed (saves a claim round trip per settle). */
+  private readonly seen = new Set<string>();
+  private readonly clock: () => number;
+  private lastCounterWarning = 0;
+
+  private constructor(private readonly o: PolicyServiceOptions) {
+    this.counters = o.counters ?? new MemoryCounters();
+    this.clock = o.clock ?? Date.now;
+    this.repo = new PolicyRepository(o.store);
+    this.engine = new PolicyEngine({
+      counters: this.counters,
+      estimator: new WorstCaseEstimator(o.book),
+      reservationCeilingUsd: o.reservationCeilingUsd,
+      reservationTtlMs: o.reservationTtlMs,
+      clock: this.clock,
+      onBudgetSettled: (b, w, st) => this.checkThresholds(b, w, st),
+      onCounterError: (e) => {
+        const now = Date.now();
+        if (now - this.lastCounterWarning > 10_000) {
+          this.lastCounterWarning = now;
+          this.o.log?.('warn', 'policy counters unavailable; rules apply their fail mode', { err: e.message });
+        }
+      },
+    });
+  }
+
+  static async open(o: PolicyServiceOptions): Promise<PolicyService> {
+    const s = new PolicyService(o);
+    await s.repo.migrate();
+    s.rules = await s.repo.load();
+    s.recompile();
+    for (const b of s.engine.compiled.budgetById.values()) await s.seed(b);
+    s.counters.onBroadcast((m) => void s.applyRemote(m));
+    return s;
+  }
+
+  get ceilingPico(): bigint {
+    return this.engine.ceilingPico;
+  }
+
+  onThreshold(listener: ThresholdListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  list<K extends keyof PolicyRules>(list: K): PolicyRules[K] {
+    return this.rules[list];
+  }
+
+  find(kind: PolicyKind, id: string): { id: string } | undefined {
+    return (this.rules[listOf(kind)] as { id: string }[]).find((r) => r.id === id);
+  }
+
+  /** Creates or replaces a rule (already validated), persists it, and tells other processes. */
+  async put<T extends { id?: string | undefined }>(kind: PolicyKind, input: T, extra: Record<string, unknown> = {}): Promise<T & { id: string }> {
+    const spec = { ...input, ...extra, id: input.id ?? `${kind.replace('_', '-')}-${randomUUID().slice(0, 8)}` } as T & { id: string };
+    await this.repo.upsert(kind, spec.id, spec, this.clock());
+    // Seed before the budget goes live, so no reservation creates its bucket first.
+    if (kind === 'budget') await this.seed(new CompiledBudget(spec as unknown as BudgetSpec));
+    this.applyLocal({ op: 'upsert', kind, id: spec.id, spec });
+    await this.broadcast({ op: 'upsert', kind, id: spec.id, spec });
+    return spec;
+  }
+
+  async remove(kind: PolicyKind, id: string): Promise<boolean> {
+    const removed = await this.repo.remove(kind, id);
+    const known = this.find(kind, id) !== undefined;
+    this.applyLocal({ op: 'delete', kind, id });
+    await this.broadcast({ op: 'delete', kind, id });
+    return removed || known;
+  }
+
+  async budgetStatuses(): Promise<BudgetStatus[]> {
+    const now = this.clock();
+    const budgets = [...this.engine.compiled.budgetById.values()];
+    const windows = budgets.map((b) => b.windowAt(now));
+    let states: BucketState[];
+    try {
+      states = await this.counters.read(budgets.map((b, i) => b.keyFor(windows[i] as PeriodWindow)), now);
+    } catch {
+      states = budgets.map(() => ({ spent: 0n, reserved: 0n }));
+    }
+    return budgets.map((b, i) => status(b, windows[i] as PeriodWindow, states[i] ?? { spent: 0n, reserved: 0n }));
+  }
+
+  async close(): Promise<void> {
+    await this.counters.close();
+  }
+
+  private recompile(): void {
+    this.engine.setRules(new CompiledRules(this.rules, this.engine.compiled));
+  }
+
+  private applyLocal(m: ChangeMessage): void {
+    const list = listOf(m.kind);
+    const current = this.rules[list] as { id: string }[];
+    const next = current.filter((r) => r.id !== m.id);
+    if (m.op === 'upsert' && m.spec) {
+      const at = current.findIndex((r) => r.id === m.id);
+      if (at >= 0) next.splice(at, 0, m.spec);
+      else next.push(m.spec);
+    }
+    this.rules = { ...this.rules, [list]: next };
+    this.recompile();
+  }
+
+  private async applyRemote(raw: string): Promise<void> {
+    let m: ChangeMessage;
+    try {
+      m = JSON.parse(raw) as ChangeMessage;
+      if (!POLICY_KINDS.includes(m.kind) || typeof m.id !== 'string') return;
+    } catch {
+      return;
+    }
+    this.applyLocal(m);
+    // Processes on a shared PostgreSQL store already have the row; embedded ones keep their own copy.
+    if (this.o.store.kind === 'embedded') {
+      try {
+        if (m.op === 'upsert' && m.spec) await this.repo.upsert(m.kind, m.id, m.spec, this.clock());
+        else if (m.op === 'delete') await this.repo.remove(m.kind, m.id);
+      } catch (e) {
+        this.o.log?.('warn', 'could not persist a policy change from another process', { err: (e as Error).message });
+      }
+    }
+  }
+
+  private async broadcast(m: ChangeMessage): Promise<void> {
+    try {
+      await this.counters.broadcast(JSON.stringify(m));
+    } catch (e) {
+      this.o.log?.('warn', 'policy change not fanned out (counters unavailable); other processes pick it up from the store on restart', { err: (e as Error).message });
+    }
+  }
+
+  /** A budget's current period starts with the spend the ledger already holds for its scope. */
+  private async seed(b: CompiledBudget): Promise<void> {
+    const now = this.clock();
+    const w = b.windowAt(now);
+    let amount = 0n;
+    try {
+      await this.o.flushLedger?.();
+      const r = await this.o.store.getSpend({ from: w.start > 0 ? new Date(w.start).toISOString() : undefined, to: new Date(now + 1).toISOString(), filters: scopeFilters(b.spec.scope) });
+      if (b.unit === 'usd') amount = toPico(r.total.cost);
+      else for (const row of r.rows) amount += BigInt(row.input_tokens + row.output_tokens + row.cache_read_tokens + row.cache_write_tokens + row.reasoning_tokens);
+    } catch (e) {
+      this.o.log?.('warn', 'budget starts without prior spend: the ledger could not be summed', { budget: b.spec.id, err: (e as Error).message });
+      return;
+    }
+    try {
+      const seeded = await this.counters.seed(b.keyFor(w), amount, b.bucketExpiry(w));
+      if (seeded) this.checkThresholds(b, w, { spent: amount, reserved: 0n });
+    } catch (e) {
+      this.o.log?.('warn', 'budget counters unavailable while seeding prior spend', { budget: b.spec.id, err: (e as Error).message });
+    }
+  }
+
+  private checkThresholds(b: CompiledBudget, w: PeriodWindow, st: BucketState): void {
+    if (this.listeners.length === 0) return;
+    for (const t of b.thresholds) {
+      if (st.spent < t.amount || t.amount === 0n) break;
+      const key = `th:${b.keyFor(w)}:${t.fraction}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      const event: ThresholdEvent = {
+        budget_id: b.spec.id,
+        budget_name: b.spec.name,
+        scope: b.spec.scope,
+        threshold: t.fraction,
+        unit: b.unit,
+        spent: formatAmount(b.unit, st.spent),
+        limit: formatAmount(b.unit, b.limit),
+        action: b.spec.action,
+        period_start: w.start > 0 ? new Date(w.start).toISOString() : null,
+        resets_at: w.end === Infinity ? null : new Date(w.end).toISOString(),
+        at: new Date(this.clock()).toISOString(),
+      };
+      this.counters.claim(key, b.bucketExpiry(w)).then(
+        (mine) => {
+          if (mine) for (const l of this.listeners) l(event);
+        },
+        () => undefined,
+      );
+    }
+  }
+}
+
+/** Scope fields as ledger filters; `model` matches the model the caller asked for, as admission does. */
+export function scopeFilters(scope: Scope): DimensionFilters {
+  const f: DimensionFilters = {};
+  for (const [k, v] of Object.entries(scope)) f[k === 'model' ? 'model_requested' : k] = v;
+  return f;
+}
+
+function status(b: CompiledBudget, w: PeriodWindow, st: BucketState): BudgetStatus {
+  const remaining = b.limit - st.spent - st.reserved;
+  return {
+    ...b.spec,
+    unit: b.unit,
+    period_start: w.start > 0 ? new Date(w.start).toISOString() : null,
+    resets_at: w.end === Infinity ? null : new Date(w.end).toISOString(),
+    spent: formatAmount(b.unit, st.spent),
+    reserved: formatAmount(b.unit, st.reserved),
+    remaining: formatAmount(b.unit, remaining > 0n ? remaining : 0n),
+    used_fraction: b.limit > 0n ? Number((st.spent * 1_000_000n) / b.limit) / 1_000_000 : 0,
+    thresholds_crossed: b.thresholds.filter((t) => st.spent >= t.amount).map((t) => t.fraction),
+  };
+}
