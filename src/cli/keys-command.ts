@@ -11,7 +11,7 @@ import { printTable } from './table.js';
 interface KeyRow {
   id: string;
   name: string | null;
-  hint: string;
+  prefix: string;
   status: string;
   team?: string;
   feature?: string;
@@ -83,7 +83,7 @@ export function registerKeysCommand(program: Command): void {
     }
     printTable(
       res.keys.map((k) => ({ ...k, models: k.models?.join(',') ?? null, tags: Object.entries(k.tags).map(([a, b]) => `${a}=${b}`).join(';') || null, created: day(k.created_at), expires: day(k.expires_at), last_used: day(k.last_used_at) })),
-      ['id', 'name', 'hint', 'status', 'team', 'feature', 'models', 'tags', 'created', 'expires', 'last_used'],
+      ['id', 'name', 'prefix', 'status', 'team', 'feature', 'models', 'tags', 'created', 'expires', 'last_used'],
     );
   });
 

@@ -7,7 +7,7 @@ import { printTable } from './table.js';
 interface TokenRow {
   id: string;
   name: string;
-  hint: string;
+  prefix: string;
   status: string;
   scope: Record<string, string>;
   created_at: string;
@@ -40,7 +40,7 @@ export function registerTokensCommand(program: Command): void {
     const res = await withApi(opts, ({ client }) => client.get<{ tokens: TokenRow[] }>('/api/tokens'));
     if (opts.json) process.stdout.write(JSON.stringify(res.tokens, null, 2) + '\n');
     else if (res.tokens.length === 0) process.stdout.write('no API tokens yet; create one with `costrail tokens create --name … --scope team=…`\n');
-    else printTable(res.tokens.map((t) => ({ ...t, scope: Object.entries(t.scope).map(([k, v]) => `${k}=${v}`).join(',') || '*' })), ['id', 'name', 'hint', 'status', 'scope', 'created_at', 'last_used_at']);
+    else printTable(res.tokens.map((t) => ({ ...t, scope: Object.entries(t.scope).map(([k, v]) => `${k}=${v}`).join(',') || '*' })), ['id', 'name', 'prefix', 'status', 'scope', 'created_at', 'last_used_at']);
   });
 
   withApiOptions(tokens.command('revoke').description('Revoke an API token').argument('<id>', 'token id (tok_…)').option('--json', 'print JSON')).action(async (id: string, opts: ApiAccessOptions & { json?: boolean }) => {

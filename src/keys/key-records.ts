@@ -7,7 +7,7 @@ export type KeyAttributionDefaults = Partial<Attribution>;
 export interface VirtualKey {
   id: string;
   name: string | null;
-  /** `cr_` and the secret's first four characters, to tell keys apart. */
+  /** `cr_` and the secret's first four characters, to tell keys apart (the API calls it `prefix`). */
   hint: string;
   defaults: KeyAttributionDefaults;
   tags: Record<string, string>;
@@ -52,9 +52,10 @@ export function keyJson(k: VirtualKey): Record<string, unknown> {
   return {
     id: k.id,
     name: k.name,
-    hint: k.hint,
+    prefix: k.hint,
     status: keyStatus(k),
     ...k.defaults,
+    defaults: k.defaults,
     tags: k.tags,
     models: k.models,
     created_at: iso(k.created_at),
@@ -66,5 +67,5 @@ export function keyJson(k: VirtualKey): Record<string, unknown> {
 
 export function tokenJson(t: ApiToken): Record<string, unknown> {
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
-  return { id: t.id, name: t.name, hint: t.hint, scope: t.scope, status: t.revoked_at === null ? 'active' : 'revoked', created_at: iso(t.created_at), revoked_at: iso(t.revoked_at), last_used_at: iso(t.last_used_at) };
+  return { id: t.id, name: t.name, prefix: t.hint, scope: t.scope, status: t.revoked_at === null ? 'active' : 'revoked', created_at: iso(t.created_at), revoked_at: iso(t.revoked_at), last_used_at: iso(t.last_used_at) };
 }

@@ -15,18 +15,24 @@ import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentia
 const value = z.string().trim().min(1).max(256);
 const tags = z.record(z.string().trim().min(1).max(64), z.string().max(256));
 
+const attributionDefaults = {
+  team: value.optional(),
+  project: value.optional(),
+  feature: value.optional(),
+  customer: value.optional(),
+  user: value.optional(),
+  env: value.optional(),
+  agent: value.optional(),
+  prompt_version: value.optional(),
+  priority: z.enum(['critical', 'normal', 'background']).optional(),
+};
+
 export const CreateKeyBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
-    team: value.optional(),
-    project: value.optional(),
-    feature: value.optional(),
-    customer: value.optional(),
-    user: value.optional(),
-    env: value.optional(),
-    agent: value.optional(),
-    prompt_version: value.optional(),
-    priority: z.enum(['critical', 'normal', 'background']).optional(),
+    ...attributionDefaults,
+    /** The same fields grouped (what GET returns as `defaults`); top-level fields win. */
+    defaults: z.object(attributionDefaults).strict().optional(),
     tags: tags.optional(),
     models: z.array(z.string().trim().min(1).max(200)).max(200).optional(),
     expires: z.string().optional().describe('a duration from now (30d, 12h, 90m, 8w) or an ISO date'),
@@ -72,7 +78,10 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
         expiresAt = parsed;
       }
       const defaults: KeyAttributionDefaults = {};
-      for (const f of ATTRIBUTION_FIELDS) if (b[f] !== undefined) (defaults as Record<string, string>)[f] = b[f];
+      for (const f of ATTRIBUTION_FIELDS) {
+        const v = b[f] ?? b.defaults?.[f];
+        if (v !== undefined) (defaults as Record<string, string>)[f] = v;
+      }
       const created = await keys.create({ name: b.name ?? null, defaults, tags: b.tags ?? {}, models: b.models ?? null, expires_at: expiresAt });
       return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret } };
     },

@@ -81,13 +81,13 @@ test('provider credentials: set through the API, listed without their secrets', 
 
 test('create a virtual key: secret shown once, listed with its defaults', async () => {
   key = await createKey({ name: 'search service', team: 'search', feature: 'answer', env: 'prod', tags: { tier: 'gold', experiment: 'a' } });
-  const list = await api<{ keys: (KeyJson & { hint: string })[] }>(rt, 'GET', '/api/keys');
+  const list = await api<{ keys: (KeyJson & { prefix: string })[] }>(rt, 'GET', '/api/keys');
   const k = list.body.keys.find((x) => x.id === key.id);
   assert.ok(k);
   assert.equal(k.status, 'active');
   assert.equal(k.team, 'search');
   assert.deepEqual(k.tags, { tier: 'gold', experiment: 'a' });
-  assert.ok(key.secret.startsWith(k.hint.replace('…', '')));
+  assert.ok(key.secret.startsWith(k.prefix.replace('…', '')));
   assert.ok(!JSON.stringify(list.body).includes(key.secret), 'the list never shows the secret');
   assert.equal((statSync(join(dataDir, MASTER_KEY_FILE)).mode & 0o777).toString(8), '600');
 });
@@ -216,6 +216,11 @@ test('model allow-list: a model outside it is refused 403 model_not_allowed and 
 });
 
 test('an expired key is refused', async () => {
+  // The dashboard's shape: defaults grouped; GET returns them both grouped and flat.
+  const grouped = await api<{ key: KeyJson & { defaults: Record<string, string>; feature?: string } }>(rt, 'POST', '/api/keys', { name: 'from the dashboard', defaults: { team: 'growth', feature: 'onboarding' } });
+  assert.equal(grouped.status, 201);
+  assert.deepEqual([grouped.body.key.defaults, grouped.body.key.team, grouped.body.key.feature], [{ team: 'growth', feature: 'onboarding' }, 'growth', 'onboarding']);
+  assert.equal((await api(rt, 'POST', '/api/keys', { defaults: { colour: 'red' } })).status, 400);
   const bad = await api(rt, 'POST', '/api/keys', { team: 'x', expires: '2001-01-01' });
   assert.equal(bad.status, 400);
   // The API refuses past expiries, so age a key by creating it already expired.
