@@ -140,6 +140,10 @@ export async function buildShowback(store: Store, opts: ShowbackOptions): Promis
   const { current, previous } = monthPeriod(opts.period, tz);
   const rule = opts.allocate ?? { kind: 'none' };
   const shared = new Set(opts.shared ?? []);
+  if (rule.kind === 'fixed') {
+    const both = rule.shares.find((s) => shared.has(s.owner));
+    if (both) throw new RangeError(`allocate fixed: "${both.owner}" is shared spend, it cannot also receive an allocation`);
+  }
   const first = opts.by[0] as string;
   // Drivers by feature too, unless features are already owners.
   const featureDrivers = !opts.by.includes('feature');

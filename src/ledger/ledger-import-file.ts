@@ -31,14 +31,15 @@ export interface ImportFileResult extends ImportSummary {
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-async function* numberedLines(file: string): AsyncGenerator<{ line: string; n: number; bytes: number }> {
+async function* numberedLines(file: string): AsyncGenerator<{ line: string; n: number; bytes: number; lineBytes: number }> {
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
   let bytes = 0;
   for await (const line of rl) {
     n++;
-    bytes += Buffer.byteLength(line, 'utf8') + 1;
-    yield { line, n, bytes };
+    const lineBytes = Buffer.byteLength(line, 'utf8') + 1;
+    bytes += lineBytes;
+    yield { line, n, bytes, lineBytes };
   }
 }
 
@@ -73,11 +74,11 @@ export async function importLedgerFile(file: string, opts: ImportFileOptions): P
     records = 0;
   };
   let lastBytes = 0;
-  for await (const { line, n, bytes } of numberedLines(file)) {
+  for await (const { line, n, bytes, lineBytes } of numberedLines(file)) {
     if (batch.length === 0) batchFirst = n;
     batch.push(line);
     lastBytes = bytes;
-    batchBytes += line.length;
+    batchBytes += lineBytes;
     if (line.trim() !== '') {
       read++;
       records++;

@@ -101,6 +101,8 @@ test('owners, pools and a proportional allocation on separate lines', async () =
   const fixed = await buildShowback(hand, { period: '2026-10', by: ['team'], allocate: parseAllocationRule('fixed:support=60,ops=40') });
   assert.deepEqual(fixed.owners.map((o) => [o.label, o.direct, o.allocated]), [['search', '30', '0'], ['support', '10', '4.2'], ['platform', '3', '0'], ['ops', '0', '2.8']]);
 
+  await assert.rejects(buildShowback(hand, { period: '2026-10', by: ['team'], allocate: parseAllocationRule('fixed:platform=50,search=50'), shared: ['platform'] }), /"platform" is shared spend/);
+
   const md = showbackMarkdown(r);
   assert.match(md, /\| search \| \$30\.00 \| \$7\.50 \| \$37\.50 \| \$10\.00 \| \+\$20\.00 \(\+200\.0%\)/);
   assert.match(md, /\| search \| \(unattributed\) \| \$5\.25 \|/);
