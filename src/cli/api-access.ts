@@ -29,6 +29,13 @@ export function withApiOptions(cmd: Command): Command {
     .option('--token <token>', 'admin or API token for --url (or COSTRAIL_ADMIN_TOKEN)');
 }
 
+class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly text: string,
+  ) {}
+}
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -40,6 +47,10 @@ export class ApiClient {
   }
   post<T>(p: string, body: unknown): Promise<T> {
     return this.call<T>('POST', p, body);
+  }
+  /** A non-JSON body (JSON Lines for imports) with its content type. */
+  postText<T>(p: string, contentType: string, text: string): Promise<T> {
+    return this.call<T>('POST', p, new RawBody(contentType, text));
   }
   put<T>(p: string, body: unknown): Promise<T> {
     return this.call<T>('PUT', p, body);
@@ -58,11 +69,12 @@ export class ApiClient {
 
   private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', p: string, body?: unknown): Promise<T> {
     let res;
+    const raw = body instanceof RawBody ? body : body === undefined ? undefined : new RawBody('application/json', JSON.stringify(body));
     try {
       res = await request(this.baseUrl + p, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${this.token}`, ...(raw ? { 'content-type': raw.contentType } : {}) },
+        body: raw?.text,
       });
     } catch (e) {
       throw new CliError(`cannot reach Costrail at ${this.baseUrl} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -8,6 +8,7 @@ import { sendDemoTraffic } from '../demo/demo-traffic.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import { Decimal } from '../pricing/decimal.js';
 import { startCostrail } from '../server/costrail-runtime.js';
+import { signInLink } from '../server/dashboard-assets.js';
 import { startSimulator } from '../simulator/index.js';
 import type { Store } from '../store/store.js';
 import { CliError, describeError } from './cli-error.js';
@@ -65,6 +66,8 @@ export function registerDemoCommand(program: Command): void {
       }
       const log = opts.json ? () => undefined : (s: string) => process.stderr.write(s + '\n');
       log(`costrail gateway on ${rt.url} -> simulated provider on ${sim.url}`);
+      // Printed before the traffic too, so the dashboard can be watched filling up.
+      log(`dashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
       const bar = opts.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'synthetic traffic [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic);
       bar?.start(requests, 0);
       const result = await sendDemoTraffic(rt.url, requests, { onProgress: (n) => bar?.update(n) });
@@ -89,7 +92,8 @@ export function registerDemoCommand(program: Command): void {
         return;
       }
       keepServingWithoutStdout();
-      log('\nServing until Ctrl-C.');
+      log(`\nDashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
+      log('Serving until Ctrl-C.');
       const stop = () => void rt.close().then(() => sim.close()).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -20,5 +20,9 @@ export function errorBody(route: Pick<Route, 'api'> | undefined, err: GatewayErr
   if (api === 'generateContent') {
     return JSON.stringify({ error: { code: err.status, message: err.message, status: GOOGLE_STATUS[err.status] ?? 'UNKNOWN', details: [{ reason: err.type, ...(err.scope ? { scope: err.scope } : {}) }] } });
   }
+  if (api === 'converse' || api === 'invoke') {
+    // AWS JSON protocol: the SDKs read the error name from `__type` and the text from `message`.
+    return JSON.stringify({ __type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
+  }
   return JSON.stringify({ error: { message: err.message, type: err.type, code: err.type, param: null, ...(err.scope ? { scope: err.scope } : {}) } });
 }

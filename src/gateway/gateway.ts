@@ -15,7 +15,9 @@ import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { errorBody, type GatewayError } from './error-format.js';
-import { parserApi, routeRequest, type Route } from './route.js';
+import { modelRefusal } from './model-allow-list.js';
+import { ProviderRouter } from './provider-router.js';
+import { ledgerProvider, parserApi, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
@@ -35,6 +37,13 @@ export interface GatewayOptions {
   keys?: KeyAuthority;
   /** Budgets, rate limits, kill switches; default: admit everything. */
   policy?: CallPolicy;
+  /**
+   * Told, per forwarded call, how long Costrail held it before forwarding (routing, keys, policy,
+   * body handling) and how long the provider took to answer with headers. Metrics only.
+   */
+  onTimings?: (provider: string, overheadMs: number, upstreamHeadersMs: number) => void;
+  /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
+  router?: ProviderRouter;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -62,11 +71,13 @@ export class Gateway {
   private readonly timeout: number;
   private readonly maxBytes: number;
   private readonly keys: KeyAuthority;
+  private readonly router: ProviderRouter;
 
   constructor(private readonly opts: GatewayOptions) {
     this.timeout = opts.upstreamTimeoutMs ?? 600_000;
     this.maxBytes = opts.maxRequestBytes ?? 32 * 1024 * 1024;
     this.keys = opts.keys ?? PASS_THROUGH;
+    this.router = opts.router ?? new ProviderRouter({ upstreams: opts.upstreams });
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 512, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
@@ -75,14 +86,14 @@ export class Gateway {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = routeRequest(req.url ?? '/');
+    let route = this.router.route(req.url ?? '/');
     if (!route) return this.refuse(res, undefined, { status: 404, type: 'not_found', message: `no gateway route for ${req.url}` });
     const started = performance.now();
     const id = randomUUID();
     res.setHeader('x-costrail-request-id', id);
 
-    const identified = this.keys.identify(req, route);
-    const identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
+    let identified = this.keys.identify(req, route);
+    let identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
     let raw: Buffer;
     try {
       raw = await readBody(req, this.maxBytes);
@@ -99,8 +110,17 @@ export class Gateway {
         return this.refuse(res, route, { status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' }, call);
       }
     }
+    const moved = route.byModel ? this.router.byModel(route, body?.['model']) : undefined;
+    if (moved) {
+      // A config route sent this model elsewhere: credentials are decided for the provider it goes to.
+      route = moved;
+      identified = this.keys.identify(req, route);
+      identity = isGatewayError(identified) ? { key_id: null } : identified;
+    }
     const call = this.callState(id, started, route, body, req, identity);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
+    const notAllowed = modelRefusal(identity.allowedModels, route.provider, call.modelRequested, identity.key_id);
+    if (notAllowed) return this.refuse(res, route, notAllowed, call);
 
     if (this.opts.policy) {
       const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, bodyBytes: raw.length, who: call.who, identity, at: Date.now() });
@@ -118,9 +138,10 @@ export class Gateway {
       }
     }
 
-    const base = this.opts.upstreams[route.provider];
+    const base = route.base ?? this.opts.upstreams[route.provider];
     if (!base) {
-      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${route.provider}" (set COSTRAIL_${route.provider.toUpperCase()}_BASE_URL)` }, call);
+      const name = ledgerProvider(route);
+      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)` }, call);
     }
 
     // OpenAI chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
@@ -148,9 +169,16 @@ export class Gateway {
       }
     });
 
+    const url = base + route.upstreamPath;
+    if (route.sign) {
+      const denied = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      if (denied) return this.refuse(res, route, denied, call);
+    }
+
     let upstream;
+    const forwardedAt = performance.now();
     try {
-      upstream = await request(base + route.upstreamPath, {
+      upstream = await request(url, {
         method: (req.method ?? 'POST') as 'POST',
         headers,
         body: raw.length > 0 ? raw : undefined,
@@ -166,6 +194,7 @@ export class Gateway {
       return this.refuse(res, route, err, call, 'error');
     }
 
+    this.opts.onTimings?.(route.provider, forwardedAt - call.started, performance.now() - forwardedAt);
     const ctype = String(upstream.headers['content-type'] ?? '');
     const isStream = upstream.statusCode < 300 && (ctype.includes('text/event-stream') || ctype.includes('vnd.amazon.eventstream') || (call.stream && route.api === 'generateContent'));
     for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !NOT_RETURNED.has(k)) res.setHeader(k, v);
@@ -192,15 +221,21 @@ export class Gateway {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
-    const status: LedgerStatus = clientGone ? 'aborted' : streamError ? 'error' : 'ok';
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error ? 'error' : 'ok';
     let usage: Usage | null = outcome.extraction?.usage ?? null;
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
       usage = await estimateUsage(call.body, outcome.output_text);
       usageSource = 'estimated';
     }
-    const model = billedModel(route.provider, outcome.extraction?.model ?? outcome.model, call.modelRequested ?? undefined);
-    const error = streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null;
+    const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
+    const error = streamError
+      ? { type: 'upstream_stream_error', message: streamError }
+      : clientGone
+        ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
+        : outcome.upstream_error
+          ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
+          : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
     this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);
@@ -238,7 +273,7 @@ export class Gateway {
       usage = await estimateUsage(call.body, '');
       usageSource = 'estimated';
     }
-    const model = billedModel(call.route.provider, extraction?.model, call.modelRequested ?? undefined);
+    const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
@@ -246,8 +281,16 @@ export class Gateway {
     res.end(bytes);
   }
 
+  /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
+  private billed(call: CallState, reported: string | undefined): string | undefined {
+    const requested = call.modelRequested ?? undefined;
+    const mapped = requested === undefined ? undefined : this.opts.book.deploymentModel(ledgerProvider(call.route), requested);
+    return mapped ?? billedModel(call.route.provider, reported, requested);
+  }
+
   private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage, identity: CallIdentity): CallState {
-    const model = typeof body?.['model'] === 'string' ? (body['model'] as string) : (route.urlModel ?? null);
+    // The URL's model wins: Azure serves the deployment the path names, whatever the body says.
+    const model = route.urlModel ?? (typeof body?.['model'] === 'string' ? (body['model'] as string) : null);
     return {
       id,
       started,
@@ -288,7 +331,7 @@ export class Gateway {
     let unpriced: string | null = null;
     if (metered && metered.model) {
       const p = priceUsage(this.opts.book, {
-        provider: call.route.provider,
+        provider: ledgerProvider(call.route),
         model: metered.model,
         usage: metered.usage,
         at: new Date(call.startedIso),
@@ -310,7 +353,7 @@ export class Gateway {
       ended_at: new Date().toISOString(),
       duration_ms: Math.round(ended - call.started),
       ttft_ms: call.ttftMs,
-      provider: call.route.provider,
+      provider: ledgerProvider(call.route),
       api: call.route.api,
       model_requested: call.modelRequested,
       model: metered?.model ?? null,
@@ -357,7 +400,11 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 export function passThroughKeyId(req: IncomingMessage): string | null {
   const h = req.headers;
   let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
-  if (!key && typeof h.authorization === 'string') key = h.authorization.replace(/^Bearer\s+/i, '');
+  if (!key && typeof h.authorization === 'string') {
+    // A SigV4 signature changes on every request; its access key id is what names the caller.
+    const aws = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(h.authorization);
+    key = aws ? aws[1] : h.authorization.replace(/^Bearer\s+/i, '');
+  }
   if (!key) {
     const q = /[?&]key=([^&]+)/.exec(req.url ?? '');
     key = q?.[1];

@@ -4,6 +4,7 @@
  * `/v1beta/models/{model}:...`, and an explicit provider prefix (`/openai/...`, `/mistral/...`).
  */
 import type { ApiKind, ProviderId } from '../providers/spec.js';
+import type { GatewayError } from './error-format.js';
 import { isProviderId } from '../providers/registry.js';
 import { modelFromGeminiPath } from '../providers/gemini/index.js';
 
@@ -16,6 +17,30 @@ export interface Route {
   urlModel?: string;
   /** Whether the URL itself asks for a stream (Gemini streamGenerateContent, Bedrock converse-stream). */
   urlStream: boolean;
+  /**
+   * The provider the ledger and the price book know the call by, when it is not `provider` (the
+   * parser): a provider named in config, or Anthropic's / Gemini's OpenAI-compatible endpoint.
+   */
+  name?: string;
+  /** Upstream base URL when the router chose it (named providers, model routes). */
+  base?: string;
+  /** Replaces the client's credentials on the way out (SigV4 for Bedrock, a held key); an error refuses the call. */
+  sign?: (req: UpstreamRequest) => GatewayError | undefined;
+  /** An un-prefixed OpenAI-shaped path: the body's model may move it to another provider (config `routes`). */
+  byModel?: boolean;
+}
+
+/** The request about to go upstream; `sign` edits `headers` in place. */
+export interface UpstreamRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The provider name a call is recorded and priced under. */
+export function ledgerProvider(route: Pick<Route, 'provider' | 'name'>): string {
+  return route.name ?? route.provider;
 }
 
 /** Base-URL conventions differ: OpenAI's includes /v1, Anthropic's and Google's do not. */
@@ -23,9 +48,12 @@ const BASE_INCLUDES_V1: ReadonlySet<ProviderId> = new Set(['openai', 'mistral', 
 
 function apiOfPath(path: string): { api: Route['api']; urlModel?: string; urlStream: boolean } {
   const bare = path.split('?')[0] ?? path;
-  if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false };
-  if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false };
-  if (bare.endsWith('/embeddings')) return { api: 'embeddings', urlStream: false };
+  // Azure OpenAI names the deployment in the path: /openai/deployments/{deployment}/chat/completions.
+  const deployment = bare.includes('/deployments/') ? /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/.exec(bare) : null;
+  const urlModel = deployment ? decodeURIComponent(deployment[1] ?? '') : undefined;
+  if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false, urlModel };
+  if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false, urlModel };
+  if (bare.endsWith('/embeddings')) return { api: 'embeddings', urlStream: false, urlModel };
   if (bare.endsWith('/messages/count_tokens')) return { api: 'count_tokens', urlStream: false };
   if (bare.endsWith('/messages')) return { api: 'messages', urlStream: false };
   if (/\/models\/?$/.test(bare)) return { api: 'models', urlStream: false };

@@ -75,6 +75,14 @@ export class PriceBook {
     return this.entries;
   }
 
+  /** The catalog model an operator mapped a deployment or alias name to (overrides `deployments`). */
+  deploymentModel(provider: string, name: string): string | undefined {
+    const d = this.overrides.deployments;
+    const p = provider.toLowerCase();
+    const names = Object.hasOwn(d, p) ? d[p] : undefined;
+    return names && Object.hasOwn(names, name) ? names[name] : undefined;
+  }
+
   resolve(provider: string, model: string, at: Date): ResolvedPrice | ResolveFailure {
     const p = provider.toLowerCase();
     const mapped = this.overrides.deployments[p]?.[model] ?? model;

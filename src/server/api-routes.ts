@@ -3,11 +3,15 @@
  * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
  */
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
+import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
 import { registerPolicyRoutes } from '../policy/policy-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { registerKeysRoutes } from '../keys/keys-routes.js';
+import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  registerAlertRoutes(api, ctx);
   api.add({
     method: 'GET',
     path: '/api/whoami',
@@ -17,5 +21,7 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     handler: (req) => ({ body: { kind: req.principal.kind, token_id: req.principal.token_id, scope: req.principal.scope, store: ctx.store.kind } }),
   });
   registerLedgerRoutes(api, ctx);
+  registerKeysRoutes(api, ctx);
+  registerAnalyticsRoutes(api, ctx);
   registerPolicyRoutes(api, ctx.policy);
 }

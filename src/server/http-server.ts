@@ -6,12 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import type { DashboardAssets } from './dashboard-assets.js';
+import { defaultLogger, type Logger } from './logger.js';
 
 export interface ServerParts {
   gateway: Gateway;
   api?: ApiRouter;
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
+  dashboard?: DashboardAssets;
+  log?: Logger;
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
@@ -40,9 +44,10 @@ export function createCostrailServer(parts: ServerParts): Server {
       void parts.api.handle(req, res);
       return;
     }
+    if (parts.dashboard?.handle(req, res)) return;
     parts.gateway.handle(req, res).catch((err: unknown) => {
       // A bug in the gateway must not take the process down; the client gets a 500 in plain JSON.
-      console.error(JSON.stringify({ level: 'error', msg: 'gateway failure', err: (err as Error).message }));
+      (parts.log ?? defaultLogger().log).error({ err: (err as Error).message, path: (req.url ?? '').split('?')[0] }, 'gateway failure');
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'internal gateway error', type: 'internal_error' } }));

@@ -7,6 +7,8 @@ import type { PolicyService } from '../policy/policy-service.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from './api/principal.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { Logger } from './logger.js';
 
 export interface RuntimeContext {
   dataDir: string;
@@ -14,6 +16,9 @@ export interface RuntimeContext {
   writer: LedgerWriter;
   book: PriceBook;
   auth: TokenAuthenticator;
+  /** Virtual keys, provider credentials, scoped API tokens. */
+  keys: KeyService;
+  log: Logger;
   /** Budgets, rate limits, kill switches; `policy.onThreshold(listener)` for budget threshold events. */
   policy: PolicyService;
 }

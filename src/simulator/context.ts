@@ -5,6 +5,7 @@
  * call without interfering with calls running beside it.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { AwsCredentials } from '../providers/bedrock/sigv4.js';
 
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -19,6 +20,8 @@ export interface SimulatorOptions {
   defaultOutputTokens?: number;
   /** Requests kept for `lastRequests()` (default 100). */
   recordLimit?: number;
+  /** Bedrock: the credentials and region signatures are verified against (default SIM_AWS_CREDENTIALS, us-east-1). */
+  bedrock?: { credentials?: AwsCredentials; region?: string };
 }
 
 export type ErrorStyle = 'openai' | 'anthropic' | 'gemini';

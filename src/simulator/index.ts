@@ -4,3 +4,4 @@ export { countPromptTokens, generateOutput, type GeneratedOutput } from './token
 export { chatTexts, responsesTexts } from './openai.js';
 export { messagesTexts } from './anthropic.js';
 export { geminiTexts } from './gemini.js';
+export { SIM_AWS_CREDENTIALS, SIM_AWS_REGION } from './bedrock.js';

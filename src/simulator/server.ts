@@ -6,6 +6,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicModels, countTokens, messages } from './anthropic.js';
+import { azure } from './azure.js';
+import { bedrock } from './bedrock.js';
 import { readControls, sendError, sendJson, sleep, type ErrorStyle, type SimControls, type SimulatorOptions } from './context.js';
 import { generateContent, geminiModels, geminiTexts } from './gemini.js';
 import { chatCompletions, embeddings, models, responses } from './openai.js';
@@ -100,6 +102,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       if (badJson) return sendError(res, style, 400, 'simulator: request body is not valid JSON');
       const rec = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Rec) : {};
+      if (await bedrock(req, res, c, raw, rec, url, opts.bedrock)) return;
+      if (await azure(req, res, c, rec, url.pathname, url.searchParams)) return;
       await route(req, res, c, rec, url.pathname, url.searchParams);
     })().catch((err: unknown) => {
       // A handler bug must not take the server down mid-benchmark; report it as a 500.

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z, type ZodType } from 'zod';
 import { ApiError, apiErrorBody } from './api-error.js';
 import type { ApiAuthenticator, Principal } from './principal.js';
+import { defaultLogger, type Logger } from '../logger.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,7 +60,10 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export class ApiRouter {
   private readonly routes: CompiledRoute[] = [];
 
-  constructor(private readonly auth: ApiAuthenticator) {}
+  constructor(
+    private readonly auth: ApiAuthenticator,
+    private readonly log?: Logger,
+  ) {}
 
   add<B>(route: ApiRoute<B>): void {
     const names: string[] = [];
@@ -81,7 +85,7 @@ export class ApiRouter {
       send(res, result);
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(500, 'internal_error', 'internal error; see the server log');
-      if (!(err instanceof ApiError)) console.error(JSON.stringify({ level: 'error', msg: 'api failure', path: (req.url ?? '').split('?')[0], err: (err as Error).message }));
+      if (!(err instanceof ApiError)) (this.log ?? defaultLogger().log).error({ path: (req.url ?? '').split('?')[0], err: (err as Error).message }, 'api failure');
       if (res.headersSent) {
         res.destroy();
         return;
@@ -108,7 +112,7 @@ export class ApiRouter {
       const params: Record<string, string> = {};
       c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')));
       let body: unknown = undefined;
-      if (method !== 'GET' && method !== 'DELETE') body = await readJson(req);
+      if (method !== 'GET' && method !== 'DELETE') body = isJsonLines(req) ? (await readBody(req)).toString('utf8') : await readJson(req);
       if (c.route.body) {
         const parsed = c.route.body.safeParse(body ?? {});
         if (!parsed.success) throw ApiError.badRequest(validationMessage(parsed.error), parsed.error.issues);
@@ -152,7 +156,12 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** A JSON Lines body (`application/x-ndjson` or `application/jsonl`) reaches the handler as its text. */
+function isJsonLines(req: IncomingMessage): boolean {
+  return /^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(String(req.headers['content-type'] ?? ''));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
@@ -160,9 +169,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new ApiError(413, 'payload_too_large', `request body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(c);
   }
-  if (size === 0) return undefined;
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const bytes = await readBody(req);
+  if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw ApiError.badRequest('request body is not valid JSON');
   }

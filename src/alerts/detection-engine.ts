@@ -1,0 +1,212 @@
+/**
+ * Runs every detector for every scope at one evaluation instant, reading only buckets before that
+ * instant. Keeps per-scope state between instants (baselines cached per hour, the past week's
+ * burstiness), so sliding it minute by minute over a month is cheap: the backtest and the live
+ * evaluator drive the same engine.
+ */
+import type { Signal } from './alert-types.js';
+import { annotationMultiplier, hourAnnotated, overlappingAnnotations, type Annotation } from './annotation.js';
+import { DEFAULT_DRIFT, driftSignals, type DriftParams } from './detectors/drift.js';
+import { DEFAULT_NEW_SOURCE, newSourceSignals, type NewSourceParams, type SourceSighting } from './detectors/new-source.js';
+import { DEFAULT_STORM, errorStormSignal, retryStormSignal, type StormParams } from './detectors/storms.js';
+import { DEFAULT_VELOCITY, velocitySignal, windowThreshold, type VelocityParams, type WindowCheck } from './detectors/velocity.js';
+import { median, quantile } from './robust-stats.js';
+import { scopeId } from './scope.js';
+import { floorTo, HOUR_MS, MINUTE_MS, type BucketSeries, type ScopeSeries } from './scope-series.js';
+import { hourBaseline, type HourBaseline } from './seasonal-baseline.js';
+
+export interface DetectionParams {
+  velocity: VelocityParams;
+  drift: DriftParams;
+  storm: StormParams;
+  newSource: NewSourceParams;
+  /** Past weeks for the hour-of-week medians. */
+  weeks: number;
+  /** Hours of recent history for the level factor. */
+  levelHours: number;
+  /** Hours of burstiness history (a week). */
+  burstHours: number;
+}
+
+export const DEFAULT_DETECTION: DetectionParams = {
+  velocity: DEFAULT_VELOCITY,
+  drift: DEFAULT_DRIFT,
+  storm: DEFAULT_STORM,
+  newSource: DEFAULT_NEW_SOURCE,
+  weeks: 4,
+  levelHours: 24,
+  burstHours: 168,
+};
+
+export interface DetectionInput {
+  scopes: readonly ScopeSeries[];
+  /** Per-minute series of traces worth watching (those with many calls), keyed by trace id. */
+  traces?: ReadonlyMap<string, BucketSeries>;
+  sightings?: readonly SourceSighting[];
+  annotations: readonly Annotation[];
+}
+
+interface ScopeState {
+  baselines: Map<number, HourBaseline | null>;
+  /** Per window length: the largest excess per quiet past hour, oldest first. */
+  burst: Map<number, number[]>;
+  burstDoneHour: number;
+  alertHours: Set<number>;
+  perRequest: { hour: number; cpr: number; tpr: number; usualErrors: number } | null;
+}
+
+export class DetectionEngine {
+  private readonly states = new Map<string, ScopeState>();
+  private byId: Map<string, ScopeSeries> = new Map();
+  private lastScopes: readonly ScopeSeries[] | null = null;
+
+  constructor(readonly params: DetectionParams = DEFAULT_DETECTION) {}
+
+  /** Every firing signal at instant `t` (epoch ms, minute-aligned); `stepMs` is the time since the previous tick. */
+  evaluate(input: DetectionInput, t: number, stepMs = MINUTE_MS): Signal[] {
+    const out: Signal[] = [];
+    if (this.lastScopes !== input.scopes) {
+      this.lastScopes = input.scopes;
+      this.byId = new Map(input.scopes.map((s) => [scopeId(s.scope), s]));
+    }
+    for (const s of input.scopes) out.push(...this.evaluateScope(s, input.annotations, t));
+    const p = this.params.storm;
+    for (const [traceId, m] of input.traces ?? []) {
+      const end = m.indexOf(t);
+      const sig = retryStormSignal(traceId, m.sum('requests', end - p.windowMinutes, end), m.sum('cost', end - p.windowMinutes, end), p);
+      if (sig) out.push(sig);
+    }
+    if (input.sightings) out.push(...newSourceSignals(input.sightings, t - stepMs, t, this.params.newSource));
+    return out;
+  }
+
+  private state(id: string): ScopeState {
+    let st = this.states.get(id);
+    if (!st) {
+      st = { baselines: new Map(), burst: new Map(), burstDoneHour: -Infinity, alertHours: new Set(), perRequest: null };
+      this.states.set(id, st);
+    }
+    return st;
+  }
+
+  private baseline(s: ScopeSeries, st: ScopeState, hourMs: number, annotations: readonly Annotation[]): HourBaseline | null {
+    if (st.baselines.has(hourMs)) return st.baselines.get(hourMs) ?? null;
+    const b = hourBaseline(s.hours, s.hours.indexOf(hourMs), {
+      weeks: this.params.weeks,
+      levelHours: this.params.levelHours,
+      smoothing: this.params.velocity.floorUsdPerHour / 4,
+      excluded: (h) => hourAnnotated(annotations, s.scope, h),
+    });
+    if (st.baselines.size > 400) st.baselines.delete(st.baselines.keys().next().value as number);
+    st.baselines.set(hourMs, b);
+    return b;
+  }
+
+  /** Expected spend over [from, to) (minute-aligned, at most two hours), annotations applied. */
+  private expectedOver(s: ScopeSeries, st: ScopeState, from: number, to: number, ann: readonly Annotation[]): number | null {
+    let total = 0;
+    for (let h = floorTo(from, HOUR_MS); h < to; h += HOUR_MS) {
+      const b = this.baseline(s, st, h, ann);
+      if (!b) return null;
+      const a = Math.max(from, h);
+      const e = Math.min(to, h + HOUR_MS);
+      let extra = 0;
+      let mult = annotationMultiplier(ann, s.scope, a);
+      for (const an of overlappingAnnotations(ann, s.scope, a)) {
+        // The annotated scope's own extra spend lands here too; without its series, widen all of it.
+        const inner = this.byId.get(scopeId(an.scope));
+        const ib = inner ? this.baseline(inner, this.state(scopeId(an.scope)), h, ann) : null;
+        if (ib) extra += ib.expected * (an.expected_multiplier - 1);
+        else mult = Math.max(mult, an.expected_multiplier);
+      }
+      total += ((b.expected * mult + extra) * (e - a)) / HOUR_MS;
+    }
+    return total;
+  }
+
+  /** Records, for each complete quiet hour not yet seen, the largest excess each window reached. */
+  private updateBurst(s: ScopeSeries, st: ScopeState, currentHour: number, ann: readonly Annotation[]): void {
+    const first = Math.max(st.burstDoneHour + HOUR_MS, currentHour - this.params.burstHours * HOUR_MS, s.minutes.start + HOUR_MS);
+    for (let h = first; h < currentHour; h += HOUR_MS) {
+      st.burstDoneHour = h;
+      if (st.alertHours.has(h) || hourAnnotated(ann, s.scope, h)) continue;
+      for (const w of this.params.velocity.windows) {
+        let max = 0;
+        for (let e = h + MINUTE_MS; e <= h + HOUR_MS; e += MINUTE_MS) {
+          const exp = this.expectedOver(s, st, e - w * MINUTE_MS, e, ann);
+          if (exp === null) continue;
+          const i = s.minutes.indexOf(e);
+          max = Math.max(max, s.minutes.sum('cost', i - w, i) - exp);
+        }
+        let list = st.burst.get(w);
+        if (!list) st.burst.set(w, (list = []));
+        list.push(max);
+        if (list.length > this.params.burstHours) list.shift();
+      }
+    }
+  }
+
+  private evaluateScope(s: ScopeSeries, ann: readonly Annotation[], t: number): Signal[] {
+    const st = this.state(scopeId(s.scope));
+    const out: Signal[] = [];
+    const hour = floorTo(t - MINUTE_MS, HOUR_MS);
+    const m = s.minutes;
+    const end = m.indexOf(t);
+    this.updateBurst(s, st, hour, ann);
+
+    const base = this.baseline(s, st, hour, ann);
+    if (base) {
+      const mult = annotationMultiplier(ann, s.scope, t - MINUTE_MS);
+      const checks: WindowCheck[] = [];
+      for (const w of this.params.velocity.windows) {
+        const expected = this.expectedOver(s, st, t - w * MINUTE_MS, t, ann);
+        if (expected === null) continue;
+        const bursts = st.burst.get(w) ?? [];
+        const burst = bursts.length >= 24 ? quantile(bursts, 0.99) * mult : 0;
+        const sigmaHour = base.sigma * (base.cold ? 2 : 1) * mult;
+        checks.push({ window: w, observed: m.sum('cost', end - w, end), expected, sigma: (sigmaHour * w) / 60, threshold: windowThreshold(w, expected, sigmaHour, burst, this.params.velocity) });
+      }
+      const v = velocitySignal(s.scope, checks, this.params.velocity);
+      if (v) {
+        out.push(v);
+        st.alertHours.add(hour);
+        st.alertHours.add(hour + HOUR_MS);
+      }
+    }
+
+    const pr = this.perRequest(s, st, hour);
+    const requests60 = m.sum('requests', end - 60, end);
+    if (annotationMultiplier(ann, s.scope, t - MINUTE_MS) === 1) {
+      out.push(...driftSignals({ scope: s.scope, cost: m.sum('cost', end - 60, end), requests: requests60, tokens: m.sum('tokens', end - 60, end), baseCostPerRequest: pr.cpr, baseTokensPerRequest: pr.tpr }, this.params.drift));
+    }
+    const sp = this.params.storm;
+    const storm = errorStormSignal(s.scope, m.sum('errors', end - sp.windowMinutes, end), m.sum('requests', end - sp.windowMinutes, end), pr.usualErrors, sp);
+    if (storm) out.push(storm);
+    return out;
+  }
+
+  /** Median per-request cost and tokens over the past week's hours, and usual errors per window. */
+  private perRequest(s: ScopeSeries, st: ScopeState, hour: number): { cpr: number; tpr: number; usualErrors: number } {
+    if (st.perRequest?.hour === hour) return st.perRequest;
+    const h = s.hours;
+    const hi = h.indexOf(hour);
+    const cprs: number[] = [];
+    const tprs: number[] = [];
+    const errs: number[] = [];
+    for (let i = Math.max(0, hi - 168); i < hi; i++) {
+      const r = h.at('requests', i);
+      if (i >= hi - 24) errs.push(h.at('errors', i));
+      if (r < 5) continue;
+      cprs.push(h.at('cost', i) / r);
+      tprs.push(h.at('tokens', i) / r);
+    }
+    const pr = {
+      hour,
+      cpr: cprs.length >= 24 ? median(cprs) : NaN,
+      tpr: tprs.length >= 24 ? median(tprs) : NaN,
+      usualErrors: errs.length ? (median(errs) * this.params.storm.windowMinutes) / 60 : 0,
+    };
+    st.perRequest = pr;
+    return pr;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * PostgreSQL migrations, applied in version order under an advisory lock (several processes may
+ * start at once) and recorded in schema_migrations. Never edit an applied migration: add the next.
+ */
+import type { Migration } from '../embedded/embedded-migrations.js';
+import * as m001 from './001-ledger.js';
+import * as m002 from './002-ledger-cost-history.js';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: m001.name, sql: m001.sql },
+  { version: 2, name: m002.name, sql: m002.sql },
+];

@@ -1,0 +1,248 @@
+/**
+ * Scale-out store: PostgreSQL (`COSTRAIL_DATABASE_URL=postgres://…`). Same Store contract and
+ * conformance suite as the embedded DuckDB store; the schema is in migrations/postgres (monthly
+ * partitions, an id guard for idempotency, an hourly rollup kept current on ingest).
+ *
+ * Every pooled connection runs with TimeZone UTC (hour truncation in the rollup) and, when a
+ * schema is given, search_path set to it (tests and side-by-side installs use their own schema).
+ */
+import pg from 'pg';
+import type { LedgerRecord } from '../../ledger/ledger-record.js';
+import { decodeEventsCursor, encodeEventsCursor } from '../event-cursor.js';
+import { eventsFilters } from '../events-filters.js';
+import type { Migration } from '../migrations/embedded/embedded-migrations.js';
+import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
+import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
+import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
+import { INSERT_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
+import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
+import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam } from './pg-spend.js';
+
+export interface PostgresStoreOptions {
+  /** Schema for every table (created if missing); default: the connection's search_path. */
+  schema?: string;
+  /** Answer spend queries from the hourly rollup when they allow it (default true; off to compare in tests). */
+  useRollups?: boolean;
+  /** Pool size; default 8. */
+  maxConnections?: number;
+}
+
+const NO_PARTITION = '23514';
+const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly partitions: LedgerPartitions;
+  private closed = false;
+  /** Whether the last getSpend was answered from the rollup (benchmarks and tests look). */
+  lastSpendFromRollup = false;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly options: PostgresStoreOptions,
+  ) {
+    this.partitions = new LedgerPartitions(pool);
+  }
+
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`not a plain schema name: "${options.schema}"`);
+    // Session settings travel as startup options, so every pooled connection has them before its first query.
+    const startup = `-c TimeZone=UTC${options.schema ? ` -c search_path=${options.schema}` : ''}`;
+    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, options: startup });
+    // Idle clients can fail (server restart); the pool replaces them, the process must not crash.
+    pool.on('error', () => undefined);
+    const store = new PostgresStore(pool, options);
+    try {
+      if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+      await store.migrate();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+    return store;
+  }
+
+  migrate(): Promise<void> {
+    return this.applyMigrations('schema_migrations', '(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())', 'SELECT version FROM schema_migrations', [], POSTGRES_MIGRATIONS, (m) => ['INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]]);
+  }
+
+  async insertRecords(records: readonly LedgerRecord[]): Promise<InsertResult> {
+    if (records.length === 0) return { inserted: 0 };
+    // First write of an id wins, also within one batch; sorted so concurrent batches lock ids in one order.
+    const unique = new Map<string, LedgerRecord>();
+    for (const r of records) if (!unique.has(r.id)) unique.set(r.id, r);
+    const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const params = columnArrays(PG_COLUMNS, batch);
+    const months = batch.map((r) => monthOf(r.started_at));
+    for (let attempt = 0; ; attempt++) {
+      await this.partitions.ensure(months);
+      try {
+        const { rows } = await this.pool.query<{ inserted: number }>(INSERT_SQL, params);
+        return { inserted: rows[0]?.inserted ?? 0 };
+      } catch (e) {
+        // Another process dropped a month this store believed existed (retention): recreate once.
+        if ((e as { code?: string }).code !== NO_PARTITION || attempt > 0) throw e;
+        this.partitions.forget();
+      }
+    }
+  }
+
+  async countRecords(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM ledger');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async getEvents(query: EventsQuery): Promise<EventsPage> {
+    const limit = resolveEventsLimit(query.limit);
+    const { fromUs, toUs } = resolveRange(query.from, query.to);
+    const p = new Params();
+    const where = pgWhere('started_at', fromUs, toUs, eventsFilters(query), p);
+    if (query.cursor) {
+      const c = decodeEventsCursor(query.cursor);
+      where.push(`(started_at, id) < (${pgInstant(c.startedAtUs, p)}, ${p.add(c.id)}::text)`);
+    }
+    const sql = `SELECT ${RECORD_SELECT} FROM ledger${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
+    const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(String(last.started_at)), id: String(last.id) }) : null;
+    return { events: page.map(pgRowToRecord), next_cursor };
+  }
+
+  async getSpend(query: SpendQuery): Promise<SpendResult> {
+    const q = resolveSpendQuery(query);
+    const { sql, params, rollup } = pgSpendSql(q, this.options.useRollups !== false);
+    this.lastSpendFromRollup = rollup;
+    const { rows } = await this.pool.query<Record<string, string | null>>(sql, params);
+    const int = (v: string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+    return spendResult(
+      q,
+      rows.map((r) => ({
+        periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us),
+        groups: q.groupBy.map((_g, i) => r[`g${i}`] ?? null),
+        cost: decimalOrZero(r.cost),
+        requests: int(r.requests),
+        unpriced: int(r.unpriced),
+        input: int(r.input),
+        output: int(r.output),
+        cacheRead: int(r.cache_read),
+        cacheWrite: int(r.cache_write),
+        reasoning: int(r.reasoning),
+      })),
+    );
+  }
+
+  async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {
+    const { fromUs, toUs } = resolveRange(query.from, query.to);
+    const filters = resolveFilters(query.filters);
+    const batch = query.batchSize ?? 5000;
+    if (!Number.isInteger(batch) || batch < 1) throw new StoreQueryError('batchSize must be a positive integer');
+    let after: { us: bigint; id: string } | null = null;
+    for (;;) {
+      const p = new Params();
+      const where = pgWhere('started_at', fromUs, toUs, filters, p);
+      if (after) where.push(`(started_at, id) > (${pgInstant(after.us, p)}, ${p.add(after.id)}::text)`);
+      const sql = `SELECT ${RECORD_SELECT} FROM ledger${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT ${batch}`;
+      const { rows } = await this.pool.query<Record<string, unknown>>(sql, p.values);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      after = { us: BigInt(String(last.started_at)), id: String(last.id) };
+      yield rows.map(pgRowToRecord);
+      if (rows.length < batch) return;
+    }
+  }
+
+  async updateCosts(updates: readonly CostUpdate[], reason: string): Promise<number> {
+    if (updates.length === 0) return 0;
+    const byId = new Map(updates.map((u) => [u.id, u]));
+    const pseudo = [...byId.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((u) => ({ id: u.id, cost: u.cost, priced: u.priced, price_version: u.price_version, unpriced_reason: u.unpriced_reason }) as LedgerRecord);
+    const params: PgParam[] = [...(columnArrays(UPDATE_COLUMNS, pseudo) as PgParam[]), String(Date.now()), reason];
+    const { rows } = await this.pool.query<{ changed: number }>(UPDATE_COSTS_SQL, params);
+    return rows[0]?.changed ?? 0;
+  }
+
+  async deleteRecordsBefore(before: string): Promise<number> {
+    const { fromUs: cutoffUs } = resolveRange(before, undefined);
+    const cutoffMs = Number(cutoffUs! / 1000n);
+    const months = await this.partitions.list();
+    // Whole months before the cutoff are dropped (instant, no dead tuples); the rest is deleted.
+    const whole = months.filter((m) => Date.parse(LedgerPartitions.end(m)) <= cutoffMs);
+    const deleted = await this.sql.transaction(async (tx) => {
+      let n = 0;
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', ['costrail-ledger-partitions']);
+      for (const m of whole) {
+        n += Number((await tx.query(`SELECT count(*) AS n FROM ${partitionName(m)}`))[0]?.n ?? 0);
+        await tx.execute(`DROP TABLE ${partitionName(m)}`);
+      }
+      const p = new Params();
+      const cut = pgInstant(cutoffUs!, p);
+      n += await tx.execute(`DELETE FROM ledger WHERE started_at < ${cut}`, p.values as SqlParam[]);
+      await tx.execute(`DELETE FROM ledger_ids WHERE started_at < ${cut}`, p.values as SqlParam[]);
+      return n;
+    });
+    for (const m of whole) this.partitions.forget(m);
+    return deleted;
+  }
+
+  readonly sql: SqlClient = {
+    dialect: 'postgres',
+    query: async (sql, params) => (await this.pool.query(sql, params ? [...params] : undefined)).rows as SqlRow[],
+    execute: async (sql, params) => (await this.pool.query(sql, params ? [...params] : undefined)).rowCount ?? 0,
+    transaction: async (fn) => {
+      const client = await this.pool.connect();
+      const tx: SqlClient = {
+        dialect: 'postgres',
+        query: async (sql, params) => (await client.query(sql, params ? [...params] : undefined)).rows as SqlRow[],
+        execute: async (sql, params) => (await client.query(sql, params ? [...params] : undefined)).rowCount ?? 0,
+        transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+      };
+      try {
+        await client.query('BEGIN');
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+  };
+
+  migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
+    return this.applyMigrations(
+      'domain_migrations',
+      '(domain TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (domain, version))',
+      'SELECT version FROM domain_migrations WHERE domain = $1',
+      [domain],
+      migrations.map((m) => ({ version: m.version, name: m.name, sql: m.postgres })),
+      (m) => ['INSERT INTO domain_migrations (domain, version, name) VALUES ($1, $2, $3)', [domain, m.version, m.name]],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Pending migrations in version order, each with its record, all under one advisory lock. */
+  private async applyMigrations(table: string, columns: string, appliedSql: string, appliedParams: SqlParam[], migrations: readonly Migration[], record: (m: Migration) => [string, SqlParam[]]): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', [`costrail-${table}`]);
+      await tx.execute(`CREATE TABLE IF NOT EXISTS ${table} ${columns}`);
+      const applied = new Set((await tx.query(appliedSql, appliedParams)).map((r) => Number(r.version)));
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await tx.execute(m.sql);
+        const [sql, params] = record(m);
+        await tx.execute(sql, params);
+      }
+    });
+  }
+}

@@ -1,0 +1,120 @@
+/** The management API's JSON shapes the dashboard reads (PRODUCT.md "Management API essentials"). */
+
+export interface Usage {
+  input_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  audio_input_tokens: number;
+  audio_cache_read_tokens?: number;
+  audio_output_tokens: number;
+  image_input_tokens: number;
+  web_search_calls: number;
+}
+
+export type Attribution = Record<'team' | 'project' | 'feature' | 'customer' | 'user' | 'env' | 'agent' | 'prompt_version' | 'priority', string | null>;
+
+export interface LedgerRecord {
+  id: string;
+  source: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  ttft_ms: number | null;
+  provider: string;
+  api: string | null;
+  model_requested: string | null;
+  model: string | null;
+  status: string;
+  http_status: number | null;
+  stream: boolean;
+  usage: Usage | null;
+  usage_source: string | null;
+  cost: (Record<string, string | undefined> & { total: string; currency?: string }) | null;
+  priced: boolean;
+  price_version: string | null;
+  attribution: Attribution;
+  tags: Record<string, string>;
+  key_id: string | null;
+  trace_id: string | null;
+  span_id: string | null;
+  error?: { type: string; message: string; scope?: Record<string, string> } | null;
+  unpriced_reason?: string | null;
+}
+
+export interface EventsPage {
+  events: LedgerRecord[];
+  next_cursor: string | null;
+}
+
+/** One spend row: `period`, one key per group-by dimension (tags as `tag:NAME`), and the sums. */
+export interface SpendRow {
+  period?: string | null;
+  cost: string;
+  requests: number;
+  unpriced_requests?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
+  [dimension: string]: string | number | null | undefined;
+}
+
+export interface SpendResult {
+  rows: SpendRow[];
+  total: { cost: string; requests: number; unpriced_requests?: number };
+}
+
+export interface Budget {
+  id: string;
+  name: string;
+  scope: Record<string, string>;
+  period: 'hour' | 'day' | 'week' | 'month' | 'total';
+  timezone?: string;
+  limit_usd?: string | null;
+  limit_tokens?: number | null;
+  thresholds?: number[];
+  action: 'block' | 'notify' | 'downgrade';
+  downgrade_to?: string | null;
+  spent?: string | number | null;
+  reserved?: string | number | null;
+  remaining?: string | number | null;
+  resets_at?: string | null;
+  unit?: 'usd' | 'tokens';
+  period_start?: string | null;
+  used_fraction?: number;
+  thresholds_crossed?: number[];
+  [extra: string]: unknown;
+}
+
+export interface KillSwitch {
+  id: string;
+  scope: Record<string, string>;
+  reason?: string | null;
+  set_at?: string | null;
+}
+
+export interface VirtualKey {
+  id: string;
+  name?: string | null;
+  prefix?: string | null;
+  defaults?: Partial<Attribution> & { tags?: Record<string, string> };
+  attribution?: Partial<Attribution>;
+  spend?: string | null;
+  spent?: string | null;
+  requests?: number | null;
+  last_used_at?: string | null;
+  created_at?: string | null;
+  revoked_at?: string | null;
+  status?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface WhoAmI {
+  kind: 'admin' | 'scoped';
+  token_id: string;
+  scope: Record<string, string>;
+}
