@@ -51,8 +51,6 @@ export interface CompiledRateLimit {
 
 export interface CompiledAllowList {
   spec: AllowListSpec;
-  exact: Set<string>;
-  prefixes: string[];
 }
 
 export interface CompiledTraceGuard {
@@ -80,21 +78,10 @@ export class CompiledRules {
     this.budgets = new ScopeIndex(budgets.map((value) => ({ scope: value.spec.scope, value })));
     this.rateLimits = new ScopeIndex(rules.rateLimits.map((spec) => ({ scope: spec.scope, value: { spec, usdPerMinute: spec.usd_per_minute === undefined ? null : toPico(spec.usd_per_minute) } })));
     this.killSwitches = new ScopeIndex(rules.killSwitches.map((spec) => ({ scope: spec.scope, value: spec })));
-    this.allowLists = new ScopeIndex(
-      rules.allowLists.map((spec) => ({
-        scope: spec.scope,
-        value: { spec, exact: new Set(spec.models.filter((m) => !m.endsWith('*'))), prefixes: spec.models.filter((m) => m.endsWith('*')).map((m) => m.slice(0, -1)) },
-      })),
-    );
+    this.allowLists = new ScopeIndex(rules.allowLists.map((spec) => ({ scope: spec.scope, value: { spec } })));
     this.traceGuards = new ScopeIndex(rules.traceGuards.map((spec) => ({ scope: spec.scope, value: { spec, maxUsd: spec.max_usd === undefined ? null : toPico(spec.max_usd) } })));
     this.countersNeeded = this.budgets.size + this.rateLimits.size + this.traceGuards.size > 0;
   }
-}
-
-export function allowedBy(list: { exact: Set<string>; prefixes: string[] }, model: string): boolean {
-  if (list.exact.has(model)) return true;
-  for (const p of list.prefixes) if (model.startsWith(p)) return true;
-  return false;
 }
 
 /** limit x fraction, exactly enough for thresholds (fractions have at most 6 decimals that matter). */

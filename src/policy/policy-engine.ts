@@ -12,7 +12,8 @@ import type { Admission, AdmissionRequest, AdmissionTicket, CallPolicy } from '.
 import type { GatewayError } from '../gateway/error-format.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { Usage } from '../providers/spec.js';
-import { allowedBy, type CompiledBudget, CompiledRules } from './compiled-rules.js';
+import { modelAllowed } from '../gateway/model-allow-list.js';
+import { type CompiledBudget, CompiledRules } from './compiled-rules.js';
 import type { PeriodWindow } from './budget-period.js';
 import { CountersUnavailableError, type BucketState, type Charge, type PolicyCounters, type ReserveResult } from './counters/policy-counters.js';
 import { picoToUsd, toPico } from './money-units.js';
@@ -90,16 +91,12 @@ export class PolicyEngine implements CallPolicy {
       const hit = rules.killSwitches.match(subject)[0];
       if (hit) return { refusal: { status: 403, type: 'kill_switch', message: `calls in scope ${scopeText(hit.scope)} are stopped by a kill switch: ${hit.reason}`, scope: hit.scope } };
     }
-    if (req.model !== null) {
-      const keyAllowed = req.identity.allowedModels;
-      if (keyAllowed && !allowedBy(compileModels(keyAllowed), req.model)) {
-        return { refusal: { status: 403, type: 'model_not_allowed', message: `model "${req.model}" is not allowed for this key`, scope: { key_id: req.identity.key_id ?? '' } } };
-      }
-      if (rules.allowLists.size > 0) {
-        for (const list of rules.allowLists.match(subject)) {
-          if (!allowedBy(list, req.model)) {
-            return { refusal: { status: 403, type: 'model_not_allowed', message: `model "${req.model}" is not on the allow-list for scope ${scopeText(list.spec.scope)} (${list.spec.models.join(', ')})`, scope: list.spec.scope } };
-          }
+    // The key's own allow-list is the gateway's (model-allow-list.ts); these are per-scope lists
+    // in the same pattern language.
+    if (req.model !== null && rules.allowLists.size > 0) {
+      for (const list of rules.allowLists.match(subject)) {
+        if (!modelAllowed(list.spec.models, req.route.provider, req.model)) {
+          return { refusal: { status: 403, type: 'model_not_allowed', message: `model "${req.model}" is not on the allow-list for scope ${scopeText(list.spec.scope)} (${list.spec.models.join(', ')})`, scope: list.spec.scope } };
         }
       }
     }
@@ -298,14 +295,4 @@ export function totalTokens(u: Usage): number {
 export function scopeText(scope: Scope): string {
   const parts = Object.entries(scope).map(([k, v]) => `${k}=${v}`);
   return parts.length === 0 ? 'global' : parts.join(',');
-}
-
-const keyLists = new WeakMap<readonly string[], { exact: Set<string>; prefixes: string[] }>();
-function compileModels(models: readonly string[]): { exact: Set<string>; prefixes: string[] } {
-  let c = keyLists.get(models);
-  if (!c) {
-    c = { exact: new Set(models.filter((m) => !m.endsWith('*'))), prefixes: models.filter((m) => m.endsWith('*')).map((m) => m.slice(0, -1)) };
-    keyLists.set(models, c);
-  }
-  return c;
 }

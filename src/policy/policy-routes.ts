@@ -91,7 +91,7 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
   const simple: RuleRoutes[] = [
     { kind: 'rate_limit', list: 'rateLimits', path: '/api/rate-limits', noun: 'rate limit (rpm, tpm, usd_per_minute per scope)', schema: RateLimitInputSchema },
     { kind: 'kill_switch', list: 'killSwitches', path: '/api/kill-switches', noun: 'kill switch (refuses every call in its scope at once)', schema: KillSwitchInputSchema, extra: () => ({ set_at: new Date().toISOString() }) },
-    { kind: 'allow_list', list: 'allowLists', path: '/api/allow-lists', noun: 'model allow-list (exact names or prefix*)', schema: AllowListInputSchema },
+    { kind: 'allow_list', list: 'allowLists', path: '/api/allow-lists', noun: 'model allow-list (patterns with * wildcards, provider/model)', schema: AllowListInputSchema },
     { kind: 'trace_guard', list: 'traceGuards', path: '/api/trace-guards', noun: 'runaway guard (max calls and USD per trace_id)', schema: TraceGuardInputSchema },
   ];
   for (const r of simple) {

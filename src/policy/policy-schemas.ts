@@ -82,7 +82,7 @@ export const AllowListInputSchema = z
   .object({
     id: id.optional(),
     scope: ScopeSchema,
-    /** Exact model names, or prefixes ending in `*` (`gpt-4o-mini*`). */
+    /** Model patterns as for virtual keys: `*` wildcards, case-insensitive; with a `/`, `provider/model`. */
     models: z.array(z.string().min(1).max(200)).min(1).max(500),
   })
   .strict();
