@@ -32,7 +32,8 @@ fs.closeSync(fd);
 const data = path.join(dir, 'data');
 const help = spawnSync(process.execPath, [BIN, 'import', '--help'], { encoding: 'utf8' });
 const t1 = Date.now();
-if (help.status === 0) {
+const canImport = help.status === 0 && /ledger/.test(help.stdout);
+if (canImport) {
   const r = spawnSync(process.execPath, [BIN, 'import', 'ledger', jsonl, '--data', data], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error('costrail import ledger failed');
 } else {
@@ -60,6 +61,6 @@ const t3 = Date.now();
 const alerts = (JSON.parse(r.stdout) as { detected_at: string; scope: Record<string, string>; kind: string; severity: string }[]).map((a) => ({ ...a, detected_at: Date.parse(a.detected_at) }));
 const scopes = new Set(alerts.map((a) => JSON.stringify(a.scope))).size;
 const score = scoreAlerts(alerts, sc, 38);
-console.log(`seed ${seed}, ${evalDays} days evaluated: ${n} records; generate ${t1 - t0} ms, load (${help.status === 0 ? 'costrail import ledger' : 'Store.insertRecords'}) ${t2 - t1} ms, costrail anomalies ${t3 - t2} ms; alerts on ${scopes} distinct scopes`);
+console.log(`seed ${seed}, ${evalDays} days evaluated: ${n} records; generate ${t1 - t0} ms, load (${canImport ? 'costrail import ledger' : 'Store.insertRecords'}) ${t2 - t1} ms, costrail anomalies ${t3 - t2} ms; alerts on ${scopes} distinct scopes`);
 console.log(JSON.stringify({ ...score, false_list: score.false_list.map((a) => `${new Date(a.detected_at).toISOString()} ${a.kind} ${JSON.stringify(a.scope)}`) }));
 fs.rmSync(dir, { recursive: true, force: true });
