@@ -185,25 +185,33 @@ export class DetectionEngine {
     return out;
   }
 
-  /** Median per-request cost and tokens over the past week's hours, and usual errors per window. */
+  /**
+   * The usual per-request cost and tokens at this hour: the larger of the past week's median and
+   * the median of the same hour on the past seven days (the mix of calls differs by hour: a
+   * nightly batch of long prompts is not drift), and the usual errors per storm window.
+   */
   private perRequest(s: ScopeSeries, st: ScopeState, hour: number): { cpr: number; tpr: number; usualErrors: number } {
     if (st.perRequest?.hour === hour) return st.perRequest;
     const h = s.hours;
     const hi = h.indexOf(hour);
-    const cprs: number[] = [];
-    const tprs: number[] = [];
+    const week = { cpr: [] as number[], tpr: [] as number[] };
+    const same = { cpr: [] as number[], tpr: [] as number[] };
     const errs: number[] = [];
     for (let i = Math.max(0, hi - 168); i < hi; i++) {
       const r = h.at('requests', i);
       if (i >= hi - 24) errs.push(h.at('errors', i));
       if (r < 5) continue;
-      cprs.push(h.at('cost', i) / r);
-      tprs.push(h.at('tokens', i) / r);
+      const into = (hi - i) % 24 === 0 ? [week, same] : [week];
+      for (const x of into) {
+        x.cpr.push(h.at('cost', i) / r);
+        x.tpr.push(h.at('tokens', i) / r);
+      }
     }
+    const usual = (w: number[], d: number[]) => (w.length >= 24 ? Math.max(median(w), d.length >= 3 ? median(d) : 0) : NaN);
     const pr = {
       hour,
-      cpr: cprs.length >= 24 ? median(cprs) : NaN,
-      tpr: tprs.length >= 24 ? median(tprs) : NaN,
+      cpr: usual(week.cpr, same.cpr),
+      tpr: usual(week.tpr, same.tpr),
       usualErrors: errs.length ? (median(errs) * this.params.storm.windowMinutes) / 60 : 0,
     };
     st.perRequest = pr;

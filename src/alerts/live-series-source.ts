@@ -75,11 +75,15 @@ export class LiveSeriesSource {
     for (const a of annotations) if (Object.keys(a.scope).length > 1) await load('annotation', [], a.scope, () => a.scope, 1);
     await this.fillMinutes(scopes, minuteFrom, now);
     for (const sd of this.o.newSourceScopes) {
-      const res = await this.store.getSpend({ from: iso(histFrom), to: iso(now), granularity: 'none', group_by: [...(sd ? [sd] : []), ...this.o.newSourceDimensions] });
+      const res = await this.store.getSpend({ from: iso(histFrom), to: iso(now), granularity: 'none', group_by: this.sourceGrouping(sd) });
       for (const r of res.rows) for (const k of this.pairKeys(sd, r)) this.seen.add(k.key);
     }
     this.scopes = scopes;
     this.hour = hour;
+  }
+
+  private sourceGrouping(sd: string): string[] {
+    return [...new Set([...(sd ? [sd] : []), ...this.o.newSourceDimensions])];
   }
 
   private pairKeys(sd: string, r: SpendRow): { key: string; scope: Scope; source: string; value: string }[] {
@@ -140,7 +144,7 @@ export class LiveSeriesSource {
 
     const sightings: SourceSighting[] = [];
     for (const sd of this.o.newSourceScopes) {
-      const res = await this.store.getSpend({ from: iso(from - MINUTE_MS), to: iso(now), granularity: 'none', group_by: [...(sd ? [sd] : []), ...this.o.newSourceDimensions] });
+      const res = await this.store.getSpend({ from: iso(from - MINUTE_MS), to: iso(now), granularity: 'none', group_by: this.sourceGrouping(sd) });
       for (const r of res.rows) {
         for (const k of this.pairKeys(sd, r)) {
           if (this.seen.has(k.key)) continue;
