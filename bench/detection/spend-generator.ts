@@ -41,12 +41,12 @@ interface App {
 
 const APPS: App[] = [
   { team: 'search', feature: 'answer', key: 'k-search', model: 'gpt-4o', peakPerHour: 400, inTok: 6000, outTok: 500, customers: true },
-  { team: 'search', feature: 'rerank', key: 'k-search', model: 'gpt-4o-mini', peakPerHour: 250, inTok: 8000, outTok: 100, customers: true },
+  { team: 'search', feature: 'rerank', key: 'k-search', model: 'gpt-4o-mini', peakPerHour: 150, inTok: 12000, outTok: 100, customers: true },
   { team: 'support', feature: 'chat', key: 'k-support', model: 'claude-sonnet-4', peakPerHour: 300, inTok: 10000, outTok: 800, customers: true, growthPerDay: 0.015 },
-  { team: 'support', feature: 'summarize', key: 'k-support', model: 'claude-3-5-haiku', peakPerHour: 200, inTok: 4000, outTok: 300, customers: true, growthPerDay: 0.015 },
+  { team: 'support', feature: 'summarize', key: 'k-support', model: 'claude-3-5-haiku', peakPerHour: 120, inTok: 6000, outTok: 300, customers: true, growthPerDay: 0.015 },
   { team: 'growth', feature: 'email-gen', key: 'k-growth', model: 'gpt-4o', peakPerHour: 30, inTok: 3000, outTok: 1000, batch: { hour: 2, calls: 2000 } },
   { team: 'research', feature: 'agent', key: 'k-research', model: 'gemini-2.5-pro', peakPerHour: 300, inTok: 15000, outTok: 1500, traceCalls: [3, 15] },
-  { team: 'platform', feature: 'embed', key: 'k-platform', model: 'text-embedding-3-small', peakPerHour: 200, inTok: 2000, outTok: 0 },
+  { team: 'platform', feature: 'embed', key: 'k-platform', model: 'text-embedding-3-small', peakPerHour: 60, inTok: 2000, outTok: 0 },
   { team: 'analytics', feature: 'sql', key: 'k-analytics', model: 'claude-sonnet-4', peakPerHour: 60, inTok: 5000, outTok: 1000, weekdaysOnly: true },
 ];
 const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
@@ -121,15 +121,16 @@ export function planScenario(seed: number, historyDays = 21, evalDays = 14, star
     const dur = (30 + Math.floor(r() * 210)) * MIN;
     const app = kind === 'agent_loop' ? APPS[5] : kind === 'retry_loop' ? (APPS[i % 2 ? 0 : 2] as App) : (APPS[i % 2 ? 2 : 0] as App);
     const a = app as App;
-    const fields: Record<string, string> = { team: a.team, feature: a.feature, key_id: a.key, provider: (PRICES[a.model] as [number, number, string])[2] };
+    // Runaway calls carry no customer: `customer: ''` keeps customer-scoped alerts from claiming them.
+    const fields: Record<string, string> = { team: a.team, feature: a.feature, key_id: a.key, provider: (PRICES[a.model] as [number, number, string])[2], customer: '' };
     if (kind !== 'key_leak') fields['model'] = a.model;
     else fields['model'] = 'o3';
     if (kind !== 'key_leak') fields['trace_id'] = `runaway-${seed}-${i}`;
     if (kind === 'key_leak') fields['provider'] = 'openai';
     events.push({ kind, start: s, end: s + dur, fields, added_usd_per_hour: usd });
   }
-  events.push({ kind: 'model_swap', start: evalFrom + 3 * DAY + 15 * HOUR, end: evalFrom + 4 * DAY + 15 * HOUR, fields: { team: 'search', feature: 'rerank', key_id: 'k-search' }, added_usd_per_hour: 250 * costOf('gpt-4o', 8000, 100) - 250 * costOf('gpt-4o-mini', 8000, 100) });
-  events.push({ kind: 'model_swap', start: evalFrom + 9 * DAY + 10 * HOUR, end: evalFrom + 10 * DAY, fields: { team: 'support', feature: 'summarize', key_id: 'k-support' }, added_usd_per_hour: 200 * (costOf('claude-sonnet-4', 4000, 300) - costOf('claude-3-5-haiku', 4000, 300)) });
+  events.push({ kind: 'model_swap', start: evalFrom + 3 * DAY + 15 * HOUR, end: evalFrom + 4 * DAY + 15 * HOUR, fields: { team: 'search', feature: 'rerank', key_id: 'k-search', model: 'gpt-4o', provider: 'openai' }, added_usd_per_hour: 150 * (costOf('gpt-4o', 36000, 100) - costOf('gpt-4o-mini', 12000, 100)) });
+  events.push({ kind: 'model_swap', start: evalFrom + 9 * DAY + 10 * HOUR, end: evalFrom + 10 * DAY, fields: { team: 'support', feature: 'summarize', key_id: 'k-support', model: 'claude-sonnet-4', provider: 'anthropic' }, added_usd_per_hour: 120 * (costOf('claude-sonnet-4', 18000, 300) - costOf('claude-3-5-haiku', 6000, 300)) });
   const launchFrom = evalFrom + 2 * DAY + 9 * HOUR;
   events.push({
     kind: 'annotated_launch',
@@ -195,13 +196,18 @@ export function generateLedger(seed: number, sc: Scenario, emit: (batch: LedgerR
       if (app.batch && hour === app.batch.hour) perHour += app.batch.calls;
       perHour *= (dayNoise.get(dk) as number) * (hourNoise.get(dk) as number) * (1 + (app.growthPerDay ?? 0)) ** day;
       let model = app.model;
+      let inTok = app.inTok;
       for (const ev of sc.events) {
         if (t < ev.start || t >= ev.end || ev.fields['feature'] !== app.feature || ev.fields['team'] !== app.team) continue;
         if (ev.kind === 'annotated_launch') perHour *= 3;
         if (ev.kind === 'unannotated_launch') perHour *= 1 + Math.min(1, (t - ev.start) / HOUR);
-        if (ev.kind === 'model_swap') model = app.feature === 'rerank' ? 'gpt-4o' : 'claude-sonnet-4';
+        if (ev.kind === 'model_swap') {
+          // A swap to a pricier model with a prompt three times as long.
+          model = app.feature === 'rerank' ? 'gpt-4o' : 'claude-sonnet-4';
+          inTok *= 3;
+        }
       }
-      const m = { ...app, model };
+      const m = { ...app, model, inTok };
       if (app.traceCalls) {
         const [lo, hi] = app.traceCalls;
         for (let k = poisson(r, perHour / 60 / ((lo + hi) / 2)); k > 0; k--) openTraces.push({ app: m, left: lo + Math.floor(r() * (hi - lo + 1)), id: `tr-${n}-${k}` });
@@ -209,7 +215,7 @@ export function generateLedger(seed: number, sc: Scenario, emit: (batch: LedgerR
       }
       for (let k = poisson(r, perHour / 60); k > 0; k--) {
         const cust = app.customers ? (CUSTOMERS[Math.min(CUSTOMERS.length - 1, Math.floor(-Math.log(1 - r()) * 1.6))] as string) : null;
-        batch.push(record(`g${seed}-${++n}`, t + Math.floor(r() * MIN), m, Math.round(app.inTok * Math.exp(0.5 * gauss(r) - 0.125)), Math.round(app.outTok * Math.exp(0.6 * gauss(r) - 0.18)), `t-${n}`, cust));
+        batch.push(record(`g${seed}-${++n}`, t + Math.floor(r() * MIN), m, Math.round(m.inTok * Math.exp(0.5 * gauss(r) - 0.125)), Math.round(app.outTok * Math.exp(0.6 * gauss(r) - 0.18)), `t-${n}`, cust));
       }
     }
     // Agent traces: a call a minute or so until the trace is done.

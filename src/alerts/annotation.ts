@@ -1,5 +1,5 @@
 /** Known events (a launch, a load test) that widen the baseline of a scope for a time window. */
-import { scopeContains, type Scope } from './scope.js';
+import { scopeContains, scopesOverlap, type Scope } from './scope.js';
 
 export interface Annotation {
   id: string;
@@ -16,23 +16,31 @@ export interface Annotation {
 export const DEFAULT_EXPECTED_MULTIPLIER = 3;
 
 /**
- * The widening factor at `ms` for `scope`: the largest multiplier among annotations active then on
- * this scope, on a wider scope containing it (a launch annotated for a team covers its features),
- * or on a narrower one inside it (the team's spend includes the annotated feature's). 1 when none.
+ * The widening factor at `ms` for `scope` inside an annotated scope (a launch annotated for a team
+ * covers its features): the largest multiplier active then. 1 when none.
  */
 export function annotationMultiplier(annotations: readonly Annotation[], scope: Scope, ms: number): number {
   let m = 1;
   for (const a of annotations) {
     if (ms < a.from || ms >= a.to) continue;
-    if (scopeContains(a.scope, scope) || scopeContains(scope, a.scope)) m = Math.max(m, a.expected_multiplier);
+    if (scopeContains(a.scope, scope)) m = Math.max(m, a.expected_multiplier);
   }
   return m;
+}
+
+/**
+ * Annotations active at `ms` whose scope overlaps `scope` without containing it (the annotated
+ * feature's launch also lands in its provider, model, team and the global scope): their extra
+ * spend is added to this scope's expectation rather than multiplying all of it.
+ */
+export function overlappingAnnotations(annotations: readonly Annotation[], scope: Scope, ms: number): Annotation[] {
+  return annotations.filter((a) => ms >= a.from && ms < a.to && !scopeContains(a.scope, scope) && scopesOverlap(a.scope, scope));
 }
 
 /** True when any part of the hour [hourMs, hourMs+1h) is annotated for the scope (kept out of baselines). */
 export function hourAnnotated(annotations: readonly Annotation[], scope: Scope, hourMs: number): boolean {
   const end = hourMs + 3_600_000;
-  return annotations.some((a) => a.from < end && a.to > hourMs && (scopeContains(a.scope, scope) || scopeContains(scope, a.scope)));
+  return annotations.some((a) => a.from < end && a.to > hourMs && scopesOverlap(a.scope, scope));
 }
 
 /** An annotation from its API/JSON form (ISO instants). */

@@ -17,7 +17,8 @@ export interface BacktestOptions {
   onProgress?: (done: number) => void;
 }
 
-export function runBacktest(input: DetectionInput, o: BacktestOptions): Alert[] {
+/** Async so a server stays responsive: it yields to the event loop once per simulated hour. */
+export async function runBacktest(input: DetectionInput, o: BacktestOptions): Promise<Alert[]> {
   const engine = new DetectionEngine(o.detection ?? DEFAULT_DETECTION);
   let n = 0;
   const tracker = new AlertTracker(o.lifecycle ?? DEFAULT_LIFECYCLE, () => `bt-${++n}`);
@@ -26,7 +27,10 @@ export function runBacktest(input: DetectionInput, o: BacktestOptions): Alert[] 
   for (let t = start; t <= o.toMs; t += MINUTE_MS) {
     const events = tracker.apply(engine.evaluate(input, t), t);
     for (const e of events) if (e.type === 'opened') opened.push(e.alert);
-    if (o.onProgress && t % 3_600_000 === 0) o.onProgress((t - start) / Math.max(1, o.toMs - start));
+    if (t % 3_600_000 === 0) {
+      o.onProgress?.((t - start) / Math.max(1, o.toMs - start));
+      await new Promise((r) => setImmediate(r));
+    }
   }
   return opened;
 }

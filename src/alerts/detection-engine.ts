@@ -5,7 +5,7 @@
  * evaluator drive the same engine.
  */
 import type { Signal } from './alert-types.js';
-import { annotationMultiplier, hourAnnotated, type Annotation } from './annotation.js';
+import { annotationMultiplier, hourAnnotated, overlappingAnnotations, type Annotation } from './annotation.js';
 import { DEFAULT_DRIFT, driftSignals, type DriftParams } from './detectors/drift.js';
 import { DEFAULT_NEW_SOURCE, newSourceSignals, type NewSourceParams, type SourceSighting } from './detectors/new-source.js';
 import { DEFAULT_STORM, errorStormSignal, retryStormSignal, type StormParams } from './detectors/storms.js';
@@ -57,12 +57,18 @@ interface ScopeState {
 
 export class DetectionEngine {
   private readonly states = new Map<string, ScopeState>();
+  private byId: Map<string, ScopeSeries> = new Map();
+  private lastScopes: readonly ScopeSeries[] | null = null;
 
   constructor(readonly params: DetectionParams = DEFAULT_DETECTION) {}
 
   /** Every firing signal at instant `t` (epoch ms, minute-aligned); `stepMs` is the time since the previous tick. */
   evaluate(input: DetectionInput, t: number, stepMs = MINUTE_MS): Signal[] {
     const out: Signal[] = [];
+    if (this.lastScopes !== input.scopes) {
+      this.lastScopes = input.scopes;
+      this.byId = new Map(input.scopes.map((s) => [scopeId(s.scope), s]));
+    }
     for (const s of input.scopes) out.push(...this.evaluateScope(s, input.annotations, t));
     const p = this.params.storm;
     for (const [traceId, m] of input.traces ?? []) {
@@ -104,7 +110,16 @@ export class DetectionEngine {
       if (!b) return null;
       const a = Math.max(from, h);
       const e = Math.min(to, h + HOUR_MS);
-      total += (b.expected * (e - a)) / HOUR_MS * annotationMultiplier(ann, s.scope, a);
+      let extra = 0;
+      let mult = annotationMultiplier(ann, s.scope, a);
+      for (const an of overlappingAnnotations(ann, s.scope, a)) {
+        // The annotated scope's own extra spend lands here too; without its series, widen all of it.
+        const inner = this.byId.get(scopeId(an.scope));
+        const ib = inner ? this.baseline(inner, this.state(scopeId(an.scope)), h, ann) : null;
+        if (ib) extra += ib.expected * (an.expected_multiplier - 1);
+        else mult = Math.max(mult, an.expected_multiplier);
+      }
+      total += ((b.expected * mult + extra) * (e - a)) / HOUR_MS;
     }
     return total;
   }

@@ -41,6 +41,14 @@ export class BucketSeries {
     this.prefix = null;
   }
 
+  /** Empties the bucket holding `ms` (the live loader re-reads the last minutes each tick). */
+  clear(ms: number): void {
+    const i = this.indexOf(ms);
+    if (i < 0 || i >= this.length) return;
+    for (const f of FIELDS) this.data[f][i] = 0;
+    this.prefix = null;
+  }
+
   at(field: SeriesField, i: number): number {
     return i >= 0 && i < this.length ? (this.data[field][i] as number) : 0;
   }

@@ -41,3 +41,13 @@ export function explorerLink(scope: Scope, fromMs: number, toMs: number): string
   for (const [k, v] of Object.entries(scope)) q.set(k, v);
   return `/#/explorer?${q.toString()}`;
 }
+
+/** True when some record could be in both scopes (no field fixed to different values). */
+export function scopesOverlap(a: Scope, b: Scope): boolean {
+  return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
+}
+
+/** True when a record's fields (`dimension → value`, null for absent) fall inside the scope. */
+export function recordInScope(scope: Scope, value: (dimension: string) => string | null): boolean {
+  return Object.entries(scope).every(([k, v]) => value(k) === v);
+}

@@ -62,7 +62,7 @@ export function hourBaseline(hours: BucketSeries, h: number, o: BaselineOptions)
     const seasonal = median(samples);
     const level = clamp(median(ratios), 0.25, 4);
     const expected = seasonal * level;
-    const sigma = Math.max(madSigma(samples, seasonal) * level, 0.15 * expected);
+    const sigma = Math.max(madSigma(samples, seasonal) * level, 0.12 * expected);
     return { expected, sigma, seasonal, level, cold: false };
   }
   if (recent.length < 3) return null;

@@ -7,7 +7,7 @@
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { SourceSighting } from './detectors/new-source.js';
 import type { DetectionInput } from './detection-engine.js';
-import { scopeId, type Scope } from './scope.js';
+import { recordInScope, scopeId, type Scope } from './scope.js';
 import { BucketSeries, floorTo, HOUR_MS, MINUTE_MS, newScopeSeries, type Bucket, type ScopeSeries } from './scope-series.js';
 
 export const DEFAULT_SCOPE_DIMENSIONS = ['provider', 'model', 'team', 'feature', 'customer', 'key_id'] as const;
@@ -27,6 +27,8 @@ export interface SeriesBuilderOptions {
   /** Dimensions whose scopes report new sources ('' is global), and the sources watched. */
   newSourceScopes: readonly string[];
   newSourceDimensions: readonly string[];
+  /** Multi-field scopes to follow as well (annotated scopes, so their extra spend can be expected elsewhere). */
+  extraScopes?: readonly Scope[];
 }
 
 export type RecordFields = Pick<LedgerRecord, 'started_at' | 'provider' | 'model' | 'model_requested' | 'status' | 'usage' | 'cost' | 'attribution' | 'tags' | 'key_id' | 'trace_id'>;
@@ -80,6 +82,9 @@ export class SeriesBuilder {
     for (const dim of this.o.dimensions) {
       const v = dimensionValue(r, dim);
       if (v !== null) this.addTo({ [dim]: v }, dim, t, b);
+    }
+    for (const x of this.o.extraScopes ?? []) {
+      if (Object.keys(x).length > 1 && recordInScope(x, (d) => dimensionValue(r, d))) this.addTo(x, 'annotation', t, b);
     }
     if (r.trace_id && t >= this.o.minuteFromMs) this.watchTrace(r.trace_id, t, b);
     for (const sd of this.o.newSourceScopes) {

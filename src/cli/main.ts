@@ -6,14 +6,17 @@ import { registerCostCommand } from './cost-command.js';
 import { registerPricesCommand } from './prices-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerKeysCommand } from './keys-command.js';
+import { registerTokensCommand } from './tokens-command.js';
 import { registerBudgetsCommand } from './budgets-command.js';
 import { registerKillSwitchCommand } from './kill-switch-command.js';
 import { registerRateLimitsCommand } from './rate-limits-command.js';
-import { registerKeysCommand } from './keys-command.js';
-import { registerTokensCommand } from './tokens-command.js';
 import { registerEventsCommand } from './events-command.js';
 import { registerSpendCommand } from './spend-command.js';
 import { registerAnalyticsCommands } from './analytics-commands.js';
+import { registerAlertsCommand } from './alerts-command.js';
+import { registerAnomaliesCommand } from './anomalies-command.js';
+import { registerForecastCommand } from './forecast-command.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,14 +36,17 @@ registerCostCommand(program);
 registerPricesCommand(program);
 registerServeCommand(program);
 registerDemoCommand(program);
+registerKeysCommand(program);
+registerTokensCommand(program);
 registerBudgetsCommand(program);
 registerKillSwitchCommand(program);
 registerRateLimitsCommand(program);
-registerKeysCommand(program);
-registerTokensCommand(program);
 registerEventsCommand(program);
 registerSpendCommand(program);
 registerAnalyticsCommands(program);
+registerAlertsCommand(program);
+registerAnomaliesCommand(program);
+registerForecastCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -37,6 +37,11 @@ export interface GatewayOptions {
   keys?: KeyAuthority;
   /** Budgets, rate limits, kill switches; default: admit everything. */
   policy?: CallPolicy;
+  /**
+   * Told, per forwarded call, how long Costrail held it before forwarding (routing, keys, policy,
+   * body handling) and how long the provider took to answer with headers. Metrics only.
+   */
+  onTimings?: (provider: string, overheadMs: number, upstreamHeadersMs: number) => void;
   /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
   router?: ProviderRouter;
 }
@@ -171,6 +176,7 @@ export class Gateway {
     }
 
     let upstream;
+    const forwardedAt = performance.now();
     try {
       upstream = await request(url, {
         method: (req.method ?? 'POST') as 'POST',
@@ -188,6 +194,7 @@ export class Gateway {
       return this.refuse(res, route, err, call, 'error');
     }
 
+    this.opts.onTimings?.(route.provider, forwardedAt - call.started, performance.now() - forwardedAt);
     const ctype = String(upstream.headers['content-type'] ?? '');
     const isStream = upstream.statusCode < 300 && (ctype.includes('text/event-stream') || ctype.includes('vnd.amazon.eventstream') || (call.stream && route.api === 'generateContent'));
     for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !NOT_RETURNED.has(k)) res.setHeader(k, v);
@@ -214,7 +221,7 @@ export class Gateway {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
-    const status: LedgerStatus = clientGone ? 'aborted' : streamError ? 'error' : 'ok';
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error ? 'error' : 'ok';
     let usage: Usage | null = outcome.extraction?.usage ?? null;
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
@@ -222,7 +229,13 @@ export class Gateway {
       usageSource = 'estimated';
     }
     const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
-    const error = streamError ? { type: 'upstream_stream_error', message: streamError } : clientGone ? { type: 'client_closed', message: 'client closed the connection mid-stream' } : null;
+    const error = streamError
+      ? { type: 'upstream_stream_error', message: streamError }
+      : clientGone
+        ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
+        : outcome.upstream_error
+          ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
+          : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
     this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);

@@ -7,7 +7,7 @@
  * the operator did not name (an OpenAI key must not travel to Mistral because a model was
  * misspelt), so without `routes` un-prefixed OpenAI-shaped calls go to OpenAI as before.
  */
-import { signSigV4, uriEncode, type AwsCredentials } from '../providers/bedrock/sigv4.js';
+import { signSigV4, type AwsCredentials } from '../providers/bedrock/sigv4.js';
 import { isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/spec.js';
 import type { GatewayError } from './error-format.js';
@@ -72,13 +72,13 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 export class ProviderRouter {
-  private readonly named: Map<string, NamedProvider>;
+  private readonly named: Map<string, NamedProvider & { sign?: (req: UpstreamRequest) => undefined }>;
   private readonly rules: CompiledRoute[];
   private readonly bedrockBase: string;
   private readonly bedrockSign: (req: UpstreamRequest) => GatewayError | undefined;
 
   constructor(private readonly opts: RouterOptions) {
-    this.named = new Map(Object.entries(opts.named ?? {}));
+    this.named = new Map(Object.entries(opts.named ?? {}).map(([name, p]) => [name, { ...p, ...(p.apiKey ? { sign: heldKey(p.apiKey) } : {}) }]));
     for (const name of this.named.keys()) {
       if (isReservedProviderName(name)) throw new Error(`provider name "${name}" is a built-in provider or a reserved path`);
     }
@@ -89,26 +89,28 @@ export class ProviderRouter {
   }
 
   route(url: string): Route | undefined {
-    const m = /^\/([a-z][a-z0-9_-]*)(\/.*)?$/.exec(url);
-    const first = m?.[1];
-    const named = first !== undefined ? this.named.get(first) : undefined;
-    if (first !== undefined && named) {
-      const inner = routeRequest(`/openai-compatible${m?.[2] ?? '/'}`);
-      if (!inner) return undefined;
-      return { ...inner, name: first, base: named.baseUrl, ...(named.apiKey ? { sign: heldKey(named.apiKey) } : {}) };
+    if (this.named.size > 0) {
+      const m = /^\/([a-z][a-z0-9_-]*)(\/.*)?$/.exec(url);
+      const first = m?.[1];
+      const named = first !== undefined ? this.named.get(first) : undefined;
+      if (first !== undefined && named) {
+        const inner = routeRequest(`/openai-compatible${m?.[2] ?? '/'}`);
+        if (!inner) return undefined;
+        return { ...inner, name: first, base: named.baseUrl, sign: named.sign };
+      }
     }
     const r = routeRequest(url);
     if (!r) return undefined;
     if (r.provider === 'bedrock') {
-      // Re-encode the model id the way the AWS SDKs send it, so the signed path is the sent path.
-      if (r.urlModel) r.upstreamPath = r.upstreamPath.replace(/\/model\/[^/?]+\//, `/model/${uriEncode(r.urlModel)}/`);
+      // The path goes upstream as the client encoded it; the signer signs exactly the path sent.
       r.base = this.bedrockBase;
       r.sign = this.bedrockSign;
     } else if ((r.provider === 'anthropic' || r.provider === 'gemini') && (r.api === 'chat.completions' || r.api === 'embeddings')) {
       // /anthropic/v1/chat/completions: the provider's OpenAI-compatible endpoint, read as chat.
       r.name = r.provider;
+      r.base = this.opts.upstreams[r.provider];
       r.provider = 'openai-compatible';
-    } else if (this.rules.length > 0 && first === 'v1' && r.provider === 'openai' && (r.api === 'chat.completions' || r.api === 'embeddings' || r.api === 'responses')) {
+    } else if (this.rules.length > 0 && r.provider === 'openai' && url.startsWith('/v1/') && (r.api === 'chat.completions' || r.api === 'embeddings' || r.api === 'responses')) {
       r.byModel = true;
     }
     return r;
@@ -118,7 +120,10 @@ export class ProviderRouter {
   byModel(route: Route, model: unknown): Route | undefined {
     if (!route.byModel || typeof model !== 'string') return undefined;
     for (const rule of this.rules) {
-      if (rule.re.test(model)) return { ...route, ...rule.target(route.upstreamPath), byModel: false };
+      if (!rule.re.test(model)) continue;
+      const t = rule.target(route.upstreamPath);
+      // Built field by field: one object shape for every moved route keeps this path monomorphic.
+      return { provider: t.provider, api: route.api, upstreamPath: t.upstreamPath, urlModel: route.urlModel, urlStream: route.urlStream, name: t.name, base: t.base, sign: t.sign, byModel: false };
     }
     return undefined;
   }
@@ -126,8 +131,8 @@ export class ProviderRouter {
   private targetFor(provider: string): (path: string) => RouteTarget {
     const named = this.named.get(provider);
     if (named) {
-      const sign = named.apiKey ? heldKey(named.apiKey) : undefined;
-      return (path) => ({ provider: 'openai-compatible', name: provider, base: named.baseUrl, upstreamPath: path, ...(sign ? { sign } : {}) });
+      const sign = named.sign;
+      return (path) => ({ provider: 'openai-compatible', name: provider, base: named.baseUrl, upstreamPath: path, sign });
     }
     if (isProviderId(provider) && OPENAI_SHAPED.has(provider)) return (path) => ({ provider, upstreamPath: path });
     const prefix = COMPAT_PREFIX.get(provider);

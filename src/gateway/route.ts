@@ -49,7 +49,7 @@ const BASE_INCLUDES_V1: ReadonlySet<ProviderId> = new Set(['openai', 'mistral', 
 function apiOfPath(path: string): { api: Route['api']; urlModel?: string; urlStream: boolean } {
   const bare = path.split('?')[0] ?? path;
   // Azure OpenAI names the deployment in the path: /openai/deployments/{deployment}/chat/completions.
-  const deployment = /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/.exec(bare);
+  const deployment = bare.includes('/deployments/') ? /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/.exec(bare) : null;
   const urlModel = deployment ? decodeURIComponent(deployment[1] ?? '') : undefined;
   if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false, urlModel };
   if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false, urlModel };

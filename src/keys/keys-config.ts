@@ -36,7 +36,7 @@ export function keysConfigFrom(config: Record<string, unknown> | undefined, env:
   }
   const creds: Record<string, string> = {};
   for (const [provider, c] of Object.entries(parsed.data.provider_credentials)) {
-    if (!isProviderId(provider)) throw new Error(`keys.provider_credentials: unknown provider "${provider}"`);
+    if (!isProviderId(provider) && !/^[a-z][a-z0-9_-]{0,63}$/.test(provider)) throw new Error(`keys.provider_credentials: "${provider}" is not a provider name`);
     const secret = 'env' in c ? env[c.env] : c.secret;
     if (!secret) throw new Error(`keys.provider_credentials.${provider}: environment variable ${'env' in c ? c.env : ''} is not set`);
     creds[provider] = secret;

@@ -44,6 +44,7 @@ export const CreateTokenBody = z
 export const SetCredentialBody = z.object({ provider: z.string().trim().min(1), secret: z.string().trim().min(1).max(8192) }).strict();
 
 const NO_STORE = { 'cache-control': 'no-store' };
+const PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   const { keys, credentials, tokens } = ctx.keys;
@@ -117,7 +118,8 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     body: SetCredentialBody,
     handler: async (req) => {
       const { provider, secret } = req.body;
-      if (!isProviderId(provider)) throw ApiError.badRequest(`provider: unknown provider "${provider}"`);
+      // Built-in ids, or a provider named in the config (`/<name>/v1/...`).
+      if (!isProviderId(provider) && !PROVIDER_NAME.test(provider)) throw ApiError.badRequest(`provider: "${provider}" is neither a built-in provider nor a valid provider name (lowercase letters, digits, - and _)`);
       if (credentials.isConfigured(provider)) throw ApiError.conflict(`the ${provider} credential comes from the config file (keys.provider_credentials); change it there`);
       return { body: { credential: credentialJson(await credentials.set(provider, secret)) } };
     },

@@ -10,8 +10,11 @@ import type { SecretBox } from './master-key.js';
 import { upstreamAuthHeaders } from './provider-auth.js';
 
 interface Held {
-  headers: Readonly<Record<string, string>> | null;
+  /** Null when the stored value cannot be decrypted. */
+  secret: string | null;
   info: ProviderCredentialInfo;
+  /** Auth headers per header convention (a credential may be presented in two: Anthropic's own API and its OpenAI-compatible endpoint). */
+  headers: Map<string, Readonly<Record<string, string>>>;
 }
 
 export class ProviderVault {
@@ -34,23 +37,34 @@ export class ProviderVault {
     for (const c of stored) {
       try {
         const secret = this.box.open(c.sealed, aad(c.provider));
-        next.set(c.provider, { headers: upstreamAuthHeaders(c.provider, secret), info: { provider: c.provider, fingerprint: c.fingerprint, source: 'store', created_at: c.created_at, updated_at: c.updated_at } });
+        next.set(c.provider, { secret, headers: new Map(), info: { provider: c.provider, fingerprint: c.fingerprint, source: 'store', created_at: c.created_at, updated_at: c.updated_at } });
       } catch (e) {
         const problem = `cannot decrypt the stored ${c.provider} credential: ${(e as Error).message}`;
         problems.push(problem);
-        next.set(c.provider, { headers: null, info: { provider: c.provider, fingerprint: c.fingerprint, source: 'store', created_at: c.created_at, updated_at: c.updated_at, problem } });
+        next.set(c.provider, { secret: null, headers: new Map(), info: { provider: c.provider, fingerprint: c.fingerprint, source: 'store', created_at: c.created_at, updated_at: c.updated_at, problem } });
       }
     }
     for (const [provider, secret] of Object.entries(this.fromConfig)) {
-      next.set(provider, { headers: upstreamAuthHeaders(provider, secret), info: { provider, fingerprint: fingerprint(secret), source: 'config', created_at: null, updated_at: null } });
+      next.set(provider, { secret, headers: new Map(), info: { provider, fingerprint: fingerprint(secret), source: 'config', created_at: null, updated_at: null } });
     }
     this.held = next;
     return problems;
   }
 
-  /** Upstream auth headers for `provider`, or undefined when none is held (or it cannot be decrypted). */
-  headersFor(provider: string): Readonly<Record<string, string>> | undefined {
-    return this.held.get(provider)?.headers ?? undefined;
+  /**
+   * Upstream auth headers presenting the credential held for `name` (the provider as recorded: a
+   * named provider, or `anthropic` on its OpenAI-compatible endpoint) in `style`'s convention
+   * (the API the call speaks); undefined when none is held or it cannot be decrypted.
+   */
+  headersFor(name: string, style: string = name): Readonly<Record<string, string>> | undefined {
+    const held = this.held.get(name);
+    if (!held?.secret) return undefined;
+    let headers = held.headers.get(style);
+    if (!headers) {
+      headers = Object.freeze(upstreamAuthHeaders(style, held.secret));
+      held.headers.set(style, headers);
+    }
+    return headers;
   }
 
   isConfigured(provider: string): boolean {
@@ -66,7 +80,7 @@ export class ProviderVault {
     const info: ProviderCredentialInfo = { provider, fingerprint: fingerprint(secret), source: 'store', created_at: existing?.source === 'store' ? existing.created_at : now, updated_at: now };
     await this.repo.putCredential({ provider, sealed: this.box.seal(secret, aad(provider)), fingerprint: info.fingerprint, created_at: info.created_at ?? now, updated_at: now });
     this.generation++;
-    this.held.set(provider, { headers: upstreamAuthHeaders(provider, secret), info });
+    this.held.set(provider, { secret, headers: new Map(), info });
     return info;
   }
 

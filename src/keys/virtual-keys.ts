@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { CallIdentity, KeyAuthority } from '../gateway/call-policy.js';
 import type { GatewayError } from '../gateway/error-format.js';
 import { passThroughKeyId } from '../gateway/gateway.js';
-import type { Route } from '../gateway/route.js';
+import { ledgerProvider, type Route } from '../gateway/route.js';
 import { keyStatus, type KeyAttributionDefaults, type VirtualKey } from './key-records.js';
 import type { KeyRepository, StoredKey } from './key-repository.js';
 import { hashSecret, newId, newSecret, secretHint, VIRTUAL_KEY_PREFIX } from './key-secrets.js';
@@ -60,10 +60,11 @@ export class VirtualKeys implements KeyAuthority {
     const now = Date.now();
     const status = keyStatus(entry.key, now);
     if (status !== 'active') return { ...invalid(`Costrail virtual key ${entry.key.id} is ${status}`), scope: { key_id: entry.key.id } };
-    const upstreamAuth = this.vault.headersFor(route.provider);
-    // Bedrock is signed with SigV4 from held AWS credentials by the forward step, not by a header.
-    if (!upstreamAuth && route.provider !== 'bedrock') {
-      return { status: 403, type: 'provider_credential_missing', message: `Costrail holds no ${route.provider} credential for virtual keys: set one with \`costrail keys provider-credential set --provider ${route.provider}\`` };
+    const provider = ledgerProvider(route);
+    const upstreamAuth = this.vault.headersFor(provider, route.provider);
+    // A route with a signer (Bedrock SigV4, a named provider's configured key) supplies its own credentials.
+    if (!upstreamAuth && !route.sign) {
+      return { status: 403, type: 'provider_credential_missing', message: `Costrail holds no ${provider} credential for virtual keys: set one with \`costrail keys provider-credential set --provider ${provider}\`` };
     }
     this.used.set(entry.key.id, now);
     if (presented.where === 'query') route.upstreamPath = withoutKeyParam(route.upstreamPath);

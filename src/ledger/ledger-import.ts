@@ -1,7 +1,8 @@
 /**
  * Ledger records from another logger (`costrail import ledger`, `POST /api/import/ledger`):
  * one JSON object per line in the public ledger-record shape (PRODUCT.md). Required: `id`,
- * `started_at`, `provider`, `model`, and `usage` or `cost`; every other field is optional.
+ * `started_at`, `provider`, `model`, and `usage` or `cost` (a failed or refused call, status
+ * `error`/`blocked`/`aborted`, may have neither); every other field is optional.
  *
  * Money rules: a `cost` the file carries is kept as reported (a total-only cost becomes
  * `other` = total, `source: "provider"`, so re-pricing leaves it alone); a record without a cost is
@@ -86,7 +87,11 @@ export const ImportRecordSchema = z
   })
   // Other loggers add fields of their own; they are not part of the ledger and are dropped.
   .strip()
-  .refine((r) => r.usage != null || r.cost != null, { message: 'needs "usage" or "cost" (neither is present)', path: ['usage'] });
+  // A call that failed or was refused may have consumed nothing: it still belongs in the ledger.
+  .refine((r) => r.usage != null || r.cost != null || r.status === 'error' || r.status === 'blocked' || r.status === 'aborted', {
+    message: 'needs "usage" or "cost" (neither is present; only a status of error, blocked or aborted may have neither)',
+    path: ['usage'],
+  });
 
 export type ImportRecord = z.infer<typeof ImportRecordSchema>;
 

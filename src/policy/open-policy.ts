@@ -1,6 +1,7 @@
 /**
  * How a Costrail process opens its policy: in-process counters by default, Redis when
- * COSTRAIL_REDIS_URL is set (prefix COSTRAIL_REDIS_PREFIX, default `costrail:`), and the
+ * COSTRAIL_REDIS_URL is set (prefix COSTRAIL_REDIS_PREFIX, default `costrail:`; per-operation
+ * timeout COSTRAIL_REDIS_TIMEOUT_MS, default 1000), and the
  * reservation ceiling from COSTRAIL_RESERVATION_CEILING_USD (default $5 per call).
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -21,7 +22,7 @@ export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book:
   const env = o.env ?? process.env;
   let counters = o.counters;
   if (!counters && env.COSTRAIL_REDIS_URL) {
-    counters = await RedisCounters.open({ url: env.COSTRAIL_REDIS_URL, prefix: env.COSTRAIL_REDIS_PREFIX ?? 'costrail:' });
+    counters = await RedisCounters.open({ url: env.COSTRAIL_REDIS_URL, prefix: env.COSTRAIL_REDIS_PREFIX ?? 'costrail:', timeoutMs: env.COSTRAIL_REDIS_TIMEOUT_MS ? Number(env.COSTRAIL_REDIS_TIMEOUT_MS) : undefined });
   }
   return PolicyService.open({
     store: o.store,

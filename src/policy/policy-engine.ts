@@ -121,7 +121,11 @@ export class PolicyEngine implements CallPolicy {
     if (r instanceof Promise) {
       return r.then(
         (res) => this.decide(rules, req, subject, now, plan, attempt, res),
-        (e: Error) => this.counterFailure(plan, e),
+        (e: Error) => {
+          // A timed-out reserve may still have run in Redis: release whatever it held.
+          this.release(req.id, plan);
+          return this.counterFailure(plan, e);
+        },
       );
     }
     return this.decide(rules, req, subject, now, plan, attempt, r);
@@ -241,6 +245,15 @@ export class PolicyEngine implements CallPolicy {
       }
     }
     return { charges, meta };
+  }
+
+  private release(id: string, plan: Plan): void {
+    try {
+      const r = this.o.counters.settle(id, plan.charges.map((c) => ({ key: c.key, actual: 0n, expiresAt: c.expiresAt })), this.clock());
+      if (r instanceof Promise) r.catch(() => undefined);
+    } catch {
+      /* the hold expires on its own */
+    }
   }
 
   /** Called by a ticket once its call's record exists. */

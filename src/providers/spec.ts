@@ -168,6 +168,8 @@ export interface StreamOutcome {
   output_text: string;
   /** Model reported by the stream, when any event named it. */
   model?: string;
+  /** An error the provider reported inside the stream (a Bedrock exception frame), the call having failed. */
+  upstream_error?: string;
 }
 
 export interface ProviderUsageParser {

@@ -8,8 +8,10 @@ import { registerPolicyRoutes } from '../policy/policy-routes.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
+import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  registerAlertRoutes(api, ctx);
   api.add({
     method: 'GET',
     path: '/api/whoami',

@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
+import { ProviderRouter } from '../gateway/provider-router.js';
+import { defaultRouting, type RoutingSetup } from './routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
@@ -22,6 +24,8 @@ import { DashboardAssets } from './dashboard-assets.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
+import { alertServiceFor } from '../alerts/alert-service.js';
+import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -30,6 +34,8 @@ export interface RuntimeOptions {
   /** Explicit upstreams (tests, demo); otherwise env and config decide. */
   upstreams?: UpstreamMap;
   quiet?: boolean;
+  /** Named providers, model routes, Bedrock access (from --config); default: built-ins and AWS_* env. */
+  routing?: RoutingSetup;
   /** Write `<data>/server.json` so CLI commands find this server (off for in-process CLI runtimes). */
   advertise?: boolean;
   /** The config file's `keys:` section (pass-through mode, provider credentials). */
@@ -38,6 +44,8 @@ export interface RuntimeOptions {
   logger?: CostrailLogger;
   /** Policy counters and clock (tests); default from env: COSTRAIL_REDIS_URL, COSTRAIL_RESERVATION_CEILING_USD. */
   policy?: PolicyRuntimeOptions;
+  /** `alerts:` from the serve config; the every-minute evaluator runs in advertised (serve, demo) processes. */
+  alerts?: AlertsConfig;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -80,7 +88,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     },
   };
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
-  const gateway = new Gateway({ upstreams: resolveUpstreams(process.env, opts.upstreams), book, sink, keys: keys.keys, policy: policy.engine });
+  const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
+  const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -94,6 +104,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url });
+  if (opts.advertise) alerts.start();
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
@@ -116,6 +128,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         });
         await gateway.close();
         await keys.close();
+        await alerts.stop();
         await writer.close();
         await policy.close();
         await store.close();

@@ -33,8 +33,17 @@ export class GatewayMetrics {
   private readonly duration = new Histogram({ name: 'costrail_request_duration_seconds', help: 'Whole call duration as seen by the gateway', labelNames: ['provider', 'stream'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry] });
   private readonly ttft = new Histogram({ name: 'costrail_time_to_first_byte_seconds', help: 'Time to the first response byte from the provider', labelNames: ['provider', 'stream'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
 
+  private readonly overhead = new Histogram({ name: 'costrail_gateway_overhead_seconds', help: 'Time Costrail holds a call before forwarding it (routing, keys, policy, body handling)', labelNames: ['provider'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1], registers: [this.registry] });
+  private readonly upstream = new Histogram({ name: 'costrail_upstream_latency_seconds', help: 'Time from forwarding a call to the provider answering with headers', labelNames: ['provider'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+
   constructor(spoolDepth: () => number) {
     new Gauge({ name: 'costrail_ledger_spool_depth', help: 'Ledger records spooled but not yet committed to the store', registers: [this.registry], collect() { this.set(spoolDepth()); } });
+  }
+
+  /** Per forwarded call: Costrail's own time before forwarding, and the provider's time to headers. */
+  observeTimings(provider: string, overheadMs: number, upstreamHeadersMs: number): void {
+    this.overhead.observe({ provider }, overheadMs / 1000);
+    this.upstream.observe({ provider }, upstreamHeadersMs / 1000);
   }
 
   observe(r: LedgerRecord): void {

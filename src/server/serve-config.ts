@@ -1,20 +1,38 @@
 /**
- * The `--config` file (YAML or JSON): upstream base URLs per provider, and Azure deployment
- * mappings for the price book. Validated once at start; a bad file stops `serve` with one line.
+ * The `--config` file (YAML or JSON): upstream base URLs per provider, Bedrock's region and
+ * credentials, OpenAI-compatible providers named by the operator, and model routes. Validated
+ * once at start; a bad file stops `serve` with one line. (Deployment-name mappings live in the
+ * price book's overrides.) Turned into a router by routing-config.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
+import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
+
+export const ProviderEntrySchema = z
+  .object({
+    base_url: z.string().url('base_url must be a URL').optional(),
+    /** A provider named by the operator: the only kind so far is an OpenAI-compatible server. */
+    kind: z.literal('openai-compatible').optional(),
+    /** Environment variable holding the key Costrail sends upstream for a named provider. */
+    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'api_key_env must be an environment variable name').optional(),
+    /** Bedrock only: region and the credentials requests are signed with (else AWS_* env). */
+    region: z.string().regex(/^[a-z0-9-]+$/, 'region must look like us-east-1').optional(),
+    access_key_id: z.string().min(1).optional(),
+    secret_access_key: z.string().min(1).optional(),
+    session_token: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type ProviderEntry = z.infer<typeof ProviderEntrySchema>;
 
 export const ServeConfigSchema = z
   .object({
-    providers: z
-      .record(
-        z.string(),
-        z.object({ base_url: z.string().url('base_url must be a URL') }).strict(),
-      )
-      .default({}),
+    providers: z.record(z.string(), ProviderEntrySchema).default({}),
+    /** Un-prefixed OpenAI-shaped calls whose model matches go to `provider` (first match wins). */
+    routes: z.array(z.object({ match: z.string().min(1), provider: z.string().min(1) }).strict()).default([]),
+    alerts: AlertsConfigSchema.optional(),
   })
   .passthrough();
 

@@ -107,6 +107,18 @@ test('a running server owns the store: the CLI posts through POST /api/import/le
     assert.deepEqual(JSON.parse(out), { read: 3, inserted: 3, duplicates: 0, invalid: [] });
     assert.equal(await rt.store.countRecords(), 3);
 
+    // simulate posts through the same endpoint, failed calls (no usage, no cost) included.
+    const sim = spawn(process.execPath, [BIN, 'simulate', '--days', '2', '--requests', '400', '--start', '2026-10-01', '--data', data, '--json']);
+    let simOut = '';
+    let simErr = '';
+    sim.stdout.on('data', (c: Buffer) => (simOut += c.toString()));
+    sim.stderr.on('data', (c: Buffer) => (simErr += c.toString()));
+    assert.equal(await new Promise<number | null>((r) => sim.on('close', r)), 0, simErr);
+    assert.equal((JSON.parse(simOut) as { inserted: number }).inserted, 400);
+    assert.equal(await rt.store.countRecords(), 403);
+    const failed = (await rt.store.getEvents({ limit: 1000 })).events.filter((e) => e.status === 'error' && e.usage === null);
+    assert.ok(failed.length > 0 && failed.every((e) => e.cost === null && !e.priced));
+
     const res = await request(`${rt.url}/api/import/ledger`, { method: 'POST', headers: { authorization: `Bearer ${rt.adminToken}`, 'content-type': 'application/x-ndjson' }, body: [LINES[0], BAD[2]].join('\n') });
     assert.equal(res.statusCode, 400);
     const body = (await res.body.json()) as { error: { code: string; details: { line: number }[] } };

@@ -189,7 +189,8 @@ test('Bedrock Converse: re-signed with held credentials (simulator verifies SigV
 });
 
 test('Bedrock ConverseStream: event-stream frames pass through intact and the metadata usage is recorded', async () => {
-  const res = await request(base + bedrockPath('converse-stream'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: converseBody });
+  // The model id unencoded this time (`:` raw): what is sent is what is signed either way.
+  const res = await request(`${base}/bedrock/model/${BEDROCK_MODEL}/converse-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: converseBody });
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /vnd\.amazon\.eventstream/);
   const frames = decodeEventStream(new Uint8Array(await res.body.arrayBuffer()));
@@ -204,6 +205,19 @@ test('Bedrock ConverseStream: event-stream frames pass through intact and the me
   assert.equal(r.usage?.output_tokens, meta.usage.outputTokens);
   assert.equal(r.cost?.total, expectedCost(r));
   assert.ok(r.ttft_ms !== null);
+});
+
+test('Bedrock ConverseStream ending in an exception frame: the client gets the frame, the record says error with estimated usage', async () => {
+  const res = await request(base + bedrockPath('converse-stream'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-sim-fail-after-chunks': '3' }, body: converseBody });
+  assert.equal(res.statusCode, 200);
+  const frames = decodeEventStream(new Uint8Array(await res.body.arrayBuffer()));
+  assert.equal(headerString(frames.at(-1)!, ':exception-type'), 'internalServerException');
+  const r = await onlyRecord();
+  assert.equal(r.status, 'error');
+  assert.equal(r.error?.type, 'upstream_stream_exception');
+  assert.match(r.error?.message ?? '', /internalServerException/);
+  assert.equal(r.usage_source, 'estimated');
+  assert.ok((r.usage?.output_tokens ?? 0) > 0, 'output counted from the three deltas that streamed');
 });
 
 test('Bedrock InvokeModel and InvokeModelWithResponseStream (Anthropic body)', async () => {
@@ -297,6 +311,15 @@ test('Un-prefixed /v1 calls are routed by model pattern from config; other model
   }
   // Anthropic's OpenAI-compatible endpoint lives under /v1 of its base URL.
   assert.equal(sim.lastRequests().at(-2)?.path, '/v1/chat/completions');
+});
+
+test('An explicit /anthropic prefix on an OpenAI-shaped path reaches Anthropic\'s OpenAI-compatible endpoint', async () => {
+  const c = new OpenAI({ baseURL: `${base}/anthropic/v1`, apiKey: 'sk-ant-x' });
+  await c.chat.completions.create({ model: 'claude-haiku-4-5-20251001', messages: [{ role: 'user', content: 'hi' }] });
+  const r = await onlyRecord();
+  assert.equal(`${r.provider} ${r.api} ${r.model}`, 'anthropic chat.completions claude-haiku-4-5-20251001');
+  assert.equal(r.cost?.total, expectedCost(r));
+  assert.equal(sim.lastRequests().at(-1)?.path, '/v1/chat/completions');
 });
 
 test('Router config errors: a non-OpenAI-shaped route target and a reserved provider name', () => {

@@ -37,6 +37,9 @@ test('/metrics counts calls, tokens and cost by bounded labels, and never shows 
     assert.ok(modelLabels.size <= 101, `model label values: ${modelLabels.size}`);
     assert.match(text, /costrail_ledger_spool_depth \d+/);
     assert.match(text, /costrail_request_duration_seconds_bucket/);
+    // Every forwarded call (3 priced + 150 unpriced) is timed before forwarding and to upstream headers.
+    assert.match(text, /costrail_gateway_overhead_seconds_count\{provider="openai"\} 153/);
+    assert.match(text, /costrail_upstream_latency_seconds_count\{provider="openai"\} 153/);
     assert.ok(!text.includes('sk-secret-metrics-key'));
 
     const health = (await (await fetch(`${rt.url}/healthz`)).json()) as { status: string; price_version: string };

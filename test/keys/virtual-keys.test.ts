@@ -71,7 +71,7 @@ test('provider credentials: set through the API, listed without their secrets', 
     const res = await api(rt, 'PUT', '/api/provider-credentials', { provider, secret });
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
-  const bad = await api(rt, 'PUT', '/api/provider-credentials', { provider: 'nope', secret: 'x' });
+  const bad = await api(rt, 'PUT', '/api/provider-credentials', { provider: 'Not A Provider!', secret: 'x' });
   assert.equal(bad.status, 400);
   const list = await api<{ credentials: { provider: string; fingerprint: string; source: string }[] }>(rt, 'GET', '/api/provider-credentials');
   assert.deepEqual(list.body.credentials.map((c) => c.provider), ['anthropic', 'gemini', 'openai']);
@@ -160,6 +160,14 @@ test('Azure-style api-key header: recognised as the virtual key and stripped', a
   assert.equal(f.headers['api-key'], undefined);
   assertNoVirtualKey(f, key.secret);
   assert.equal((await recordOf(rt, res.headers.get('x-costrail-request-id'))).key_id, key.id);
+});
+
+test('a provider with no held credential: 403 provider_credential_missing, recorded blocked', async () => {
+  const res = await fetch(`${rt.url}/groq/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` }, body: JSON.stringify({ model: 'llama-3.1-8b-instant', messages: [] }) });
+  assert.equal(res.status, 403);
+  assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'provider_credential_missing');
+  const r = await recordOf(rt, res.headers.get('x-costrail-request-id'));
+  assert.equal(r.status, 'blocked');
 });
 
 test('request headers win over key defaults; tags merge (the request wins on the same tag)', async () => {
@@ -254,6 +262,13 @@ test('scoped API tokens: hashed, see only their scope on /api/whoami, cannot adm
   assert.equal(who.status, 200);
   assert.deepEqual([who.body.kind, who.body.scope, who.body.token_id], ['scoped', { team: 'search' }, created.body.token.id]);
   assert.equal((await api(rt, 'GET', '/api/keys', undefined, created.body.secret)).status, 403);
+  // Reads through the token are held to its scope: earlier calls here were attributed to search, ads and support.
+  const events = await api<{ events: { attribution: { team: string | null } }[] }>(rt, 'GET', '/api/events?limit=1000', undefined, created.body.secret);
+  assert.equal(events.status, 200);
+  assert.ok(events.body.events.length > 0);
+  assert.ok(events.body.events.every((e) => e.attribution.team === 'search'));
+  const all = await api<{ events: { attribution: { team: string | null } }[] }>(rt, 'GET', '/api/events?limit=1000');
+  assert.ok(all.body.events.some((e) => e.attribution.team !== 'search'), 'the admin sees other teams');
   assert.equal((await api(rt, 'POST', '/api/tokens', { name: 'x', scope: { colour: 'red' } })).status, 400);
   const listed = await api<{ tokens: { id: string }[] }>(rt, 'GET', '/api/tokens');
   assert.ok(!JSON.stringify(listed.body).includes(created.body.secret));

@@ -31,9 +31,29 @@ describe('DuckDbStore', () => {
     assert.deepEqual(rows, [
       [1, 'ledger'],
       [2, 'ledger_cost_history'],
+      [3, 'ledger_without_primary_key'],
     ]);
     conn.closeSync();
     inst.closeSync();
+  });
+
+  it('stays idempotent by id without a unique index: duplicates inside a batch, replays across wide time windows', async () => {
+    const store = await DuckDbStore.open(tempDir());
+    try {
+      // The same id twice in one batch keeps the first row only.
+      const first = makeRecord(1);
+      const dup = { ...makeRecord(1), model: 'other-model' };
+      assert.equal((await store.insertRecords([first, dup, makeRecord(2)])).inserted, 2);
+      // A replay mixed with new records spread over days still inserts only the new ones.
+      const spread = [makeRecord(1), makeRecord(3, { started_at: '2026-11-01T00:00:00.000Z' }), makeRecord(2), makeRecord(4, { started_at: '2026-12-01T00:00:00.000Z' })];
+      assert.equal((await store.insertRecords(spread)).inserted, 2);
+      assert.equal((await store.insertRecords(spread)).inserted, 0);
+      assert.equal(await store.countRecords(), 4);
+      const page = await store.getEvents({ limit: 10 });
+      assert.equal(page.events.find((r) => r.id === first.id)?.model, first.model);
+    } finally {
+      await store.close();
+    }
   });
 
   it('inserts a large batch in one call', async () => {

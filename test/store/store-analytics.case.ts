@@ -299,6 +299,34 @@ export function analyticsConformance(fresh: () => Promise<Store>): void {
     assert.equal(await s.updateCosts([], 'nothing'), 0);
   });
 
+  it('getEvents: pages newest first across sparse history, with and without bounds and filters', async () => {
+    const s = await fresh();
+    const offsets = [0, 1, 30, 3_600, 86_400, 86_401, 40 * 86_400, 400 * 86_400, 1_100 * 86_400, 1_100 * 86_400];
+    const records = offsets.map((o, i) => rec({ at: new Date(Date.UTC(2026, 10, 20) - o * 1000).toISOString(), team: i % 3 === 0 ? 'ads' : 'search' }));
+    await s.insertRecords(records);
+    const newestFirst = (rs: LedgerRecord[]): string[] => [...rs].sort((a, b) => (a.started_at === b.started_at ? (a.id < b.id ? 1 : -1) : a.started_at < b.started_at ? 1 : -1)).map((r) => r.id);
+    const pageAll = async (q: Parameters<Store['getEvents']>[0]): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await s.getEvents({ ...q, limit: 2, cursor });
+        ids.push(...page.events.map((e) => e.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return ids;
+    };
+    assert.deepEqual(await pageAll({}), newestFirst(records));
+    assert.deepEqual(await pageAll({ team: 'ads' }), newestFirst(records.filter((r) => r.attribution.team === 'ads')));
+    const to = '2026-11-19T00:00:00.000Z';
+    const from = '2025-01-01T00:00:00.000Z';
+    assert.deepEqual(await pageAll({ from, to }), newestFirst(records.filter((r) => r.started_at >= from && r.started_at < to)));
+    // Records added after a first read are seen by the next one.
+    await s.getEvents({ limit: 1 });
+    const later = rec({ at: '2027-03-01T00:00:00Z' });
+    await s.insertRecords([later]);
+    assert.equal((await s.getEvents({ limit: 1 })).events[0]?.id, later.id);
+  });
+
   it('deleteRecordsBefore: removes only older raw records', async () => {
     const s = await fresh();
     await s.insertRecords([rec({ at: '2026-10-01T00:00:00Z' }), rec({ at: '2026-10-31T23:59:59.999Z' }), rec({ at: '2026-11-01T00:00:00Z' }), rec({ at: '2026-11-15T00:00:00Z' })]);

@@ -13,7 +13,7 @@ export interface DriftParams {
   floorUsdPerHour: number;
 }
 
-export const DEFAULT_DRIFT: DriftParams = { ratio: 2, minRequests: 20, floorUsdPerHour: 20 };
+export const DEFAULT_DRIFT: DriftParams = { ratio: 2, minRequests: 20, floorUsdPerHour: 5 };
 
 export interface DriftInput {
   scope: Scope;

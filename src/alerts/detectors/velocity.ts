@@ -24,9 +24,9 @@ export interface VelocityParams {
 
 export const DEFAULT_VELOCITY: VelocityParams = {
   windows: [5, 15, 60],
-  z: 4,
+  z: 3.5,
   floorUsdPerHour: 20,
-  minRatio: { 5: 3, 15: 2, 60: 1.5 },
+  minRatio: { 5: 3, 15: 1.8, 60: 1.4 },
   burstMargin: 1.25,
 };
 

@@ -13,7 +13,7 @@ export interface RedisCountersOptions {
   url: string;
   /** Prepended to every key and the channel, so several deployments (or test runs) share one Redis. */
   prefix?: string;
-  /** Longest a counter operation may take before the rule's fail mode applies (default 250 ms). */
+  /** Longest a counter operation may take before the rule's fail mode applies (default 1000 ms). */
   timeoutMs?: number;
   /** How long `open` waits for the first connection before starting anyway (default 2000 ms). */
   connectWaitMs?: number;
@@ -50,10 +50,12 @@ export class RedisCounters implements PolicyCounters {
     const redis = new Redis(o.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: o.timeoutMs ?? 250,
+      commandTimeout: o.timeoutMs ?? 1000,
       connectTimeout: 1000,
       retryStrategy: (n) => Math.min(n * 200, 2000),
       lazyConnect: true,
+      // Many calls in flight: one socket write per tick for all their scripts.
+      enableAutoPipelining: true,
     });
     redis.on('error', () => undefined); // reported per operation; reconnects in the background
     const c = new RedisCounters(redis, o.prefix ?? 'costrail:');

@@ -84,6 +84,7 @@ export class BedrockStreamMeter implements StreamMeter {
     }
     const out: StreamOutcome = { extraction: this.extraction(), output_text: this.text + this.anthropic.outputText };
     if (this.anthropic.model !== undefined) out.model = this.anthropic.model;
+    if (this.exceptionTypes.length > 0) out.upstream_error = this.exceptionTypes.join(', ');
     this.result = out;
     return out;
   }

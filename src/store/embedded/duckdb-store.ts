@@ -47,8 +47,10 @@ const text = (name: string, value: (r: LedgerRecord) => string | null): Column =
 const timestamp = (name: string, value: (r: LedgerRecord) => string | null): Column =>
   col(name, 'BIGINT', (r) => { const v = value(r); return v === null ? null : isoToMicros(v); }, (c) => `make_timestamp(${c})`);
 // Decimal strings: DuckDB casts VARCHAR -> DECIMAL exactly (more than 18 fraction digits would round).
+/** Already plain decimal notation DuckDB casts exactly (exponents and the like go through Decimal). */
+const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
 const decimal = (name: string, value: (r: LedgerRecord) => string | undefined | null): Column =>
-  col(name, 'VARCHAR', (r) => { const v = value(r); return v === null || v === undefined ? null : Decimal.parse(v).toString(); }, (c) => `${c}::DECIMAL(38,18)`);
+  col(name, 'VARCHAR', (r) => { const v = value(r); return v === null || v === undefined ? null : PLAIN_DECIMAL.test(v) ? v : Decimal.parse(v).toString(); }, (c) => `${c}::DECIMAL(38,18)`);
 const integer = (name: string, value: (r: LedgerRecord) => number | null): Column => col(name, 'DOUBLE', value, (c) => `${c}::BIGINT`);
 const jsonOrAbsent = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
@@ -87,20 +89,41 @@ const COLUMNS: readonly Column[] = [
 
 const quote = (name: string): string => `"${name}"`;
 // Batches are written as one JSON Lines scratch file and merged with one INSERT ... SELECT FROM
-// read_json(...) ON CONFLICT DO NOTHING. DuckDB parses the file on its own threads; the appender
-// (one native call per value, on the event loop) halved gateway throughput, and a multi-row
-// VALUES insert with bound parameters measured ~1 ms per record.
+// read_json(...). DuckDB parses the file on its own threads; the appender (one native call per
+// value, on the event loop) halved gateway throughput, and a multi-row VALUES insert with bound
+// parameters measured ~1 ms per record.
 /** Staging rows are JSON objects {c0, c1, ...} in COLUMNS order, typed by this map when read. */
 const STAGING_COLUMNS = `{${COLUMNS.map((c, i) => `c${i}: '${c.stage}'`).join(', ')}}`;
+/**
+ * Idempotent by id without a unique index (migration 003): the batch keeps the first row of each
+ * id, and skips ids the ledger already holds within the batch's own started_at window (the
+ * bounds, in epoch microseconds, are the statement's two parameters).
+ */
 function mergeFrom(file: string): string {
   const source = `read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${STAGING_COLUMNS})`;
-  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM ${source} ON CONFLICT (id) DO NOTHING`;
+  const staged = `SELECT *, row_number() OVER () AS _line FROM ${source}`;
+  const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
+  const fresh = `SELECT * FROM (${staged}) s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
+  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
 }
+const STAGING_KEYS = Array.from({ length: 128 }, (_v, i) => `"c${i}":`);
+/** One JSON object per row, concatenated by hand (no per-row object with 55 computed keys to build and stringify). */
 function stagingLine(row: readonly (string | number | bigint | boolean | null)[]): string {
-  const o: Record<string, string | number | boolean | null> = {};
-  row.forEach((v, i) => (o[`c${i}`] = typeof v === 'bigint' ? Number(v) : v));
-  return JSON.stringify(o);
+  let line = '{';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (i > 0) line += ',';
+    line += STAGING_KEYS[i];
+    if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) line += 'null';
+    else if (typeof v === 'string') line += JSON.stringify(v);
+    else line += String(v);
+  }
+  return line + '}';
 }
+const STARTED_AT_INDEX = COLUMNS.findIndex((c) => c.name === 'started_at');
+const WINDOW_START_US = 3_600_000_000n;
+/** Beyond ~200 years the window is the whole ledger anyway. */
+const WINDOW_MAX_US = 200n * 366n * 86_400_000_000n;
 const SELECT_RECORD = 'SELECT * REPLACE (epoch_us(started_at) AS started_at, epoch_us(ended_at) AS ended_at) FROM ledger';
 
 /** Cost columns re-pricing replaces (everything a price book decides about a record). */
@@ -123,6 +146,8 @@ export class DuckDbStore implements Store {
   /** Serializes writes: a DuckDB connection holds one transaction at a time. */
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Newest started_at + 1 µs seen (null: empty; undefined: not looked up yet). */
+  private newest: bigint | null | undefined = undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -171,7 +196,18 @@ export class DuckDbStore implements Store {
         // The batch goes to DuckDB as one JSON Lines file parsed by DuckDB's own threads: a per-value
         // appender call would run hundreds of native calls per record on the gateway's event loop.
         fs.writeFileSync(this.stagingFile, rows.map(stagingLine).join('\n'));
-        const result = await this.writer.run(mergeFrom(this.stagingFile));
+        let lo = Number.MAX_SAFE_INTEGER;
+        let hi = Number.MIN_SAFE_INTEGER;
+        for (const row of rows) {
+          const us = Number(row[STARTED_AT_INDEX]);
+          if (us < lo) lo = us;
+          if (us > hi) hi = us;
+        }
+        const result = await this.writer.run(mergeFrom(this.stagingFile), [lo, hi]);
+        for (const row of rows) {
+          const us = row[STARTED_AT_INDEX];
+          if (typeof us === 'bigint' && this.newest !== undefined && (this.newest === null || us >= this.newest)) this.newest = us + 1n;
+        }
         return { inserted: result.rowsChanged };
       }),
     );
@@ -185,21 +221,41 @@ export class DuckDbStore implements Store {
   async getEvents(query: EventsQuery): Promise<EventsPage> {
     const limit = resolveEventsLimit(query.limit);
     const { fromUs, toUs } = resolveRange(query.from, query.to);
-    const { clauses: where, params } = whereOf(fromUs, toUs, eventsFilters(query));
+    const base = whereOf(fromUs, toUs, eventsFilters(query));
+    let upperUs = toUs;
     if (query.cursor) {
       const c = decodeEventsCursor(query.cursor);
-      where.push(`(started_at < ${TS} OR (started_at = ${TS} AND id < ?))`);
-      params.push(c.startedAtUs, c.startedAtUs, c.id);
+      base.clauses.push(`(started_at < ${TS} OR (started_at = ${TS} AND id < ?))`);
+      base.params.push(c.startedAtUs, c.startedAtUs, c.id);
+      if (upperUs === undefined || c.startedAtUs < upperUs) upperUs = c.startedAtUs + 1n;
     }
-    const sql = `SELECT * FROM (${SELECT_RECORD}${whereSql({ clauses: where, params })}) ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
-    // The filters above compare the TIMESTAMP column; the outer SELECT sorts the epoch_us copy,
-    // which orders identically.
-    const reader = await this.reader.runAndReadAll(sql, params);
-    const rows = reader.getRowObjects();
+    // Newest first without an index: probe a window below the upper bound that grows 16x until it
+    // holds a full page. DuckDB's zone maps skip the row groups below the window, so a first page
+    // reads the newest row groups instead of sorting the whole ledger.
+    const top = upperUs ?? (await this.newestUs());
+    let rows: Row[] = [];
+    for (let span = WINDOW_START_US; ; span *= 16n) {
+      const lower = top === null ? undefined : top - span;
+      const bounded = lower !== undefined && span <= WINDOW_MAX_US && (fromUs === undefined || lower > fromUs);
+      const w = bounded ? { clauses: [...base.clauses, `started_at >= ${TS}`], params: [...base.params, lower] } : base;
+      // The filters compare the TIMESTAMP column; the outer SELECT sorts the epoch_us copy, which orders identically.
+      const sql = `SELECT * FROM (${SELECT_RECORD}${whereSql(w)}) ORDER BY started_at DESC, id DESC LIMIT ${limit + 1}`;
+      rows = (await this.reader.runAndReadAll(sql, w.params)).getRowObjects();
+      if (!bounded || rows.length > limit) break;
+    }
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const next_cursor = rows.length > limit && last ? encodeEventsCursor({ startedAtUs: BigInt(last.started_at as bigint), id: String(last.id) }) : null;
     return { events: page.map(rowToRecord), next_cursor };
+  }
+
+  /** Newest started_at (µs) as a hint for getEvents' first window; only ever a hint, never a bound. */
+  private async newestUs(): Promise<bigint | null> {
+    if (this.newest === undefined) {
+      const r = (await this.reader.runAndReadAll('SELECT epoch_us(max(started_at)) FROM ledger')).getRows()[0]?.[0];
+      this.newest = typeof r === 'bigint' ? r + 1n : null;
+    }
+    return this.newest;
   }
 
   async getSpend(query: SpendQuery): Promise<SpendResult> {

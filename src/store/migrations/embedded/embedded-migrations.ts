@@ -5,6 +5,7 @@
  */
 import * as m001 from './001-ledger.js';
 import * as m002 from './002-ledger-cost-history.js';
+import * as m003 from './003-ledger-without-primary-key.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export interface Migration {
 export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 2, name: m002.name, sql: m002.sql },
+  { version: 3, name: m003.name, sql: m003.sql },
 ];

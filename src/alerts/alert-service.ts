@@ -1,0 +1,196 @@
+/**
+ * One process's alerting: the every-minute evaluator (unref'd timer, off the request path), the
+ * lifecycle with its history in the store, channels and the `notify` entry budgets use too.
+ */
+import type { Store } from '../store/store.js';
+import { AlertTracker, type LifecycleEvent } from './alert-tracker.js';
+import type { Alert, Signal } from './alert-types.js';
+import { AlertRepository } from './alert-repository.js';
+import type { BudgetView } from './budget-view.js';
+import type { AlertsConfig, ChannelConfig } from './channels/channel-config.js';
+import type { NotifyEvent } from './channels/notify-event.js';
+import { Notifier } from './channels/notifier.js';
+import type { RetryPolicy } from './channels/http-delivery.js';
+import { DEFAULT_DETECTION, DetectionEngine } from './detection-engine.js';
+import { forecastPeriod, periodBounds, type ForecastPeriod } from './forecast.js';
+import { LiveSeriesSource } from './live-series-source.js';
+import { scopeLabel, type Scope } from './scope.js';
+import { BucketSeries, HOUR_MS, MINUTE_MS } from './scope-series.js';
+import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
+import { topContributors } from './top-contributors.js';
+
+export interface AlertServiceOptions {
+  config?: AlertsConfig;
+  budgets?: BudgetView;
+  baseUrl?: string;
+  retry?: RetryPolicy;
+  log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class AlertService {
+  readonly repo: AlertRepository;
+  readonly notifier: Notifier;
+  private readonly tracker = new AlertTracker();
+  private readonly engine = new DetectionEngine(DEFAULT_DETECTION);
+  private readonly source: LiveSeriesSource;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private restored = false;
+  private forecastSignals: Signal[] = [];
+  private forecastHour = -1;
+
+  constructor(
+    private readonly store: Store,
+    private readonly o: AlertServiceOptions = {},
+  ) {
+    this.repo = new AlertRepository(store);
+    this.notifier = new Notifier({
+      channels: () => this.channels(),
+      baseUrl: o.baseUrl,
+      ...(o.retry ? { retry: o.retry } : {}),
+      onResult: (c, m, r) => {
+        if (!r.ok) this.log('warn', 'alert delivery failed', { channel: c.name ?? c.type, event: m.event, status: r.status, attempts: r.attempts, error: r.error });
+      },
+    });
+    this.source = new LiveSeriesSource(store, {
+      dimensions: [...DEFAULT_SCOPE_DIMENSIONS, ...(o.config?.dimensions ?? [])],
+      topK: 50,
+      traceWatchRequests: 20,
+      newSourceScopes: ['', 'team', 'feature', 'customer', 'key_id'],
+      newSourceDimensions: ['provider', 'model', 'key_id'],
+    });
+  }
+
+  setBudgetView(view: BudgetView): void {
+    this.o.budgets = view;
+  }
+
+  /** Channels from the config file plus those added through the API. */
+  async channels(): Promise<ChannelConfig[]> {
+    return [...(this.o.config?.channels ?? []), ...(await this.repo.channels())];
+  }
+
+  /** Sends an event (alert lifecycle or a budget threshold) to every channel that wants it. */
+  notify(event: NotifyEvent): Promise<unknown> {
+    return this.notifier.notify(event);
+  }
+
+  start(): void {
+    if (this.timer || this.o.config?.evaluate === false) return;
+    const schedule = () => {
+      const wait = MINUTE_MS - (Date.now() % MINUTE_MS) + 500;
+      this.timer = setTimeout(() => {
+        void this.tick().catch((e: Error) => this.log('warn', 'alert evaluation failed', { err: e.message }));
+        schedule();
+      }, wait);
+      this.timer.unref();
+    };
+    schedule();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    await this.notifier.drain();
+  }
+
+  /** One evaluation at `now`; overlapping ticks are skipped (a slow store never piles them up). */
+  tick(now = Date.now()): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.evaluate(Math.floor(now / MINUTE_MS) * MINUTE_MS).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async evaluate(t: number): Promise<void> {
+    if (!this.restored) {
+      this.tracker.restore(await this.repo.active());
+      this.restored = true;
+    }
+    const annotations = await this.repo.annotations();
+    const input = await this.source.load(t, annotations);
+    const signals = this.engine.evaluate(input, t);
+    if (Math.floor(t / HOUR_MS) !== this.forecastHour) {
+      this.forecastHour = Math.floor(t / HOUR_MS);
+      this.forecastSignals = await this.forecastBreaches(t);
+    }
+    await this.record(this.tracker.apply([...signals, ...this.forecastSignals], t));
+  }
+
+  private async record(events: readonly LifecycleEvent[]): Promise<void> {
+    for (const e of events) {
+      if (e.type === 'opened') {
+        const w = Math.max(60, e.alert.window_minutes);
+        e.alert.contributors = await topContributors(this.store, e.alert.scope, e.alert.detected_at - w * MINUTE_MS, e.alert.detected_at).catch(() => []);
+      }
+      await this.repo.save(e.alert);
+      this.notifier.post({ type: e.type === 'opened' ? 'alert.opened' : e.type === 'escalated' ? 'alert.escalated' : 'alert.resolved', alert: e.alert });
+    }
+  }
+
+  async acknowledge(id: string, now = Date.now()): Promise<Alert | null> {
+    const a = this.tracker.acknowledge(id, now) ?? (await this.repo.get(id));
+    if (!a) return null;
+    if (a.status === 'open') Object.assign(a, { status: 'acknowledged', acknowledged_at: now });
+    await this.repo.save(a);
+    return a;
+  }
+
+  async resolve(id: string, now = Date.now()): Promise<Alert | null> {
+    const a = this.tracker.resolve(id, now) ?? (await this.repo.get(id));
+    if (!a) return null;
+    if (a.status !== 'resolved') Object.assign(a, { status: 'resolved', resolved_at: now, resolved_by: 'manual' });
+    await this.repo.save(a);
+    this.notifier.post({ type: 'alert.resolved', alert: a });
+    return a;
+  }
+
+  /** Period-end projection for a scope from its hourly spend. */
+  async forecast(scope: Scope, period: ForecastPeriod, now = Date.now()) {
+    const { start } = periodBounds(period, now);
+    const from = Math.min(start, now - 29 * 86_400_000);
+    const hours = new BucketSeries(Math.floor(from / HOUR_MS) * HOUR_MS, HOUR_MS, Math.ceil((now - from) / HOUR_MS) + 2);
+    const res = await this.store.getSpend({ from: new Date(hours.start).toISOString(), to: new Date(now).toISOString(), granularity: 'hour', filters: scope });
+    for (const r of res.rows) if (r.period) hours.add(Date.parse(r.period), { cost: Number(r.cost), requests: r.requests });
+    return { scope, ...forecastPeriod(hours, now, period) };
+  }
+
+  private async forecastBreaches(t: number): Promise<Signal[]> {
+    const budgets = (await this.o.budgets?.list()) ?? [];
+    const out: Signal[] = [];
+    for (const b of budgets) {
+      if (!b.limit_usd || (b.period !== 'day' && b.period !== 'week' && b.period !== 'month')) continue;
+      const limit = Number(b.limit_usd);
+      const f = await this.forecast(b.scope, b.period, t);
+      if (f.projected <= limit) continue;
+      out.push({
+        scope: b.scope,
+        kind: 'forecast_breach',
+        severity: f.low > limit ? 'critical' : 'warning',
+        observed: f.projected,
+        expected: limit,
+        expected_low: f.low,
+        expected_high: f.high,
+        unit: 'usd',
+        window_minutes: 60,
+        summary: `Budget "${b.name}" (${scopeLabel(b.scope)}) is projected to reach $${f.projected.toFixed(2)} by ${f.period_end} (90% interval $${f.low.toFixed(2)}–$${f.high.toFixed(2)}), over its $${limit.toFixed(2)} limit.`,
+        detail: { budget_id: b.id, spent: f.spent },
+      });
+    }
+    return out;
+  }
+
+  private log(level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void {
+    if (this.o.log) this.o.log(level, msg, fields);
+    else console.error(JSON.stringify({ level, msg, ...fields }));
+  }
+}
+
+const services = new WeakMap<Store, AlertService>();
+
+/** The process's alert service for a store (created on first use; the runtime starts its timer). */
+export function alertServiceFor(store: Store, o?: AlertServiceOptions): AlertService {
+  let s = services.get(store);
+  if (!s) services.set(store, (s = new AlertService(store, o)));
+  return s;
+}

@@ -1,0 +1,204 @@
+/** /api/alerts, /api/annotations, /api/alert-channels, /api/anomalies (backtest), /api/forecast. */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ApiError } from '../server/api/api-error.js';
+import type { ApiRouter } from '../server/api/api-router.js';
+import type { Principal } from '../server/api/principal.js';
+import type { RuntimeContext } from '../server/runtime-context.js';
+import { isSpendDimension } from '../store/store.js';
+import { alertServiceFor } from './alert-service.js';
+import { ALERT_KINDS, type Alert } from './alert-types.js';
+import { annotationFromInput, DEFAULT_EXPECTED_MULTIPLIER } from './annotation.js';
+import { backtestAlertJson, runBacktest } from './backtest.js';
+import { ChannelConfigSchema, redactChannel } from './channels/channel-config.js';
+import type { ForecastPeriod } from './forecast.js';
+import { loadBacktestInput } from './ledger-backtest-source.js';
+import { scopeContains, type Scope } from './scope.js';
+import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
+import { topContributors } from './top-contributors.js';
+
+const ScopeSchema = z.record(z.string(), z.string()).refine((s) => Object.keys(s).every(isSpendDimension), 'scope keys must be spend dimensions (team, feature, model, key_id, tag:NAME, …)');
+
+const AnnotationBody = z.object({
+  scope: ScopeSchema.default({}),
+  from: z.string().datetime({ offset: true }),
+  to: z.string().datetime({ offset: true }),
+  note: z.string().max(500).default(''),
+  expected_multiplier: z.number().min(1).max(1000).optional(),
+}).strict().refine((a) => Date.parse(a.to) > Date.parse(a.from), { message: 'to must be after from', path: ['to'] });
+
+const RESERVED = new Set(['from', 'to', 'status', 'kind', 'limit', 'period', 'dimensions', 'contributors']);
+
+/** Scope fields given as query parameters (`?team=search&model=gpt-4o`). */
+export function scopeFromQuery(q: URLSearchParams): Scope {
+  const scope: Scope = {};
+  for (const [k, v] of q) {
+    if (RESERVED.has(k)) continue;
+    if (!isSpendDimension(k)) throw ApiError.badRequest(`unknown scope field "${k}": use an attribution field, provider, model, key_id or tag:NAME`);
+    scope[k] = v;
+  }
+  return scope;
+}
+
+function instant(q: URLSearchParams, name: string, required: boolean): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') {
+    if (required) throw ApiError.badRequest(`${name} is required (ISO 8601, e.g. 2026-11-01T00:00:00Z)`);
+    return undefined;
+  }
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms)) throw ApiError.badRequest(`${name} is not an ISO 8601 instant: "${v}"`);
+  return ms;
+}
+
+function visible(p: Principal, a: Alert): boolean {
+  return scopeContains(p.scope, a.scope);
+}
+
+export function alertJson(a: Alert): Record<string, unknown> {
+  const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+  return { ...a, detected_at: iso(a.detected_at), last_seen_at: iso(a.last_seen_at), acknowledged_at: iso(a.acknowledged_at), resolved_at: iso(a.resolved_at) };
+}
+
+export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  const svc = () => alertServiceFor(ctx.store);
+
+  api.add({
+    method: 'GET',
+    path: '/api/alerts',
+    summary: 'Alert history, newest first (filters: status, kind, from, to, limit)',
+    tag: 'Alerts',
+    access: 'read',
+    queryParams: { status: 'open | acknowledged | resolved', kind: ALERT_KINDS.join(' | '), from: 'ISO instant', to: 'ISO instant', limit: '1..1000 (default 200)' },
+    handler: async (req) => {
+      const status = req.query.get('status');
+      if (status && !['open', 'acknowledged', 'resolved'].includes(status)) throw ApiError.badRequest('status must be open, acknowledged or resolved');
+      const kind = req.query.get('kind');
+      if (kind && !(ALERT_KINDS as readonly string[]).includes(kind)) throw ApiError.badRequest(`kind must be one of ${ALERT_KINDS.join(', ')}`);
+      const limit = req.query.get('limit');
+      const alerts = await svc().repo.list({
+        ...(status ? { status: status as Alert['status'] } : {}),
+        ...(kind ? { kind } : {}),
+        fromMs: instant(req.query, 'from', false),
+        toMs: instant(req.query, 'to', false),
+        ...(limit ? { limit: Number(limit) } : {}),
+      });
+      return { body: { alerts: alerts.filter((a) => visible(req.principal, a)).map(alertJson) } };
+    },
+  });
+
+  for (const action of ['ack', 'resolve'] as const) {
+    api.add({
+      method: 'POST',
+      path: `/api/alerts/{id}/${action}`,
+      summary: action === 'ack' ? 'Acknowledge an alert (it stays open until the condition clears)' : 'Resolve an alert by hand',
+      tag: 'Alerts',
+      handler: async (req) => {
+        const id = req.params['id'] ?? '';
+        const a = action === 'ack' ? await svc().acknowledge(id) : await svc().resolve(id);
+        if (!a) throw ApiError.notFound(`no alert ${id}`);
+        return { body: alertJson(a) };
+      },
+    });
+  }
+
+  api.add({
+    method: 'POST',
+    path: '/api/annotations',
+    summary: 'Annotate a known event (launch, load test): widens the scope\'s baseline over [from, to)',
+    tag: 'Alerts',
+    body: AnnotationBody,
+    handler: async (req) => {
+      const a = annotationFromInput(randomUUID(), { ...req.body, expected_multiplier: req.body.expected_multiplier ?? DEFAULT_EXPECTED_MULTIPLIER });
+      await svc().repo.addAnnotation(a);
+      return { status: 201, body: { ...a, from: req.body.from, to: req.body.to } };
+    },
+  });
+  api.add({
+    method: 'GET',
+    path: '/api/annotations',
+    summary: 'Known-event annotations',
+    tag: 'Alerts',
+    access: 'read',
+    handler: async () => ({ body: { annotations: (await svc().repo.annotations()).map((a) => ({ ...a, from: new Date(a.from).toISOString(), to: new Date(a.to).toISOString() })) } }),
+  });
+  api.add({
+    method: 'DELETE',
+    path: '/api/annotations/{id}',
+    summary: 'Delete an annotation',
+    tag: 'Alerts',
+    handler: async (req) => {
+      if (!(await svc().repo.deleteAnnotation(req.params['id'] ?? ''))) throw ApiError.notFound(`no annotation ${req.params['id']}`);
+      return { status: 204 };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/alert-channels',
+    summary: 'Alert channels (config file and API), secrets redacted',
+    tag: 'Alerts',
+    handler: async () => ({ body: { channels: (await svc().channels()).map(redactChannel) } }),
+  });
+  api.add({
+    method: 'POST',
+    path: '/api/alert-channels',
+    summary: 'Add a channel: webhook (HMAC-signed), slack (incoming webhook) or email (SMTP), with scope/severity routing',
+    tag: 'Alerts',
+    body: ChannelConfigSchema,
+    handler: async (req) => {
+      const c = { ...req.body, id: randomUUID() };
+      await svc().repo.addChannel(c);
+      return { status: 201, body: redactChannel(c) };
+    },
+  });
+  api.add({
+    method: 'DELETE',
+    path: '/api/alert-channels/{id}',
+    summary: 'Remove a channel added through the API',
+    tag: 'Alerts',
+    handler: async (req) => {
+      if (!(await svc().repo.deleteChannel(req.params['id'] ?? ''))) throw ApiError.notFound(`no channel ${req.params['id']}`);
+      return { status: 204 };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/anomalies',
+    summary: 'Backtest: the alerts the detectors would have raised over [from, to), using only data before each instant',
+    tag: 'Alerts',
+    queryParams: { from: 'ISO instant (required)', to: 'ISO instant (required)', dimensions: 'comma-separated scope dimensions (default provider,model,team,feature,customer,key_id)', contributors: 'true to add top contributors per alert' },
+    handler: async (req) => {
+      const fromMs = instant(req.query, 'from', true) as number;
+      const toMs = instant(req.query, 'to', true) as number;
+      if (toMs <= fromMs) throw ApiError.badRequest('to must be after from');
+      if (toMs - fromMs > 93 * 86_400_000) throw ApiError.badRequest('a backtest covers at most 93 days; split the range');
+      const dims = req.query.get('dimensions')?.split(',').filter(Boolean) ?? [...DEFAULT_SCOPE_DIMENSIONS];
+      const bad = dims.find((d) => !isSpendDimension(d));
+      if (bad) throw ApiError.badRequest(`unknown dimension "${bad}"`);
+      const annotations = await svc().repo.annotations();
+      const input = await loadBacktestInput(ctx.store, { fromMs, toMs, dimensions: dims, annotations });
+      const alerts = await runBacktest(input, { fromMs, toMs });
+      if (req.query.get('contributors') === 'true') {
+        for (const a of alerts) a.contributors = await topContributors(ctx.store, a.scope, a.detected_at - Math.max(60, a.window_minutes) * 60_000, a.detected_at);
+      }
+      return { body: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), scopes: input.scopes.length, alerts: alerts.map(backtestAlertJson) } };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/forecast',
+    summary: 'Period-end spend projection with a 90% interval for a scope (scope fields as query parameters)',
+    tag: 'Alerts',
+    access: 'read',
+    queryParams: { period: 'day | week | month (default month)', team: 'any scope field, e.g. team=search' },
+    handler: async (req) => {
+      const period = (req.query.get('period') ?? 'month') as ForecastPeriod;
+      if (!['day', 'week', 'month'].includes(period)) throw ApiError.badRequest('period must be day, week or month');
+      const scope = { ...scopeFromQuery(req.query), ...req.principal.scope };
+      return { body: await svc().forecast(scope, period) };
+    },
+  });
+}

@@ -1,0 +1,24 @@
+/** `GET /api/exports/focus`: the ledger as a FOCUS 1.2 CSV for a period. */
+import { ApiError } from '../server/api/api-error.js';
+import type { ApiRouter } from '../server/api/api-router.js';
+import type { RuntimeContext } from '../server/runtime-context.js';
+import { buildFocusRows, focusCsv } from './focus-export.js';
+import { parseRange } from './instant.js';
+import { asBadRequest } from './report-routes.js';
+
+export function registerExportRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  api.add({
+    method: 'GET',
+    path: '/api/exports/focus',
+    summary: 'FOCUS 1.2 CSV of the ledger: one row per usage kind per hour or day per provider, model and attribution set',
+    tag: 'Exports',
+    access: 'admin',
+    queryParams: { from: 'inclusive start (YYYY-MM-DD or ISO 8601)', to: 'exclusive end', grain: 'hour | day (default day)' },
+    handler: async (req) => {
+      const grain = req.query.get('grain') ?? 'day';
+      if (grain !== 'hour' && grain !== 'day') throw ApiError.badRequest(`grain must be hour or day, not "${grain}"`);
+      const rows = await asBadRequest(async () => buildFocusRows(ctx.store, { ...parseRange(req.query.get('from'), req.query.get('to')), grain }));
+      return { text: { contentType: 'text/csv; charset=utf-8', content: focusCsv(rows), filename: 'focus.csv' }, headers: { 'x-costrail-rows': String(rows.length) } };
+    },
+  });
+}

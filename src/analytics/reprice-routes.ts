@@ -1,0 +1,34 @@
+/** `POST /api/reprice`: re-price a period with the price book and overrides as they are now. */
+import { z } from 'zod';
+import { loadPriceBook } from '../pricing/catalog-loader.js';
+import { ApiError } from '../server/api/api-error.js';
+import type { ApiRouter } from '../server/api/api-router.js';
+import type { RuntimeContext } from '../server/runtime-context.js';
+import { parseRange } from './instant.js';
+import { asBadRequest } from './report-routes.js';
+import { repriceLedger } from './reprice.js';
+
+const RepriceBody = z.object({ from: z.string(), to: z.string(), dry_run: z.boolean().default(false), reason: z.string().min(1).max(500).optional() }).strict();
+
+export function registerRepriceRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  api.add({
+    method: 'POST',
+    path: '/api/reprice',
+    summary: 'Re-price records of a period with the current price book and overrides; old figures kept in the audit trail; dry_run changes nothing',
+    tag: 'Ledger',
+    access: 'admin',
+    body: RepriceBody,
+    handler: async (req) => {
+      const range = await asBadRequest(async () => parseRange(req.body.from, req.body.to));
+      // Read the price files now: an override written after the server started must count.
+      let book;
+      try {
+        book = loadPriceBook({ dataDir: ctx.dataDir });
+      } catch (e) {
+        throw new ApiError(422, 'invalid_price_book', (e as Error).message);
+      }
+      const result = await asBadRequest(async () => repriceLedger(ctx.store, { ...range, dryRun: req.body.dry_run, book, reason: req.body.reason }));
+      return { body: result };
+    },
+  });
+}
