@@ -104,7 +104,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url });
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
+  // Budget thresholds go out through the alert channels (Slack, email, webhooks).
+  policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);

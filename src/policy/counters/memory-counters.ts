@@ -50,9 +50,15 @@ export class MemoryCounters implements PolicyCounters {
       }
       b.head++;
     }
-    // Settled holds leave stale entries in `order`; compact once they dominate it.
-    if (b.head > 1024 && b.head * 2 > b.order.length) {
-      b.order = b.order.slice(b.head).filter((h) => b.holds.get(h.id) === h);
+    // Settled holds leave stale entries in `order`; drop them once they outnumber live holds
+    // (amortised O(1) per call, and memory stays proportional to calls in flight).
+    if (b.order.length - b.head > 64 && b.order.length - b.head > 2 * b.holds.size) {
+      const live: Hold[] = [];
+      for (let i = b.head; i < b.order.length; i++) {
+        const h = b.order[i] as Hold;
+        if (b.holds.get(h.id) === h) live.push(h);
+      }
+      b.order = live;
       b.head = 0;
     }
   }
