@@ -68,6 +68,7 @@ test('no virtual key, provider key or API token in clear in the data folder, the
   const secrets: string[] = [HELD_OPENAI, HELD_ANTHROPIC, PASS_OPENAI, PASS_GEMINI, FORGED];
   let metrics = '';
   let vkId = '';
+  const whileRunning: [string, string][] = [];
   let responses = '';
   try {
     assert.equal((await apiCall('PUT', '/api/provider-credentials', { provider: 'openai', secret: HELD_OPENAI })).status, 200);
@@ -103,6 +104,9 @@ test('no virtual key, provider key or API token in clear in the data folder, the
     metrics = await (await fetch(`${srv.url}/metrics`)).text();
     assert.match(metrics, /team="search"/, '/metrics saw the virtual-key traffic');
     assert.ok(srv.logs().includes(vkId), 'the access log names the key id');
+    // While the server runs, the newest records are still in the spool (and the DuckDB WAL).
+    for (const f of filesUnder(data)) whileRunning.push([`${f} (while running)`, readFileSync(f).toString('latin1')]);
+    assert.ok(whileRunning.some(([f]) => f.includes('spool') && f.endsWith('.jsonl (while running)')), 'the spool was inspected');
   } finally {
     srv.proc.kill('SIGTERM');
     await once(srv.proc, 'exit');
@@ -129,6 +133,7 @@ test('no virtual key, provider key or API token in clear in the data folder, the
   }
   assert.ok(tables.includes(vkId) && tables.includes('"provider":"openai"') && tables.includes('"name":"dash"'), 'the dump holds the keys, credentials and tokens tables');
   const places: [string, string][] = [
+    ...whileRunning,
     ...files.map((f): [string, string] => [f, readFileSync(f).toString('latin1')]),
     ['table contents', tables],
     ['serve stdout+stderr', logs],
