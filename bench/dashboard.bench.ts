@@ -6,7 +6,8 @@
  * Fills a store with `--base` synthetic records through Store.insertRecords, then copies them in
  * SQL (new ids, timestamps shifted by microseconds) up to `--records`: inserting 10 million through
  * the ledger path would take an hour here, and the copy has the same shape. Reuses `--data DIR` if
- * it already holds enough. Starts
+ * it already holds enough. With COSTRAIL_DATABASE_URL (and COSTRAIL_DATABASE_SCHEMA) it measures
+ * PostgreSQL instead, inserting every record through the ledger path (`--base` = `--records`). Starts
  * Costrail on it, signs in, then loads the overview `--runs` times from a cold page: the time is
  * from navigation start until every API request is answered and the chart has drawn.
  */
@@ -48,6 +49,7 @@ try {
     });
   }
   let total = await rt.store.countRecords();
+  if (total < records && rt.store.kind !== 'embedded') throw new Error('copying records is DuckDB SQL: with COSTRAIL_DATABASE_URL give --base equal to --records');
   if (total < records) {
     // Each base record becomes `copies` records (new ids, started_at + k µs), written one day at a
     // time in time order, as a live ledger is: DuckDB's zone maps then skip days outside a range.

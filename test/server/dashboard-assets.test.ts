@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { DashboardAssets, defaultDashboardDir } from '../../src/server/dashboard-assets.js';
 import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 let rt: CostrailRuntime;
@@ -94,4 +95,14 @@ test('paths outside the asset folder are not served', async () => {
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(root), 'costrail-secret.txt'), { force: true });
   }
+});
+
+test('the initial download (index.html and what it links) stays within 400 KB gzipped; charts are a separate chunk', () => {
+  const root = defaultDashboardDir();
+  const html = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+  const linked = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] ?? '');
+  const bytes = [Buffer.from(html), ...linked.map((p) => fs.readFileSync(path.join(root, p)))].reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
+  assert.ok(bytes <= 400 * 1024, `initial load ${bytes} bytes gzipped`);
+  assert.ok(!linked.some((p) => p.includes('spend-chart')), 'ECharts is not in the initial download');
+  assert.ok(fs.readdirSync(path.join(root, 'assets')).some((f) => f.startsWith('spend-chart-')), 'the chart chunk exists');
 });

@@ -4,6 +4,7 @@
  * the explorer regroups, the ledger and a trace read back. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Decimal } from '../../src/pricing/decimal.js';
@@ -110,6 +111,26 @@ describe('dashboard in a browser', { skip }, () => {
     // The shared view reloads as it was.
     await page.reload();
     await page.locator('[data-testid="explorer-table"] th', { hasText: 'model' }).waitFor();
+
+    // CSV: the rows the API gave the page (period x model), exact amounts, one header line.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="csv"]').click()]);
+    const csv = fs.readFileSync((await download.path()) ?? '', 'utf8').trim().split('\r\n');
+    assert.equal(csv[0], 'period,model,cost,requests,unpriced_requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens');
+    const perDay = await env.get<Spend>(`/api/spend?from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&group_by=model&granularity=day&tz=${encodeURIComponent(ZONE)}`);
+    assert.ok(Math.abs(csv.length - 1 - perDay.rows.length) <= 2, `${csv.length - 1} CSV rows vs ${perDay.rows.length}`);
+  });
+
+  test("the overview's unattributed figure links to exactly those calls in the explorer", async () => {
+    await page.goto(`${env.rt.url}/#/overview`);
+    const link = page.locator('[data-testid="unattributed"]');
+    const shown = await link.locator('.money').getAttribute('data-exact');
+    await link.click();
+    await page.locator('[data-testid="explorer-table"]').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="explorer-table"] tbody tr').length === 1`);
+    assert.deepEqual(await columnValues(page, 'explorer-table', 1), ['(none)']);
+    // Same month-to-date range: the explorer's total is the overview's figure, to the last digit.
+    assert.ok(shown && Decimal.parse(shown).cmp(Decimal.ZERO) > 0, 'synthetic history has team-less calls');
+    assert.ok(sameMoney(await page.locator('[data-testid="explorer-total"]').getAttribute('data-exact'), shown));
   });
 
   test('the requests page lists the ledger newest first and opens a call and a trace', async () => {

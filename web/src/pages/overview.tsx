@@ -89,10 +89,10 @@ export function Overview() {
       </div>
 
       <div className="stats stats-warn">
-        <a className={`flag ${unpriced > 0 ? 'flag-on' : ''}`} href={hrefFor('explorer', { group_by: 'model', sort: 'unpriced' })} data-testid="unpriced">
+        <a className={`flag ${unpriced > 0 ? 'flag-on' : ''}`} href={hrefFor('explorer', { range: 'mtd', group_by: 'model', sort: 'unpriced' })} data-testid="unpriced">
           <strong>{formatCount(unpriced)}</strong> unpriced calls this month <span className="muted">(no known price; never counted as $0)</span>
         </a>
-        <a className={`flag ${unattributed ? 'flag-on' : ''}`} href={hrefFor('explorer', { group_by: 'team', 'f.team': NONE_LABEL })} data-testid="unattributed">
+        <a className={`flag ${unattributed ? 'flag-on' : ''}`} href={hrefFor('explorer', { range: 'mtd', group_by: 'team', 'f.team': NONE_LABEL })} data-testid="unattributed">
           <Money value={unattributed?.cost ?? '0'} /> from <strong>{formatCount(Number(unattributed?.requests ?? 0))}</strong> calls without a team this month
         </a>
       </div>
@@ -135,7 +135,7 @@ function TopList({ dim, result }: { dim: string; result: SpendResult }) {
             const label = v === null || v === undefined ? NONE_LABEL : String(v);
             return (
               <li key={label}>
-                <a href={hrefFor('explorer', { group_by: dim, [`f.${dim}`]: label })} title={`${label}: ${r.requests} calls`}>
+                <a href={hrefFor('explorer', { range: 'mtd', group_by: dim, [`f.${dim}`]: label })} title={`${label}: ${r.requests} calls`}>
                   <span className="bar-label">{label}</span>
                   <Money value={r.cost} />
                   <span className="bar" style={{ width: `${Math.max(2, (Number(r.cost) / max) * 100)}%` }} />
