@@ -77,6 +77,9 @@ export class DashboardAssets {
       'x-content-type-options': 'nosniff',
       // The sign-in link carries the token in the query; never pass it on in a Referer.
       'referrer-policy': 'no-referrer',
+      // The page holds an API token: only its own scripts run, and it talks only to this server.
+      // (Inline styles stay allowed: React and ECharts set style attributes.)
+      ...(type.startsWith('text/html') ? { 'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();

@@ -30,6 +30,9 @@ test('the built dashboard is served at / with its assets and content types', asy
   const res = await fetch(`${rt.url}/`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  // The page holds a token: only its own scripts, and no Referer carrying the sign-in link.
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   const html = await res.text();
   const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
   const css = /href="(\/assets\/[^"]+\.css)"/.exec(html)?.[1];
