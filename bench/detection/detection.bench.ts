@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { AlertRepository } from '../../src/alerts/alert-repository.js';
 import { annotationFromInput } from '../../src/alerts/annotation.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
@@ -39,7 +40,7 @@ if (canImport) {
 } else {
   const store = await DuckDbStore.open(data);
   let batch: LedgerRecord[] = [];
-  for (const line of fs.readFileSync(jsonl, 'utf8').split('\n')) {
+  for await (const line of readline.createInterface({ input: fs.createReadStream(jsonl), crlfDelay: Infinity })) {
     if (!line) continue;
     batch.push(JSON.parse(line) as LedgerRecord);
     if (batch.length === 20_000) {

@@ -68,6 +68,8 @@ export class MemoryCounters implements PolicyCounters {
     for (let i = 0; i < charges.length; i++) {
       const c = charges[i] as Charge;
       const b = this.bucket(c.key, c.expiresAt);
+      // As Redis does: each reservation extends the bucket's life (trace guards slide).
+      if (c.expiresAt > b.expiresAt) b.expiresAt = c.expiresAt;
       this.release(b, now);
       if (c.limit !== null && b.spent + b.reserved + c.amount > c.limit) return { ok: false, index: i, used: b.spent + b.reserved };
       buckets.push(b);
