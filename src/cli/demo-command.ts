@@ -5,9 +5,11 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { sendDemoTraffic } from '../demo/demo-traffic.js';
-import type { LedgerRecord } from '../ledger/ledger-record.js';
 import { Decimal } from '../pricing/decimal.js';
 import { startCostrail } from '../server/costrail-runtime.js';
+import { demoBudgetStatus, ensureDemoBudgets, evaluateDemoAlerts, seedDemoHistory } from '../demo/demo-setup.js';
+
+const HISTORY_BAR_TOTAL = 20_000;
 import { signInLink } from '../server/dashboard-assets.js';
 import { startSimulator } from '../simulator/index.js';
 import type { Store } from '../store/store.js';
@@ -24,22 +26,12 @@ interface DemoOpts {
 }
 
 /** Spend by team from the ledger (the analytics API replaces this once it lands). */
+/** Today's spend by team (the demo's live traffic; the seeded history ends at today's UTC midnight), exact. */
 async function spendByTeam(store: Store): Promise<{ team: string; requests: number; cost: string; unpriced: number }[]> {
-  const by = new Map<string, { requests: number; cost: Decimal; unpriced: number }>();
-  let cursor: string | null = null;
-  do {
-    const page: { events: LedgerRecord[]; next_cursor: string | null } = await store.getEvents({ limit: 1000, cursor });
-    for (const e of page.events) {
-      const team = e.attribution.team ?? '(unattributed)';
-      const row = by.get(team) ?? { requests: 0, cost: Decimal.ZERO, unpriced: 0 };
-      row.requests++;
-      if (e.cost) row.cost = row.cost.add(Decimal.parse(e.cost.total));
-      else if (e.usage) row.unpriced++;
-      by.set(team, row);
-    }
-    cursor = page.next_cursor;
-  } while (cursor);
-  return [...by.entries()].map(([team, r]) => ({ team, requests: r.requests, cost: r.cost.toString(), unpriced: r.unpriced })).sort((a, b) => Decimal.parse(b.cost).cmp(Decimal.parse(a.cost)));
+  const today = new Date();
+  today.setUTCHours(0, 0, 0, 0);
+  const { rows } = await store.getSpend({ from: today.toISOString(), group_by: ['team'] });
+  return rows.map((r) => ({ team: r.groups['team'] ?? '(unattributed)', requests: r.requests, cost: r.cost, unpriced: r.unpriced_requests })).sort((a, b) => Decimal.parse(b.cost).cmp(Decimal.parse(a.cost)));
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -68,19 +60,36 @@ export function registerDemoCommand(program: Command): void {
       log(`costrail gateway on ${rt.url} -> simulated provider on ${sim.url}`);
       // Printed before the traffic too, so the dashboard can be watched filling up.
       log(`dashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
-      const bar = opts.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'synthetic traffic [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic);
+      const tty = !opts.json && process.stderr.isTTY;
+      const history = tty ? new SingleBar({ format: 'two weeks of history [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic) : undefined;
+      history?.start(HISTORY_BAR_TOTAL, 0);
+      const seeded = await seedDemoHistory(rt, (n, total) => {
+        history?.setTotal(total);
+        history?.update(n);
+      });
+      history?.stop();
+      if (seeded > 0) log(`seeded ${seeded} calls of simulated history (two weeks, six teams)`);
+      await ensureDemoBudgets(rt);
+      const bar = tty ? new SingleBar({ format: 'synthetic traffic [{bar}] {value}/{total} calls', hideCursor: true }, Presets.shades_classic) : undefined;
       bar?.start(requests, 0);
       const result = await sendDemoTraffic(rt.url, requests, { onProgress: (n) => bar?.update(n) });
       bar?.stop();
       await rt.writer.flush();
+      const budgets = await demoBudgetStatus(rt);
+      const alerts = await evaluateDemoAlerts(rt);
       const rows = await spendByTeam(rt.store);
       const total = Decimal.sum(rows.map((r) => Decimal.parse(r.cost)));
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ gateway: rt.url, sent: result.sent, provider_errors: result.failed, total_usd: total.toString(), by_team: rows }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ gateway: rt.url, history_seeded: seeded, sent: result.sent, not_ok: result.failed, total_usd: total.toString(), by_team: rows, budgets, alerts }, null, 2) + '\n');
       } else {
-        log(`\nsent ${result.sent} calls (${result.failed} answered with a provider error, recorded too)\n`);
+        log(`\nsent ${result.sent} calls (${result.failed} refused by a budget or answered with a provider error, each recorded too)\n`);
         printTable(rows, ['team', 'requests', 'cost', 'unpriced']);
-        log(`\ntotal $${total.toString()}\n`);
+        log(`\ntotal today $${total.toString()}\n`);
+        log('budgets:');
+        for (const b of budgets) log(`  ${b.name}: spent $${b.spent} of $${b.limit_usd ?? '-'} (${b.action})`);
+        log(alerts.length ? 'open alerts:' : 'open alerts: none yet (the detectors run every minute while this serves)');
+        for (const a of alerts.slice(0, 8)) log(`  [${a.severity}] ${a.kind} ${JSON.stringify(a.scope)}: ${a.summary}`);
+        log('');
         log('Try it yourself (OpenAI SDK or curl):');
         log(`  curl -s ${rt.url}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer sk-any' \\`);
         log(`    -H 'x-costrail-team: me' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}' -D - `);

@@ -24,7 +24,7 @@ import { DashboardAssets } from './dashboard-assets.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
-import { alertServiceFor } from '../alerts/alert-service.js';
+import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 
 export interface RuntimeOptions {
@@ -60,6 +60,8 @@ export interface CostrailRuntime {
   /** True when this start created the admin token (serve prints it once). */
   adminTokenCreated: boolean;
   context: RuntimeContext;
+  /** The anomaly detectors and alert channels (evaluated every minute in advertised processes). */
+  alerts: AlertService;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     adminToken: admin.token,
     adminTokenCreated: admin.created,
     context,
+    alerts,
     close() {
       closing ??= (async () => {
         if (opts.advertise) fs.rmSync(serverFile, { force: true });

@@ -77,7 +77,7 @@ export interface SpendRow {
   /** Exact decimal string, sum of priced costs. */
   cost: string;
   requests: number;
-  /** Calls in this row whose cost is unknown (never counted as $0). */
+  /** Calls in this row that used tokens but have no known price (never counted as $0); refused calls that used nothing are not unpriced. */
   unpriced_requests: number;
   input_tokens: number;
   output_tokens: number;

@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { startSimulator } from '../../src/simulator/index.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { Decimal } from '../../src/pricing/decimal.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -89,14 +90,25 @@ test('costrail demo --json: synthetic traffic lands in the ledger, attributed an
   const data = mkdtempSync(join(tmpdir(), 'costrail-demo-'));
   const r = spawnSync(process.execPath, [BIN, 'demo', '--json', '--port', '0', '--data', data, '--requests', '60'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { sent: number; total_usd: string; by_team: { team: string; requests: number }[] };
+  const out = JSON.parse(r.stdout) as {
+    history_seeded: number;
+    sent: number;
+    total_usd: string;
+    by_team: { team: string; requests: number }[];
+    budgets: { name: string; spent: string; limit_usd: string; action: string }[];
+  };
   assert.equal(out.sent, 60);
   assert.ok(Number(out.total_usd) > 0);
+  // Today's table is the live traffic only: the seeded history ends at today's UTC midnight.
   assert.equal(out.by_team.reduce((a, b) => a + b.requests, 0), 60);
   assert.ok(out.by_team.length >= 4);
+  assert.equal(out.history_seeded, 20_000);
+  // The live budget holds: what it reports spent never passes its limit.
+  const cap = out.budgets.find((b) => b.action === 'block');
+  assert.ok(cap && Decimal.parse(cap.spent).cmp(Decimal.parse(cap.limit_usd)) <= 0, JSON.stringify(out.budgets));
   const store = await DuckDbStore.open(data, { readOnly: true });
   try {
-    assert.equal(await store.countRecords(), 60);
+    assert.equal(await store.countRecords(), 20_060);
   } finally {
     await store.close();
   }

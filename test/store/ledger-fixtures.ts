@@ -60,7 +60,13 @@ export function makeRecord(i: number, overrides: Partial<LedgerRecord> = {}): Le
   };
 }
 
+/** A call that used tokens of a model the price book does not know: unpriced, never $0. */
 export function makeUnpricedRecord(i: number): LedgerRecord {
+  return makeRecord(i, { model: 'acme-private-llm', cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model acme-private-llm' });
+}
+
+/** A call refused before any token moved: no usage, no cost, and nothing to price. */
+export function makeRefusedRecord(i: number): LedgerRecord {
   return makeRecord(i, {
     status: 'blocked',
     http_status: 429,

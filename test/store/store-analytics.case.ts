@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { StoreQueryError, type SpendRow, type Store } from '../../src/store/store.js';
-import { makeRecord, makeUnpricedRecord } from './ledger-fixtures.js';
+import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 
 interface Spec {
   at: string;
@@ -22,7 +22,8 @@ interface Spec {
 let seq = 0;
 function rec(s: Spec): LedgerRecord {
   const i = seq++;
-  const base = s.cost === null ? makeUnpricedRecord(i) : makeRecord(i);
+  // cost null: a call that used tokens of a model without a known price (unpriced, never $0).
+  const base = s.cost === null ? makeRecord(i, { cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model' }) : makeRecord(i);
   const cost = s.cost === null || base.cost === null ? null : { ...base.cost, total: s.cost ?? base.cost.total };
   const usage = base.usage && s.input !== undefined ? { ...base.usage, input_tokens: s.input } : base.usage;
   return {
@@ -68,6 +69,10 @@ export function analyticsConformance(fresh: () => Promise<Store>): void {
     assert.equal(searchGpt.reasoning_tokens, 0);
     assert.deepEqual(res.total, { cost: sumOf(records), requests: 6, unpriced_requests: 1 });
     assert.equal(res.total.cost, '15.500000000000000001');
+    // A refused call that used no tokens is a request, but not an unpriced one: there is nothing to price.
+    const refused = { ...makeRefusedRecord(seq++), id: 'refused-1', started_at: '2026-11-23T08:00:00.000Z' };
+    await s.insertRecords([refused]);
+    assert.deepEqual((await s.getSpend({ from: '2026-11-23T00:00:00Z' })).total, { cost: '0', requests: 1, unpriced_requests: 0 });
 
     const none = await s.getSpend({});
     assert.deepEqual(none.rows.length, 1);
@@ -198,8 +203,9 @@ export function analyticsConformance(fresh: () => Promise<Store>): void {
     assert.deepEqual(untagged.total, { cost: '8', requests: 2, unpriced_requests: 1 });
     const expA = await s.getSpend({ filters: { 'tag:experiment': 'a' }, group_by: ['team'] });
     assert.deepEqual(brief(expA.rows), ['- {"team":"ads"} 4 1/0', '- {"team":"search"} 1 1/0']);
-    const byStatus = await s.getSpend({ filters: { status: 'blocked' } });
-    assert.equal(byStatus.total.requests, 1);
+    const byStatus = await s.getSpend({ filters: { status: 'ok' } });
+    assert.equal(byStatus.total.requests, 5);
+    assert.equal((await s.getSpend({ filters: { status: 'blocked' } })).total.requests, 0);
     const keyed = await s.getSpend({ group_by: ['key_id', 'provider', 'api', 'source', 'priority'] });
     assert.deepEqual(keyed.rows[0]!.groups, { key_id: 'key-1', provider: 'openai', api: 'chat.completions', source: 'gateway', priority: 'normal' });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { StoreQueryError } from '../../src/store/store.js';
-import { makeRecord, makeUnpricedRecord } from './ledger-fixtures.js';
+import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 import { analyticsConformance } from './store-analytics.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
@@ -43,7 +43,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       const s = await fresh();
       const records = [
         makeRecord(1),
-        makeUnpricedRecord(2),
+        makeRefusedRecord(2),
         makeRecord(3, {
           cost: { total: '12345678.123456789012345678', input: '12345678.123456789012345678', cache_read: '0', cache_write: '0', output: '0', reasoning: '0', audio: '0', image: '0', tools: '0', currency: 'USD' },
           started_at: '2026-11-22T08:00:00.123456Z',

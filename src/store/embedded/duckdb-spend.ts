@@ -83,7 +83,7 @@ export function spendSql(q: ResolvedSpendQuery): { sql: string; params: DuckDBVa
       ...groups,
       'sum(cost_total) AS cost',
       'count(*) AS requests',
-      'count(*) FILTER (WHERE cost_total IS NULL) AS unpriced',
+      'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
       ...SUMS.map(([a, c]) => `sum(${c}) AS ${a}`),
     ];
     return { sql: `SELECT ${select.join(', ')} FROM ledger${whereSql(w)} GROUP BY ALL HAVING count(*) > 0 ORDER BY ${order}`, params: w.params };
@@ -95,7 +95,7 @@ export function spendSql(q: ResolvedSpendQuery): { sql: string; params: DuckDBVa
     ...groups,
     'sum(cost_total) AS cost',
     'count(*) AS requests',
-    'count(*) FILTER (WHERE cost_total IS NULL) AS unpriced',
+    'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
     ...SUMS.map(([a, c]) => `sum(${c}) AS ${a}`),
   ];
   const outer = [

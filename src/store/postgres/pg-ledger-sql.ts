@@ -37,7 +37,7 @@ function rollupUpserts(source: string, sums: Record<string, string>, added: read
 const INGEST_SUMS: Record<string, string> = {
   cost: 'coalesce(sum(cost_total), 0)',
   requests: 'count(*)',
-  unpriced: 'count(*) FILTER (WHERE cost_total IS NULL)',
+  unpriced: 'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL)',
   ...Object.fromEntries(TOKENS.map((c) => [c, `coalesce(sum(${c}), 0)`])),
 };
 

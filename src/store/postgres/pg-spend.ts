@@ -81,7 +81,7 @@ function bucketUs(granularity: string, tz: string, ts: string, p: Params): strin
 const RAW_SUMS = [
   'sum(cost_total) AS cost',
   'count(*) AS requests',
-  'count(*) FILTER (WHERE cost_total IS NULL) AS unpriced',
+  'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
   'sum(input_tokens) AS input',
   'sum(output_tokens) AS output',
   'sum(cache_read_tokens) AS cache_read',
