@@ -39,10 +39,20 @@ function findSeparator(buf: Buffer, from: number): number {
   return Math.min(lf, crlf);
 }
 
+/**
+ * Most chunks carry `"usage":null` (OpenAI sends it on every chunk once usage is requested), so
+ * the cheap byte searches below must rule them out before any decoding: a usage-only chunk has an
+ * empty `choices` array and a usage object.
+ */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+
 function isUsageOnly(event: Buffer): boolean {
-  if (event.indexOf('"usage"') === -1) return false;
-  const text = event.toString('utf8');
-  const data = text.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+  if (event.indexOf('"usage"') === -1 || event.indexOf('"choices"') === -1) return false;
+  // latin1 maps bytes 1:1 and costs no UTF-8 validation; the JSON keys searched for are ASCII.
+  const bytes = event.toString('latin1');
+  if (!USAGE_OBJECT.test(bytes) || !EMPTY_CHOICES.test(bytes)) return false;
+  const data = event.toString('utf8').split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
   if (!data.startsWith('{')) return false;
   try {
     const obj = JSON.parse(data) as { choices?: unknown; usage?: unknown };
