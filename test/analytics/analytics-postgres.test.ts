@@ -20,23 +20,12 @@ import { loadPriceBook, overridesPath } from '../../src/pricing/catalog-loader.j
 import { Decimal } from '../../src/pricing/decimal.js';
 import { planTraffic } from '../../src/simulator/traffic-model.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
 
-const URL = process.env.COSTRAIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = PG_URL;
 const SCHEMA = `costrail_an${process.pid}_${randomBytes(3).toString('hex')}`;
 
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-const available = await reachable();
-if (!available && process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${URL} (CI=true: these tests must run)`);
+const available = await postgresAvailable('the PostgreSQL analytics tests');
 
 const D = (s: string) => Decimal.parse(s);
 const sum = (xs: string[]) => Decimal.sum(xs.map(D)).toString();

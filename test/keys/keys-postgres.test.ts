@@ -16,24 +16,13 @@ import { isGatewayError } from '../../src/gateway/call-policy.js';
 import type { Route } from '../../src/gateway/route.js';
 import { KeyService } from '../../src/keys/key-service.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
 
-const URL = process.env.COSTRAIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = PG_URL;
 const SCHEMA = `costrail_keys_t${process.pid}_${randomBytes(3).toString('hex')}`;
 
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
-const available = await reachable();
-if (!available && process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${URL} (CI=true: the PostgreSQL keys test must run)`);
+const available = await postgresAvailable('the PostgreSQL keys tests');
 
 after(async () => {
   if (!available) return;

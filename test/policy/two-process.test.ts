@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { picoToUsd, toPico } from '../../src/policy/money-units.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { dropSchemas, PG_URL, postgresAvailable } from '../helpers/postgres.js';
 import { CHAT } from './policy-test-kit.js';
 import { openTestCounters, REDIS_URL, redisTestOptions, testPrefix } from './redis-test-kit.js';
 
@@ -27,20 +27,7 @@ const TOKEN = 'two-process-admin-token';
 const agent = new Agent({ connections: 1024 });
 let sim: Simulator | undefined;
 
-const PG_URL = process.env.COSTRAIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-const pgAvailable = await pgReachable();
-if (!pgAvailable && process.env.CI === 'true') throw new Error(`CI=true and PostgreSQL is not reachable at ${PG_URL}`);
+const pgAvailable = await postgresAvailable('the two-process PostgreSQL test');
 
 async function simulator(): Promise<Simulator> {
   sim ??= await startSimulator();
@@ -111,12 +98,7 @@ function twoProcessSuite(label: string, postgres: boolean): void {
       await Promise.all(servers.map((s) => new Promise((r) => s.proc.once('exit', r))));
       const c = await openTestCounters(prefix);
       await c.close(); // deletes every key of this run
-      if (schema) {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      }
+      if (schema) await dropSchemas([schema]);
     });
 
     it('hold one budget together: total admitted spend <= limit, ledgers = shared spent', async () => {

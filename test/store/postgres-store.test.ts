@@ -18,27 +18,15 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { SpendQuery } from '../../src/store/store.js';
 import { makeRecord } from './ledger-fixtures.js';
 import { storeConformance } from './store.case.js';
+import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
 
-const URL = process.env.COSTRAIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = PG_URL;
 const RUN = `costrail_t${process.pid}_${randomBytes(3).toString('hex')}`;
 let counter = 0;
 const schemas: string[] = [];
 
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
-const available = await reachable();
-if (!available && process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${URL} (CI=true: the PostgreSQL store tests must run)`);
+const available = await postgresAvailable('the PostgreSQL store tests');
 
 async function openFresh(options: { useRollups?: boolean } = {}): Promise<PostgresStore> {
   const schema = `${RUN}_${counter++}`;
