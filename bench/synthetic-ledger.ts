@@ -6,6 +6,7 @@
  */
 import type { LedgerRecord } from '../src/ledger/ledger-record.js';
 import type { Store } from '../src/store/store.js';
+import { seededRandom as rng } from '../src/simulator/seeded-random.js';
 
 const TEAMS = ['search', 'support', 'growth', 'platform', 'research', 'billing'];
 const FEATURES = ['answer', 'rerank', 'ticket-summary', 'reply-draft', 'email-personalise', 'agent-triage', 'deep-analysis', 'invoice-explain'];
@@ -20,16 +21,6 @@ const MODELS: { provider: string; model: string; inMicros: number; outMicros: nu
   { provider: 'gemini', model: 'gemini-2.5-pro', inMicros: 1250, outMicros: 10000 },
 ];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Nano-dollars (1e-9 USD) as an exact decimal string. */
 function usd(nanos: number): string {

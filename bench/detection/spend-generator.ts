@@ -6,6 +6,8 @@
  * unannotated one. Seeded, so every run produces the same ledger.
  */
 import { emptyAttribution, type LedgerRecord } from '../../src/ledger/ledger-record.js';
+import { seededRandom as rng } from '../../src/simulator/seeded-random.js';
+export { rng };
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -75,16 +77,6 @@ export interface Scenario {
   events: LabelledEvent[];
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -3,6 +3,7 @@
  * OpenAI-, Anthropic- and Gemini-shaped models through the gateway, streaming and not, with
  * the occasional provider error, so a newcomer sees realistic, attributed spend at once.
  */
+import { seededRandom as rng } from '../simulator/seeded-random.js';
 
 interface Caller {
   team: string;
@@ -25,17 +26,6 @@ const CALLERS: Caller[] = [
 const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark'];
 const PROMPTS = ['Summarise this support ticket about a billing error', 'Draft a friendly reply explaining the refund policy in detail', 'Classify the intent of: "my invoice doubled this month"', 'Answer: which plan includes SSO and audit logs?'];
 
-/** Deterministic pseudo-random numbers so two demo runs show the same picture. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T extends { weight: number }>(items: T[], r: number): T {
   const total = items.reduce((a, b) => a + b.weight, 0);

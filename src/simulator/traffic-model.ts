@@ -21,6 +21,7 @@ import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { emptyUsage, USAGE_VERSION, type Usage } from '../providers/spec.js';
 import { emptyAttribution, type LedgerRecord } from '../ledger/ledger-record.js';
+import { seededRandom as rng } from './seeded-random.js';
 
 export interface TrafficModelOptions {
   /** Days of traffic, ending at `start + days`. */
@@ -104,17 +105,6 @@ const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'w
 const API: Record<Provider, string> = { openai: 'chat.completions', anthropic: 'messages', gemini: 'generateContent', mistral: 'chat.completions' };
 const HOUR = 3_600_000;
 
-/** mulberry32: small, fast, and the same on every platform. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

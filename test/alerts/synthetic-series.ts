@@ -1,6 +1,8 @@
 // Synthetic per-minute spend series for detector tests: a seeded weekly cycle with noise.
 import { newScopeSeries, type Bucket, type ScopeSeries } from '../../src/alerts/scope-series.js';
 import type { Scope } from '../../src/alerts/scope.js';
+import { seededRandom as rng } from '../../src/simulator/seeded-random.js';
+export { rng };
 
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
@@ -8,15 +10,6 @@ export const DAY = 86_400_000;
 /** A Monday. */
 export const T0 = Date.UTC(2026, 5, 1);
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** $/hour of a business-hours scope: quiet nights, quieter weekends, peak `peak`. */
 export function weeklyRate(ms: number, peak: number): number {
