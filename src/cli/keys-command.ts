@@ -50,10 +50,12 @@ export function registerKeysCommand(program: Command): void {
     .option('--models <patterns>', 'comma-separated models this key may call (* wildcard), e.g. gpt-4o-mini,claude-*')
     .option('--expires <when>', 'a duration (30d, 12h, 90m, 8w) or an ISO date')
     .option('--tag <k=v>', 'a default tag (repeatable; request tags merge over it)', collect, [])
+    .option('--allow-endpoint <pattern>', 'an endpoint beyond the metered ones this key may reach, e.g. "GET /openai/v1/files*" (repeatable)', collect, [])
     .option('--json', 'print JSON');
   for (const f of DEFAULT_FIELDS) create.option(`--${f} <value>`, `default ${f.replace('-', ' ')} for calls with this key (request headers win)`);
-  withApiOptions(create).action(async (opts: ApiAccessOptions & Record<string, unknown> & { tag: string[]; json?: boolean }) => {
+  withApiOptions(create).action(async (opts: ApiAccessOptions & Record<string, unknown> & { tag: string[]; allowEndpoint: string[]; json?: boolean }) => {
     const body: Record<string, unknown> = { tags: parsePairs(opts.tag, '--tag') };
+    if (opts.allowEndpoint.length > 0) body['allowed_endpoints'] = opts.allowEndpoint;
     for (const f of DEFAULT_FIELDS) {
       const v = opts[f.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())];
       if (typeof v === 'string') body[f.replace('-', '_')] = v;

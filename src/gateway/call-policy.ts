@@ -24,11 +24,15 @@ export interface CallIdentity {
   stripHeaders?: readonly string[];
   /** Models this key may call (patterns); absent means any. */
   allowedModels?: readonly string[];
+  /** Endpoints beyond the metered ones this key may reach with a held credential (`[METHOD ]/path*`). */
+  allowedEndpoints?: readonly string[];
 }
 
 export interface KeyAuthority {
   /** A GatewayError (status 401, type invalid_api_key) refuses the call in the caller's format. */
   identify(req: IncomingMessage, route: Route): CallIdentity | GatewayError;
+  /** Who is calling, for a call refused before it has a route (recorded, never forwarded); null if unknown. */
+  keyIdOf?(req: IncomingMessage): string | null;
 }
 
 export interface AdmissionRequest {

@@ -10,19 +10,51 @@ export interface GatewayError {
   scope?: Record<string, string>;
 }
 
-const GOOGLE_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
+/** The error shapes SDKs read: OpenAI's (and every OpenAI-compatible API), Anthropic's, Google's, AWS JSON. */
+export type ErrorDialect = 'openai' | 'anthropic' | 'google' | 'aws';
 
-export function errorBody(route: Pick<Route, 'api'> | undefined, err: GatewayError): string {
-  const api = route?.api;
-  if (api === 'messages' || api === 'count_tokens') {
-    return JSON.stringify({ type: 'error', error: { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) } });
+const GOOGLE_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 413: 'INVALID_ARGUMENT', 429: 'RESOURCE_EXHAUSTED', 431: 'INVALID_ARGUMENT', 500: 'INTERNAL', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
+
+/**
+ * The API shape decides first (an OpenAI-compatible endpoint of Anthropic speaks OpenAI's errors);
+ * paths the shape does not name (model lists, files, batches) speak their provider's dialect.
+ */
+export function dialectOf(route: Pick<Route, 'api' | 'provider'>): ErrorDialect {
+  switch (route.api) {
+    case 'messages':
+    case 'count_tokens':
+      return 'anthropic';
+    case 'generateContent':
+      return 'google';
+    case 'converse':
+    case 'invoke':
+      return 'aws';
+    case 'models':
+    case 'other':
+      if (route.provider === 'anthropic') return 'anthropic';
+      if (route.provider === 'gemini' || route.provider === 'vertex') return 'google';
+      if (route.provider === 'bedrock') return 'aws';
+      return 'openai';
+    default:
+      return 'openai';
   }
-  if (api === 'generateContent') {
-    return JSON.stringify({ error: { code: err.status, message: err.message, status: GOOGLE_STATUS[err.status] ?? 'UNKNOWN', details: [{ reason: err.type, ...(err.scope ? { scope: err.scope } : {}) }] } });
+}
+
+export function errorBody(route: Pick<Route, 'api' | 'provider'> | undefined, err: GatewayError): string {
+  return errorBodyIn(route ? dialectOf(route) : 'openai', err);
+}
+
+export function errorBodyIn(dialect: ErrorDialect, err: GatewayError): string {
+  const scope = err.scope ? { scope: err.scope } : {};
+  switch (dialect) {
+    case 'anthropic':
+      return JSON.stringify({ type: 'error', error: { type: err.type, message: err.message, ...scope } });
+    case 'google':
+      return JSON.stringify({ error: { code: err.status, message: err.message, status: GOOGLE_STATUS[err.status] ?? 'UNKNOWN', details: [{ reason: err.type, ...scope }] } });
+    case 'aws':
+      // AWS JSON protocol: the SDKs read the error name from `__type` and the text from `message`.
+      return JSON.stringify({ __type: err.type, message: err.message, ...scope });
+    default:
+      return JSON.stringify({ error: { message: err.message, type: err.type, code: err.type, param: null, ...scope } });
   }
-  if (api === 'converse' || api === 'invoke') {
-    // AWS JSON protocol: the SDKs read the error name from `__type` and the text from `message`.
-    return JSON.stringify({ __type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
-  }
-  return JSON.stringify({ error: { message: err.message, type: err.type, code: err.type, param: null, ...(err.scope ? { scope: err.scope } : {}) } });
 }

@@ -14,10 +14,13 @@ import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
-import { errorBody, type GatewayError } from './error-format.js';
+import { dialectOf, errorBodyIn, type ErrorDialect, type GatewayError } from './error-format.js';
+import { endpointRefusal } from './endpoint-allowance.js';
+import { originFormPath, pathForRefusal } from './request-target.js';
+import { originOf, upstreamUrl } from './upstream-url.js';
 import { modelRefusal } from './model-allow-list.js';
 import { ProviderRouter } from './provider-router.js';
-import { ledgerProvider, parserApi, type Route } from './route.js';
+import { dialectOfPath, ledgerProvider, looksLikeModelCall, parserApi, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
@@ -44,6 +47,11 @@ export interface GatewayOptions {
   onTimings?: (provider: string, overheadMs: number, upstreamHeadersMs: number) => void;
   /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
   router?: ProviderRouter;
+  /**
+   * Endpoints beyond the metered ones that held credentials may reach, for every key
+   * (`keys.allowed_endpoints` in the config; patterns as in endpoint-allowance.ts).
+   */
+  allowedEndpoints?: readonly string[];
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -64,7 +72,10 @@ interface CallState {
   ticket: AdmissionTicket | undefined;
 }
 
-const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }) };
+const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
+
+/** Stands in for a route on calls refused before routing: recorded under provider `unknown`. */
+const UNROUTED: Route = { provider: 'openai', name: 'unknown', api: 'other', upstreamPath: '', urlStream: false };
 
 export class Gateway {
   private readonly agent: Agent;
@@ -86,8 +97,19 @@ export class Gateway {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let route = this.router.route(req.url ?? '/');
-    if (!route) return this.refuse(res, undefined, { status: 404, type: 'not_found', message: `no gateway route for ${req.url}` });
+    const requestTarget = req.url ?? '/';
+    // Routing reads the parsed path only; anything but a path (`munity://x/…`, `host:443`, `*`) is refused.
+    const path = originFormPath(requestTarget);
+    if (path === undefined) {
+      const shown = pathForRefusal(requestTarget);
+      return this.refuseUnrouted(req, res, shown, { status: 400, type: 'invalid_request_target', message: 'the request target must be a path (origin-form, /…); absolute, authority and asterisk forms are refused' });
+    }
+    let route = this.router.route(path);
+    if (!route) {
+      const prefix = /^\/([^/?]+)\//.exec(path)?.[1];
+      const message = prefix !== undefined && prefix !== 'v1' && prefix !== 'v1beta' && looksLikeModelCall(path) ? `unknown provider prefix "/${prefix}/": no such provider is built in or named in the config` : `no gateway route for ${path.split('?')[0]}`;
+      return this.refuseUnrouted(req, res, path, { status: 404, type: 'not_found', message });
+    }
     const started = performance.now();
     const id = randomUUID();
     res.setHeader('x-costrail-request-id', id);
@@ -119,8 +141,19 @@ export class Gateway {
     }
     const call = this.callState(id, started, route, body, req, identity);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
+    if (call.who.conflict) {
+      const c = call.who.conflict;
+      return this.refuse(res, route, { status: 403, type: 'attribution_conflict', message: `this key is bound to ${c.field} "${c.bound}"; the request asked for ${c.field} "${c.requested}"`, scope: { ...(identity.key_id ? { key_id: identity.key_id } : {}), [c.field]: c.bound } }, call);
+    }
     const notAllowed = modelRefusal(identity.allowedModels, route.provider, call.modelRequested, identity.key_id);
     if (notAllowed) return this.refuse(res, route, notAllowed, call);
+    // A credential Costrail holds (a virtual key's, a named provider's, AWS's) reaches only what is metered or allowed.
+    if (identity.upstreamAuth !== undefined || route.sign !== undefined) {
+      const method = req.method ?? 'GET';
+      const q = path.indexOf('?');
+      const denied = endpointRefusal(route, method, q < 0 ? path : path.slice(0, q), { key: identity.allowedEndpoints, config: this.opts.allowedEndpoints }, identity.key_id);
+      if (denied) return this.refuse(res, route, denied, call);
+    }
 
     if (this.opts.policy) {
       const pending = this.opts.policy.admit({ id, route, model: call.modelRequested, body, stream: call.stream, bodyBytes: raw.length, who: call.who, identity, at: Date.now() });
@@ -151,6 +184,20 @@ export class Gateway {
       if (injected) raw = Buffer.from(JSON.stringify(body));
     }
 
+    // Built with the URL API from the configured base; then, as a last guard independent of routing,
+    // the origin must be the one configured for this provider before any credential is attached.
+    let target: URL;
+    try {
+      target = upstreamUrl(base, route.upstreamPath);
+    } catch {
+      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `the base URL configured for provider "${ledgerProvider(route)}" is not a URL` }, call);
+    }
+    const expected = this.router.configuredOrigin(ledgerProvider(route)) ?? originOf(this.opts.upstreams[route.provider]);
+    if (expected === undefined || target.origin !== expected) {
+      return this.refuse(res, route, { status: 502, type: 'upstream_origin_mismatch', message: `refused: the call would go to ${target.origin}, not the origin configured for provider "${ledgerProvider(route)}"` }, call);
+    }
+    const url = target.href;
+
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-costrail-')) continue;
@@ -169,7 +216,6 @@ export class Gateway {
       }
     });
 
-    const url = base + route.upstreamPath;
     if (route.sign) {
       const denied = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
       if (denied) return this.refuse(res, route, denied, call);
@@ -306,7 +352,7 @@ export class Gateway {
     };
   }
 
-  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = 'blocked'): void {
+  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = 'blocked', dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
     if (call) this.record(call, status, err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
     if (res.headersSent || res.destroyed) {
       res.destroy();
@@ -314,7 +360,21 @@ export class Gateway {
     }
     if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
     res.writeHead(err.status, { 'content-type': 'application/json' });
-    res.end(errorBody(route, err));
+    res.end(errorBodyIn(dialect, err));
+  }
+
+  /**
+   * A call refused before it has a route: answered in the dialect its path suggests, recorded
+   * (provider `unknown`, nothing forwarded) when the path names a model API, so a mistyped
+   * prefix or a forged request line shows in the ledger; other noise (`/favicon.ico`) is not a call.
+   */
+  private refuseUnrouted(req: IncomingMessage, res: ServerResponse, path: string, err: GatewayError): void {
+    const dialect = dialectOfPath(path);
+    if (!looksLikeModelCall(path)) return this.refuse(res, undefined, err, undefined, 'blocked', dialect);
+    const id = randomUUID();
+    res.setHeader('x-costrail-request-id', id);
+    const call = this.callState(id, performance.now(), UNROUTED, undefined, req, { key_id: this.keys.keyIdOf?.(req) ?? null });
+    this.refuse(res, undefined, err, call, 'blocked', dialect);
   }
 
   private record(

@@ -13,6 +13,7 @@ import type { ProviderId } from '../providers/spec.js';
 import type { GatewayError } from './error-format.js';
 import { routeRequest, type Route, type UpstreamRequest } from './route.js';
 import type { UpstreamMap } from './upstreams.js';
+import { originOf } from './upstream-url.js';
 
 /** An OpenAI-compatible server named in config: `/<name>/v1/...`, recorded as provider `<name>`. */
 export interface NamedProvider {
@@ -76,6 +77,8 @@ export class ProviderRouter {
   private readonly rules: CompiledRoute[];
   private readonly bedrockBase: string;
   private readonly bedrockSign: (req: UpstreamRequest) => GatewayError | undefined;
+  /** Provider (as recorded) → origin of its configured base URL: the credential guard's reference. */
+  private readonly origins = new Map<string, string>();
 
   constructor(private readonly opts: RouterOptions) {
     this.named = new Map(Object.entries(opts.named ?? {}).map(([name, p]) => [name, { ...p, ...(p.apiKey ? { sign: heldKey(p.apiKey) } : {}) }]));
@@ -86,6 +89,24 @@ export class ProviderRouter {
     const region = opts.bedrock?.region ?? 'us-east-1';
     this.bedrockBase = opts.upstreams.bedrock ?? `https://bedrock-runtime.${region}.amazonaws.com`;
     this.bedrockSign = bedrockSigner(region, opts.bedrock?.credentials);
+    for (const [id, base] of Object.entries(opts.upstreams)) {
+      const origin = originOf(base);
+      if (origin) this.origins.set(id, origin);
+    }
+    const bedrockOrigin = originOf(this.bedrockBase);
+    if (bedrockOrigin) this.origins.set('bedrock', bedrockOrigin);
+    for (const [name, p] of this.named) {
+      const origin = originOf(p.baseUrl);
+      if (origin) this.origins.set(name, origin);
+    }
+  }
+
+  /**
+   * The origin a provider's calls may go to, read from the configuration only (never from a route),
+   * so the gateway can check a finished upstream URL against it before attaching a credential.
+   */
+  configuredOrigin(provider: string): string | undefined {
+    return this.origins.get(provider);
   }
 
   route(url: string): Route | undefined {

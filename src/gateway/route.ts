@@ -4,7 +4,7 @@
  * `/v1beta/models/{model}:...`, and an explicit provider prefix (`/openai/...`, `/mistral/...`).
  */
 import type { ApiKind, ProviderId } from '../providers/spec.js';
-import type { GatewayError } from './error-format.js';
+import { dialectOf, type ErrorDialect, type GatewayError } from './error-format.js';
 import { isProviderId } from '../providers/registry.js';
 import { modelFromGeminiPath } from '../providers/gemini/index.js';
 
@@ -68,20 +68,52 @@ function apiOfPath(path: string): { api: Route['api']; urlModel?: string; urlStr
   return { api: 'other', urlStream: false };
 }
 
-export function routeRequest(url: string): Route | undefined {
-  const m = /^\/([a-z][a-z0-9-]*)(\/.*)?$/.exec(url);
-  const first = m?.[1];
-  // Explicit prefix: /openai/v1/chat/completions, /mistral/v1/..., /anthropic/v1/messages.
-  if (first && first !== 'v1' && first !== 'v1beta' && isProviderId(first)) {
-    const rest = m?.[2] ?? '/';
+/**
+ * Routes a normalised origin-form path (see request-target.ts). Un-prefixed calls must start with
+ * an API version (`/v1/…`, `/v1beta/…`); any other first segment must name a provider. An unknown
+ * prefix (`/nosuch/v1/…`, `/mistrl/v1/…`) is no route at all: falling through to OpenAI once sent a
+ * Mistral key to api.openai.com.
+ */
+export function routeRequest(path: string): Route | undefined {
+  const m = /^\/([^/?]*)([^]*)$/.exec(path);
+  const first = m?.[1] ?? '';
+  if (first !== 'v1' && first !== 'v1beta') {
+    // Explicit prefix: /openai/v1/chat/completions, /mistral/v1/..., /anthropic/v1/messages.
+    if (!isProviderId(first)) return undefined;
+    const rest = m?.[2] || '/';
     const info = apiOfPath(rest);
     return { provider: first, ...info, upstreamPath: stripV1(first, rest) };
   }
-  const info = apiOfPath(url);
+  const info = apiOfPath(path);
   if (info.api === 'other') return undefined;
-  if (info.api === 'messages' || info.api === 'count_tokens') return { provider: 'anthropic', ...info, upstreamPath: url };
-  if (info.api === 'generateContent') return { provider: 'gemini', ...info, upstreamPath: url };
-  return { provider: 'openai', ...info, upstreamPath: stripV1('openai', url) };
+  if (info.api === 'messages' || info.api === 'count_tokens') return { provider: 'anthropic', ...info, upstreamPath: path };
+  if (info.api === 'generateContent') return { provider: 'gemini', ...info, upstreamPath: path };
+  return { provider: 'openai', ...info, upstreamPath: stripV1('openai', path) };
+}
+
+/**
+ * Whether a path that has no route still names a model API (`/nosuch/v1/chat/completions`,
+ * `/mistrl/v1/…`): such a call is refused and recorded, while noise (`/favicon.ico`) is only refused.
+ */
+export function looksLikeModelCall(path: string): boolean {
+  const m = /^\/([^/?]*)([^]*)$/.exec(path);
+  if (!m) return false;
+  const rest = m[2] ?? '';
+  return /^\/v1(beta)?(\/|$)/.test(rest) || apiOfPath(rest).api !== 'other';
+}
+
+/**
+ * The error dialect of a path that has no route yet (pre-route refusals, bad request lines): the
+ * shape the SDK that sent it reads. Anthropic for /v1/messages and /anthropic/…, Google for
+ * /v1beta/… and /gemini/…, AWS for /bedrock/…, else OpenAI.
+ */
+export function dialectOfPath(path: string): ErrorDialect {
+  const r = routeRequest(path);
+  if (r) return dialectOf(r);
+  if (/^\/anthropic(\/|$)/.test(path)) return 'anthropic';
+  if (/^\/(v1beta|gemini)(\/|$)/.test(path)) return 'google';
+  if (/^\/bedrock(\/|$)/.test(path)) return 'aws';
+  return 'openai';
 }
 
 function stripV1(provider: ProviderId, path: string): string {

@@ -3,30 +3,80 @@
  * stream, for clients that did not ask for it: the gateway asked on their behalf to meter the
  * call, and the client must see exactly the stream it would have seen without Costrail.
  * Works on whole SSE events (blank-line separated); other bytes pass through untouched.
+ *
+ * Linear in the bytes that pass: each byte is searched once (a separator split across chunks is
+ * found through the last three bytes kept from the previous chunk) and an event is joined at most
+ * once. An event longer than MAX_HELD cannot be the small usage chunk, so it stops being held and
+ * streams through as it arrives (a multi-MB single line once cost quadratic time, re-joined and
+ * re-searched on every chunk).
  */
+const MAX_HELD = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 export class UsageChunkFilter {
-  private pending: Buffer | undefined;
+  /** Bytes of the current, unfinished event (held while it may still be the usage-only chunk). */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** The current event grew past MAX_HELD: its bytes go straight through. */
+  private passing = false;
+  /** The current event's last bytes (at most 3), for a separator split across chunks. */
+  private tail: Buffer = EMPTY;
 
   push(chunk: Buffer): Buffer {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     const out: Buffer[] = [];
-    let start = 0;
+    const lead = this.tail.length;
+    const probe = lead > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    let start = 0; // where the current event's bytes begin in `chunk`
+    let from = 0; // where to search next in `probe`
     for (;;) {
-      const end = findSeparator(buf, start);
-      if (end === -1) break;
-      const sepLen = buf[end] === 13 ? 4 : 2;
-      const event = buf.subarray(start, end + sepLen);
-      if (!isUsageOnly(event)) out.push(event);
-      start = end + sepLen;
+      const sep = findSeparator(probe, from);
+      if (sep === -1) break;
+      const end = sep + (probe[sep] === 13 ? 4 : 2) - lead; // end of the event in `chunk`
+      this.finishEvent(chunk.subarray(start, end), out);
+      start = end;
+      from = end + lead;
     }
-    this.pending = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+    const rest = chunk.subarray(start);
+    if (rest.length > 0) {
+      const before = start === 0 ? this.tail : EMPTY;
+      this.tail = rest.length >= 3 ? rest.subarray(rest.length - 3) : Buffer.concat([before, rest]).subarray(-3);
+      if (this.passing) out.push(rest);
+      else this.hold(rest, out);
+    } else if (start > 0) this.tail = EMPTY;
+    return out.length === 1 ? (out[0] as Buffer) : out.length === 0 ? EMPTY : Buffer.concat(out);
   }
 
   end(): Buffer {
-    const rest = this.pending ?? Buffer.alloc(0);
-    this.pending = undefined;
-    return isUsageOnly(rest) ? Buffer.alloc(0) : rest;
+    const rest = this.passing ? EMPTY : this.held.length === 1 ? (this.held[0] as Buffer) : Buffer.concat(this.held);
+    this.reset();
+    return isUsageOnly(rest) ? EMPTY : rest;
+  }
+
+  private hold(piece: Buffer, out: Buffer[]): void {
+    this.held.push(piece);
+    this.heldBytes += piece.length;
+    if (this.heldBytes > MAX_HELD) {
+      for (const b of this.held) out.push(b);
+      this.held = [];
+      this.heldBytes = 0;
+      this.passing = true;
+    }
+  }
+
+  private finishEvent(last: Buffer, out: Buffer[]): void {
+    if (this.passing) out.push(last);
+    else {
+      const event = this.held.length === 0 ? last : Buffer.concat([...this.held, last]);
+      if (!isUsageOnly(event)) out.push(event);
+    }
+    this.reset();
+  }
+
+  private reset(): void {
+    this.held = [];
+    this.heldBytes = 0;
+    this.passing = false;
+    this.tail = EMPTY;
   }
 }
 

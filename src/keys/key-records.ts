@@ -13,6 +13,8 @@ export interface VirtualKey {
   tags: Record<string, string>;
   /** Model name patterns (`*` wildcard) this key may call; null means any. */
   models: string[] | null;
+  /** Endpoints beyond the metered ones this key may reach (`[METHOD ]/path*`); empty: metered only. */
+  allowed_endpoints: string[];
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -58,6 +60,7 @@ export function keyJson(k: VirtualKey): Record<string, unknown> {
     defaults: k.defaults,
     tags: k.tags,
     models: k.models,
+    allowed_endpoints: k.allowed_endpoints,
     created_at: iso(k.created_at),
     expires_at: iso(k.expires_at),
     revoked_at: iso(k.revoked_at),

@@ -40,6 +40,7 @@ export class KeyRepository {
       defaults: json(r['defaults_json'], {}),
       tags: json(r['tags_json'], {}),
       models: json<string[] | null>(r['models_json'], null),
+      allowed_endpoints: json<string[]>(r['endpoints_json'], []),
       created_at: numberOf(r['created_at']) ?? 0,
       expires_at: numberOf(r['expires_at']),
       revoked_at: numberOf(r['revoked_at']),
@@ -49,8 +50,8 @@ export class KeyRepository {
 
   async insertKey(k: StoredKey): Promise<void> {
     await this.sql.execute(
-      'INSERT INTO virtual_keys (id, name, secret_hash, hint, defaults_json, tags_json, models_json, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL)',
-      [k.id, k.name, k.secret_hash, k.hint, JSON.stringify(k.defaults), JSON.stringify(k.tags), k.models ? JSON.stringify(k.models) : null, k.created_at, k.expires_at],
+      'INSERT INTO virtual_keys (id, name, secret_hash, hint, defaults_json, tags_json, models_json, created_at, expires_at, revoked_at, last_used_at, endpoints_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10)',
+      [k.id, k.name, k.secret_hash, k.hint, JSON.stringify(k.defaults), JSON.stringify(k.tags), k.models ? JSON.stringify(k.models) : null, k.created_at, k.expires_at, k.allowed_endpoints.length > 0 ? JSON.stringify(k.allowed_endpoints) : null],
     );
   }
 

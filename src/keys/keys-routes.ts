@@ -10,11 +10,11 @@ import { ApiError } from '../server/api/api-error.js';
 import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { parseExpiry } from './expiry.js';
+import { endpointPattern } from './keys-config.js';
 import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentialInfo } from './key-records.js';
 
 const value = z.string().trim().min(1).max(256);
-const tags = z.record(z.string().trim().min(1).max(64), z.string().max(256));
-
+const tags = z.record(z.string().trim().min(1).max(64), z.string().max(256)).refine((t) => Object.keys(t).length <= 50, 'at most 50 tags');
 const attributionDefaults = {
   team: value.optional(),
   project: value.optional(),
@@ -35,6 +35,7 @@ export const CreateKeyBody = z
     defaults: z.object(attributionDefaults).strict().optional(),
     tags: tags.optional(),
     models: z.array(z.string().trim().min(1).max(200)).max(200).optional(),
+    allowed_endpoints: z.array(endpointPattern).max(100).optional().describe('endpoints beyond the metered ones this key may reach with the held credential'),
     expires: z.string().optional().describe('a duration from now (30d, 12h, 90m, 8w) or an ISO date'),
   })
   .strict();
@@ -82,7 +83,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
         const v = b[f] ?? b.defaults?.[f];
         if (v !== undefined) (defaults as Record<string, string>)[f] = v;
       }
-      const created = await keys.create({ name: b.name ?? null, defaults, tags: b.tags ?? {}, models: b.models ?? null, expires_at: expiresAt });
+      const created = await keys.create({ name: b.name ?? null, defaults, tags: b.tags ?? {}, models: b.models ?? null, allowed_endpoints: b.allowed_endpoints ?? [], expires_at: expiresAt });
       return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret } };
     },
   });

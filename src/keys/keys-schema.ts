@@ -41,4 +41,10 @@ export const KEYS_MIGRATIONS: readonly DomainMigration[] = [
     duckdb: TABLES('VARCHAR').join(';\n'),
     postgres: TABLES('TEXT').join(';\n'),
   },
+  {
+    version: 2,
+    name: 'virtual keys: endpoints beyond the metered ones a key may reach',
+    duckdb: 'ALTER TABLE virtual_keys ADD COLUMN endpoints_json VARCHAR',
+    postgres: 'ALTER TABLE virtual_keys ADD COLUMN endpoints_json TEXT',
+  },
 ];

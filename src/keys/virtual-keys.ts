@@ -21,6 +21,7 @@ export interface NewVirtualKey {
   defaults?: KeyAttributionDefaults;
   tags?: Record<string, string>;
   models?: string[] | null;
+  allowed_endpoints?: string[];
   expires_at?: number | null;
 }
 
@@ -71,6 +72,13 @@ export class VirtualKeys implements KeyAuthority {
     return upstreamAuth ? { ...entry.identity, upstreamAuth } : entry.identity;
   }
 
+  /** The key a refused, unrouted call was made with: a known virtual key's id, else the pass-through hash. */
+  keyIdOf(req: IncomingMessage): string | null {
+    const presented = presentedKey(req, VIRTUAL_KEY_PREFIX);
+    if (!presented) return passThroughKeyId(req);
+    return this.byHash.get(hashSecret(presented.value))?.key.id ?? null;
+  }
+
   /** Replaces the in-memory keys with the store's (start, and periodically for other instances' changes). */
   async load(): Promise<void> {
     const generation = this.generation;
@@ -101,6 +109,7 @@ export class VirtualKeys implements KeyAuthority {
       defaults: spec.defaults ?? {},
       tags: spec.tags ?? {},
       models: spec.models && spec.models.length > 0 ? spec.models : null,
+      allowed_endpoints: spec.allowed_endpoints ?? [],
       created_at: now,
       expires_at: spec.expires_at ?? null,
       revoked_at: null,
@@ -147,6 +156,7 @@ export class VirtualKeys implements KeyAuthority {
         defaults: { attribution: key.defaults, tags: key.tags },
         stripHeaders: CREDENTIAL_HEADERS,
         ...(key.models ? { allowedModels: key.models } : {}),
+        ...(key.allowed_endpoints.length > 0 ? { allowedEndpoints: key.allowed_endpoints } : {}),
       },
     };
     this.byHash.set(key.secret_hash, entry);

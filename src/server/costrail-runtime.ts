@@ -92,7 +92,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
-  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);

@@ -2,7 +2,11 @@
  * One HTTP server for everything `costrail serve` exposes: the gateway routes, /healthz, and
  * (as their issues land) /api, /metrics and the dashboard.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBodyIn, type GatewayError } from '../gateway/error-format.js';
+import { pathForRefusal } from '../gateway/request-target.js';
+import { dialectOfPath } from '../gateway/route.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -50,10 +54,40 @@ export function createCostrailServer(parts: ServerParts): Server {
       (parts.log ?? defaultLogger().log).error({ err: (err as Error).message, path: (req.url ?? '').split('?')[0] }, 'gateway failure');
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'internal gateway error', type: 'internal_error' } }));
+        res.end(errorBodyIn(dialectOfPath(pathForRefusal(req.url ?? '/')), { status: 500, type: 'internal_error', message: 'internal gateway error' }));
       } else res.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;
+  // Node answers these before any routing, in no API's format: answer them in the caller's.
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => refuseMalformed(err, socket));
+  // CONNECT host:port (authority-form) is never a gateway call; without this Node just drops the socket.
+  server.on('connect', (req: { url?: string }, socket: Duplex) => {
+    answerRaw(socket, pathForRefusal(req.url ?? '*'), { status: 400, type: 'invalid_request_target', message: 'CONNECT is not a gateway call: the request target must be a path (origin-form, /…)' });
+  });
   return server;
+}
+
+/** What Node's parser refused, in the status Node itself would use. */
+function malformedError(code: string | undefined): GatewayError {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, type: 'request_header_fields_too_large', message: 'the request headers are too large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, type: 'request_timeout', message: 'the request was not received in time' };
+  return { status: 400, type: 'invalid_request', message: `malformed HTTP request (${code ?? 'parse error'})` };
+}
+
+function refuseMalformed(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // The request line, if the parser got that far, says which SDK is calling (for the error dialect only).
+  const head = err.rawPacket?.subarray(0, 8192).toString('latin1') ?? '';
+  const target = /^[A-Za-z]+ (\S+)/.exec(head)?.[1] ?? '/';
+  answerRaw(socket, pathForRefusal(target), malformedError(err.code));
+}
+
+/** Writes a complete response on a socket the HTTP server no longer drives, and closes it. */
+function answerRaw(socket: Duplex, path: string, err: GatewayError): void {
+  const body = errorBodyIn(dialectOfPath(path), err);
+  socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -170,11 +170,12 @@ test('a provider with no held credential: 403 provider_credential_missing, recor
   assert.equal(r.status, 'blocked');
 });
 
-test('request headers win over key defaults; tags merge (the request wins on the same tag)', async () => {
-  const client = new OpenAI({ apiKey: key.secret, baseURL: `${rt.url}/v1`, defaultHeaders: { 'x-costrail-team': 'ads', 'x-costrail-customer': 'acme', 'x-costrail-tags': 'experiment=b; region=eu' } });
+test('request headers win over key defaults the key does not bind (feature, env, …); tags merge (the request wins on the same tag)', async () => {
+  // The key binds team "search" (a header repeating it is fine); feature and env are only defaults.
+  const client = new OpenAI({ apiKey: key.secret, baseURL: `${rt.url}/v1`, defaultHeaders: { 'x-costrail-team': 'search', 'x-costrail-feature': 'ranking', 'x-costrail-customer': 'acme', 'x-costrail-tags': 'experiment=b; region=eu' } });
   const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).withResponse();
   const r = await recordOf(rt, response.headers.get('x-costrail-request-id'));
-  assert.deepEqual([r.attribution.team, r.attribution.feature, r.attribution.customer], ['ads', 'answer', 'acme']);
+  assert.deepEqual([r.attribution.team, r.attribution.feature, r.attribution.customer, r.attribution.env], ['search', 'ranking', 'acme', 'prod']);
   assert.deepEqual(r.tags, { tier: 'gold', experiment: 'b', region: 'eu' });
 });
 
