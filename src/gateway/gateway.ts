@@ -359,8 +359,9 @@ export class Gateway {
       return;
     }
     if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
-    res.writeHead(err.status, { 'content-type': 'application/json' });
-    res.end(errorBodyIn(dialect, err));
+    const text = errorBodyIn(dialect, err);
+    res.writeHead(err.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   /**
