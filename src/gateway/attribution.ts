@@ -77,7 +77,6 @@ class TagCollector {
   truncated = 0;
 
   add(key: string, value: string): void {
-    if (key.length > MAX_TAG_KEY || value.length > MAX_VALUE) this.truncated++;
     const k = key.slice(0, MAX_TAG_KEY);
     if (k.startsWith(RESERVED_TAG_PREFIX)) {
       this.dropped++;
@@ -88,6 +87,7 @@ class TagCollector {
       this.dropped++;
       return;
     }
+    if (key.length > MAX_TAG_KEY || value.length > MAX_VALUE) this.truncated++;
     this.tags[k] = value.slice(0, MAX_VALUE);
     this.count++;
   }
