@@ -46,7 +46,8 @@ export class DashboardAssets {
       return false;
     }
     // Model API paths stay the gateway's, even unknown ones (it answers them in the SDK's error format).
-    if (/^\/v1(beta)?(\/|$)/.test(pathname) || routeRequest(req.url ?? '/')) return false;
+    // Mistyped provider prefixes too (`/mistrl/v1/…`): the gateway answers them with a 404 in the SDK's format.
+    if (/^(\/[a-z][a-z0-9_-]*)?\/v1(beta)?(\/|$)/.test(pathname) || routeRequest(req.url ?? '/')) return false;
     const file = path.resolve(this.root, '.' + pathname);
     if (file !== this.root && !file.startsWith(this.root + path.sep)) return false;
     if (pathname !== '/' && isFile(file)) {

@@ -84,7 +84,6 @@ test('SSE decoder: a 4 MB line is joined once (bytes held as pieces until its en
   const decoder = new SseDecoder();
   const original = Array.prototype.join;
   let joined = 0;
-  // eslint-disable-next-line no-extend-native -- counting the decoder's joins for this test only
   Array.prototype.join = function (this: unknown[], sep?: string): string {
     const s = original.call(this, sep);
     joined += s.length;
