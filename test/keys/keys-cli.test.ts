@@ -18,11 +18,12 @@ function costrail(args: string[], input?: string): { code: number; out: string; 
 
 test('keys create / list / revoke, provider-credential set from stdin, tokens create / revoke', () => {
   const data = mkdtempSync(join(tmpdir(), 'costrail-keys-cli-'));
-  const created = costrail(['keys', 'create', '--data', data, '--team', 'search', '--feature', 'answer', '--prompt-version', 'v3', '--models', 'gpt-4o-mini, claude-*', '--expires', '30d', '--tag', 'tier=gold', '--json']);
+  const created = costrail(['keys', 'create', '--data', data, '--team', 'search', '--feature', 'answer', '--prompt-version', 'v3', '--models', 'gpt-4o-mini, claude-*', '--expires', '30d', '--tag', 'tier=gold', '--allow-endpoint', 'GET /openai/v1/files*', '--allow-endpoint', '/openai/v1/batches*', '--json']);
   assert.equal(created.code, 0, created.err);
-  const { key, secret } = JSON.parse(created.out) as { key: { id: string; team: string; prompt_version: string; models: string[]; tags: Record<string, string>; expires_at: string }; secret: string };
+  const { key, secret } = JSON.parse(created.out) as { key: { id: string; team: string; prompt_version: string; models: string[]; tags: Record<string, string>; expires_at: string; allowed_endpoints: string[] }; secret: string };
   assert.match(secret, /^cr_/);
   assert.deepEqual([key.team, key.prompt_version, key.models, key.tags], ['search', 'v3', ['gpt-4o-mini', 'claude-*'], { tier: 'gold' }]);
+  assert.deepEqual(key.allowed_endpoints, ['GET /openai/v1/files*', '/openai/v1/batches*']);
   assert.ok(Date.parse(key.expires_at) > Date.now() + 29 * 86_400_000);
 
   const set = costrail(['keys', 'provider-credential', 'set', '--provider', 'openai', '--secret', '-', '--data', data], 'sk-from-stdin-991\n');
