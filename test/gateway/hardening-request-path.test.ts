@@ -188,6 +188,10 @@ test('unknown provider prefix (OpenAI SDK): 404 NotFoundError in OpenAI format, 
     assert.equal(r.provider, 'unknown');
     assert.equal(r.error?.type, 'not_found');
   }
+  // A GET on a mistyped prefix is the gateway's too (a JSON 404), not the dashboard's HTML.
+  const page = await fetch(`${rt.url}/mistrl/v1/models`, { headers: { authorization: `Bearer ${virtualKey}` } });
+  assert.equal(page.status, 404);
+  assert.match(page.headers.get('content-type') ?? '', /json/);
   assert.deepEqual(foreign(), []);
 });
 
