@@ -231,7 +231,7 @@ test('last guard: a route whose upstream origin is not the configured one is ref
   class Misrouting extends ProviderRouter {
     override route(path: string): Route | undefined {
       const r = super.route(path);
-      if (r) r.base = 'http://169.254.169.254/latest';
+      if (r) r.base = 'http://192.0.2.1/latest'; // TEST-NET-1: documentation-only, never routed
       return r;
     }
   }
@@ -245,7 +245,7 @@ test('last guard: a route whose upstream origin is not the configured one is ref
     const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-client-own', 'content-type': 'application/json' }, body: chatBody });
     assert.equal(res.status, 502);
     assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'upstream_origin_mismatch');
-    assert.deepEqual(outbound.filter((o) => !o.startsWith(`http://127.0.0.1:${port}`)), [], 'nothing was sent to the metadata address');
+    assert.deepEqual(outbound.filter((o) => !o.startsWith(`http://127.0.0.1:${port}`)), [], 'nothing was sent to the foreign origin');
     assert.equal(records.length, 1);
     assert.equal(records[0]?.status, 'blocked');
   } finally {
