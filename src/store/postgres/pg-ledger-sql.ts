@@ -7,6 +7,7 @@
  *   into the rollup.
  * Rollup upserts are ordered by key so concurrent writers lock rollup rows in the same order.
  */
+import { COST_COLUMNS as LEDGER_COST_COLUMNS } from '../../ledger/ledger-schema.js';
 import { ROLLUP_DIMENSIONS } from '../migrations/postgres/001-ledger.js';
 import { PG_COLUMNS, quote, unnestSelect, unnestSource, type PgColumn } from './pg-records.js';
 
@@ -53,7 +54,7 @@ ${rollupUpserts('ins', INGEST_SUMS, Object.keys(INGEST_SUMS)).join(',\n')}
 SELECT count(*)::int AS inserted FROM ins`;
 
 /** Columns a re-pricing replaces: everything the price book decides about a record. */
-export const COST_COLUMNS: readonly PgColumn[] = PG_COLUMNS.filter((c) => c.name.startsWith('cost_') || ['priced', 'price_version', 'unpriced_reason'].includes(c.name));
+export const COST_COLUMNS: readonly PgColumn[] = PG_COLUMNS.filter((c) => LEDGER_COST_COLUMNS.some((k) => k.name === c.name));
 const ID_COLUMN = PG_COLUMNS.find((c) => c.name === 'id')!;
 
 const differs = COST_COLUMNS.map((c) => `l.${quote(c.name)} IS DISTINCT FROM u.${quote(c.name)}`).join(' OR ');
