@@ -50,6 +50,8 @@ interface ScopeState {
   baselines: Map<number, HourBaseline | null>;
   /** Per window length: the largest excess per quiet past hour, oldest first. */
   burst: Map<number, number[]>;
+  /** Per window length: the 99th percentile of `burst`, kept until the list changes (once an hour). */
+  burstP99: Map<number, number>;
   burstDoneHour: number;
   alertHours: Set<number>;
   perRequest: { hour: number; cpr: number; tpr: number; usualErrors: number } | null;
@@ -83,7 +85,7 @@ export class DetectionEngine {
   private state(id: string): ScopeState {
     let st = this.states.get(id);
     if (!st) {
-      st = { baselines: new Map(), burst: new Map(), burstDoneHour: -Infinity, alertHours: new Set(), perRequest: null };
+      st = { baselines: new Map(), burst: new Map(), burstP99: new Map(), burstDoneHour: -Infinity, alertHours: new Set(), perRequest: null };
       this.states.set(id, st);
     }
     return st;
@@ -142,8 +144,22 @@ export class DetectionEngine {
         if (!list) st.burst.set(w, (list = []));
         list.push(max);
         if (list.length > this.params.burstHours) list.shift();
+        st.burstP99.delete(w);
       }
     }
+  }
+
+  /**
+   * Sorting the burst history every minute of every scope was two thirds of a backtest's time
+   * (profiled: `quantile` 68% of a 7-day run); the list only changes once an hour.
+   */
+  private burstP99(st: ScopeState, w: number, bursts: readonly number[]): number {
+    let q = st.burstP99.get(w);
+    if (q === undefined) {
+      q = quantile(bursts, 0.99);
+      st.burstP99.set(w, q);
+    }
+    return q;
   }
 
   private evaluateScope(s: ScopeSeries, ann: readonly Annotation[], t: number): Signal[] {
@@ -162,7 +178,7 @@ export class DetectionEngine {
         const expected = this.expectedOver(s, st, t - w * MINUTE_MS, t, ann);
         if (expected === null) continue;
         const bursts = st.burst.get(w) ?? [];
-        const burst = bursts.length >= 24 ? quantile(bursts, 0.99) * mult : 0;
+        const burst = bursts.length >= 24 ? this.burstP99(st, w, bursts) * mult : 0;
         const sigmaHour = base.sigma * (base.cold ? 2 : 1) * mult;
         checks.push({ window: w, observed: m.sum('cost', end - w, end), expected, sigma: (sigmaHour * w) / 60, threshold: windowThreshold(w, expected, sigmaHour, burst, this.params.velocity) });
       }

@@ -7,14 +7,15 @@
  * Money rules: a `cost` the file carries is kept as reported (a total-only cost becomes
  * `other` = total, `source: "provider"`, so re-pricing leaves it alone); a record without a cost is
  * priced by the price book like a gateway call; an unknown model is `priced: false` with a null
- * cost, never $0.
+ * cost, never $0. The line schema is derived from the ledger definition (ledger-schema.ts).
  */
 import { z } from 'zod';
 import { priceUsage } from '../pricing/cost.js';
 import { Decimal } from '../pricing/decimal.js';
 import type { PriceBook } from '../pricing/price-book.js';
-import { emptyUsage, USAGE_KINDS, USAGE_VERSION, type Usage } from '../providers/spec.js';
-import { emptyAttribution, type LedgerRecord } from './ledger-record.js';
+import { emptyUsage, USAGE_VERSION, type Usage } from '../providers/spec.js';
+import { emptyAttribution, type Attribution, type LedgerCost, type LedgerRecord } from './ledger-record.js';
+import { COST_PARTS, LEDGER_COLUMNS, LEDGER_GROUPS, type FieldKind, type LedgerColumn, type LedgerGroup } from './ledger-schema.js';
 
 const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const d = Decimal.tryParse(v);
@@ -24,76 +25,87 @@ const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return d.toString();
 });
-const count = z.number().int().nonnegative();
+/** The largest token count a record may carry: beyond it a figure is a unit or parsing mistake, not usage. */
+export const MAX_TOKEN_COUNT = 1e12;
+const count = z
+  .number()
+  .int('a token count must be a whole number')
+  .nonnegative('a token count cannot be negative')
+  .max(MAX_TOKEN_COUNT, 'more than 10^12 tokens: not a plausible count');
 const text = z.string().min(1).max(512);
-const optText = text.nullable().optional();
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
-const UsageSchema = z.object(Object.fromEntries(USAGE_KINDS.map((k) => [k, count.optional()])) as Record<keyof Usage, z.ZodOptional<typeof count>>).strict();
+/** The import form of each kind (ledger-schema.ts); enumerations take their listed values. */
+const KIND_SCHEMA: Record<FieldKind, z.ZodType> = {
+  text,
+  instant,
+  float: z.number().nonnegative(),
+  int: z.number().int(),
+  count,
+  bool: z.boolean(),
+  money,
+  json: z.unknown(),
+  tags: z.record(z.string().min(1).max(128), z.string().max(512)),
+};
+/** Where a file is held to more than the field's kind. */
+const NARROWER: Record<string, z.ZodType> = {
+  http_status: z.number().int().min(100).max(599),
+  cost_currency: z.literal('USD', 'only USD costs are supported'),
+  error: z.object({ type: z.string(), message: z.string(), scope: z.record(z.string(), z.string()).optional() }),
+  unpriced_reason: z.string(),
+};
 
-const COST_PARTS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools'] as const;
-const CostSchema = z
-  .object({
-    total: money,
-    ...Object.fromEntries(COST_PARTS.map((p) => [p, money.optional()])),
-    other: money.optional(),
-    currency: z.literal('USD', 'only USD costs are supported').optional(),
-    source: z.enum(['price_book', 'provider']).optional(),
-  })
-  .strict();
+function fieldSchema(c: LedgerColumn, nullable: boolean): z.ZodType {
+  const base = NARROWER[c.name] ?? (c.values ? z.enum(c.values as [string, ...string[]]) : KIND_SCHEMA[c.kind]);
+  if (c.imported === 'required') return base;
+  return nullable ? base.nullable().optional() : base.optional();
+}
 
-const AttributionSchema = z
-  .object({
-    team: optText,
-    project: optText,
-    feature: optText,
-    customer: optText,
-    user: optText,
-    env: optText,
-    agent: optText,
-    prompt_version: optText,
-    priority: z.enum(['critical', 'normal', 'background']).nullable().optional(),
-  })
-  .strict();
+/** The line schema, in column order: top-level fields, and each group as a strict object where its first column sits. */
+function importShape(): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  const groups = new Map<LedgerGroup, Record<string, z.ZodType>>();
+  for (const c of LEDGER_COLUMNS) {
+    if (c.imported === 'derived') continue;
+    const [key, leaf] = c.path;
+    if (leaf === undefined) {
+      shape[key] = fieldSchema(c, c.nullable);
+      continue;
+    }
+    const g = key as LedgerGroup;
+    if (!groups.has(g)) {
+      groups.set(g, {});
+      shape[g] = z.never(); // placeholder keeping the group's position
+    }
+    groups.get(g)![leaf] = fieldSchema(c, LEDGER_GROUPS[g].leavesNullable);
+  }
+  for (const [g, leaves] of groups) {
+    const obj = z.object(leaves).strict();
+    shape[g] = LEDGER_GROUPS[g].nullable ? obj.nullable().optional() : obj.optional();
+  }
+  return shape;
+}
+
+/** A line as read: the public record with only `id`, `started_at`, `provider`, `model` required. */
+export type ImportRecord = Partial<Omit<LedgerRecord, 'id' | 'started_at' | 'provider' | 'model' | 'usage' | 'cost' | 'attribution' | 'usage_version'>> &
+  Pick<LedgerRecord, 'id' | 'started_at' | 'provider'> & {
+    model: string;
+    usage?: Partial<Usage> | null;
+    cost?: (Pick<LedgerCost, 'total'> & Partial<Omit<LedgerCost, 'total'>>) | null;
+    attribution?: Partial<Attribution>;
+  };
 
 export const ImportRecordSchema = z
-  .object({
-    id: text,
-    source: z.enum(['gateway', 'sdk', 'otel', 'import']).optional(),
-    started_at: instant,
-    ended_at: instant.nullable().optional(),
-    duration_ms: z.number().nonnegative().nullable().optional(),
-    ttft_ms: z.number().nonnegative().nullable().optional(),
-    provider: text,
-    api: optText,
-    model_requested: optText,
-    model: text,
-    status: z.enum(['ok', 'error', 'blocked', 'cached', 'aborted']).optional(),
-    http_status: z.number().int().min(100).max(599).nullable().optional(),
-    stream: z.boolean().optional(),
-    usage: UsageSchema.nullable().optional(),
-    usage_source: z.enum(['provider', 'estimated']).nullable().optional(),
-    cost: CostSchema.nullable().optional(),
-    priced: z.boolean().optional(),
-    price_version: optText,
-    attribution: AttributionSchema.optional(),
-    tags: z.record(z.string().min(1).max(128), z.string().max(512)).optional(),
-    key_id: optText,
-    trace_id: optText,
-    span_id: optText,
-    error: z.object({ type: z.string(), message: z.string(), scope: z.record(z.string(), z.string()).optional() }).nullable().optional(),
-    raw_usage: z.unknown().optional(),
-    unpriced_reason: z.string().nullable().optional(),
-  })
+  .object(importShape())
   // Other loggers add fields of their own; they are not part of the ledger and are dropped.
   .strip()
   // A call that failed or was refused may have consumed nothing: it still belongs in the ledger.
   .refine((r) => r.usage != null || r.cost != null || r.status === 'error' || r.status === 'blocked' || r.status === 'aborted', {
     message: 'needs "usage" or "cost" (neither is present; only a status of error, blocked or aborted may have neither)',
     path: ['usage'],
-  });
+  }) as unknown as z.ZodType<ImportRecord>;
 
-export type ImportRecord = z.infer<typeof ImportRecordSchema>;
+
 
 export type LineCheck = { ok: true; record: ImportRecord } | { ok: false; error: string };
 
@@ -114,7 +126,7 @@ export function checkImportLine(line: string): LineCheck {
 
 function importedCost(c: NonNullable<ImportRecord['cost']>): NonNullable<LedgerRecord['cost']> {
   const total = Decimal.parse(c.total);
-  const parts = Object.fromEntries(COST_PARTS.map((p) => [p, (c as Record<string, string | undefined>)[p] ?? '0'])) as Record<(typeof COST_PARTS)[number], string>;
+  const parts = Object.fromEntries(COST_PARTS.map((p) => [p, c[p] ?? '0'])) as Record<(typeof COST_PARTS)[number], string>;
   const explained = Decimal.sum(COST_PARTS.map((p) => Decimal.parse(parts[p])));
   // Whatever the parts do not explain (all of it, for a total-only cost) stays visible as `other`.
   const other = c.other ?? total.sub(explained).toString();

@@ -3,27 +3,23 @@
  * (PRODUCT.md "The ledger record"): `/api/events` returns it and `costrail import ledger` reads it.
  * Fields keep their names and meaning; new ones may be added.
  */
-import type { CostBreakdown } from '../pricing/cost.js';
+// Only dependency-free modules: the dashboard (web/) type-checks against this file.
 import type { Usage } from '../providers/spec.js';
+import { ATTRIBUTION_KEYS, type COST_PARTS, type COST_SOURCES, type LEDGER_SOURCES, type LEDGER_STATUSES, type PRIORITIES, type USAGE_SOURCES } from './ledger-schema.js';
 
-export type LedgerSource = 'gateway' | 'sdk' | 'otel' | 'import';
-export type LedgerStatus = 'ok' | 'error' | 'blocked' | 'cached' | 'aborted';
-export type UsageSource = 'provider' | 'estimated';
-export type Priority = 'critical' | 'normal' | 'background';
+export type { Usage };
+export type LedgerSource = (typeof LEDGER_SOURCES)[number];
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+export type UsageSource = (typeof USAGE_SOURCES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type CostPart = (typeof COST_PARTS)[number];
 
-export interface Attribution {
-  team: string | null;
-  project: string | null;
-  feature: string | null;
-  customer: string | null;
-  user: string | null;
-  env: string | null;
-  agent: string | null;
-  prompt_version: string | null;
-  priority: Priority | null;
-}
+/** The record's `cost`: a price book's CostBreakdown (pricing/cost.ts), `other` and `source` optional for older records. */
+export type LedgerCost = Record<CostPart | 'total', string> & { other?: string; currency: 'USD'; source?: (typeof COST_SOURCES)[number] };
 
-export const ATTRIBUTION_FIELDS: readonly (keyof Attribution)[] = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority'];
+export type Attribution = Record<Exclude<(typeof ATTRIBUTION_KEYS)[number], 'priority'>, string | null> & { priority: Priority | null };
+
+export const ATTRIBUTION_FIELDS: readonly (keyof Attribution)[] = ATTRIBUTION_KEYS;
 
 export function emptyAttribution(): Attribution {
   return { team: null, project: null, feature: null, customer: null, user: null, env: null, agent: null, prompt_version: null, priority: null };
@@ -46,7 +42,7 @@ export interface LedgerRecord {
   /** null only when nothing could be counted or estimated (e.g. blocked before any token moved). */
   usage: Usage | null;
   usage_source: UsageSource | null;
-  cost: Omit<CostBreakdown, 'source' | 'other'> & { other?: string; source?: CostBreakdown['source'] } | null;
+  cost: LedgerCost | null;
   priced: boolean;
   price_version: string | null;
   attribution: Attribution;

@@ -32,6 +32,7 @@ describe('DuckDbStore', () => {
       [1, 'ledger'],
       [2, 'ledger_cost_history'],
       [3, 'ledger_without_primary_key'],
+      [4, 'ledger_not_null'],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -28,7 +28,7 @@ const schemas: string[] = [];
 
 const available = await postgresAvailable('the PostgreSQL store tests');
 
-async function openFresh(options: { useRollups?: boolean } = {}): Promise<PostgresStore> {
+async function openFresh(options: { useRollups?: boolean; copyFrom?: number } = {}): Promise<PostgresStore> {
   const schema = `${RUN}_${counter++}`;
   schemas.push(schema);
   return PostgresStore.open(URL, { schema, maxConnections: 3, ...options });
@@ -44,6 +44,25 @@ after(async () => {
 
 if (available) {
   storeConformance('PostgreSQL', () => openFresh());
+  // Every batch through COPY FROM STDIN (bulk imports and large writer batches take that path).
+  storeConformance('PostgreSQL via COPY', () => openFresh({ copyFrom: 1 }));
+
+  it('COPY carries text that needs escaping, and replays stay idempotent', async () => {
+    const s = await openFresh({ copyFrom: 1 });
+    try {
+      const awkward = 'tab\there\nnew line\\backslash \\N \r end';
+      const records = [
+        makeRecord(1, { tags: { note: awkward, '\\N': '\\.' }, error: { type: 'upstream_error', message: awkward }, attribution: { ...makeRecord(1).attribution, team: awkward } }),
+        makeRecord(2, { raw_usage: { text: awkward } }),
+      ];
+      assert.deepEqual(await s.insertRecords(records), { inserted: 2 });
+      assert.deepEqual(await s.insertRecords([...records, makeRecord(3)]), { inserted: 1 });
+      const back = (await s.getEvents({ limit: 10 })).events.sort((a, b) => a.id.localeCompare(b.id));
+      assert.deepEqual(back, [...records, makeRecord(3)]);
+    } finally {
+      await s.close();
+    }
+  });
 
   describe('PostgresStore', () => {
     let store: PostgresStore;

@@ -7,7 +7,9 @@
  *   into the rollup.
  * Rollup upserts are ordered by key so concurrent writers lock rollup rows in the same order.
  */
+import { COST_COLUMNS as LEDGER_COST_COLUMNS } from '../../ledger/ledger-schema.js';
 import { ROLLUP_DIMENSIONS } from '../migrations/postgres/001-ledger.js';
+import { STAGING_TABLE } from './pg-copy.js';
 import { PG_COLUMNS, quote, unnestSelect, unnestSource, type PgColumn } from './pg-records.js';
 
 const DIMS = ROLLUP_DIMENSIONS.map(quote);
@@ -41,19 +43,27 @@ const INGEST_SUMS: Record<string, string> = {
   ...Object.fromEntries(TOKENS.map((c) => [c, `coalesce(sum(${c}), 0)`])),
 };
 
-export const INSERT_SQL = `
-WITH t AS (SELECT ${unnestSelect(PG_COLUMNS)} FROM ${unnestSource(PG_COLUMNS)}),
-ids AS (INSERT INTO ledger_ids (id, started_at) SELECT id, started_at FROM t ON CONFLICT (id) DO NOTHING RETURNING id),
+/** The insert statement reading the batch from `source` (a FROM item aliased or named `t`). */
+function insertFrom(source: string): string {
+  return `
+WITH t AS (SELECT * FROM ${source}),
+ids AS (INSERT INTO ledger_ids (id, started_at) SELECT id, started_at FROM t ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id),
 ins AS (
   INSERT INTO ledger (${PG_COLUMNS.map((c) => quote(c.name)).join(', ')})
-  SELECT t.* FROM t WHERE t.id IN (SELECT id FROM ids)
+  SELECT ${PG_COLUMNS.map((c) => `t.${quote(c.name)}`).join(', ')} FROM t WHERE t.id IN (SELECT id FROM ids)
   RETURNING started_at, ${DIMS.join(', ')}, cost_total, ${TOKENS.join(', ')}
 ),
 ${rollupUpserts('ins', INGEST_SUMS, Object.keys(INGEST_SUMS)).join(',\n')}
 SELECT count(*)::int AS inserted FROM ins`;
+}
+
+/** Insert from one array parameter per column (small batches: one round trip, no staging table). */
+export const INSERT_SQL = insertFrom(`(SELECT ${unnestSelect(PG_COLUMNS)} FROM ${unnestSource(PG_COLUMNS)}) t`);
+/** Insert from the COPY staging table (pg-copy.ts). */
+export const INSERT_STAGED_SQL = insertFrom(STAGING_TABLE);
 
 /** Columns a re-pricing replaces: everything the price book decides about a record. */
-export const COST_COLUMNS: readonly PgColumn[] = PG_COLUMNS.filter((c) => c.name.startsWith('cost_') || ['priced', 'price_version', 'unpriced_reason'].includes(c.name));
+export const COST_COLUMNS: readonly PgColumn[] = PG_COLUMNS.filter((c) => LEDGER_COST_COLUMNS.some((k) => k.name === c.name));
 const ID_COLUMN = PG_COLUMNS.find((c) => c.name === 'id')!;
 
 const differs = COST_COLUMNS.map((c) => `l.${quote(c.name)} IS DISTINCT FROM u.${quote(c.name)}`).join(' OR ');

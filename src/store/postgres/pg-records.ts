@@ -1,19 +1,17 @@
 /**
- * LedgerRecord ⇄ PostgreSQL ledger columns. Same mapping rules as the embedded store (see
- * duckdb-store.ts): money as exact decimal text into NUMERIC(38,18), instants with microseconds,
- * `usage` null ⇔ usage columns NULL, `cost` null ⇔ cost_total NULL, absent optional keys as NULL.
+ * LedgerRecord ⇄ PostgreSQL ledger columns: the one ledger definition (src/ledger/ledger-schema.ts)
+ * and shared mapper (src/store/ledger-row.ts), with pg's value conversions.
  *
  * Batches travel as one array parameter per column and are expanded with unnest(): one statement
  * and one round trip per batch, no per-row placeholders.
  */
-import { ATTRIBUTION_FIELDS, type Attribution, type LedgerRecord } from '../../ledger/ledger-record.js';
+import type { LedgerRecord } from '../../ledger/ledger-record.js';
+import type { FieldKind } from '../../ledger/ledger-schema.js';
 import { Decimal } from '../../pricing/decimal.js';
-import { USAGE_KINDS, type Usage } from '../../providers/spec.js';
 import { microsToIso } from '../event-cursor.js';
+import { ROW_COLUMNS, rowToRecord, type Cell, type RowDriver } from '../ledger-row.js';
 
-export const COST_PARTS = ['total', 'input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools'] as const;
-
-type Value = string | number | boolean | null;
+type Value = Cell;
 export interface PgColumn {
   name: string;
   /** Element type of the array parameter. */
@@ -21,47 +19,10 @@ export interface PgColumn {
   value: (r: LedgerRecord) => Value;
 }
 
-const c = (name: string, type: PgColumn['type'], value: PgColumn['value']): PgColumn => ({ name, type, value });
-const text = (name: string, value: (r: LedgerRecord) => string | null): PgColumn => c(name, 'text', value);
-const money = (name: string, value: (r: LedgerRecord) => string | undefined | null): PgColumn =>
-  c(name, 'numeric', (r) => {
-    const v = value(r);
-    return v === null || v === undefined ? null : Decimal.parse(v).toString();
-  });
-const jsonOrAbsent = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/** Array element type per kind (instants travel as ISO text, money as exact decimal text). */
+const PARAM_TYPE: Record<FieldKind, PgColumn['type']> = { text: 'text', instant: 'timestamptz', float: 'float8', int: 'int4', count: 'int8', bool: 'bool', money: 'numeric', json: 'text', tags: 'jsonb' };
 
-export const PG_COLUMNS: readonly PgColumn[] = [
-  text('id', (r) => r.id),
-  text('source', (r) => r.source),
-  c('started_at', 'timestamptz', (r) => r.started_at),
-  c('ended_at', 'timestamptz', (r) => r.ended_at),
-  c('duration_ms', 'float8', (r) => r.duration_ms),
-  c('ttft_ms', 'float8', (r) => r.ttft_ms),
-  text('provider', (r) => r.provider),
-  text('api', (r) => r.api),
-  text('model_requested', (r) => r.model_requested),
-  text('model', (r) => r.model),
-  text('status', (r) => r.status),
-  c('http_status', 'int4', (r) => r.http_status),
-  c('stream', 'bool', (r) => r.stream),
-  ...USAGE_KINDS.map((k) => c(k, 'int8', (r) => (r.usage === null ? null : r.usage[k]))),
-  text('usage_source', (r) => r.usage_source),
-  ...COST_PARTS.map((p) => money(`cost_${p}`, (r) => r.cost?.[p])),
-  money('cost_other', (r) => r.cost?.other),
-  text('cost_currency', (r) => r.cost?.currency ?? null),
-  text('cost_source', (r) => r.cost?.source ?? null),
-  c('priced', 'bool', (r) => r.priced),
-  text('price_version', (r) => r.price_version),
-  ...ATTRIBUTION_FIELDS.map((f) => text(f, (r) => r.attribution[f] ?? null)),
-  c('tags', 'jsonb', (r) => JSON.stringify(r.tags ?? {})),
-  text('key_id', (r) => r.key_id),
-  text('trace_id', (r) => r.trace_id),
-  text('span_id', (r) => r.span_id),
-  text('error', (r) => jsonOrAbsent(r.error)),
-  text('raw_usage', (r) => jsonOrAbsent(r.raw_usage)),
-  c('usage_version', 'int4', (r) => r.usage_version ?? null),
-  text('unpriced_reason', (r) => r.unpriced_reason ?? null),
-];
+export const PG_COLUMNS: readonly PgColumn[] = ROW_COLUMNS.map((c) => ({ name: c.name, type: PARAM_TYPE[c.kind], value: c.encode }));
 
 export const quote = (name: string): string => `"${name}"`;
 
@@ -92,57 +53,12 @@ export const RECORD_SELECT = PG_COLUMNS.map((col) =>
 ).join(', ');
 
 type Row = Record<string, unknown>;
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const ts = (v: unknown): string | null => (v === null || v === undefined ? null : microsToIso(BigInt(String(v))));
-const dec = (v: unknown): string | null => (v === null || v === undefined ? null : Decimal.parse(String(v)).toString());
-const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 
-export function pgRowToRecord(row: Row): LedgerRecord {
-  let usage: Usage | null = null;
-  if (row.input_tokens !== null) usage = Object.fromEntries(USAGE_KINDS.map((k) => [k, num(row[k]) ?? 0])) as unknown as Usage;
-  let cost: LedgerRecord['cost'] = null;
-  const total = dec(row.cost_total);
-  if (total !== null) {
-    const parts = Object.fromEntries(COST_PARTS.map((p) => [p, dec(row[`cost_${p}`]) ?? '0'])) as Record<(typeof COST_PARTS)[number], string>;
-    cost = { ...parts, total, currency: 'USD' };
-    const other = dec(row.cost_other);
-    if (other !== null) cost.other = other;
-    const source = str(row.cost_source);
-    if (source !== null) cost.source = source as NonNullable<NonNullable<LedgerRecord['cost']>['source']>;
-  }
-  const attribution = Object.fromEntries(ATTRIBUTION_FIELDS.map((f) => [f, str(row[f])])) as unknown as Attribution;
-  const record: LedgerRecord = {
-    id: String(row.id),
-    source: String(row.source) as LedgerRecord['source'],
-    started_at: ts(row.started_at_us) ?? '',
-    ended_at: ts(row.ended_at_us),
-    duration_ms: num(row.duration_ms),
-    ttft_ms: num(row.ttft_ms),
-    provider: String(row.provider),
-    api: str(row.api),
-    model_requested: str(row.model_requested),
-    model: str(row.model),
-    status: String(row.status) as LedgerRecord['status'],
-    http_status: num(row.http_status),
-    stream: row.stream === true,
-    usage,
-    usage_source: str(row.usage_source) as LedgerRecord['usage_source'],
-    cost,
-    priced: row.priced === true,
-    price_version: str(row.price_version),
-    attribution,
-    tags: (row.tags ?? {}) as Record<string, string>,
-    key_id: str(row.key_id),
-    trace_id: str(row.trace_id),
-    span_id: str(row.span_id),
-    unpriced_reason: str(row.unpriced_reason),
-  };
-  const error = json(row.error);
-  if (error !== undefined) record.error = error as LedgerRecord['error'];
-  const raw = json(row.raw_usage);
-  if (raw !== undefined) record.raw_usage = raw;
-  const usageVersion = num(row.usage_version);
-  if (usageVersion !== null) record.usage_version = usageVersion;
-  return record;
-}
+/** pg's side of the shared mapper: NUMERIC as text, instants selected as `*_us` epoch-µs text. */
+const PG_ROWS: RowDriver<Row> = {
+  cell: (row, col) => (col.kind === 'instant' ? row[`${col.name}_us`] : row[col.name]),
+  instant: (v) => (v === null || v === undefined ? null : microsToIso(BigInt(String(v)))),
+  money: (v) => (v === null || v === undefined ? null : Decimal.parse(String(v)).toString()),
+};
+
+export const pgRowToRecord = (row: Row): LedgerRecord => rowToRecord(row, PG_ROWS);

@@ -16,7 +16,8 @@ import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendRe
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
-import { INSERT_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
+import { copyIntoStaging } from './pg-copy.js';
+import { INSERT_SQL, INSERT_STAGED_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
 import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
 
@@ -27,7 +28,12 @@ export interface PostgresStoreOptions {
   useRollups?: boolean;
   /** Pool size; default 8. */
   maxConnections?: number;
+  /** Batches of at least this many records go through COPY (default 500; smaller ones in one unnest statement). */
+  copyFrom?: number;
 }
+
+/** Below this a batch is cheaper as one unnest statement than COPY's four round trips. */
+const COPY_FROM = 500;
 
 const NO_PARTITION = '23514';
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
@@ -77,11 +83,13 @@ export class PostgresStore implements Store {
     const unique = new Map<string, LedgerRecord>();
     for (const r of records) if (!unique.has(r.id)) unique.set(r.id, r);
     const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const params = columnArrays(PG_COLUMNS, batch);
     const months = batch.map((r) => monthOf(r.started_at));
+    const viaCopy = batch.length >= (this.options.copyFrom ?? COPY_FROM);
+    const params = viaCopy ? [] : columnArrays(PG_COLUMNS, batch);
     for (let attempt = 0; ; attempt++) {
       await this.partitions.ensure(months);
       try {
+        if (viaCopy) return { inserted: await this.insertByCopy(batch) };
         const { rows } = await this.pool.query<{ inserted: number }>(INSERT_SQL, params);
         return { inserted: rows[0]?.inserted ?? 0 };
       } catch (e) {
@@ -89,6 +97,23 @@ export class PostgresStore implements Store {
         if ((e as { code?: string }).code !== NO_PARTITION || attempt > 0) throw e;
         this.partitions.forget();
       }
+    }
+  }
+
+  /** COPY into the session's staging table, then the same guarded insert, in one transaction. */
+  private async insertByCopy(batch: readonly LedgerRecord[]): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await copyIntoStaging(client, batch);
+      const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+      await client.query('COMMIT');
+      return rows[0]?.inserted ?? 0;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
     }
   }
 

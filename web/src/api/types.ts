@@ -1,48 +1,9 @@
 /** The management API's JSON shapes the dashboard reads (PRODUCT.md "Management API essentials"). */
 
-export interface Usage {
-  input_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cache_write_1h_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  audio_input_tokens: number;
-  audio_cache_read_tokens?: number;
-  audio_output_tokens: number;
-  image_input_tokens: number;
-  web_search_calls: number;
-}
-
-export type Attribution = Record<'team' | 'project' | 'feature' | 'customer' | 'user' | 'env' | 'agent' | 'prompt_version' | 'priority', string | null>;
-
-export interface LedgerRecord {
-  id: string;
-  source: string;
-  started_at: string;
-  ended_at: string | null;
-  duration_ms: number | null;
-  ttft_ms: number | null;
-  provider: string;
-  api: string | null;
-  model_requested: string | null;
-  model: string | null;
-  status: string;
-  http_status: number | null;
-  stream: boolean;
-  usage: Usage | null;
-  usage_source: string | null;
-  cost: (Record<string, string | undefined> & { total: string; currency?: string }) | null;
-  priced: boolean;
-  price_version: string | null;
-  attribution: Attribution;
-  tags: Record<string, string>;
-  key_id: string | null;
-  trace_id: string | null;
-  span_id: string | null;
-  error?: { type: string; message: string; scope?: Record<string, string> } | null;
-  unpriced_reason?: string | null;
-}
+// The ledger record is defined once, in the server's source (src/ledger/ledger-schema.ts); type-only,
+// so nothing of it reaches the bundle.
+export type { Attribution, LedgerRecord, Usage } from '../../../src/ledger/ledger-record';
+import type { Attribution, LedgerRecord } from '../../../src/ledger/ledger-record';
 
 export interface EventsPage {
   events: LedgerRecord[];

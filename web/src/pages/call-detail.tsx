@@ -5,7 +5,7 @@ import { hrefFor } from '../lib/hash-route';
 import { formatCount } from '../lib/money';
 import { formatDuration } from '../lib/time';
 
-const COST_PARTS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools', 'other'];
+const COST_PARTS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools', 'other'] as const;
 
 export function CallDetail({ record: r, onClose }: { record: LedgerRecord; onClose: () => void }) {
   const usage = Object.entries(r.usage ?? {}).filter(([, v]) => v);

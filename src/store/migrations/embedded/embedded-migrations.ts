@@ -6,6 +6,7 @@
 import * as m001 from './001-ledger.js';
 import * as m002 from './002-ledger-cost-history.js';
 import * as m003 from './003-ledger-without-primary-key.js';
+import * as m004 from './004-ledger-not-null.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 2, name: m002.name, sql: m002.sql },
   { version: 3, name: m003.name, sql: m003.sql },
+  { version: 4, name: m004.name, sql: m004.sql },
 ];
