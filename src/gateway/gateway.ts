@@ -14,7 +14,7 @@ import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
-import { errorBody, type GatewayError } from './error-format.js';
+import { errorBody, retryHeaders, type GatewayError } from './error-format.js';
 import { modelRefusal } from './model-allow-list.js';
 import { ProviderRouter } from './provider-router.js';
 import { ledgerProvider, parserApi, type Route } from './route.js';
@@ -312,8 +312,7 @@ export class Gateway {
       res.destroy();
       return;
     }
-    if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
-    res.writeHead(err.status, { 'content-type': 'application/json' });
+    res.writeHead(err.status, { 'content-type': 'application/json', ...retryHeaders(err) });
     res.end(errorBody(route, err));
   }
 
