@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
-import type { LedgerRecord, LedgerStatus } from '../ledger/ledger-record.js';
+import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
@@ -44,6 +44,8 @@ export interface GatewayOptions {
   onTimings?: (provider: string, overheadMs: number, upstreamHeadersMs: number) => void;
   /** Provider prefixes, named providers, model routes, Bedrock signing; default: built-in prefixes over `upstreams`. */
   router?: ProviderRouter;
+  /** What records say produced them; `simulator` for the demo's traffic so it is never mistaken for real spend. */
+  source?: LedgerSource;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -347,7 +349,7 @@ export class Gateway {
     } else if (metered) unpriced = 'model unknown';
     const record: LedgerRecord = {
       id: call.id,
-      source: 'gateway',
+      source: this.opts.source ?? 'gateway',
       started_at: call.startedIso,
       ended_at: new Date().toISOString(),
       duration_ms: Math.round(ended - call.started),

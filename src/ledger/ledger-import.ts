@@ -59,7 +59,7 @@ const AttributionSchema = z
 export const ImportRecordSchema = z
   .object({
     id: text,
-    source: z.enum(['gateway', 'sdk', 'otel', 'import']).optional(),
+    source: z.enum(['gateway', 'sdk', 'otel', 'import', 'simulator']).optional(),
     started_at: instant,
     ended_at: instant.nullable().optional(),
     duration_ms: z.number().nonnegative().nullable().optional(),

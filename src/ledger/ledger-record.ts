@@ -6,7 +6,8 @@
 import type { CostBreakdown } from '../pricing/cost.js';
 import type { Usage } from '../providers/spec.js';
 
-export type LedgerSource = 'gateway' | 'sdk' | 'otel' | 'import';
+/** `simulator`: traffic `costrail demo` made up, kept apart so it is never mistaken for real spend. */
+export type LedgerSource = 'gateway' | 'sdk' | 'otel' | 'import' | 'simulator';
 export type LedgerStatus = 'ok' | 'error' | 'blocked' | 'cached' | 'aborted';
 export type UsageSource = 'provider' | 'estimated';
 export type Priority = 'critical' | 'normal' | 'background';
