@@ -10,6 +10,7 @@ import { ApiError } from '../server/api/api-error.js';
 import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { parseExpiry } from './expiry.js';
+import { END_PASS_THROUGH_WARNING } from './virtual-keys.js';
 import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentialInfo } from './key-records.js';
 
 const value = z.string().trim().min(1).max(256);
@@ -36,6 +37,7 @@ export const CreateKeyBody = z
     tags: tags.optional(),
     models: z.array(z.string().trim().min(1).max(200)).max(200).optional(),
     expires: z.string().optional().describe('a duration from now (30d, 12h, 90m, 8w) or an ISO date'),
+    end_pass_through: z.boolean().optional().describe('required (true) to create the first virtual key while provider keys pass through: it makes provider-key calls 401'),
   })
   .strict();
 
@@ -60,7 +62,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/keys',
     summary: 'Virtual keys with their attribution defaults, model allow-list, expiry, revocation and last use (never the secret)',
     tag: 'Keys',
-    handler: () => ({ body: { keys: keys.list().map(keyJson) } }),
+    handler: () => ({ body: { key_mode: keys.keyMode(), keys: keys.list().map(keyJson) } }),
   });
 
   api.add({
@@ -71,6 +73,8 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     body: CreateKeyBody,
     handler: async (req) => {
       const b = req.body;
+      // The first key silently ending pass-through locked every existing client out: it takes a yes.
+      if (keys.createEndsPassThrough() && b.end_pass_through !== true) throw ApiError.conflict(`${END_PASS_THROUGH_WARNING}. Send "end_pass_through": true to create it anyway`);
       let expiresAt: number | null = null;
       if (b.expires !== undefined) {
         const parsed = parseExpiry(b.expires);
@@ -83,7 +87,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
         if (v !== undefined) (defaults as Record<string, string>)[f] = v;
       }
       const created = await keys.create({ name: b.name ?? null, defaults, tags: b.tags ?? {}, models: b.models ?? null, expires_at: expiresAt });
-      return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret } };
+      return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret, key_mode: keys.keyMode() } };
     },
   });
 

@@ -106,7 +106,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version, key_mode: keys.keys.keyMode() }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
