@@ -8,6 +8,7 @@ import { isResolved } from '../pricing/price-book.js';
 import { CliError, describeError } from './cli-error.js';
 import { Decimal } from '../pricing/decimal.js';
 import { fixedDecimal } from './money-format.js';
+import { registerPriceOverrideCommands } from './prices-override-command.js';
 import { printTable } from './table.js';
 
 const RATE_COLUMNS = ['input', 'cache_read', 'cache_write', 'output'] as const;
@@ -64,6 +65,7 @@ function current(entry: ModelPrice, at: Date) {
 
 export function registerPricesCommand(program: Command): void {
   const prices = program.command('prices').description('Inspect and extend the price book');
+  registerPriceOverrideCommands(prices);
 
   dataOption(
     prices
