@@ -4,7 +4,18 @@ import type { BudgetStatus } from '../policy/budget-status.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { parseScope, positiveNumber, printJson, scopeLabel } from './policy-cli-kit.js';
+import { Decimal } from '../pricing/decimal.js';
+import { formatUsd } from './money-format.js';
 import { printTable } from './table.js';
+
+/** A new budget whose scope already spent its limit refuses (or downgrades) the very next call: say so. */
+function overLimitWarning(b: BudgetStatus): string | null {
+  const limit = b.limit_usd ?? (b.limit_tokens === undefined || b.limit_tokens === null ? undefined : String(b.limit_tokens));
+  if (limit === undefined || Decimal.parse(b.spent).cmp(Decimal.parse(limit)) < 0) return null;
+  const what = b.action === 'block' ? 'every call in this scope is refused' : b.action === 'downgrade' ? `calls in this scope are downgraded to ${b.downgrade_to}` : 'it notifies only';
+  const amount = (v: string) => (b.unit === 'usd' ? formatUsd(v) : `${v} tokens`);
+  return `warning: scope ${scopeLabel(b.scope)} has already spent ${amount(b.spent)} of this ${b.period}'s ${amount(limit)} limit: ${what} until ${b.resets_at ?? 'the budget is raised or deleted'}`;
+}
 
 interface CreateOpts extends ApiAccessOptions {
   name: string;
@@ -24,7 +35,7 @@ interface CreateOpts extends ApiAccessOptions {
 }
 
 function row(b: BudgetStatus) {
-  const unit = (v: string) => (b.unit === 'usd' ? `$${v}` : `${v} tok`);
+  const unit = (v: string) => (b.unit === 'usd' ? formatUsd(v) : `${v} tok`);
   return {
     id: b.id,
     name: b.name,
@@ -83,6 +94,9 @@ export function registerBudgetsCommand(program: Command): void {
     };
     await withApi(o, async ({ client }) => {
       const b = await client.post<BudgetStatus>('/api/budgets', body);
+      // On stderr, so --json stays one parseable document.
+      const warning = overLimitWarning(b);
+      if (warning) process.stderr.write(warning + '\n');
       if (o.json) return printJson(b);
       process.stdout.write(`created budget ${b.id}: ${row(b).limit} per ${b.period} on ${scopeLabel(b.scope)}; spent so far ${row(b).spent}, resets ${b.resets_at ?? 'never'}\n`);
     });

@@ -2,6 +2,8 @@
  * `costrail demo`: the one-minute tour. Starts the simulated provider and the gateway, sends
  * synthetic traffic from several teams, features and customers, and shows where the money went.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { sendDemoTraffic } from '../demo/demo-traffic.js';
@@ -16,6 +18,21 @@ import type { Store } from '../store/store.js';
 import { CliError, describeError } from './cli-error.js';
 import { keepServingWithoutStdout, parsePort } from './serve-command.js';
 import { printTable } from './table.js';
+
+/** The demo's own folder: `serve` on the default `./.costrail` must never see demo budgets or records. */
+export const DEMO_DATA_DIR = './.costrail-demo';
+/** Written into a demo folder; a folder holding a ledger without it is someone's real data. */
+const DEMO_MARKER = 'costrail-demo.json';
+
+/** Claims `dir` for the demo, refusing a folder that already holds a ledger that is not the demo's. */
+function claimDemoFolder(dir: string): void {
+  const marker = path.join(dir, DEMO_MARKER);
+  if (fs.existsSync(marker)) return;
+  const used = fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
+  if (used) throw new CliError(`${dir} already holds data that is not the demo's; the demo never writes into a real data folder (pick another --data)`, 2);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(marker, JSON.stringify({ note: 'made by costrail demo: simulated traffic only; delete this folder to reset the demo' }) + '\n');
+}
 
 interface DemoOpts {
   port: string;
@@ -39,7 +56,8 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('One-minute tour: gateway + simulated provider + synthetic traffic from several teams, then the spend it produced')
     .option('--port <port>', 'gateway port', process.env.COSTRAIL_PORT ?? '4100')
-    .option('--data <dir>', 'data folder for the demo ledger', process.env.COSTRAIL_DATA ?? './.costrail')
+    // Not COSTRAIL_DATA: that names the real ledger, which the demo must never touch.
+    .option('--data <dir>', 'the demo\'s own data folder, apart from serve\'s ./.costrail', DEMO_DATA_DIR)
     .option('--requests <n>', 'synthetic calls to send', '300')
     .option('--exit', 'exit after the traffic instead of serving until Ctrl-C')
     .option('--json', 'print the spend summary as JSON (implies --exit)')
@@ -47,10 +65,11 @@ export function registerDemoCommand(program: Command): void {
       const port = parsePort(opts.port);
       const requests = Number(opts.requests);
       if (!Number.isInteger(requests) || requests < 1) throw new CliError(`--requests must be a positive integer, not "${opts.requests}"`, 2);
+      claimDemoFolder(opts.data);
       const sim = await startSimulator({ chunkDelayMs: 2 });
       let rt;
       try {
-        rt = await startCostrail({ port, dataDir: opts.data, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url }, quiet: true, advertise: true });
+        rt = await startCostrail({ port, dataDir: opts.data, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url }, quiet: true, advertise: true, simulated: true });
       } catch (e) {
         await sim.close();
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port`);
@@ -58,6 +77,7 @@ export function registerDemoCommand(program: Command): void {
       }
       const log = opts.json ? () => undefined : (s: string) => process.stderr.write(s + '\n');
       log(`costrail gateway on ${rt.url} -> simulated provider on ${sim.url}`);
+      log(`demo data folder: ${path.resolve(opts.data)} (simulated records only, source "simulator"; serve's ./.costrail is untouched)`);
       // Printed before the traffic too, so the dashboard can be watched filling up.
       log(`dashboard (signs you in): ${signInLink(rt.url, rt.adminToken)}`);
       const tty = !opts.json && process.stderr.isTTY;
@@ -80,7 +100,7 @@ export function registerDemoCommand(program: Command): void {
       const rows = await spendByTeam(rt.store);
       const total = Decimal.sum(rows.map((r) => Decimal.parse(r.cost)));
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ gateway: rt.url, history_seeded: seeded, sent: result.sent, not_ok: result.failed, total_usd: total.toString(), by_team: rows, budgets, alerts }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ gateway: rt.url, data: path.resolve(opts.data), history_seeded: seeded, sent: result.sent, not_ok: result.failed, total_usd: total.toString(), by_team: rows, budgets, alerts }, null, 2) + '\n');
       } else {
         log(`\nsent ${result.sent} calls (${result.failed} refused by a budget or answered with a provider error, each recorded too)\n`);
         printTable(rows, ['team', 'requests', 'cost', 'unpriced']);

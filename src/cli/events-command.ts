@@ -4,6 +4,7 @@ import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { EventsPage } from '../store/store.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { addFilterParams, addParam, outputFormat, toCsv, withFilterOptions, type FilterOpts } from './ledger-cli-options.js';
+import { formatUsd } from './money-format.js';
 import { printTable } from './table.js';
 
 interface EventsOpts extends ApiAccessOptions, FilterOpts {
@@ -28,8 +29,8 @@ export function registerEventsCommand(program: Command): void {
       program
         .command('events')
         .description('List ledger records (one per AI call), newest first')
-        .option('--from <iso>', 'inclusive start, ISO 8601')
-        .option('--to <iso>', 'exclusive end, ISO 8601')
+        .option('--from <iso>', 'inclusive start, ISO 8601 (default: the first record in the ledger)')
+        .option('--to <iso>', 'exclusive end, ISO 8601 (default: now)')
         .option('--limit <n>', 'records per page, 1-1000', '100')
         .option('--cursor <cursor>', 'continue after a previous page (its next_cursor)'),
     )
@@ -53,7 +54,8 @@ export function registerEventsCommand(program: Command): void {
       process.stdout.write(toCsv(rows, CSV_COLUMNS));
       return;
     }
-    printTable(rows, TABLE_COLUMNS);
+    // An unpriced call shows as 'unpriced', never as a blank that reads like $0.
+    printTable(rows.map((r) => ({ ...r, cost: r.priced === false && r.cost === null ? 'unpriced' : formatUsd(r.cost as string | null) })), TABLE_COLUMNS);
     process.stdout.write(`\n${rows.length} records${page.next_cursor ? `; more with --cursor ${page.next_cursor}` : ''}\n`);
   });
 }

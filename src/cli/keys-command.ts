@@ -3,6 +3,7 @@
  * (`keys provider-credential set|list|delete`). Everything goes through the management API.
  */
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
@@ -37,6 +38,20 @@ export function parsePairs(values: string[], what: string): Record<string, strin
   return out;
 }
 
+/** Asks at a terminal only; a script must say --yes. */
+async function confirmEndPassThrough(): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    process.stderr.write('Costrail is in pass-through mode: clients call it with their own provider keys.\n');
+    process.stderr.write('After the first virtual key, every call with a provider key gets 401 invalid_api_key (only cr_ keys work),\n');
+    process.stderr.write('unless serve runs with keys.pass_through: true (COSTRAIL_PASS_THROUGH=true).\n');
+    return /^y(es)?$/i.test((await rl.question('Create the key and end pass-through? [y/N] ')).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : null);
 
@@ -51,6 +66,7 @@ export function registerKeysCommand(program: Command): void {
     .option('--expires <when>', 'a duration (30d, 12h, 90m, 8w) or an ISO date')
     .option('--tag <k=v>', 'a default tag (repeatable; request tags merge over it)', collect, [])
     .option('--allow-endpoint <pattern>', 'an endpoint beyond the metered ones this key may reach, e.g. "GET /openai/v1/files*" (repeatable)', collect, [])
+    .option('--yes', 'confirm that the first virtual key ends pass-through (provider-key calls get 401 afterwards)')
     .option('--json', 'print JSON');
   for (const f of DEFAULT_FIELDS) create.option(`--${f} <value>`, `default ${f.replace('-', ' ')} for calls with this key (request headers win)`);
   withApiOptions(create).action(async (opts: ApiAccessOptions & Record<string, unknown> & { tag: string[]; allowEndpoint: string[]; json?: boolean }) => {
@@ -63,7 +79,16 @@ export function registerKeysCommand(program: Command): void {
     if (typeof opts['name'] === 'string') body['name'] = opts['name'];
     if (typeof opts['expires'] === 'string') body['expires'] = opts['expires'];
     if (typeof opts['models'] === 'string') body['models'] = opts['models'].split(',').map((m) => m.trim()).filter(Boolean);
-    const res = await withApi(opts, ({ client }) => client.post<{ key: KeyRow; secret: string }>('/api/keys', body));
+    const res = await withApi(opts, async ({ client }) => {
+      const { key_mode: mode } = await client.get<{ key_mode?: string }>('/api/keys');
+      if (mode === 'pass-through') {
+        if (opts['yes'] !== true && !(await confirmEndPassThrough())) {
+          throw new CliError('the gateway is in pass-through mode: creating the first virtual key makes every call with a provider key (sk-…) get 401. Re-run with --yes to switch to virtual keys, or set keys.pass_through: true (COSTRAIL_PASS_THROUGH=true) and restart serve to keep both', 2);
+        }
+        body['end_pass_through'] = true;
+      }
+      return client.post<{ key: KeyRow; secret: string; key_mode?: string }>('/api/keys', body);
+    });
     if (opts.json) {
       process.stdout.write(JSON.stringify(res, null, 2) + '\n');
       return;
@@ -71,6 +96,7 @@ export function registerKeysCommand(program: Command): void {
     process.stdout.write(`created ${res.key.id}${res.key.team ? ` (team ${res.key.team})` : ''}\n`);
     process.stdout.write(`secret (shown once; store it now): ${res.secret}\n`);
     process.stdout.write(`use it as the API key of any SDK pointed at Costrail (OpenAI, Anthropic, Gemini, Azure clients)\n`);
+    if (res.key_mode) process.stdout.write(`key mode: ${res.key_mode}${res.key_mode === 'virtual-keys' ? ' (provider keys are refused with 401)' : ''}\n`);
   });
 
   withApiOptions(keys.command('list').description('List virtual keys (never their secrets)').option('--json', 'print JSON')).action(async (opts: ApiAccessOptions & { json?: boolean }) => {

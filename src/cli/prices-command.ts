@@ -6,7 +6,37 @@ import type { ModelPrice } from '../pricing/catalog-schema.js';
 import { importedCatalogDir, loadCatalogFile, loadPriceBook } from '../pricing/catalog-loader.js';
 import { isResolved } from '../pricing/price-book.js';
 import { CliError, describeError } from './cli-error.js';
+import { Decimal } from '../pricing/decimal.js';
+import { fixedDecimal } from './money-format.js';
+import { registerPriceOverrideCommands } from './prices-override-command.js';
 import { printTable } from './table.js';
+
+const RATE_COLUMNS = ['input', 'cache_read', 'cache_write', 'output'] as const;
+
+/** One number of decimals per column (2 to 6, as many as its rates need) so the column lines up. */
+function alignRates(rows: Record<string, string | null>[]): Record<string, string | null>[] {
+  const places: Record<string, number> = {};
+  for (const c of RATE_COLUMNS) {
+    places[c] = Math.min(6, Math.max(2, ...rows.map((r) => (r[c]?.split('.')[1] ?? '').replace(/0+$/, '').length)));
+  }
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const c of RATE_COLUMNS) {
+      const v = r[c];
+      out[c] = v === null || v === undefined ? null : `$${fixedDecimal(Decimal.parse(v), places[c] ?? 2)}`;
+    }
+    return out;
+  });
+}
+
+/** An unknown provider is a typo to point out, not an empty list. */
+function knownProvider(provider: string | undefined, known: Iterable<string>): string | undefined {
+  if (provider === undefined) return undefined;
+  const p = provider.toLowerCase();
+  const all = [...new Set(known)].sort();
+  if (!all.includes(p)) throw new CliError(`unknown --provider "${provider}"; the price book knows: ${all.join(', ')}`, 2);
+  return p;
+}
 
 interface CommonOpts {
   data: string;
@@ -35,19 +65,21 @@ function current(entry: ModelPrice, at: Date) {
 
 export function registerPricesCommand(program: Command): void {
   const prices = program.command('prices').description('Inspect and extend the price book');
+  registerPriceOverrideCommands(prices);
 
   dataOption(
     prices
       .command('list')
       .description('List priced models with their current rates (USD per 1M tokens)')
-      .option('--provider <provider>', 'only this provider')
-      .option('--json', 'print JSON'),
+      .option('--provider <provider>', 'only this provider (an unknown one is an error that lists the known ones)')
+      .option('--json', 'print JSON (exact decimal strings)'),
   ).action((opts: CommonOpts & { provider?: string }) => {
     const b = book(opts);
     const now = new Date();
+    const provider = knownProvider(opts.provider, b.list().map((e) => e.provider));
     const rows = b
       .list()
-      .filter((e) => !opts.provider || e.provider === opts.provider.toLowerCase())
+      .filter((e) => !provider || e.provider === provider)
       .map((e) => {
         const p = current(e, now);
         return {
@@ -55,6 +87,7 @@ export function registerPricesCommand(program: Command): void {
           model: e.model,
           input: p?.rates.input ?? null,
           cache_read: p?.rates.cache_read ?? null,
+          cache_write: p?.rates.cache_write ?? null,
           output: p?.rates.output ?? null,
           effective_from: p?.effective_from ?? null,
         };
@@ -63,8 +96,8 @@ export function registerPricesCommand(program: Command): void {
       process.stdout.write(JSON.stringify({ price_version: b.version, models: rows }, null, 2) + '\n');
       return;
     }
-    printTable(rows, ['provider', 'model', 'input', 'cache_read', 'output', 'effective_from']);
-    process.stdout.write(`\n${rows.length} models; price version ${b.version}\n`);
+    printTable(alignRates(rows), ['provider', 'model', ...RATE_COLUMNS, 'effective_from']);
+    process.stdout.write(`\n${rows.length} models; USD per 1M tokens ("-": billed at the input rate); price version ${b.version}\n`);
   });
 
   dataOption(

@@ -4,6 +4,7 @@ import type { FlatSpendRow } from '../analytics/ledger-routes.js';
 import type { SpendResult } from '../store/store.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { addFilterParams, addParam, outputFormat, toCsv, withFilterOptions, type FilterOpts } from './ledger-cli-options.js';
+import { bucketDate, formatUsd } from './money-format.js';
 import { printTable } from './table.js';
 
 interface SpendOpts extends ApiAccessOptions, FilterOpts {
@@ -24,8 +25,8 @@ export function registerSpendCommand(program: Command): void {
       program
         .command('spend')
         .description('Spend (exact USD) and usage grouped by any dimensions, bucketed by time')
-        .option('--from <iso>', 'inclusive start, ISO 8601')
-        .option('--to <iso>', 'exclusive end, ISO 8601')
+        .option('--from <iso>', 'inclusive start, ISO 8601 (default: the first record in the ledger)')
+        .option('--to <iso>', 'exclusive end, ISO 8601 (default: now, so every record so far)')
         .option('--group-by <dims>', 'comma list, e.g. team,model or feature,tag:experiment')
         .option('--granularity <g>', 'minute | hour | day | week | month | none', 'none')
         .option('--tz <zone>', 'IANA time zone for day/week/month buckets (weeks start Monday)', 'UTC'),
@@ -52,8 +53,11 @@ export function registerSpendCommand(program: Command): void {
       process.stdout.write(toCsv(res.rows, columns));
       return;
     }
-    printTable(res.rows, columns);
+    // Tables are for reading: $ amounts rounded by size, day/week/month buckets as local dates. --json/--csv stay exact.
+    const dated = opts.granularity === 'day' || opts.granularity === 'week' || opts.granularity === 'month';
+    const shown = res.rows.map((r) => ({ ...r, cost: formatUsd(r.cost as string | null), ...(dated && typeof r.period === 'string' ? { period: bucketDate(r.period, opts.tz) } : {}) }));
+    printTable(shown, columns);
     const unpriced = res.total.unpriced_requests ? `; ${res.total.unpriced_requests} unpriced (not counted as $0)` : '';
-    process.stdout.write(`\ntotal ${res.total.cost} USD over ${res.total.requests} requests${unpriced}\n`);
+    process.stdout.write(`\ntotal ${formatUsd(res.total.cost)} over ${res.total.requests} requests${unpriced} (exact: ${res.total.cost} USD)\n`);
   });
 }

@@ -21,7 +21,7 @@ export async function seedDemoHistory(rt: CostrailRuntime, onProgress?: (done: n
   let batch: LedgerRecord[] = [];
   let done = 0;
   for (const { record } of plan.calls()) {
-    batch.push(record);
+    batch.push({ ...record, source: 'simulator' });
     if (batch.length === BATCH) {
       done += batch.length;
       await rt.store.insertRecords(batch);

@@ -13,6 +13,31 @@ export interface GatewayError {
 /** The error shapes SDKs read: OpenAI's (and every OpenAI-compatible API), Anthropic's, Google's, AWS JSON. */
 export type ErrorDialect = 'openai' | 'anthropic' | 'google' | 'aws';
 
+/**
+ * Longest wait Costrail asks an SDK to sleep through. The official OpenAI and Anthropic SDKs sleep
+ * for whatever Retry-After says (up to a minute) and then retry; a budget that resets tomorrow
+ * would hang the caller for hours, so anything longer is answered "do not retry".
+ */
+export const MAX_RETRY_AFTER_SECONDS = 20;
+
+/** Refusals that waiting a few seconds cannot lift: budgets, kill switches, keys, allow-lists. */
+const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(['rate_limited', 'policy_unavailable']);
+
+/**
+ * The retry headers of one of Costrail's own answers. `x-should-retry: false` is the header the
+ * openai and @anthropic-ai/sdk clients obey before any status rule (@google/genai does not retry
+ * unless the caller configured retryOptions, and then by status only). Errors Costrail does not
+ * classify (upstream unreachable, timeouts) get neither header, so the SDK's own rules apply.
+ */
+export function retryHeaders(err: GatewayError): Record<string, string> {
+  const short = err.retryAfterSeconds !== undefined && err.retryAfterSeconds <= MAX_RETRY_AFTER_SECONDS;
+  if (RETRYABLE_REFUSALS.has(err.type)) {
+    return short ? { 'retry-after': String(err.retryAfterSeconds) } : { 'x-should-retry': 'false' };
+  }
+  if (err.status === 429 || err.status === 401 || err.status === 403) return { 'x-should-retry': 'false' };
+  return {};
+}
+
 const GOOGLE_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 413: 'INVALID_ARGUMENT', 429: 'RESOURCE_EXHAUSTED', 431: 'INVALID_ARGUMENT', 500: 'INTERNAL', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
 
 /**

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
-import type { LedgerRecord, LedgerStatus } from '../ledger/ledger-record.js';
+import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
@@ -14,7 +14,7 @@ import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
-import { dialectOf, errorBodyIn, type ErrorDialect, type GatewayError } from './error-format.js';
+import { dialectOf, errorBodyIn, retryHeaders, type ErrorDialect, type GatewayError } from './error-format.js';
 import { endpointRefusal } from './endpoint-allowance.js';
 import { originFormPath, pathForRefusal } from './request-target.js';
 import { originOf, upstreamUrl } from './upstream-url.js';
@@ -52,6 +52,8 @@ export interface GatewayOptions {
    * (`keys.allowed_endpoints` in the config; patterns as in endpoint-allowance.ts).
    */
   allowedEndpoints?: readonly string[];
+  /** What records say produced them; `simulator` for the demo's traffic so it is never mistaken for real spend. */
+  source?: LedgerSource;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -358,9 +360,8 @@ export class Gateway {
       res.destroy();
       return;
     }
-    if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
     const text = errorBodyIn(dialect, err);
-    res.writeHead(err.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(err.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...retryHeaders(err) });
     res.end(text);
   }
 
@@ -409,7 +410,7 @@ export class Gateway {
     } else if (metered) unpriced = 'model unknown';
     const record: LedgerRecord = {
       id: call.id,
-      source: 'gateway',
+      source: this.opts.source ?? 'gateway',
       started_at: call.startedIso,
       ended_at: new Date().toISOString(),
       duration_ms: Math.round(ended - call.started),

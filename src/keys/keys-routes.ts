@@ -11,6 +11,7 @@ import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { parseExpiry } from './expiry.js';
 import { endpointPattern } from './keys-config.js';
+import { END_PASS_THROUGH_WARNING } from './virtual-keys.js';
 import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentialInfo } from './key-records.js';
 
 const value = z.string().trim().min(1).max(256);
@@ -37,6 +38,7 @@ export const CreateKeyBody = z
     models: z.array(z.string().trim().min(1).max(200)).max(200).optional(),
     allowed_endpoints: z.array(endpointPattern).max(100).optional().describe('endpoints beyond the metered ones this key may reach with the held credential'),
     expires: z.string().optional().describe('a duration from now (30d, 12h, 90m, 8w) or an ISO date'),
+    end_pass_through: z.boolean().optional().describe('required (true) to create the first virtual key while provider keys pass through: it makes provider-key calls 401'),
   })
   .strict();
 
@@ -61,7 +63,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/keys',
     summary: 'Virtual keys with their attribution defaults, model allow-list, expiry, revocation and last use (never the secret)',
     tag: 'Keys',
-    handler: () => ({ body: { keys: keys.list().map(keyJson) } }),
+    handler: () => ({ body: { key_mode: keys.keyMode(), keys: keys.list().map(keyJson) } }),
   });
 
   api.add({
@@ -72,6 +74,8 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     body: CreateKeyBody,
     handler: async (req) => {
       const b = req.body;
+      // The first key silently ending pass-through locked every existing client out: it takes a yes.
+      if (keys.createEndsPassThrough() && b.end_pass_through !== true) throw ApiError.conflict(`${END_PASS_THROUGH_WARNING}. Send "end_pass_through": true to create it anyway`);
       let expiresAt: number | null = null;
       if (b.expires !== undefined) {
         const parsed = parseExpiry(b.expires);
@@ -84,7 +88,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
         if (v !== undefined) (defaults as Record<string, string>)[f] = v;
       }
       const created = await keys.create({ name: b.name ?? null, defaults, tags: b.tags ?? {}, models: b.models ?? null, allowed_endpoints: b.allowed_endpoints ?? [], expires_at: expiresAt });
-      return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret } };
+      return { status: 201, headers: NO_STORE, body: { key: keyJson(created.key), secret: created.secret, key_mode: keys.keyMode() } };
     },
   });
 

@@ -34,6 +34,17 @@ interface Entry {
 /** `true`: provider keys pass through alongside virtual keys; `'auto'`: only while no virtual key exists. */
 export type PassThroughMode = 'auto' | boolean;
 
+/**
+ * What a provider key (no `cr_` key) gets at the gateway right now: `pass-through` (forwarded,
+ * no virtual key exists yet), `virtual-keys` (refused with 401), `both` (forwarded alongside
+ * virtual keys, `keys.pass_through: true`).
+ */
+export type KeyMode = 'pass-through' | 'virtual-keys' | 'both';
+
+/** Why the first virtual key needs a yes: said the same way by the API, the CLI and the dashboard. */
+export const END_PASS_THROUGH_WARNING =
+  'creating the first virtual key ends pass-through: from then on every call with a provider key (sk-…) gets 401 invalid_api_key, and only cr_ keys are accepted. To keep provider keys working alongside virtual keys, set keys.pass_through: true in the config (or COSTRAIL_PASS_THROUGH=true) and restart';
+
 const invalid = (message: string): GatewayError => ({ status: 401, type: 'invalid_api_key', message });
 
 export class VirtualKeys implements KeyAuthority {
@@ -49,6 +60,16 @@ export class VirtualKeys implements KeyAuthority {
     private readonly vault: ProviderVault,
     private readonly passThrough: PassThroughMode = 'auto',
   ) {}
+
+  keyMode(): KeyMode {
+    if (this.passThrough === true) return 'both';
+    return this.passThrough === 'auto' && this.byId.size === 0 ? 'pass-through' : 'virtual-keys';
+  }
+
+  /** True while creating a key would switch provider-key calls from forwarded to refused. */
+  createEndsPassThrough(): boolean {
+    return this.keyMode() === 'pass-through';
+  }
 
   identify(req: IncomingMessage, route: Route): CallIdentity | GatewayError {
     const presented = presentedKey(req, VIRTUAL_KEY_PREFIX);

@@ -79,7 +79,8 @@ export const LEDGER_GROUPS = {
   attribution: { nullable: false, presence: null, zero: null, leavesNullable: true },
 } as const;
 
-export const LEDGER_SOURCES = ['gateway', 'sdk', 'otel', 'import'] as const;
+/** `simulator`: traffic `costrail demo` made up, kept apart so it is never mistaken for real spend. */
+export const LEDGER_SOURCES = ['gateway', 'sdk', 'otel', 'import', 'simulator'] as const;
 export const LEDGER_STATUSES = ['ok', 'error', 'blocked', 'cached', 'aborted'] as const;
 export const USAGE_SOURCES = ['provider', 'estimated'] as const;
 export const PRIORITIES = ['critical', 'normal', 'background'] as const;

@@ -46,6 +46,12 @@ export interface RuntimeOptions {
   policy?: PolicyRuntimeOptions;
   /** `alerts:` from the serve config; the every-minute evaluator runs in advertised (serve, demo) processes. */
   alerts?: AlertsConfig;
+  /**
+   * Simulated traffic (`demo`): records carry `source: "simulator"`, and the store and counters are
+   * the embedded ones whatever COSTRAIL_DATABASE_URL / COSTRAIL_REDIS_URL name, so a demo can never
+   * reach a real ledger or a real budget.
+   */
+  simulated?: boolean;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -69,7 +75,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
   const log = logger.log;
   const book = loadPriceBook({ dataDir: opts.dataDir });
-  const store = await openStore(opts.dataDir);
+  const storeEnv = opts.simulated ? {} : process.env;
+  const store = await openStore(opts.dataDir, storeEnv);
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
     store,
@@ -89,17 +96,17 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       logger.access(record);
     },
   };
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
-  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u) });
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway' });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version, key_mode: keys.keys.keyMode() }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

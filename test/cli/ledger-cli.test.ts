@@ -41,7 +41,7 @@ describe('costrail events / spend', () => {
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.trim().split('\n');
     assert.match(lines[0]!, /^team\s+cost\s+requests/);
-    assert.match(table.stdout, new RegExp(`total ${exact.replace('.', '\\.')} USD over 60 requests; 6 unpriced`));
+    assert.match(table.stdout, new RegExp(`total \\$[\\d,.]+ over 60 requests; 6 unpriced .*\\(exact: ${exact.replace('.', '\\.')} USD\\)`));
 
     const json = await run(['spend', '--data', data, '--group-by', 'team,model', '--granularity', 'day', '--tz', 'Europe/Berlin', '--json']);
     assert.equal(json.code, 0, json.stderr);

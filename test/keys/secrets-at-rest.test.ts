@@ -72,7 +72,7 @@ test('no virtual key, provider key or API token in clear in the data folder, the
   let responses = '';
   try {
     assert.equal((await apiCall('PUT', '/api/provider-credentials', { provider: 'openai', secret: HELD_OPENAI })).status, 200);
-    const created = await apiCall('POST', '/api/keys', { team: 'search', feature: 'answer' });
+    const created = await apiCall('POST', '/api/keys', { team: 'search', feature: 'answer', end_pass_through: true });
     const vk = created.body['secret'] as string;
     vkId = (created.body['key'] as { id: string }).id;
     const revoked = await apiCall('POST', '/api/keys', { team: 'old' });

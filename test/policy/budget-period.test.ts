@@ -50,7 +50,8 @@ describe('rollover at local midnight (America/New_York) with an injected clock',
       now = Date.parse('2026-11-27T04:59:59.000Z');
       const refused = await rig.chat(CHAT, { 'x-costrail-team': 'ny' });
       assert.equal(refused.status, 429);
-      assert.equal(refused.headers['retry-after'], '1', 'retry after the one second left until local midnight');
+      assert.match(JSON.stringify(refused.body), /resets at 2026-11-27T05:00:00.000Z/, 'the refusal names local midnight');
+      assert.equal(refused.headers['x-should-retry'], 'false', 'a budget refusal is not retryable, even a second before it resets');
 
       now = Date.parse('2026-11-27T05:00:00.000Z'); // 00:00:00 in New York
       assert.equal((await rig.chat(CHAT, { 'x-costrail-team': 'ny' })).status, 200);

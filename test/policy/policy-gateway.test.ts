@@ -1,6 +1,6 @@
 /**
  * Policy through the gateway and the official SDKs: refusals surface as each SDK's normal API
- * error (OpenAI and Anthropic RateLimitError with Retry-After, Gemini ApiError), kill switches and
+ * error (OpenAI and Anthropic RateLimitError, a short Retry-After only on rate limits, Gemini ApiError), kill switches and
  * allow-lists refuse with 403, downgrades keep model_requested, trace guards stop a looping agent,
  * background calls pause early, thresholds fire once, and a budget created mid-period counts the
  * spend already in the ledger.
@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import { MAX_RETRY_AFTER_SECONDS } from '../../src/gateway/error-format.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { picoToUsd, toPico } from '../../src/policy/money-units.js';
 import type { ThresholdEvent } from '../../src/policy/policy-service.js';
@@ -43,7 +44,10 @@ describe('refusals through the official SDKs', () => {
     );
     assert.ok(err instanceof OpenAI.RateLimitError, String(err));
     assert.equal(err.status, 429);
-    assert.ok(Number(err.headers?.get('retry-after')) >= 1);
+    // A short wait (until the minute turns) is offered as Retry-After; a longer one says "do not retry".
+    const retryAfter = err.headers?.get('retry-after');
+    if (retryAfter) assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= MAX_RETRY_AFTER_SECONDS);
+    else assert.equal(err.headers?.get('x-should-retry'), 'false');
     assert.equal((err.error as { type?: string }).type, 'rate_limited');
     const recs = await recordsOf('rl');
     assert.deepEqual(recs.map((r) => r.status).sort(), ['blocked', 'ok']);
@@ -58,7 +62,8 @@ describe('refusals through the official SDKs', () => {
       (e: unknown) => e,
     );
     assert.ok(err instanceof Anthropic.RateLimitError, String(err));
-    assert.ok(Number(err.headers?.get('retry-after')) >= 1);
+    assert.equal(err.headers?.get('x-should-retry'), 'false', 'a budget refusal is not retryable');
+    assert.equal(err.headers?.get('retry-after'), null);
     const body = err.error as { error?: { type?: string; scope?: Record<string, string> } };
     assert.equal(body.error?.type, 'budget_exceeded');
     assert.deepEqual(body.error?.scope, { team: 'anth' });

@@ -240,7 +240,9 @@ describe('dashboard in a browser', { skip }, () => {
     await page.locator('[data-testid="new-key"]').click();
     await page.locator('[data-testid="key-form"] input[name="name"]').fill('checkout-bot');
     await page.locator('[data-testid="key-form"] input[name="defaults"]').fill('team=growth, feature=checkout');
-    await page.locator('[data-testid="key-form"] button[type="submit"]').click();
+    await page.locator('[data-testid="key-form"] button[type="submit"]').first().click();
+    // The first key ends pass-through: the form says so and asks (test/web/keys-mode.test.ts covers the wording).
+    await page.locator('[data-testid="confirm-end-pass-through"]').click();
     const secret = await page.locator('[data-testid="new-secret"] .secret-value').innerText();
     assert.match(secret, /^cr_/);
 

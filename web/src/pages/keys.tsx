@@ -9,6 +9,15 @@ import { parseScope } from '../lib/scope';
 import { DAY_MS } from '../lib/time';
 import { useApi } from '../lib/use-api';
 
+/** What a provider key (not a cr_ key) gets at the gateway now; the API's `key_mode`. */
+type KeyMode = 'pass-through' | 'virtual-keys' | 'both';
+
+const MODE_TEXT: Record<KeyMode, string> = {
+  'pass-through': 'Pass-through: clients call with their own provider keys (only a hash is kept). No virtual key exists yet.',
+  'virtual-keys': 'Virtual keys only: calls with a provider key are refused (401); clients use cr_ keys.',
+  both: 'Both: provider keys pass through alongside virtual keys (keys.pass_through: true).',
+};
+
 const DEFAULT_FIELDS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority'];
 
 /** The key's attribution defaults (the keys API returns them as top-level fields) and its tags. */
@@ -30,8 +39,11 @@ export function Keys() {
   const keys = useApi(async (signal) => {
     const [list, spend] = await Promise.all([api('GET', '/api/keys', { signal }), getSpend({ from: new Date(Date.now() - 30 * DAY_MS), group_by: ['key_id'] }, signal)]);
     const byKey = new Map(spend.rows.map((r) => [String(r['key_id']), r]));
-    return listOf<VirtualKey>(list, 'keys').map((k) => ({ key: k, spend: byKey.get(k.id) }));
+    const mode = (list as { key_mode?: KeyMode } | undefined)?.key_mode;
+    return { mode, rows: listOf<VirtualKey>(list, 'keys').map((k) => ({ key: k, spend: byKey.get(k.id) })) };
   }, []);
+  const rows = keys.data?.rows;
+  const mode = keys.data?.mode;
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string }>();
   const [actionError, setActionError] = useState<Error>();
@@ -62,6 +74,11 @@ export function Keys() {
         </div>
       ) : null}
       {actionError ? <ErrorBox error={actionError} /> : null}
+      {mode ? (
+        <p className={`key-mode ${mode}`} data-testid="key-mode" data-mode={mode}>
+          <strong>Key mode:</strong> {MODE_TEXT[mode]}
+        </p>
+      ) : null}
       <Card
         title="Virtual keys"
         actions={
@@ -72,6 +89,7 @@ export function Keys() {
       >
         {creating ? (
           <KeyForm
+            endsPassThrough={mode === 'pass-through'}
             onCancel={() => setCreating(false)}
             onCreated={(name, s) => {
               setCreating(false);
@@ -82,8 +100,8 @@ export function Keys() {
         ) : null}
         {keys.error ? <ErrorBox error={keys.error} onRetry={keys.reload} /> : null}
         {!keys.data && !keys.error ? <Loading what="keys" /> : null}
-        {keys.data?.length === 0 ? <Empty>No virtual keys: clients pass their own provider keys through (only a hash is kept). Create one to hand out per team or app.</Empty> : null}
-        {keys.data && keys.data.length > 0 ? (
+        {rows?.length === 0 ? <Empty>No virtual keys: clients pass their own provider keys through (only a hash is kept). Create one to hand out per team or app.</Empty> : null}
+        {rows && rows.length > 0 ? (
           <table className="data" data-testid="keys-table">
             <thead>
               <tr>
@@ -98,7 +116,7 @@ export function Keys() {
               </tr>
             </thead>
             <tbody>
-              {keys.data.map(({ key: k, spend }) => {
+              {rows.map(({ key: k, spend }) => {
                 const revoked = !!k.revoked_at || (k.status !== undefined && k.status !== null && k.status !== 'active');
                 return (
                   <tr key={k.id} className={revoked ? 'revoked' : ''} data-testid={`key-${k.name ?? k.id}`}>
@@ -136,7 +154,9 @@ export function Keys() {
   );
 }
 
-function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: string | undefined) => void; onCancel: () => void }) {
+function KeyForm({ onCreated, onCancel, endsPassThrough }: { onCreated: (name: string, secret: string | undefined) => void; onCancel: () => void; endsPassThrough: boolean }) {
+  // The first key ends pass-through for every client: the form asks before it sends.
+  const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState('');
   const [defaults, setDefaults] = useState('');
   const [models, setModels] = useState('');
@@ -148,8 +168,9 @@ function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: st
     const d = parseScope(defaults);
     const unknown = Object.keys(d).filter((f) => !DEFAULT_FIELDS.includes(f));
     if (unknown.length) return setError(new Error(`unknown attribution field(s): ${unknown.join(', ')} (use ${DEFAULT_FIELDS.join(', ')})`));
+    if (endsPassThrough && !confirming) return setConfirming(true);
     try {
-      const body = await api('POST', '/api/keys', { body: { name, ...d, ...(models.trim() ? { models: models.split(/[,\s]+/).filter(Boolean) } : {}), ...(expires.trim() ? { expires: expires.trim() } : {}) } });
+      const body = await api('POST', '/api/keys', { body: { name, ...d, ...(endsPassThrough ? { end_pass_through: true } : {}), ...(models.trim() ? { models: models.split(/[,\s]+/).filter(Boolean) } : {}), ...(expires.trim() ? { expires: expires.trim() } : {}) } });
       onCreated(name, secretOf(body));
     } catch (err) {
       setError(err as Error);
@@ -171,7 +192,24 @@ function KeyForm({ onCreated, onCancel }: { onCreated: (name: string, secret: st
         Expires <input value={expires} onChange={(e) => setExpires(e.target.value)} placeholder="never (or 30d, 12h, 2027-01-01)" name="expires" />
       </label>
       {error ? <ErrorBox error={error} /> : null}
-      <div className="form-actions">
+      {confirming ? (
+        <div className="confirm" role="alertdialog" aria-labelledby="end-pt-title" data-testid="end-pass-through">
+          <strong id="end-pt-title">This ends pass-through for every client.</strong>
+          <p>
+            After the first virtual key exists, every call made with a provider key (sk-…) gets <code>401 invalid_api_key</code>; only <code>cr_</code> keys work. To keep provider keys working alongside virtual keys,
+            run serve with <code>keys.pass_through: true</code> (or <code>COSTRAIL_PASS_THROUGH=true</code>) before creating the key.
+          </p>
+          <div className="form-actions">
+            <button type="submit" className="danger" data-testid="confirm-end-pass-through">
+              Create key and end pass-through
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Back
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <div className="form-actions" hidden={confirming}>
         <button type="submit" className="primary">
           Create key
         </button>
