@@ -221,8 +221,10 @@ export class Gateway {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
-    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error ? 'error' : 'ok';
-    let usage: Usage | null = outcome.extraction?.usage ?? null;
+    // Usage out of bounds (negative, string, absurd) is an error like a malformed body: estimated, never priced.
+    const refused = outcome.usage_problem;
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error || refused ? 'error' : 'ok';
+    let usage: Usage | null = refused ? null : (outcome.extraction?.usage ?? null);
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
       usage = await estimateUsage(call.body, outcome.output_text);
@@ -235,10 +237,12 @@ export class Gateway {
         ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
         : outcome.upstream_error
           ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
-          : null;
+          : refused
+            ? { type: 'upstream_malformed', message: refused }
+            : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused }, error);
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
     if (streamError) res.destroy();
@@ -256,6 +260,7 @@ export class Gateway {
     const ok = upstream.statusCode < 300;
     let extraction: UsageExtraction | null = null;
     let parseProblem: string | undefined;
+    let refused: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
         const json: unknown = JSON.parse(bytes.toString('utf8'));
@@ -264,6 +269,7 @@ export class Gateway {
         extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: call.modelRequested ?? undefined });
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
+        if (e instanceof ProviderPayloadError) refused = e.message;
       }
     }
     const metered = call.route.api !== 'models' && call.route.api !== 'count_tokens';
@@ -275,7 +281,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     res.writeHead(upstream.statusCode);
     res.end(bytes);
@@ -321,7 +327,7 @@ export class Gateway {
     call: CallState,
     status: LedgerStatus,
     httpStatus: number | null,
-    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined } | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string } | null,
     error: LedgerRecord['error'],
   ): LedgerRecord {
     const ended = performance.now();
@@ -329,7 +335,8 @@ export class Gateway {
     let priced = false;
     let priceVersion: string | null = null;
     let unpriced: string | null = null;
-    if (metered && metered.model) {
+    if (metered?.refused) unpriced = `provider usage refused: ${metered.refused}`;
+    else if (metered && metered.model) {
       const p = priceUsage(this.opts.book, {
         provider: ledgerProvider(call.route),
         model: metered.model,

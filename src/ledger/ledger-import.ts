@@ -13,18 +13,24 @@ import { z } from 'zod';
 import { priceUsage } from '../pricing/cost.js';
 import { Decimal } from '../pricing/decimal.js';
 import type { PriceBook } from '../pricing/price-book.js';
+import { callCostProblem, tokenCountProblem } from '../providers/usage-bounds.js';
 import { emptyUsage, USAGE_KINDS, USAGE_VERSION, type Usage } from '../providers/spec.js';
 import { emptyAttribution, type LedgerRecord } from './ledger-record.js';
 
 const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const d = Decimal.tryParse(v);
-  if (!d) {
-    ctx.addIssue({ code: 'custom', message: `not a decimal amount: ${JSON.stringify(v)}` });
+  const problem = callCostProblem(d);
+  if (!d || problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `amount ${JSON.stringify(v)} ${problem ?? 'is not a decimal amount'}` });
     return z.NEVER;
   }
   return d.toString();
 });
-const count = z.number().int().nonnegative();
+// The gateway's bounds (usage-bounds.ts): an imported line must not carry what a provider may not.
+const count = z.number().superRefine((v, ctx) => {
+  const problem = tokenCountProblem(v);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `token count ${problem}` });
+});
 const text = z.string().min(1).max(512);
 const optText = text.nullable().optional();
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
@@ -40,7 +46,11 @@ const CostSchema = z
     currency: z.literal('USD', 'only USD costs are supported').optional(),
     source: z.enum(['price_book', 'provider']).optional(),
   })
-  .strict();
+  .strict()
+  // `other` is the total minus the parts: parts above the total would make it negative.
+  .refine((c) => c.other !== undefined || Decimal.sum(COST_PARTS.map((p) => Decimal.parse((c as Record<string, string | undefined>)[p] ?? '0'))).cmp(Decimal.parse(c.total)) <= 0, {
+    message: 'the cost parts add up to more than the total',
+  });
 
 const AttributionSchema = z
   .object({

@@ -35,6 +35,8 @@ export class GeminiResponseAccumulator {
   private readonly textParts: string[] = [];
   /** Responses (or parts of them) that were skipped because a field had the wrong type. */
   malformed = 0;
+  /** The first field error met (malformed usage included), so a stream is not recorded `ok` on it. */
+  problem: string | undefined;
   /** A candidate finished (finishReason) or the prompt was blocked: the last usage is final. */
   finished = false;
   model: string | undefined;
@@ -90,6 +92,7 @@ export class GeminiResponseAccumulator {
     } catch (err) {
       if (!(err instanceof ProviderPayloadError)) throw err;
       this.malformed++;
+      this.problem ??= err.message;
     }
   }
 
