@@ -24,6 +24,8 @@ import type { UpstreamMap } from './upstreams.js';
 
 export interface LedgerSink {
   write(record: LedgerRecord): void;
+  /** False while a record could not be made durable (spool disk full): calls are refused before forwarding. */
+  writable?(): boolean;
 }
 
 export interface GatewayOptions {
@@ -118,6 +120,7 @@ export class Gateway {
       identity = isGatewayError(identified) ? { key_id: null } : identified;
     }
     const call = this.callState(id, started, route, body, req, identity);
+    if (this.opts.sink.writable?.() === false) return this.refuseUnrecordable(res, route, call);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
     const notAllowed = modelRefusal(identity.allowedModels, route.provider, call.modelRequested, identity.key_id);
     if (notAllowed) return this.refuse(res, route, notAllowed, call);
@@ -321,6 +324,20 @@ export class Gateway {
     if (err.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(err.retryAfterSeconds));
     res.writeHead(err.status, { 'content-type': 'application/json' });
     res.end(errorBody(route, err));
+  }
+
+  /**
+   * The ledger cannot take a record: a forwarded call would be paid for and never recorded, so
+   * nothing is forwarded. The refusal itself is recorded if the spool has come back meanwhile.
+   */
+  private refuseUnrecordable(res: ServerResponse, route: Route, call: CallState): void {
+    const err: GatewayError = { status: 503, type: 'ledger_unavailable', message: 'Costrail cannot record calls right now (its ledger spool cannot be written); nothing was sent to the provider', retryAfterSeconds: 1 };
+    try {
+      this.record(call, 'blocked', err.status, null, { type: err.type, message: err.message });
+    } catch {
+      /* the spool is what failed; the caller still gets its answer */
+    }
+    this.refuse(res, route, err);
   }
 
   private record(

@@ -20,6 +20,7 @@ import { registerApiRoutes } from './api-routes.js';
 import { createCostrailServer } from './http-server.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { ledgerHealth } from './ledger-health.js';
 import { DashboardAssets } from './dashboard-assets.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
@@ -74,13 +75,16 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     dataDir: opts.dataDir,
     store,
     onError: (err) => log.warn({ err: (err as Error).message }, 'ledger store write failed; records stay spooled'),
+    onQuarantine: (q) => log.error(q, 'ledger store refused records for their content; moved to the dead-letter file'),
+    onSpoolHealth: (h) => (h.writable ? log.info({}, 'ledger spool writable again; accepting calls') : log.error({ err: h.error }, 'ledger spool cannot be written; refusing calls with 503 until it can')),
   });
   // Records of calls answered before a crash are still in the spool: commit them first.
   const recovered = await writer.recover();
   if (recovered.records > 0) log.info(recovered, 'recovered spooled ledger records');
+  if (recovered.corrupt > 0) log.error({ corrupt_lines: recovered.corrupt }, 'spool recovery found corrupt lines (kept in .corrupt segment files); the records around them were recovered');
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
 
-  const metrics = new GatewayMetrics(() => writer.stats().spoolDepth);
+  const metrics = new GatewayMetrics(() => writer.stats().spoolDepth, () => writer.stats());
   // Spool first (durability), then metrics: both see the same record.
   const sink = {
     write(record: Parameters<LedgerWriter['write']>[0]): void {
@@ -88,6 +92,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       metrics.observe(record);
       logger.access(record);
     },
+    writable: () => writer.writable(),
   };
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, ...opts.policy });
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
@@ -99,7 +104,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.version }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

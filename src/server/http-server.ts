@@ -22,8 +22,10 @@ export function createCostrailServer(parts: ServerParts): Server {
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', ...(parts.health?.() ?? {}) }));
+      const health = { status: 'ok', ...(parts.health?.() ?? {}) };
+      // 503 only when this process refuses calls, so a load balancer sends them elsewhere.
+      res.writeHead(health.status === 'unavailable' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(health));
       return;
     }
     if (url === '/metrics' && parts.metrics) {

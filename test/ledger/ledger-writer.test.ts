@@ -102,7 +102,7 @@ describe('LedgerWriter', () => {
     assert.equal(writer.stats().spoolDepth, 4);
     const up = new FakeStore();
     const next = new LedgerWriter({ dataDir: dir, store: up });
-    assert.deepEqual(await next.recover(), { segments: 1, records: 4, inserted: 4, pending: 0 });
+    assert.deepEqual(await next.recover(), { segments: 1, records: 4, inserted: 4, pending: 0, corrupt: 0 });
     assert.equal(up.ids.size, 4);
     await next.close();
   });

@@ -56,6 +56,10 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, options: startup });
     // Idle clients can fail (server restart); the pool replaces them, the process must not crash.
     pool.on('error', () => undefined);
+    // A client checked out with pool.connect() (partitions, transactions) has no pool listener while
+    // it is out: a connection reset then would be an unhandled 'error' event, i.e. a crash. The
+    // query in flight fails on its own and the client is discarded on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const store = new PostgresStore(pool, options);
     try {
       if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
