@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { LedgerRecord, LedgerStatus } from '../ledger/ledger-record.js';
+import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
@@ -66,6 +67,8 @@ interface CallState {
   ticket: AdmissionTicket | undefined;
 }
 
+const LEDGER_UNAVAILABLE: GatewayError = { status: 503, type: 'ledger_unavailable', message: 'Costrail cannot record calls right now (its ledger spool cannot be written); retry shortly', retryAfterSeconds: 1 };
+
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }) };
 
 export class Gateway {
@@ -88,6 +91,17 @@ export class Gateway {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handleCall(req, res);
+    } catch (e) {
+      // The spool failed while this call was recorded (the disk filled up just now): answer in the
+      // caller's own format; the next calls are refused before forwarding (sink.writable()).
+      if (!(e instanceof LedgerSpoolError) || res.headersSent) throw e;
+      this.refuse(res, this.router.route(req.url ?? '/'), LEDGER_UNAVAILABLE);
+    }
+  }
+
+  private async handleCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let route = this.router.route(req.url ?? '/');
     if (!route) return this.refuse(res, undefined, { status: 404, type: 'not_found', message: `no gateway route for ${req.url}` });
     const started = performance.now();
@@ -331,7 +345,7 @@ export class Gateway {
    * nothing is forwarded. The refusal itself is recorded if the spool has come back meanwhile.
    */
   private refuseUnrecordable(res: ServerResponse, route: Route, call: CallState): void {
-    const err: GatewayError = { status: 503, type: 'ledger_unavailable', message: 'Costrail cannot record calls right now (its ledger spool cannot be written); nothing was sent to the provider', retryAfterSeconds: 1 };
+    const err = LEDGER_UNAVAILABLE;
     try {
       this.record(call, 'blocked', err.status, null, { type: err.type, message: err.message });
     } catch {
