@@ -7,7 +7,7 @@
 
 /** Node socket errors and driver messages that mean "no usable connection", not "bad data". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOSPC', 'EIO', 'EROFS', 'EACCES']);
-const UNAVAILABLE_MESSAGE = /connection terminated|connection (?:error|refused|reset)|timeout exceeded when trying to connect|pool after calling end|client was closed|not queryable|\bIO Error\b|Connection Error|database has been invalidated|store is closed|unreachable|unavailable/i;
+const UNAVAILABLE_MESSAGE = /connection terminated|connection (?:error|refused|reset)|timeout exceeded when trying to connect|pool after calling end|query read timeout|client was closed|not queryable|\bIO Error\b|Connection Error|database has been invalidated|store is closed|unreachable|unavailable/i;
 
 /** PostgreSQL SQLSTATE classes that describe the server or the link, never one row. */
 function unavailableSqlState(code: string): boolean {

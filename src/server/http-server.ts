@@ -2,7 +2,7 @@
  * One HTTP server for everything `costrail serve` exposes: the gateway routes, /healthz, and
  * (as their issues land) /api, /metrics and the dashboard.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -19,7 +19,14 @@ export interface ServerParts {
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
-  const server = createServer((req, res) => {
+  const server = createServer(costrailRequestHandler(parts));
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/** The handler alone, so a server already listening (started while waiting for the database) can adopt it. */
+export function costrailRequestHandler(parts: ServerParts): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const url = req.url ?? '/';
     if (url === '/healthz') {
       const health = { status: 'ok', ...(parts.health?.() ?? {}) };
@@ -55,7 +62,5 @@ export function createCostrailServer(parts: ServerParts): Server {
         res.end(JSON.stringify({ error: { message: 'internal gateway error', type: 'internal_error' } }));
       } else res.destroy();
     });
-  });
-  server.keepAliveTimeout = 65_000;
-  return server;
+  };
 }
