@@ -413,11 +413,15 @@ export class Gateway {
       usage_version: USAGE_VERSION,
       unpriced_reason: unpriced,
     };
-    this.opts.sink.write(record);
-    if (call.ticket) {
-      const ticket = call.ticket;
-      call.ticket = undefined; // settle once, whatever path recorded the call
-      ticket.settle(record);
+    try {
+      this.opts.sink.write(record);
+    } finally {
+      // Settled even when the spool refused the record (disk full): the call happened, its hold must not linger.
+      if (call.ticket) {
+        const ticket = call.ticket;
+        call.ticket = undefined; // settle once, whatever path recorded the call
+        ticket.settle(record);
+      }
     }
     return record;
   }
