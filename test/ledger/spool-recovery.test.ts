@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { LedgerSpoolError, type SpoolWrite } from '../../src/ledger/ledger-spool.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 
 const dirs: string[] = [];
@@ -73,6 +74,27 @@ describe('spool recovery', () => {
     await writer.recover();
     assert.deepEqual(store.ids, [tricky.id]);
     await writer.close();
+  });
+});
+
+describe('corruption is reported', () => {
+  it('a torn spool line found at start shows in /healthz and /metrics, and its neighbours are committed', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'spool'), { recursive: true });
+    const torn = JSON.stringify(makeRecord(7)).slice(0, 90);
+    fs.writeFileSync(path.join(dir, 'spool', 'ledger-0001700000000-1-3.jsonl'), `${JSON.stringify(makeRecord(6))}\n${torn}${JSON.stringify(makeRecord(8))}\n`);
+    const rt = await startCostrail({ port: 0, dataDir: dir, quiet: true });
+    try {
+      assert.equal(await rt.store.countRecords(), 2);
+      const health = (await (await fetch(`${rt.url}/healthz`)).json()) as { status: string; spool_corrupt_lines: number };
+      assert.equal(health.spool_corrupt_lines, 1);
+      assert.equal(health.status, 'ok', 'history, not a live failure');
+      const metrics = await (await fetch(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminToken}` } })).text();
+      assert.match(metrics, /^costrail_ledger_spool_corrupt_lines 1$/m);
+      assert.match(metrics, /^costrail_ledger_spool_writable 1$/m);
+    } finally {
+      await rt.close();
+    }
   });
 });
 

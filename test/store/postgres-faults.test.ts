@@ -134,10 +134,29 @@ describe('PostgreSQL faults', { skip: !available }, () => {
       await Promise.all(Array.from({ length: 6 }, worker));
       assert.equal(answeredOk, total, 'every call was answered 200 through resets and the outage');
       assert.ok(spoolPeak > 0, 'records waited in the spool during the outage');
+
+      // A second outage, watched from /healthz: degraded (200: calls still served), naming the store and since when.
+      proxy.cut();
+      for (let i = 0; i < 5; i++) {
+        const res = await callGateway(rt.url);
+        await res.arrayBuffer();
+        acknowledged++;
+        assert.equal(res.status, 200);
+      }
+      type Health = { status: string; dependencies: { ledger_store: { status: string; since: string | null } } };
+      let seen: Health | undefined;
+      await until('healthz to report the store unreachable', async () => {
+        const res = await fetch(`${rt.url}/healthz`);
+        seen = (await res.json()) as Health;
+        return res.status === 200 && seen.status === 'degraded';
+      });
+      assert.equal(seen?.dependencies.ledger_store.status, 'unreachable');
+      assert.ok(!Number.isNaN(Date.parse(seen?.dependencies.ledger_store.since ?? '')));
+      proxy.restore();
       // No flush() here: the writer must commit by itself once the database is back (retry with back-off).
       await until('the spool to drain', () => rt.writer.stats().spoolDepth === 0);
       const inLedger = await committed(schema);
-      console.log(`postgres faults (2 resets + 1 cut): calls acknowledged ${acknowledged}, records committed ${inLedger}, spool peak ${spoolPeak}, store failures retried ${rt.writer.stats().failures}`);
+      console.log(`postgres faults (2 resets + 2 cuts): calls acknowledged ${acknowledged}, records committed ${inLedger}, spool peak ${spoolPeak}, store failures retried ${rt.writer.stats().failures}`);
       assert.equal(inLedger, acknowledged, 'one record per acknowledged call: nothing lost, nothing doubled');
       const health = (await (await fetch(`${rt.url}/healthz`)).json()) as { status: string };
       assert.equal(health.status, 'ok');
