@@ -391,15 +391,21 @@ export class LedgerWriter {
       return;
     }
     const mid = records.length >> 1;
-    for (const half of [records.slice(0, mid), records.slice(mid)]) {
+    const halves = [records.slice(0, mid), records.slice(mid)];
+    const failed: { half: LedgerRecord[]; err: unknown }[] = [];
+    for (const half of halves) {
       try {
         this.insertedTotal += (await this.options.store.insertRecords(half)).inserted;
         found.committed += half.length;
       } catch (e) {
         if (isStoreUnavailable(e)) throw e;
-        await this.split(half, e, found);
+        failed.push({ half, err: e });
       }
     }
+    // Both halves refused, for reasons that are not about the data: a store-wide failure, not poison.
+    // Stop here (2 attempts) rather than trying every record alone; the batch is retried later.
+    if (failed.length === 2 && !failed.some((f) => isRecordDataError(f.err))) throw err;
+    for (const f of failed) await this.split(f.half, f.err, found);
   }
 
   private quarantine(items: QuarantinedRecord[]): void {

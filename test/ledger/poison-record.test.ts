@@ -105,6 +105,36 @@ describe('a poison record reaching the ledger writer', () => {
     });
   });
 
+  it('an unclassified refusal that keeps recurring for one record is split out after 3 attempts; a store-wide one is not', async () => {
+    const dir = tempDir();
+    const committed: string[] = [];
+    let storeWide = false;
+    const store = {
+      async insertRecords(records: readonly LedgerRecord[]): Promise<{ inserted: number }> {
+        if (storeWide || records.some((r) => r.id === makeRecord(3).id)) throw new Error('something odd happened');
+        for (const r of records) committed.push(r.id);
+        return { inserted: records.length };
+      },
+    };
+    const writer = new LedgerWriter({ dataDir: dir, store, flushIntervalMs: 60_000, retryBaseMs: 60_000 });
+    for (let i = 0; i < 8; i++) writer.write(makeRecord(i));
+    for (let i = 0; i < 3; i++) await writer.flush();
+    assert.equal(committed.length, 0, 'a possibly transient error is retried whole first');
+    await writer.flush();
+    assert.equal(committed.length, 7);
+    assert.equal(writer.stats().quarantined, 1);
+    assert.equal(deadLetters(dir)[0]?.record.id, makeRecord(3).id);
+
+    storeWide = true;
+    for (let i = 10; i < 18; i++) writer.write(makeRecord(i));
+    for (let i = 0; i < 6; i++) await writer.flush();
+    assert.equal(writer.stats().quarantined, 1, 'every record failing alike is the store, not the data');
+    assert.equal(writer.stats().spoolDepth, 8);
+    storeWide = false;
+    await writer.close();
+    assert.equal(committed.length, 15);
+  });
+
   it('an unreachable store quarantines nothing: the batch waits in the spool', async () => {
     const dir = tempDir();
     let down = true;
