@@ -33,6 +33,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: { port: string; host: string; data: string; config?: string; retentionDays?: string }) => {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
+      process.umask(0o077); // ledger, spool and engine files are born readable by this user only
       let routing: RoutingSetup;
       let keys: KeysConfig;
       let retentionDays: number | undefined;
@@ -52,7 +53,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts, waitForDatabase: true });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
+import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
@@ -27,6 +28,8 @@ import type { UpstreamMap } from './upstreams.js';
 
 export interface LedgerSink {
   write(record: LedgerRecord): void;
+  /** False while a record could not be made durable (spool disk full): calls are refused before forwarding. */
+  writable?(): boolean;
 }
 
 export interface GatewayOptions {
@@ -79,6 +82,8 @@ const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKe
 /** Stands in for a route on calls refused before routing: recorded under provider `unknown`. */
 const UNROUTED: Route = { provider: 'openai', name: 'unknown', api: 'other', upstreamPath: '', urlStream: false };
 
+const LEDGER_UNAVAILABLE: GatewayError = { status: 503, type: 'ledger_unavailable', message: 'Costrail cannot record calls right now (its ledger spool cannot be written); retry shortly', retryAfterSeconds: 1 };
+
 export class Gateway {
   private readonly agent: Agent;
   private readonly timeout: number;
@@ -99,6 +104,18 @@ export class Gateway {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handleCall(req, res);
+    } catch (e) {
+      // The spool failed while this call was recorded (the disk filled up just now): answer in the
+      // caller's own format; the next calls are refused before forwarding (sink.writable()).
+      if (!(e instanceof LedgerSpoolError) || res.headersSent) throw e;
+      const path = originFormPath(req.url ?? '/');
+      this.refuse(res, path === undefined ? undefined : this.router.route(path), LEDGER_UNAVAILABLE);
+    }
+  }
+
+  private async handleCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestTarget = req.url ?? '/';
     // Routing reads the parsed path only; anything but a path (`munity://x/…`, `host:443`, `*`) is refused.
     const path = originFormPath(requestTarget);
@@ -142,6 +159,7 @@ export class Gateway {
       identity = isGatewayError(identified) ? { key_id: null } : identified;
     }
     const call = this.callState(id, started, route, body, req, identity);
+    if (this.opts.sink.writable?.() === false) return this.refuseUnrecordable(res, route, call);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
     if (call.who.conflict) {
       const c = call.who.conflict;
@@ -269,8 +287,10 @@ export class Gateway {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
-    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error ? 'error' : 'ok';
-    let usage: Usage | null = outcome.extraction?.usage ?? null;
+    // Usage out of bounds (negative, string, absurd) is an error like a malformed body: estimated, never priced.
+    const refused = outcome.usage_problem;
+    const status: LedgerStatus = clientGone ? 'aborted' : streamError || outcome.upstream_error || refused ? 'error' : 'ok';
+    let usage: Usage | null = refused ? null : (outcome.extraction?.usage ?? null);
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
       usage = await estimateUsage(call.body, outcome.output_text);
@@ -283,10 +303,12 @@ export class Gateway {
         ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
         : outcome.upstream_error
           ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
-          : null;
+          : refused
+            ? { type: 'upstream_malformed', message: refused }
+            : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: outcome.extraction, model }, error);
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused }, error);
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
     if (streamError) res.destroy();
@@ -304,6 +326,7 @@ export class Gateway {
     const ok = upstream.statusCode < 300;
     let extraction: UsageExtraction | null = null;
     let parseProblem: string | undefined;
+    let refused: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
         const json: unknown = JSON.parse(bytes.toString('utf8'));
@@ -312,6 +335,7 @@ export class Gateway {
         extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: call.modelRequested ?? undefined });
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
+        if (e instanceof ProviderPayloadError) refused = e.message;
       }
     }
     const metered = call.route.api !== 'models' && call.route.api !== 'count_tokens';
@@ -323,7 +347,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     res.writeHead(upstream.statusCode);
     res.end(bytes);
@@ -379,11 +403,25 @@ export class Gateway {
     this.refuse(res, undefined, err, call, 'blocked', dialect);
   }
 
+  /**
+   * The ledger cannot take a record: a forwarded call would be paid for and never recorded, so
+   * nothing is forwarded. The refusal itself is recorded if the spool has come back meanwhile.
+   */
+  private refuseUnrecordable(res: ServerResponse, route: Route, call: CallState): void {
+    const err = LEDGER_UNAVAILABLE;
+    try {
+      this.record(call, 'blocked', err.status, null, { type: err.type, message: err.message });
+    } catch {
+      /* the spool is what failed; the caller still gets its answer */
+    }
+    this.refuse(res, route, err);
+  }
+
   private record(
     call: CallState,
     status: LedgerStatus,
     httpStatus: number | null,
-    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined } | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string } | null,
     error: LedgerRecord['error'],
   ): LedgerRecord {
     const ended = performance.now();
@@ -391,7 +429,8 @@ export class Gateway {
     let priced = false;
     let priceVersion: string | null = null;
     let unpriced: string | null = null;
-    if (metered && metered.model) {
+    if (metered?.refused) unpriced = `provider usage refused: ${metered.refused}`;
+    else if (metered && metered.model) {
       const p = priceUsage(this.opts.book, {
         provider: ledgerProvider(call.route),
         model: metered.model,
@@ -437,11 +476,15 @@ export class Gateway {
       usage_version: USAGE_VERSION,
       unpriced_reason: unpriced,
     };
-    this.opts.sink.write(record);
-    if (call.ticket) {
-      const ticket = call.ticket;
-      call.ticket = undefined; // settle once, whatever path recorded the call
-      ticket.settle(record);
+    try {
+      this.opts.sink.write(record);
+    } finally {
+      // Settled even when the spool refused the record (disk full): the call happened, its hold must not linger.
+      if (call.ticket) {
+        const ticket = call.ticket;
+        call.ticket = undefined; // settle once, whatever path recorded the call
+        ticket.settle(record);
+      }
     }
     return record;
   }

@@ -13,14 +13,16 @@ import { z } from 'zod';
 import { priceUsage } from '../pricing/cost.js';
 import { Decimal } from '../pricing/decimal.js';
 import type { PriceBook } from '../pricing/price-book.js';
+import { callCostProblem } from '../providers/usage-bounds.js';
 import { emptyUsage, USAGE_VERSION, type Usage } from '../providers/spec.js';
 import { emptyAttribution, type Attribution, type LedgerCost, type LedgerRecord } from './ledger-record.js';
 import { COST_PARTS, LEDGER_COLUMNS, LEDGER_GROUPS, type FieldKind, type LedgerColumn, type LedgerGroup } from './ledger-schema.js';
 
 const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const d = Decimal.tryParse(v);
-  if (!d) {
-    ctx.addIssue({ code: 'custom', message: `not a decimal amount: ${JSON.stringify(v)}` });
+  const problem = callCostProblem(d);
+  if (!d || problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `amount ${JSON.stringify(v)} ${problem ?? 'is not a decimal amount'}` });
     return z.NEVER;
   }
   return d.toString();
@@ -103,7 +105,14 @@ export const ImportRecordSchema = z
   .refine((r) => r.usage != null || r.cost != null || r.status === 'error' || r.status === 'blocked' || r.status === 'aborted', {
     message: 'needs "usage" or "cost" (neither is present; only a status of error, blocked or aborted may have neither)',
     path: ['usage'],
-  }) as unknown as z.ZodType<ImportRecord>;
+  })
+  // `other` is the total minus the parts: parts above the total would make it negative.
+  .refine((r) => partsWithinTotal(r.cost as ImportRecord['cost']), { message: 'the cost parts add up to more than the total', path: ['cost'] }) as unknown as z.ZodType<ImportRecord>;
+
+function partsWithinTotal(c: ImportRecord['cost']): boolean {
+  if (!c || c.other !== undefined) return true;
+  return Decimal.sum(COST_PARTS.map((p) => Decimal.parse(c[p] ?? '0'))).cmp(Decimal.parse(c.total)) <= 0;
+}
 
 
 

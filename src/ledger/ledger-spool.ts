@@ -18,6 +18,10 @@ export class LedgerSpoolError extends Error {
 
 let sequence = 0;
 
+/** The one system call the spool's health depends on; tests inject a failing one (disk full). */
+export type SpoolWrite = (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+const systemWrite: SpoolWrite = (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length);
+
 /** One open segment. Writes are synchronous so that a record is in the kernel before write() returns. */
 export class SpoolSegment {
   readonly path: string;
@@ -25,11 +29,22 @@ export class SpoolSegment {
   count = 0;
   /** Bytes written since the last fsync. */
   private dirty = false;
+  /** Bytes of whole lines in the file: a failed append is cut back to here. */
+  private size = 0;
+  /** A failed append left bytes that could not be cut off: seal this segment, write no more to it. */
+  torn = false;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly write: SpoolWrite = systemWrite,
+  ) {
     this.path = path.join(dir, `ledger-${String(Date.now()).padStart(13, '0')}-${process.pid}-${++sequence}.jsonl`);
-    // 'a': O_APPEND, so each line lands after the previous one even if something else wrote.
-    this.fd = fs.openSync(this.path, 'a');
+    try {
+      // 'a': O_APPEND, so each line lands after the previous one even if something else wrote. 0600: records name teams, customers, keys.
+      this.fd = fs.openSync(this.path, 'a', 0o600);
+    } catch (err) {
+      throw new LedgerSpoolError(`ledger spool segment cannot be created (${this.path}): ${(err as Error).message}`);
+    }
   }
 
   append(line: string): void {
@@ -37,12 +52,23 @@ export class SpoolSegment {
     let off = 0;
     try {
       // writeSync may write less than asked (signals, quotas); loop until the line is whole.
-      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      while (off < buf.length) off += this.write(this.fd, buf, off, buf.length - off);
     } catch (err) {
+      // Disk full mid-line: cut the partial line off so the next record does not get glued to it.
+      if (off > 0) this.cutBack();
       throw new LedgerSpoolError(`ledger spool append failed (${this.path}): ${(err as Error).message}`);
     }
+    this.size += buf.length;
     this.count++;
     this.dirty = true;
+  }
+
+  private cutBack(): void {
+    try {
+      fs.ftruncateSync(this.fd, this.size);
+    } catch {
+      this.torn = true;
+    }
   }
 
   sync(): void {
@@ -79,6 +105,9 @@ export interface SegmentContents {
   corrupt: number;
 }
 
+/** Every record line starts with an object whose first key is quoted. */
+const RECORD_START = '{"';
+
 export async function readSegment(file: string): Promise<SegmentContents> {
   const text = await fs.promises.readFile(file, 'utf8');
   const records: LedgerRecord[] = [];
@@ -89,9 +118,29 @@ export async function readSegment(file: string): Promise<SegmentContents> {
       records.push(JSON.parse(line) as LedgerRecord);
     } catch {
       corrupt++;
+      const salvaged = recordAfterTear(line);
+      if (salvaged) records.push(salvaged);
     }
   }
   return { records, corrupt };
+}
+
+/**
+ * A torn write (disk full, crash mid-line) followed by a good append leaves the partial line and
+ * the next whole record on one line. The whole record is the first object start from which the
+ * rest of the line parses (a nested object cannot: the line goes on past its end); the partial
+ * prefix is the corruption.
+ */
+function recordAfterTear(line: string): LedgerRecord | undefined {
+  for (let at = line.indexOf(RECORD_START, 1); at > 0; at = line.indexOf(RECORD_START, at + 1)) {
+    try {
+      const value: unknown = JSON.parse(line.slice(at));
+      if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' && typeof (value as { started_at?: unknown }).started_at === 'string') return value as LedgerRecord;
+    } catch {
+      /* a record start inside the torn part, or inside a string: try the next one */
+    }
+  }
+  return undefined;
 }
 
 /**

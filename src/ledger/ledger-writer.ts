@@ -17,12 +17,22 @@
  *
  * Failures: a store error keeps the segment (on disk and in the queue) and retries it with
  * exponential back-off. Records are never dropped; write() keeps accepting while the store is
- * down, and the spool grows on disk.
+ * down, and the spool grows on disk. A batch the store refuses for a reason other than being
+ * unreachable (store-failure.ts) is split in halves until the record(s) it refuses are found;
+ * those go to the dead-letter file (dead-letter.ts) and the rest is committed, so one poison
+ * record never blocks the ledger (and, its segment being retired, never blocks a restart).
+ *
+ * Spool health: when an append fails (disk full, I/O error, read-only), the writer reports the
+ * spool unwritable and `writable()` probes the disk (at most once per probeIntervalMs) until a
+ * write succeeds again; the gateway refuses calls meanwhile rather than forward unrecorded ones.
  */
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import type { LedgerRecord } from './ledger-record.js';
-import { listSegments, readSegment, retireSegment, spoolDir, SpoolSegment } from './ledger-spool.js';
+import path from 'node:path';
+import { writeDeadLetters, type QuarantinedRecord } from './dead-letter.js';
+import { LedgerSpoolError, listSegments, readSegment, retireSegment, spoolDir, SpoolSegment, type SpoolWrite } from './ledger-spool.js';
+import { isRecordDataError, isStoreUnavailable } from './store-failure.js';
 
 export type FsyncPolicy = 'never' | 'interval' | 'always';
 
@@ -47,6 +57,16 @@ export interface LedgerWriterOptions {
   maxBufferedRecords?: number;
   /** Told about every store failure (the writer itself keeps going). */
   onError?: (err: unknown) => void;
+  /** Told once per batch whose refused records went to the dead-letter file. */
+  onQuarantine?: (event: { records: number; file: string; reason: string }) => void;
+  /** Told when the spool stops or starts accepting writes. */
+  onSpoolHealth?: (event: { writable: boolean; error: string | null }) => void;
+  /** The spool's write call (tests inject a failing one to simulate a full disk). */
+  spoolWrite?: SpoolWrite;
+  /** While the spool is unwritable, least time between two probes of the disk. Default 1000 ms. */
+  probeIntervalMs?: number;
+  /** Consecutive failures of one segment with an unclassified error before it is split. Default 3. */
+  splitAfterFailures?: number;
 }
 
 export interface LedgerWriterStats {
@@ -63,6 +83,14 @@ export interface LedgerWriterStats {
   queuedSegments: number;
   /** Unreadable spool lines found (their segments are kept as `.corrupt`). */
   corruptLines: number;
+  /** Records the store refused for their content, moved to `<data>/dead-letter/`. */
+  quarantined: number;
+  /** False while appends to the spool fail (disk full, I/O error): the gateway refuses calls. */
+  spoolWritable: boolean;
+  spoolUnwritableSince: string | null;
+  spoolError: string | null;
+  /** Since when commits have failed because the store is unreachable (null: committing). */
+  storeUnavailableSince: string | null;
 }
 
 export interface RecoverResult {
@@ -73,6 +101,8 @@ export interface RecoverResult {
   inserted: number;
   /** Recovered segments that could not be committed yet; they stay queued and are retried. */
   pending: number;
+  /** Unreadable lines met (torn writes): skipped, the records after them kept. */
+  corrupt: number;
 }
 
 interface QueuedSegment {
@@ -104,7 +134,12 @@ export class LedgerWriter {
   private closed = false;
   /** Records the store reported as new, so recover() can tell replayed from already-committed. */
   private insertedTotal = 0;
-  private readonly counters = { written: 0, flushed: 0, failures: 0, corruptLines: 0, lastError: null as string | null };
+  private readonly counters = { written: 0, flushed: 0, failures: 0, corruptLines: 0, quarantined: 0, lastError: null as string | null };
+  private spoolDown: { since: string; error: string } | null = null;
+  private lastProbe = 0;
+  private storeDownSince: string | null = null;
+  /** Consecutive failed attempts of the segment at the head of the queue. */
+  private headFailures = 0;
 
   constructor(private readonly options: LedgerWriterOptions) {
     this.dir = spoolDir(options.dataDir);
@@ -114,7 +149,7 @@ export class LedgerWriter {
     this.retryBaseMs = options.retryBaseMs ?? 100;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.maxBuffered = options.maxBufferedRecords ?? 100_000;
-    fs.mkdirSync(this.dir, { recursive: true });
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     if (this.fsync === 'interval') {
       this.fsyncTimer = setInterval(() => this.current?.sync(), options.fsyncIntervalMs ?? 100);
       this.fsyncTimer.unref();
@@ -128,14 +163,20 @@ export class LedgerWriter {
   write(record: LedgerRecord): void {
     if (this.closed) throw new Error('ledger writer is closed');
     const line = JSON.stringify(record) + '\n';
-    if (!this.current) {
-      this.current = new SpoolSegment(this.dir);
-      this.owned.add(this.current.path);
-      this.flushTimer = setTimeout(() => this.sealAndDrain(), this.flushIntervalMs);
-      this.flushTimer.unref();
+    try {
+      if (!this.current) {
+        this.current = new SpoolSegment(this.dir, this.options.spoolWrite);
+        this.owned.add(this.current.path);
+        this.flushTimer = setTimeout(() => this.sealAndDrain(), this.flushIntervalMs);
+        this.flushTimer.unref();
+      }
+      this.current.append(line);
+      if (this.fsync === 'always') this.current.sync();
+    } catch (err) {
+      this.spoolFailed(err);
+      throw err instanceof LedgerSpoolError ? err : new LedgerSpoolError(`ledger spool write failed: ${(err as Error).message}`);
     }
-    this.current.append(line);
-    if (this.fsync === 'always') this.current.sync();
+    if (this.spoolDown) this.spoolRecovered();
     this.currentRecords.push(record);
     this.counters.written++;
     if (this.current.count >= this.batchSize) this.sealAndDrain();
@@ -149,9 +190,11 @@ export class LedgerWriter {
   async recover(): Promise<RecoverResult> {
     const found = listSegments(this.dir).filter((p) => !this.owned.has(p));
     let records = 0;
+    let corrupt = 0;
     for (const file of found) {
       const contents = await readSegment(file);
       this.counters.corruptLines += contents.corrupt;
+      corrupt += contents.corrupt;
       records += contents.records.length;
       if (contents.corrupt > 0) fs.renameSync(file, `${file}.corrupt`);
       // A .corrupt file keeps every byte for inspection; its good records are committed from memory.
@@ -162,7 +205,54 @@ export class LedgerWriter {
     const before = this.insertedTotal;
     await this.drainNow();
     const pending = this.queue.filter((q) => found.includes(q.path) || found.includes(q.path.replace(/\.corrupt$/, ''))).length;
-    return { segments: found.length, records, inserted: this.insertedTotal - before, pending };
+    return { segments: found.length, records, inserted: this.insertedTotal - before, pending, corrupt };
+  }
+
+  /**
+   * Whether a record written now would be durable. Cheap while healthy; while not, probes the
+   * disk with a small write at most once per probeIntervalMs, so the gateway recovers by itself
+   * once space is freed.
+   */
+  writable(): boolean {
+    if (!this.spoolDown) return true;
+    const now = Date.now();
+    if (now - this.lastProbe < (this.options.probeIntervalMs ?? 1000)) return false;
+    this.lastProbe = now;
+    const probe = path.join(this.dir, `.probe-${process.pid}`);
+    try {
+      const fd = fs.openSync(probe, 'w', 0o600);
+      try {
+        // About one record's worth: a disk with less room than that cannot take the next one either.
+        const buf = Buffer.alloc(4096, 0x20);
+        let off = 0;
+        const write = this.options.spoolWrite ?? ((f: number, b: Uint8Array, o: number, l: number) => fs.writeSync(f, b, o, l));
+        while (off < buf.length) off += write(fd, buf, off, buf.length - off);
+      } finally {
+        fs.closeSync(fd);
+        fs.rmSync(probe, { force: true });
+      }
+    } catch (err) {
+      this.spoolDown.error = (err as Error).message;
+      return false;
+    }
+    this.spoolRecovered();
+    return true;
+  }
+
+  private spoolFailed(err: unknown): void {
+    const message = (err as Error).message;
+    // A segment with a tail that could not be cut off takes no more lines: the next record starts a new file.
+    if (this.current && (this.current.torn || this.current.count === 0)) this.seal();
+    this.lastProbe = Date.now();
+    if (!this.spoolDown) {
+      this.spoolDown = { since: new Date().toISOString(), error: message };
+      this.options.onSpoolHealth?.({ writable: false, error: message });
+    }
+  }
+
+  private spoolRecovered(): void {
+    this.spoolDown = null;
+    this.options.onSpoolHealth?.({ writable: true, error: null });
   }
 
   /** Seals the open segment and waits for one attempt to commit everything queued. */
@@ -181,6 +271,11 @@ export class LedgerWriter {
       lastError: this.counters.lastError,
       queuedSegments: this.queue.length,
       corruptLines: this.counters.corruptLines,
+      quarantined: this.counters.quarantined,
+      spoolWritable: this.spoolDown === null,
+      spoolUnwritableSince: this.spoolDown?.since ?? null,
+      spoolError: this.spoolDown?.error ?? null,
+      storeUnavailableSince: this.storeDownSince,
     };
   }
 
@@ -205,6 +300,13 @@ export class LedgerWriter {
     if (!seg) return;
     this.current = null;
     seg.close(this.fsync !== 'never');
+    if (seg.count === 0) {
+      // Nothing was appended (its first write failed): the empty file is not a segment to commit.
+      fs.rmSync(seg.path, { force: true });
+      this.owned.delete(seg.path);
+      this.currentRecords = [];
+      return;
+    }
     const buffered = this.queue.reduce((n, q) => n + (q.records?.length ?? 0), 0);
     this.queue.push({ path: seg.path, count: seg.count, records: buffered + seg.count > this.maxBuffered ? null : this.currentRecords });
     this.currentRecords = [];
@@ -238,7 +340,9 @@ export class LedgerWriter {
         await this.commit(seg);
       } catch (err) {
         this.counters.failures++;
+        this.headFailures++;
         this.counters.lastError = err instanceof Error ? err.message : String(err);
+        if (isStoreUnavailable(err)) this.storeDownSince ??= new Date().toISOString();
         this.options.onError?.(err);
         this.scheduleRetry();
         return;
@@ -246,19 +350,69 @@ export class LedgerWriter {
       this.queue.shift();
       this.owned.delete(seg.path.replace(/\.corrupt$/, ''));
       this.retryDelay = 0;
+      this.headFailures = 0;
+      this.storeDownSince = null;
     }
   }
 
   private async commit(seg: QueuedSegment): Promise<void> {
     let records = seg.records;
     if (!records) records = (await readSegment(seg.path)).records;
-    for (let i = 0; i < records.length; i += this.batchSize) {
-      const { inserted } = await this.options.store.insertRecords(records.slice(i, i + this.batchSize));
-      this.insertedTotal += inserted;
-    }
+    const quarantinedBefore = this.counters.quarantined;
+    for (let i = 0; i < records.length; i += this.batchSize) await this.commitBatch(records.slice(i, i + this.batchSize));
     // Only now, with every record committed, may the segment go (a .corrupt one is kept).
     if (!seg.path.endsWith('.corrupt')) retireSegment(seg.path, 0);
-    this.counters.flushed += records.length;
+    this.counters.flushed += records.length - (this.counters.quarantined - quarantinedBefore);
+  }
+
+  /**
+   * One store batch. An unreachable store is thrown back (retry later, nothing lost). Any other
+   * refusal, if it is about a record's content or keeps recurring, splits the batch to find the
+   * records the store will never take: they are quarantined and the rest committed.
+   */
+  private async commitBatch(batch: LedgerRecord[]): Promise<void> {
+    try {
+      this.insertedTotal += (await this.options.store.insertRecords(batch)).inserted;
+      return;
+    } catch (err) {
+      if (isStoreUnavailable(err)) throw err;
+      if (!isRecordDataError(err) && this.headFailures < (this.options.splitAfterFailures ?? 3)) throw err;
+      const found = { committed: 0, refused: [] as { record: LedgerRecord; err: unknown }[] };
+      await this.split(batch, err, found);
+      // Nothing went in and the errors say nothing about the records: the store is broken, not the data.
+      if (found.committed === 0 && !found.refused.every((r) => isRecordDataError(r.err))) throw err;
+      this.quarantine(found.refused.map((r) => ({ record: r.record, reason: r.err instanceof Error ? r.err.message : String(r.err) })));
+    }
+  }
+
+  private async split(records: LedgerRecord[], err: unknown, found: { committed: number; refused: { record: LedgerRecord; err: unknown }[] }): Promise<void> {
+    if (records.length === 1) {
+      found.refused.push({ record: records[0]!, err });
+      return;
+    }
+    const mid = records.length >> 1;
+    const halves = [records.slice(0, mid), records.slice(mid)];
+    const failed: { half: LedgerRecord[]; err: unknown }[] = [];
+    for (const half of halves) {
+      try {
+        this.insertedTotal += (await this.options.store.insertRecords(half)).inserted;
+        found.committed += half.length;
+      } catch (e) {
+        if (isStoreUnavailable(e)) throw e;
+        failed.push({ half, err: e });
+      }
+    }
+    // Both halves refused, for reasons that are not about the data: a store-wide failure, not poison.
+    // Stop here (2 attempts) rather than trying every record alone; the batch is retried later.
+    if (failed.length === 2 && !failed.some((f) => isRecordDataError(f.err))) throw err;
+    for (const f of failed) await this.split(f.half, f.err, found);
+  }
+
+  private quarantine(items: QuarantinedRecord[]): void {
+    if (items.length === 0) return;
+    const file = writeDeadLetters(this.options.dataDir, items);
+    this.counters.quarantined += items.length;
+    this.options.onQuarantine?.({ records: items.length, file, reason: items[0]!.reason.slice(0, 200) });
   }
 
   private scheduleRetry(): void {

@@ -16,9 +16,10 @@ import { openrouterUsageParser } from './openrouter/index.js';
 import { togetherUsageParser } from './together/index.js';
 import { vertexUsageParser } from './vertex/index.js';
 import { xaiUsageParser } from './xai/index.js';
+import { boundedParser } from './bounded-usage-parser.js';
 import { ProviderPayloadError, asRecord, type ApiKind, type ParseContext, type ProviderId, type ProviderUsageParser, type UsageExtraction } from './spec.js';
 
-const PARSERS: Record<ProviderId, ProviderUsageParser> = {
+const RAW_PARSERS: Record<ProviderId, ProviderUsageParser> = {
   openai: openaiUsageParser,
   azure: azureUsageParser,
   anthropic: anthropicUsageParser,
@@ -34,6 +35,9 @@ const PARSERS: Record<ProviderId, ProviderUsageParser> = {
   cohere: cohereUsageParser,
   'openai-compatible': openaiCompatibleUsageParser,
 };
+
+// Every reading leaves through the usage bounds (usage-bounds.ts), whichever provider made it.
+const PARSERS = Object.fromEntries(Object.entries(RAW_PARSERS).map(([id, p]) => [id, boundedParser(p)])) as Record<ProviderId, ProviderUsageParser>;
 
 export const PROVIDER_IDS = Object.keys(PARSERS) as ProviderId[];
 
@@ -156,6 +160,7 @@ export function readProviderResponse(provider: ProviderId, bytes: Uint8Array, op
   const meter = parser.createStreamMeter({ api, ...ctxBase });
   meter.push(bytes);
   const outcome = meter.end();
+  if (outcome.usage_problem !== undefined) throw new ProviderPayloadError(outcome.usage_problem);
   return { extraction: outcome.extraction, stream: true, api: outcome.extraction?.api ?? api, model: outcome.model, output_text: outcome.output_text };
 }
 

@@ -7,6 +7,7 @@
  * includes reasoning; Gemini's thoughts are outside candidates; ...) happen in the provider
  * folder, once, where the provider's rules are documented.
  */
+import { checkTokenCount } from './usage-bounds.js';
 
 /** Bumped whenever a field of `Usage` changes meaning; stored with each ledger record. */
 export const USAGE_VERSION = 1 as const;
@@ -170,6 +171,11 @@ export interface StreamOutcome {
   model?: string;
   /** An error the provider reported inside the stream (a Bedrock exception frame), the call having failed. */
   upstream_error?: string;
+  /**
+   * The stream carried usage that broke the bounds or types of usage-bounds.ts (negative, string,
+   * absurd): the call is an error (`upstream_malformed`) and is never priced from it.
+   */
+  usage_problem?: string;
 }
 
 export interface ProviderUsageParser {
@@ -194,15 +200,12 @@ export function asRecord(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** A non-negative integer count, or 0 when absent/null. Rejects negatives, fractions and strings. */
+/** A count within usage-bounds.ts, or 0 when absent/null. Rejects negatives, fractions, strings and absurd values. */
 export function count(obj: Record<string, unknown> | undefined, key: string): number {
   if (!obj) return 0;
   const v = obj[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new ProviderPayloadError(`usage field "${key}" is not a non-negative integer: ${JSON.stringify(v)}`);
-  }
-  return v;
+  return checkTokenCount(key, v);
 }
 
 export function str(obj: Record<string, unknown> | undefined, key: string): string | undefined {

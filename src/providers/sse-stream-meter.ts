@@ -4,13 +4,22 @@
  * Subclasses say what an event means and what the outcome is.
  */
 import { SseDecoder, type SseEvent } from './sse.js';
-import type { StreamMeter, StreamOutcome } from './spec.js';
+import { ProviderPayloadError, type StreamMeter, type StreamOutcome } from './spec.js';
 
 export abstract class SseStreamMeter implements StreamMeter {
   private readonly sse = new SseDecoder();
   private outcome: StreamOutcome | undefined;
   /** Events that were not JSON objects or carried unreadable usage (skipped, not fatal). */
   protected skipped = 0;
+  /** The first usage the provider sent that could not be accepted (reported, never priced). */
+  protected usageProblem: string | undefined;
+
+  /** A usage-bearing event was refused: skip it, but remember why so the call is not recorded `ok`. */
+  protected rejectUsage(err: unknown): void {
+    if (!(err instanceof ProviderPayloadError)) throw err;
+    this.skipped++;
+    this.usageProblem ??= err.message;
+  }
 
   get ignoredEvents(): number {
     return this.skipped;
@@ -25,6 +34,7 @@ export abstract class SseStreamMeter implements StreamMeter {
     if (!this.outcome) {
       for (const ev of this.sse.end()) this.onEvent(ev);
       this.outcome = this.finish();
+      if (this.usageProblem !== undefined) this.outcome.usage_problem = this.usageProblem;
     }
     return this.outcome;
   }

@@ -17,9 +17,14 @@ import path from 'node:path';
 import { ApiRouter } from './api/api-router.js';
 import { loadAdminToken, TokenAuthenticator } from './api/principal.js';
 import { registerApiRoutes } from './api-routes.js';
-import { createCostrailServer } from './http-server.js';
+import { costrailRequestHandler, createCostrailServer, hardenServer } from './http-server.js';
+import { createServer, type Server } from 'node:http';
+import { isStoreUnavailable } from '../ledger/store-failure.js';
+import { openStoreWhenReachable, REFUSE_UNTIL_DATABASE, waitingHandler, type DatabaseOutage } from './ledger-database-wait.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { ledgerHealth } from './ledger-health.js';
+import { makeDataDirPrivate } from './private-data-dir.js';
 import { DashboardAssets } from './dashboard-assets.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
@@ -52,6 +57,11 @@ export interface RuntimeOptions {
    * reach a real ledger or a real budget.
    */
   simulated?: boolean;
+  /**
+   * `serve`: when the ledger database is unreachable at start, listen anyway (healthz degraded,
+   * calls refused 503 and spooled) and finish starting once it answers, instead of failing.
+   */
+  waitForDatabase?: boolean;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -71,23 +81,48 @@ export interface CostrailRuntime {
   close(): Promise<void>;
 }
 
+function listen(server: Server, port: number, host = '127.0.0.1'): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function serverUrl(server: Server): string {
+  const addr = server.address() as AddressInfo;
+  return `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+}
+
 export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRuntime> {
   const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
   const log = logger.log;
+  makeDataDirPrivate(opts.dataDir);
   const book = loadPriceBook({ dataDir: opts.dataDir });
   const storeEnv = opts.simulated ? {} : process.env;
-  const store = await openStore(opts.dataDir, storeEnv);
+  let store: Store | undefined;
+  let outage: DatabaseOutage | undefined;
+  try {
+    store = await openStore(opts.dataDir, storeEnv);
+  } catch (e) {
+    if (!opts.waitForDatabase || !isStoreUnavailable(e)) throw e;
+    outage = { since: new Date().toISOString(), error: (e as Error).message };
+    log.error({ dependency: 'ledger_database', err: outage.error }, 'ledger database unreachable at start; /healthz says degraded and calls are refused with 503 until it answers');
+  }
+  makeDataDirPrivate(opts.dataDir); // the files the store just created
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
-    store,
+    // Until the database answers, commits fail as "unreachable": records wait in the spool.
+    store: { insertRecords: (records) => (store ? store.insertRecords(records) : Promise.reject(Object.assign(new Error('ledger database unreachable'), { code: 'ECONNREFUSED' }))) },
     onError: (err) => log.warn({ err: (err as Error).message }, 'ledger store write failed; records stay spooled'),
+    onQuarantine: (q) => log.error(q, 'ledger store refused records for their content; moved to the dead-letter file'),
+    onSpoolHealth: (h) => (h.writable ? log.info({}, 'ledger spool writable again; accepting calls') : log.error({ err: h.error }, 'ledger spool cannot be written; refusing calls with 503 until it can')),
   });
   // Records of calls answered before a crash are still in the spool: commit them first.
   const recovered = await writer.recover();
   if (recovered.records > 0) log.info(recovered, 'recovered spooled ledger records');
-  const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
+  if (recovered.corrupt > 0) log.error({ corrupt_lines: recovered.corrupt }, 'spool recovery found corrupt lines (kept in .corrupt segment files); the records around them were recovered');
 
-  const metrics = new GatewayMetrics(() => writer.stats().spoolDepth);
+  const metrics = new GatewayMetrics(() => writer.stats().spoolDepth, () => writer.stats());
   // Spool first (durability), then metrics: both see the same record.
   const sink = {
     write(record: Parameters<LedgerWriter['write']>[0]): void {
@@ -95,10 +130,22 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       metrics.observe(record);
       logger.access(record);
     },
+    writable: () => writer.writable(),
   };
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
+  let waiting: Server | undefined;
+  if (!store) {
+    const refusing = new Gateway({ upstreams, book, sink, router, keys: REFUSE_UNTIL_DATABASE, source: opts.simulated ? 'simulator' : 'gateway' });
+    waiting = hardenServer(createServer(waitingHandler(refusing, outage!, () => ({ ...ledgerHealth(writer.stats()) }), log)));
+    await listen(waiting, opts.port, opts.host);
+    log.info({ url: serverUrl(waiting), data: opts.dataDir }, 'costrail listening, waiting for the ledger database');
+    store = await openStoreWhenReachable(() => openStore(opts.dataDir, storeEnv), outage!, log, { stopped: false });
+    await refusing.close();
+    await writer.flush();
+  }
+  const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
   const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway' });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
@@ -106,13 +153,18 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version, key_mode: keys.keys.keyMode() }) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const parts = { gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.version, key_mode: keys.keys.keyMode() }) };
+  let server: Server;
+  if (waiting) {
+    // Same socket, so clients and health checks that found the waiting process keep their address.
+    server = waiting;
+    server.removeAllListeners('request');
+    server.on('request', costrailRequestHandler(parts));
+  } else {
+    server = createCostrailServer(parts);
+    await listen(server, opts.port, opts.host);
+  }
+  const url = serverUrl(server);
   const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));

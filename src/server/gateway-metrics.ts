@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
+import type { LedgerWriterStats } from '../ledger/ledger-writer.js';
 
 const MAX_DISTINCT = 100;
 
@@ -36,8 +37,14 @@ export class GatewayMetrics {
   private readonly overhead = new Histogram({ name: 'costrail_gateway_overhead_seconds', help: 'Time Costrail holds a call before forwarding it (routing, keys, policy, body handling)', labelNames: ['provider'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1], registers: [this.registry] });
   private readonly upstream = new Histogram({ name: 'costrail_upstream_latency_seconds', help: 'Time from forwarding a call to the provider answering with headers', labelNames: ['provider'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
 
-  constructor(spoolDepth: () => number) {
+  constructor(spoolDepth: () => number, ledger?: () => LedgerWriterStats) {
     new Gauge({ name: 'costrail_ledger_spool_depth', help: 'Ledger records spooled but not yet committed to the store', registers: [this.registry], collect() { this.set(spoolDepth()); } });
+    if (!ledger) return;
+    // Read at scrape time from the writer, like the depth: the writer is the one source of these figures.
+    new Gauge({ name: 'costrail_ledger_spool_writable', help: '1 while the spool accepts records; 0 while it cannot be written (calls are refused with 503)', registers: [this.registry], collect() { this.set(ledger().spoolWritable ? 1 : 0); } });
+    new Gauge({ name: 'costrail_ledger_store_reachable', help: '1 while the ledger store commits; 0 while it is unreachable (records wait in the spool)', registers: [this.registry], collect() { this.set(ledger().storeUnavailableSince === null ? 1 : 0); } });
+    new Gauge({ name: 'costrail_ledger_spool_corrupt_lines', help: 'Unreadable spool lines met by recovery since start (kept in .corrupt segment files)', registers: [this.registry], collect() { this.set(ledger().corruptLines); } });
+    new Gauge({ name: 'costrail_ledger_dead_letter_records', help: 'Records the store refused for their content since start, moved to <data>/dead-letter/', registers: [this.registry], collect() { this.set(ledger().quarantined); } });
   }
 
   /** Per forwarded call: Costrail's own time before forwarding, and the provider's time to headers. */

@@ -2,7 +2,7 @@
  * One HTTP server for everything `costrail serve` exposes: the gateway routes, /healthz, and
  * (as their issues land) /api, /metrics and the dashboard.
  */
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBodyIn, type GatewayError } from '../gateway/error-format.js';
 import { pathForRefusal } from '../gateway/request-target.js';
@@ -23,11 +23,33 @@ export interface ServerParts {
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
-  const server = createServer((req, res) => {
+  return hardenServer(createServer(costrailRequestHandler(parts)));
+}
+
+/**
+ * Keep-alive and the answers Node gives before any routing (malformed request lines, bad header
+ * bytes, CONNECT), in the caller's API format; every server Costrail listens on gets them.
+ */
+export function hardenServer(server: Server): Server {
+  server.keepAliveTimeout = 65_000;
+  // Node answers these before any routing, in no API's format: answer them in the caller's.
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => refuseMalformed(err, socket));
+  // CONNECT host:port (authority-form) is never a gateway call; without this Node just drops the socket.
+  server.on('connect', (req: { url?: string }, socket: Duplex) => {
+    answerRaw(socket, pathForRefusal(req.url ?? '*'), { status: 400, type: 'invalid_request_target', message: 'CONNECT is not a gateway call: the request target must be a path (origin-form, /…)' });
+  });
+  return server;
+}
+
+/** The handler alone, so a server already listening (started while waiting for the database) can adopt it. */
+export function costrailRequestHandler(parts: ServerParts): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const url = req.url ?? '/';
     if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', ...(parts.health?.() ?? {}) }));
+      const health = { status: 'ok', ...(parts.health?.() ?? {}) };
+      // 503 only when this process refuses calls, so a load balancer sends them elsewhere.
+      res.writeHead(health.status === 'unavailable' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(health));
       return;
     }
     if (url === '/metrics' && parts.metrics) {
@@ -57,15 +79,7 @@ export function createCostrailServer(parts: ServerParts): Server {
         res.end(errorBodyIn(dialectOfPath(pathForRefusal(req.url ?? '/')), { status: 500, type: 'internal_error', message: 'internal gateway error' }));
       } else res.destroy();
     });
-  });
-  server.keepAliveTimeout = 65_000;
-  // Node answers these before any routing, in no API's format: answer them in the caller's.
-  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => refuseMalformed(err, socket));
-  // CONNECT host:port (authority-form) is never a gateway call; without this Node just drops the socket.
-  server.on('connect', (req: { url?: string }, socket: Duplex) => {
-    answerRaw(socket, pathForRefusal(req.url ?? '*'), { status: 400, type: 'invalid_request_target', message: 'CONNECT is not a gateway call: the request target must be a path (origin-form, /…)' });
-  });
-  return server;
+  };
 }
 
 /** What Node's parser refused, in the status Node itself would use. */

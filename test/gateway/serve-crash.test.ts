@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -66,9 +66,14 @@ test('kill -9 after answering: every answered call has exactly one record after 
     second.proc.kill('SIGTERM');
     await once(second.proc, 'exit');
 
+    // The data folder is private (issue 11): 0700, and what serve created in it 0600.
+    assert.equal((statSync(data).mode & 0o777).toString(8), '700');
+    for (const f of ['ledger.duckdb', 'admin-token', 'master-key']) assert.equal((statSync(join(data, f)).mode & 0o777).toString(8), '600', f);
     const store = await DuckDbStore.open(data, { readOnly: true });
     try {
-      assert.equal(await store.countRecords(), answered);
+      const committed = await store.countRecords();
+      console.log(`kill -9 under load: calls acknowledged ${answered}, records committed ${committed}`);
+      assert.equal(committed, answered);
       const page = await store.getEvents({ limit: 1000 });
       assert.equal(new Set(page.events.map((e) => e.id)).size, answered);
       assert.ok(page.events.every((e) => e.status === 'ok' && e.priced && e.key_id?.startsWith('pt_')));
@@ -83,6 +88,7 @@ test('kill -9 after answering: every answered call has exactly one record after 
     assert.ok(!everything.includes('sk-crash'));
   } finally {
     await sim.close();
+    rmSync(data, { recursive: true, force: true });
   }
 });
 

@@ -102,7 +102,7 @@ describe('LedgerWriter', () => {
     assert.equal(writer.stats().spoolDepth, 4);
     const up = new FakeStore();
     const next = new LedgerWriter({ dataDir: dir, store: up });
-    assert.deepEqual(await next.recover(), { segments: 1, records: 4, inserted: 4, pending: 0 });
+    assert.deepEqual(await next.recover(), { segments: 1, records: 4, inserted: 4, pending: 0, corrupt: 0 });
     assert.equal(up.ids.size, 4);
     await next.close();
   });
@@ -130,7 +130,7 @@ describe('LedgerWriter', () => {
     assert.equal(first.records, n);
     assert.equal(first.inserted, n);
     assert.equal(await store.countRecords(), n);
-    assert.deepEqual(await writer.recover(), { segments: 0, records: 0, inserted: 0, pending: 0 });
+    assert.deepEqual(await writer.recover(), { segments: 0, records: 0, inserted: 0, pending: 0, corrupt: 0 });
 
     for (const [file, bytes] of copies) fs.writeFileSync(file, bytes);
     const again = await new LedgerWriter({ dataDir: dir, store }).recover();

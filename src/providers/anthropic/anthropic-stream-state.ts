@@ -66,6 +66,9 @@ export class AnthropicStreamState {
     return this.text;
   }
 
+  /** The first malformed usage (or other payload error) seen, so the call is not recorded `ok`. */
+  usageProblem: string | undefined;
+
   noteIgnored(): void {
     this.ignoredEvents++;
   }
@@ -82,6 +85,7 @@ export class AnthropicStreamState {
     } catch (err) {
       if (!(err instanceof ProviderPayloadError)) throw err;
       this.ignoredEvents++;
+      this.usageProblem ??= err.message;
     }
   }
 
@@ -173,6 +177,7 @@ export class AnthropicStreamState {
       // Inconsistent counters (thinking above output): no trustworthy usage, the caller estimates.
       if (!(err instanceof ProviderPayloadError)) throw err;
       this.ignoredEvents++;
+      this.usageProblem ??= err.message;
       return null;
     }
   }
@@ -180,6 +185,7 @@ export class AnthropicStreamState {
   outcome(): StreamOutcome {
     const out: StreamOutcome = { extraction: this.extraction(), output_text: this.text };
     if (this.modelName !== undefined) out.model = this.modelName;
+    if (this.usageProblem !== undefined) out.usage_problem = this.usageProblem;
     return out;
   }
 }

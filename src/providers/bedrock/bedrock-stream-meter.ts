@@ -37,6 +37,7 @@ export class BedrockStreamMeter implements StreamMeter {
   private broken: string | undefined;
   private readonly exceptionTypes: string[] = [];
   private ignoredEvents = 0;
+  private usageProblem: string | undefined;
   private result: StreamOutcome | undefined;
 
   constructor(private readonly ctx: ParseContext) {
@@ -85,6 +86,8 @@ export class BedrockStreamMeter implements StreamMeter {
     const out: StreamOutcome = { extraction: this.extraction(), output_text: this.text + this.anthropic.outputText };
     if (this.anthropic.model !== undefined) out.model = this.anthropic.model;
     if (this.exceptionTypes.length > 0) out.upstream_error = this.exceptionTypes.join(', ');
+    const problem = this.usageProblem ?? this.anthropic.usageProblem;
+    if (problem !== undefined) out.usage_problem = problem;
     this.result = out;
     return out;
   }
@@ -102,6 +105,7 @@ export class BedrockStreamMeter implements StreamMeter {
     } catch (err) {
       if (!(err instanceof ProviderPayloadError)) throw err;
       this.ignoredEvents++;
+      this.usageProblem ??= err.message;
       return null;
     }
   }

@@ -5,7 +5,6 @@
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
-  ProviderPayloadError,
   asRecord,
   str,
   type ParseContext,
@@ -45,8 +44,7 @@ export class CohereStreamMeter extends SseStreamMeter {
     try {
       this.dispatch(e, str(e, 'type') ?? str(e, 'event_type') ?? ev.event);
     } catch (err) {
-      if (!(err instanceof ProviderPayloadError)) throw err;
-      this.skipped++;
+      this.rejectUsage(err);
     }
   }
 

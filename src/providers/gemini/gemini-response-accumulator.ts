@@ -35,6 +35,8 @@ export class GeminiResponseAccumulator {
   private readonly textParts: string[] = [];
   /** Responses (or parts of them) that were skipped because a field had the wrong type. */
   malformed = 0;
+  /** The first error in a billed field (usage, grounding), so a stream is not recorded `ok` on it. */
+  problem: string | undefined;
   /** A candidate finished (finishReason) or the prompt was blocked: the last usage is final. */
   finished = false;
   model: string | undefined;
@@ -43,9 +45,9 @@ export class GeminiResponseAccumulator {
 
   add(response: Record<string, unknown>): void {
     this.model = readModelVersion(response) ?? this.model;
-    this.guard(() => this.addUsage(response));
-    this.guard(() => this.grounding.add(response));
-    this.guard(() => this.scanCandidates(response));
+    this.guard(() => this.addUsage(response), true);
+    this.guard(() => this.grounding.add(response), true);
+    this.guard(() => this.scanCandidates(response), false);
   }
 
   get outputText(): string {
@@ -80,7 +82,8 @@ export class GeminiResponseAccumulator {
     return out;
   }
 
-  private guard(step: () => void): void {
+  /** `billed`: the step reads what the call is charged for (usage, grounding fees), so its failure is reported. */
+  private guard(step: () => void, billed: boolean): void {
     if (this.options.strict) {
       step();
       return;
@@ -90,6 +93,7 @@ export class GeminiResponseAccumulator {
     } catch (err) {
       if (!(err instanceof ProviderPayloadError)) throw err;
       this.malformed++;
+      if (billed) this.problem ??= err.message;
     }
   }
 

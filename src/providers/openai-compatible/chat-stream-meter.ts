@@ -7,7 +7,6 @@
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
-  ProviderPayloadError,
   asRecord,
   str,
   type ParseContext,
@@ -67,8 +66,7 @@ export class ChatStreamMeter extends SseStreamMeter {
           this.quirks,
         );
       } catch (e) {
-        if (!(e instanceof ProviderPayloadError)) throw e;
-        this.skipped++;
+        this.rejectUsage(e);
       }
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the lazy getter below reads this meter's state
@@ -139,8 +137,7 @@ export class ChatStreamMeter extends SseStreamMeter {
       // Validate now so a later malformed usage cannot replace a good one.
       buildChatExtraction(usage, {}, this.quirks);
     } catch (e) {
-      if (!(e instanceof ProviderPayloadError)) throw e;
-      this.skipped++;
+      this.rejectUsage(e);
       return;
     }
     this.usage = usage;

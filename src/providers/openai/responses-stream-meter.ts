@@ -6,7 +6,6 @@
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
-  ProviderPayloadError,
   asRecord,
   str,
   type StreamOutcome,
@@ -81,8 +80,7 @@ export class ResponsesStreamMeter extends SseStreamMeter {
       const extraction = responsesExtraction(response, this.tally);
       if (extraction) this.extraction = extraction;
     } catch (e) {
-      if (!(e instanceof ProviderPayloadError)) throw e;
-      this.skipped++;
+      this.rejectUsage(e);
     }
   }
 }

@@ -59,9 +59,14 @@ export class PostgresStore implements Store {
     if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`not a plain schema name: "${options.schema}"`);
     // Session settings travel as startup options, so every pooled connection has them before its first query.
     const startup = `-c TimeZone=UTC${options.schema ? ` -c search_path=${options.schema}` : ''}`;
-    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, options: startup });
+    // Bounded waits: a stalled server or link must fail a commit (the writer retries it), never hang it forever.
+    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, options: startup, connectionTimeoutMillis: 10_000, query_timeout: 120_000, keepAlive: true });
     // Idle clients can fail (server restart); the pool replaces them, the process must not crash.
     pool.on('error', () => undefined);
+    // A client checked out with pool.connect() (partitions, transactions) has no pool listener while
+    // it is out: a connection reset then would be an unhandled 'error' event, i.e. a crash. The
+    // query in flight fails on its own and the client is discarded on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const store = new PostgresStore(pool, options);
     try {
       if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
