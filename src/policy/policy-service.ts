@@ -296,6 +296,8 @@ export class PolicyService {
     } catch {
       return;
     }
+    // Newer than any reload in flight: that reload is discarded rather than undoing this.
+    this.localChanges++;
     this.applyLocal(m);
     // Processes on a shared PostgreSQL store already have the row; embedded ones keep their own copy.
     if (this.o.store.kind === 'embedded') {
