@@ -21,6 +21,7 @@ import { createCostrailServer } from './http-server.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { DashboardAssets } from './dashboard-assets.js';
+import { MetricsAccess, publicMetricsFromEnv } from './metrics-access.js';
 import { KeyService } from '../keys/key-service.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
   policy?: PolicyRuntimeOptions;
   /** `alerts:` from the serve config; the every-minute evaluator runs in advertised (serve, demo) processes. */
   alerts?: AlertsConfig;
+  /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
+  publicMetrics?: boolean;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -99,7 +102,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const server = createCostrailServer({ gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
+  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(process.env) ?? false);
+  const server = createCostrailServer({ gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ spool_depth: writer.stats().spoolDepth, price_version: book.version }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
