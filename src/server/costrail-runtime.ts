@@ -23,6 +23,7 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import { DashboardAssets } from './dashboard-assets.js';
 import { MetricsAccess, publicMetricsFromEnv } from './metrics-access.js';
 import { KeyService } from '../keys/key-service.js';
+import { loadMasterKey, SecretBox } from '../keys/master-key.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
 import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
@@ -111,6 +112,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
+  // Channel secrets (webhook signing secret, SMTP password) are sealed under the master key;
+  // rows from before sealing existed are sealed now.
+  alerts.repo.useSecretBox(new SecretBox(loadMasterKey(opts.dataDir).key));
+  const resealed = await alerts.repo.sealStoredSecrets();
+  if (resealed > 0) log.info({ channels: resealed }, 'sealed alert channel secrets stored in clear by an earlier version');
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
