@@ -98,6 +98,7 @@ export class PolicyService {
   private syncing = false;
   private recovering: Promise<void> | undefined;
   private closed = false;
+  private countersMissedSpend = false;
 
   private constructor(private readonly o: PolicyServiceOptions) {
     this.counters = o.counters ?? new MemoryCounters();
@@ -111,6 +112,8 @@ export class PolicyService {
       clock: this.clock,
       onBudgetSettled: (b, w, st) => this.checkThresholds(b, w, st),
       onCounterError: (e) => {
+        // Spend admitted or settled meanwhile is missing from the counters: rebuild once they answer.
+        this.countersMissedSpend = true;
         const now = Date.now();
         if (now - this.lastCounterWarning > 10_000) {
           this.lastCounterWarning = now;
@@ -225,6 +228,15 @@ export class PolicyService {
     return this.recovering;
   }
 
+  private async countersAnswer(): Promise<boolean> {
+    try {
+      await this.counters.read(['probe'], this.clock());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async rebuildAll(): Promise<void> {
     if (this.closed) return;
     for (const b of this.engine.compiled.budgetById.values()) await this.rebuild(b);
@@ -236,8 +248,12 @@ export class PolicyService {
     try {
       // An embedded store is this process's own: nothing else writes its rules.
       if (this.o.store.kind !== 'embedded') await this.syncRules();
-      // A settle that timed out without the connection dropping: no reconnect event will come.
-      if (this.engine.strandedHolds > 0 && (await this.engine.releaseStranded())) await this.recover();
+      // Operations timed out without the connection dropping (a stalled Redis): no reconnect event
+      // comes, so rebuild once the counters answer again.
+      if (this.countersMissedSpend && (await this.countersAnswer())) {
+        this.countersMissedSpend = false;
+        await this.recover();
+      }
     } catch (e) {
       const now = Date.now();
       if (now - this.lastSyncWarning > 10_000) {

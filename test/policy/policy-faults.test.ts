@@ -116,57 +116,61 @@ function faultSuite(label: string, shared: boolean): void {
       await until(async () => ((await b.chat(CHAT, { 'x-costrail-team': team })).status === 200 ? true : undefined), BOUND_MS + 5000);
     });
 
-    it('spend made during a Redis outage is counted once Redis returns: budget spent = ledger, nothing reserved', async () => {
-      const [a, b] = rigs as [Rig, Rig];
-      const team = 'spend-during-outage';
-      const created = await a.api('POST', '/api/budgets', { id: 'outage', name: 'outage', scope: { team }, period: 'day', limit_usd: '10' });
-      assert.equal(created.status, 201);
-      await until(async () => ((await b.api('GET', '/api/budgets/outage')).status === 200 ? true : undefined), BOUND_MS);
-      let acknowledged = 0;
-      const burst = async (n: number): Promise<void> => {
-        const res = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b).chat(CHAT, { 'x-costrail-team': team })));
-        for (const r of res) {
-          assert.equal(r.status, 200, JSON.stringify(r.body));
-          acknowledged++;
-        }
-      };
-      await burst(10); // settled into Redis
-      proxy.cut();
-      await burst(40); // admitted fail-open (the default), recorded, not settled
-      proxy.restore();
-      await burst(10); // settled again after Redis returns
+    for (const fault of ['cut', 'stall'] as const) {
+      it(`spend made while Redis is ${fault === 'cut' ? 'down' : 'stalled'} is counted once it answers: budget spent = ledger, nothing reserved`, async () => {
+        const [a, b] = rigs as [Rig, Rig];
+        const team = `spend-during-${fault}`;
+        const budget = `outage-${fault}`;
+        const created = await a.api('POST', '/api/budgets', { id: budget, name: budget, scope: { team }, period: 'day', limit_usd: '10' });
+        assert.equal(created.status, 201);
+        await until(async () => ((await b.api('GET', `/api/budgets/${budget}`)).status === 200 ? true : undefined), BOUND_MS);
+        let acknowledged = 0;
+        const burst = async (n: number): Promise<void> => {
+          const res = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b).chat(CHAT, { 'x-costrail-team': team })));
+          for (const r of res) {
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            acknowledged++;
+          }
+        };
+        await burst(10); // settled into Redis
+        if (fault === 'cut') proxy.cut();
+        else proxy.stall();
+        await burst(40); // admitted fail-open (the default), recorded, not settled
+        proxy.restore();
+        await burst(10); // settled again after Redis returns
 
-      const teamSpend = async (r: Rig): Promise<{ pico: bigint; records: number }> => {
-        const mine = (await r.records()).filter((rec) => rec.attribution.team === team);
-        return { pico: mine.reduce((sum, rec) => sum + toPico(rec.cost?.total ?? '0'), 0n), records: mine.length };
-      };
-      const spentVia = async (r: Rig): Promise<bigint> => toPico(String((await r.api('GET', '/api/budgets/outage')).body['spent']));
-      // Shared: one ledger for both, and the rebuild makes the shared counter equal it exactly.
-      // Separate ledgers: each replica can raise the counter only to its own ledger's spend.
-      const target = async (): Promise<{ pico: bigint; records: number }> => {
+        const teamSpend = async (r: Rig): Promise<{ pico: bigint; records: number }> => {
+          const mine = (await r.records()).filter((rec) => rec.attribution.team === team);
+          return { pico: mine.reduce((sum, rec) => sum + toPico(rec.cost?.total ?? '0'), 0n), records: mine.length };
+        };
+        const spentVia = async (r: Rig): Promise<bigint> => toPico(String((await r.api('GET', `/api/budgets/${budget}`)).body['spent']));
+        // Shared: one ledger for both, and the rebuild makes the shared counter equal it exactly.
+        // Separate ledgers: each replica can raise the counter only to its own ledger's spend.
+        const target = async (): Promise<{ pico: bigint; records: number }> => {
+          if (shared) {
+            await b.rt.writer.flush(); // a.records() flushes A's writer; both commit to the one ledger
+            return teamSpend(a);
+          }
+          const [la, lb] = [await teamSpend(a), await teamSpend(b)];
+          return { pico: la.pico > lb.pico ? la.pico : lb.pico, records: la.records + lb.records };
+        };
+        let ledger = await target();
+        let spent = 0n;
+        await until(async () => {
+          ledger = await target();
+          spent = await spentVia(b);
+          return spent === ledger.pico || (!shared && spent >= ledger.pico) ? true : undefined;
+        }, 15_000).catch(() => undefined);
+        const status = (await a.api('GET', `/api/budgets/${budget}`)).body;
+        console.log(`[${label}] Redis ${fault} run: ${acknowledged} calls acknowledged vs ${ledger.records} records committed; budget spent $${picoToUsd(spent)} vs ledger $${picoToUsd(ledger.pico)}${shared ? '' : ' (larger of the two ledgers)'}; reserved $${String(status['reserved'])}`);
+        assert.equal(ledger.records, acknowledged, 'every acknowledged call has exactly one record');
         if (shared) {
-          await b.rt.writer.flush(); // a.records() flushes A's writer; both commit to the one ledger
-          return teamSpend(a);
-        }
-        const [la, lb] = [await teamSpend(a), await teamSpend(b)];
-        return { pico: la.pico > lb.pico ? la.pico : lb.pico, records: la.records + lb.records };
-      };
-      let ledger = await target();
-      let spent = 0n;
-      await until(async () => {
-        ledger = await target();
-        spent = await spentVia(b);
-        return spent === ledger.pico || (!shared && spent >= ledger.pico) ? true : undefined;
-      }, 15_000).catch(() => undefined);
-      const status = (await a.api('GET', '/api/budgets/outage')).body;
-      console.log(`[${label}] Redis outage run: ${acknowledged} calls acknowledged vs ${ledger.records} records committed; budget spent $${picoToUsd(spent)} vs ledger $${picoToUsd(ledger.pico)}${shared ? '' : ' (larger of the two ledgers)'}; reserved $${String(status['reserved'])}`);
-      assert.equal(ledger.records, acknowledged, 'every acknowledged call has exactly one record');
-      if (shared) {
-        assert.equal(picoToUsd(spent), picoToUsd(ledger.pico));
-        assert.equal(status['spent'], picoToUsd(ledger.pico));
-      } else assert.ok(spent >= ledger.pico, `spent ${picoToUsd(spent)} < ledger ${picoToUsd(ledger.pico)}`);
-      assert.equal(status['reserved'], '0');
-    });
+          assert.equal(picoToUsd(spent), picoToUsd(ledger.pico));
+          assert.equal(status['spent'], picoToUsd(ledger.pico));
+        } else assert.ok(spent >= ledger.pico, `spent ${picoToUsd(spent)} < ledger ${picoToUsd(ledger.pico)}`);
+        assert.equal(status['reserved'], '0');
+      });
+    }
   });
 }
 
