@@ -7,7 +7,9 @@ import type { Store } from '../store/store.js';
 import { numberOf, textOf, type SqlRow } from '../store/sql.js';
 import type { Alert, AlertStatus } from './alert-types.js';
 import type { Annotation } from './annotation.js';
+import type { SecretBox } from '../keys/master-key.js';
 import type { ChannelConfig } from './channels/channel-config.js';
+import { hasClearSecret, openChannel, sealChannel, type StoredChannel } from './channels/channel-secrets.js';
 import { scopeId } from './scope.js';
 
 const MIGRATIONS = [
@@ -41,6 +43,7 @@ export interface AlertListQuery {
 
 export class AlertRepository {
   private ready: Promise<void> | null = null;
+  private box: SecretBox | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -121,15 +124,36 @@ export class AlertRepository {
     return (await this.store.sql.execute('DELETE FROM alert_annotations WHERE id = $1', [id])) > 0;
   }
 
+  /** The master key's box: channel secrets are sealed with it (runtimes set it at start). */
+  useSecretBox(box: SecretBox): void {
+    this.box = box;
+  }
+
   async addChannel(c: ChannelConfig & { id: string }): Promise<void> {
     await this.migrate();
-    await this.store.sql.execute('INSERT INTO alert_channels (id, body, created_at) VALUES ($1, $2, $3)', [c.id, JSON.stringify(c), Date.now()]);
+    if (!this.box && hasClearSecret(c)) throw new Error('alert channel secrets are sealed under the master key, and none is loaded');
+    const stored = this.box ? sealChannel(c, this.box) : c;
+    await this.store.sql.execute('INSERT INTO alert_channels (id, body, created_at) VALUES ($1, $2, $3)', [c.id, JSON.stringify(stored), Date.now()]);
   }
 
   async channels(): Promise<(ChannelConfig & { id: string })[]> {
     await this.migrate();
     const rows = await this.store.sql.query('SELECT body FROM alert_channels ORDER BY created_at, id');
-    return rows.map((r) => JSON.parse(String(r['body'])) as ChannelConfig & { id: string });
+    return rows.map((r) => openChannel(JSON.parse(String(r['body'])) as StoredChannel, this.box));
+  }
+
+  /** Seals secrets that rows written before sealing existed still hold in clear; returns how many rows. */
+  async sealStoredSecrets(): Promise<number> {
+    if (!this.box) return 0;
+    await this.migrate();
+    let sealed = 0;
+    for (const r of await this.store.sql.query('SELECT id, body FROM alert_channels')) {
+      const c = JSON.parse(String(r['body'])) as StoredChannel;
+      if (!hasClearSecret(c)) continue;
+      await this.store.sql.execute('UPDATE alert_channels SET body = $1 WHERE id = $2', [JSON.stringify(sealChannel(c, this.box)), String(r['id'])]);
+      sealed++;
+    }
+    return sealed;
   }
 
   async deleteChannel(id: string): Promise<boolean> {

@@ -120,7 +120,8 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     summary: 'Known-event annotations',
     tag: 'Alerts',
     access: 'read',
-    handler: async () => ({ body: { annotations: (await svc().repo.annotations()).map((a) => ({ ...a, from: new Date(a.from).toISOString(), to: new Date(a.to).toISOString() })) } }),
+    // A scoped token sees only annotations inside its scope (another team's launch plans are not its business).
+    handler: async (req) => ({ body: { annotations: (await svc().repo.annotations()).filter((a) => scopeContains(req.principal.scope, a.scope)).map((a) => ({ ...a, from: new Date(a.from).toISOString(), to: new Date(a.to).toISOString() })) } }),
   });
   api.add({
     method: 'DELETE',

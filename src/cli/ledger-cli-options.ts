@@ -3,6 +3,7 @@
  * plus `--filter DIM=VALUE` for any other, `tag:NAME` included) and CSV output.
  */
 import type { Command } from 'commander';
+import { csvField, type CsvValue } from '../analytics/csv.js';
 import { CliError } from './cli-error.js';
 
 const NAMED_FILTERS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'model', 'provider', 'api', 'status', 'key_id', 'trace_id'] as const;
@@ -37,13 +38,10 @@ export function addParam(params: URLSearchParams, name: string, value: string | 
   if (value !== undefined) params.set(name, value);
 }
 
-/** RFC 4180 CSV: fields with commas, quotes or line breaks are quoted; null is an empty field. */
+/** RFC 4180 CSV (src/analytics/csv.ts): fields with commas, quotes or line breaks are quoted; null is an empty field. */
 export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  // Objects (tags, usage) as JSON text; formula-leading text cells are neutralised by csvField.
+  const cell = (v: unknown): string => csvField(v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as CsvValue));
   return [columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }
 

@@ -53,7 +53,7 @@ export function registerServeCommand(program: Command): void {
       }
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts, waitForDatabase: true });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts, waitForDatabase: true, publicMetrics: config.metrics?.public });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

@@ -30,6 +30,19 @@ function json<T>(v: SqlRow[string] | undefined, fallback: T): T {
 export class KeyRepository {
   constructor(private readonly sql: SqlClient) {}
 
+  /**
+   * A summary that changes whenever a key, token or credential is created, revoked or replaced
+   * (revocation only ever sets revoked_at, so its count grows): a cheap read other instances poll
+   * so a revocation takes effect everywhere within about a second.
+   */
+  async changeFingerprint(): Promise<string> {
+    const rows = await this.sql.query(
+      'SELECT (SELECT count(*) FROM virtual_keys) AS k, (SELECT count(revoked_at) FROM virtual_keys) AS kr, (SELECT count(*) FROM api_tokens) AS t, (SELECT count(revoked_at) FROM api_tokens) AS tr, (SELECT count(*) FROM provider_credentials) AS c, (SELECT coalesce(max(updated_at), 0) FROM provider_credentials) AS cu',
+    );
+    const r = rows[0] ?? {};
+    return ['k', 'kr', 't', 'tr', 'c', 'cu'].map((f) => String(numberOf(r[f]) ?? 0)).join(':');
+  }
+
   async loadKeys(): Promise<StoredKey[]> {
     const rows = await this.sql.query('SELECT * FROM virtual_keys ORDER BY created_at, id');
     return rows.map((r) => ({

@@ -2,7 +2,8 @@
  * How a Costrail process opens its policy: in-process counters by default, Redis when
  * COSTRAIL_REDIS_URL is set (prefix COSTRAIL_REDIS_PREFIX, default `costrail:`; per-operation
  * timeout COSTRAIL_REDIS_TIMEOUT_MS, default 1000), and the
- * reservation ceiling from COSTRAIL_RESERVATION_CEILING_USD (default $5 per call).
+ * reservation ceiling from COSTRAIL_RESERVATION_CEILING_USD (default $5 per call). On a shared
+ * store, COSTRAIL_POLICY_SYNC_MS (default 1000) is how often the rules' revision is polled.
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PriceBook } from '../pricing/price-book.js';
@@ -16,6 +17,7 @@ export interface PolicyRuntimeOptions {
   clock?: () => number;
   reservationCeilingUsd?: string;
   reservationTtlMs?: number;
+  syncIntervalMs?: number;
 }
 
 export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBook; writer: LedgerWriter; quiet?: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyService> {
@@ -31,6 +33,7 @@ export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book:
     clock: o.clock,
     reservationCeilingUsd: o.reservationCeilingUsd ?? env.COSTRAIL_RESERVATION_CEILING_USD,
     reservationTtlMs: o.reservationTtlMs,
+    syncIntervalMs: o.syncIntervalMs ?? (env.COSTRAIL_POLICY_SYNC_MS ? Number(env.COSTRAIL_POLICY_SYNC_MS) : undefined),
     flushLedger: () => o.writer.flush(),
     log: o.quiet ? undefined : (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
   });

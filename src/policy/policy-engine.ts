@@ -58,6 +58,13 @@ interface Attempt {
 }
 
 const ADMIT: Admission = {};
+/** Holds whose settle could not reach the counters, kept to release once they return (bounded). */
+const MAX_STRANDED = 100_000;
+
+interface StrandedHold {
+  id: string;
+  charges: readonly Charge[];
+}
 const ceilDiv = (a: number, b: number) => Math.max(1, Math.ceil(a / b));
 
 export class PolicyEngine implements CallPolicy {
@@ -65,6 +72,7 @@ export class PolicyEngine implements CallPolicy {
   private readonly ceiling: bigint;
   private readonly ttl: number;
   private readonly clock: () => number;
+  private stranded: StrandedHold[] = [];
 
   constructor(private readonly o: PolicyEngineOptions) {
     this.ceiling = toPico(o.reservationCeilingUsd ?? '5');
@@ -247,10 +255,38 @@ export class PolicyEngine implements CallPolicy {
   private release(id: string, plan: Plan): void {
     try {
       const r = this.o.counters.settle(id, plan.charges.map((c) => ({ key: c.key, actual: 0n, expiresAt: c.expiresAt })), this.clock());
-      if (r instanceof Promise) r.catch(() => undefined);
+      if (r instanceof Promise) r.catch(() => this.strand(id, plan.charges));
     } catch {
-      /* the hold expires on its own */
+      this.strand(id, plan.charges);
     }
+  }
+
+  /**
+   * A hold whose settle failed would keep its reservation for the whole hold TTL (15 min) and make
+   * the budget refuse early. Its spend needs no retry: the ledger has it and the counters are
+   * rebuilt from the ledger on reconnect. So only the hold is released later (a zero settle,
+   * idempotent: a hold already gone is left alone).
+   */
+  private strand(id: string, charges: readonly Charge[]): void {
+    if (this.stranded.length < MAX_STRANDED) this.stranded.push({ id, charges });
+  }
+
+  get strandedHolds(): number {
+    return this.stranded.length;
+  }
+
+  /** Releases the holds stranded while the counters were unreachable; those that still fail stay. True when none is left. */
+  async releaseStranded(): Promise<boolean> {
+    const batch = this.stranded;
+    this.stranded = [];
+    for (const h of batch) {
+      try {
+        await this.o.counters.settle(h.id, h.charges.map((c) => ({ key: c.key, actual: 0n, expiresAt: c.expiresAt })), this.clock());
+      } catch {
+        this.strand(h.id, h.charges);
+      }
+    }
+    return this.stranded.length === 0;
   }
 
   /** Called by a ticket once its call's record exists. */
@@ -268,10 +304,15 @@ export class PolicyEngine implements CallPolicy {
     };
     try {
       const r = this.o.counters.settle(id, settlements, this.clock());
-      if (r instanceof Promise) r.then(done, (e: Error) => this.o.onCounterError?.(e));
+      if (r instanceof Promise)
+        r.then(done, (e: Error) => {
+          this.strand(id, plan.charges);
+          this.o.onCounterError?.(e);
+        });
       else done(r);
     } catch (e) {
-      // The reservation expires on its own; the spend is still in the ledger.
+      // The spend is still in the ledger (counters are rebuilt from it); release the hold later.
+      this.strand(id, plan.charges);
       this.o.onCounterError?.(e as Error);
     }
   }

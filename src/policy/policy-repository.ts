@@ -14,6 +14,14 @@ export const POLICY_MIGRATIONS: readonly DomainMigration[] = [
     duckdb: 'CREATE TABLE IF NOT EXISTS policy_rules (kind VARCHAR NOT NULL, id VARCHAR NOT NULL, spec VARCHAR NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (kind, id))',
     postgres: 'CREATE TABLE IF NOT EXISTS policy_rules (kind TEXT NOT NULL, id TEXT NOT NULL, spec TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (kind, id))',
   },
+  {
+    // One row counting rule changes: replicas poll it (one tiny read a second) instead of relying
+    // on pub/sub alone, so a change made while Redis was down still reaches them.
+    version: 2,
+    name: 'policy revision',
+    duckdb: 'CREATE TABLE IF NOT EXISTS policy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL); INSERT INTO policy_revision VALUES (1, 0) ON CONFLICT DO NOTHING',
+    postgres: 'CREATE TABLE IF NOT EXISTS policy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL); INSERT INTO policy_revision VALUES (1, 0) ON CONFLICT DO NOTHING',
+  },
 ];
 
 const LIST_OF: Record<PolicyKind, keyof PolicyRules> = {
@@ -56,6 +64,16 @@ export class PolicyRepository {
 
   async remove(kind: PolicyKind, id: string): Promise<boolean> {
     return (await this.store.sql.execute('DELETE FROM policy_rules WHERE kind = $1 AND id = $2', [kind, id])) > 0;
+  }
+
+  /** Counts one more change; called after the rule's own write, so a reader that sees it also sees the rule. */
+  async bumpRevision(): Promise<void> {
+    await this.store.sql.execute('UPDATE policy_revision SET revision = revision + 1 WHERE id = 1');
+  }
+
+  async revision(): Promise<number> {
+    const rows = await this.store.sql.query('SELECT revision FROM policy_revision WHERE id = 1');
+    return rows[0] ? (numberOf(rows[0]['revision']) ?? 0) : 0;
   }
 
   async createdAt(kind: PolicyKind, id: string): Promise<number | null> {

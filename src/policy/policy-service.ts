@@ -3,6 +3,13 @@
  * the counters' channel), the engine the gateway calls, the budgets' live status, and threshold
  * events. `serve` opens one and hands `engine` to the Gateway as its CallPolicy.
  *
+ * Convergence: pub/sub is only the fast path. Every change also bumps a revision row in the store;
+ * on a shared (PostgreSQL) store each process polls it every `syncIntervalMs` (default 1 s) and
+ * reloads the rules when it moved, so a change made while Redis was down still arrives within
+ * about a second. When shared counters come back after an outage (and at start), each budget's
+ * current period is rebuilt from the ledger (raised to the ledger's sum, never lowered), and holds
+ * whose settle failed are released.
+ *
  * Threshold events: `onThreshold(listener)` is called once per budget, period and threshold when
  * settled spend first reaches that fraction of the limit (across every process sharing the
  * counters: the first to see it claims it). The alerts module routes these to channels.
@@ -49,7 +56,17 @@ export interface PolicyServiceOptions {
   /** Commits records still on their way to the store before a new budget counts prior spend. */
   flushLedger?: () => Promise<void>;
   log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  /** How often a shared store's policy revision is polled and stranded holds retried; default 1000 ms. */
+  syncIntervalMs?: number;
+  /**
+   * A second rebuild this long after counters return (default 3000 ms): other replicas commit
+   * what they spooled during the outage a batch interval or two later.
+   */
+  rebuildAgainAfterMs?: number;
 }
+
+/** Changes not fanned out while the counters were down; re-sent when they return (bounded). */
+const MAX_UNSENT = 1000;
 
 interface ChangeMessage {
   op: 'upsert' | 'delete';
@@ -68,6 +85,20 @@ export class PolicyService {
   private readonly seen = new Set<string>();
   private readonly clock: () => number;
   private lastCounterWarning = 0;
+  private lastSyncWarning = 0;
+  /** The store's policy revision the rules in memory reflect (null: not read yet). */
+  private revision: number | null = null;
+  /** Counts local changes, so a reload that raced one does not undo it. */
+  private localChanges = 0;
+  private unsent: ChangeMessage[] = [];
+  /** The latest local change per rule, so a re-send never replays a change a newer one replaced. */
+  private readonly latest = new Map<string, ChangeMessage>();
+  private syncTimer: NodeJS.Timeout | undefined;
+  private againTimer: NodeJS.Timeout | undefined;
+  private syncing = false;
+  private recovering: Promise<void> | undefined;
+  private closed = false;
+  private countersMissedSpend = false;
 
   private constructor(private readonly o: PolicyServiceOptions) {
     this.counters = o.counters ?? new MemoryCounters();
@@ -81,6 +112,8 @@ export class PolicyService {
       clock: this.clock,
       onBudgetSettled: (b, w, st) => this.checkThresholds(b, w, st),
       onCounterError: (e) => {
+        // Spend admitted or settled meanwhile is missing from the counters: rebuild once they answer.
+        this.countersMissedSpend = true;
         const now = Date.now();
         if (now - this.lastCounterWarning > 10_000) {
           this.lastCounterWarning = now;
@@ -93,10 +126,16 @@ export class PolicyService {
   static async open(o: PolicyServiceOptions): Promise<PolicyService> {
     const s = new PolicyService(o);
     await s.repo.migrate();
+    s.revision = await s.repo.revision();
     s.rules = await s.repo.load();
     s.recompile();
-    for (const b of s.engine.compiled.budgetById.values()) await s.seed(b);
+    // Raise (never lower) each current period to the ledger: shared counters may have missed spend
+    // made while they were unreachable, or lost it (a Redis restart without persistence).
+    for (const b of s.engine.compiled.budgetById.values()) await s.rebuild(b);
     s.counters.onBroadcast((m) => void s.applyRemote(m));
+    s.counters.onReconnect(() => void s.recover());
+    s.syncTimer = setInterval(() => void s.tick(), o.syncIntervalMs ?? 1000);
+    s.syncTimer.unref();
     return s;
   }
 
@@ -124,6 +163,8 @@ export class PolicyService {
   async put<T extends { id?: string | undefined }>(kind: PolicyKind, input: T, extra: Record<string, unknown> = {}): Promise<T & { id: string }> {
     const spec = { ...input, ...extra, id: input.id ?? `${kind.replace('_', '-')}-${randomUUID().slice(0, 8)}` } as T & { id: string };
     await this.repo.upsert(kind, spec.id, spec, this.clock());
+    this.localChanges++;
+    await this.bumpRevision();
     // Seed before the budget goes live, so no reservation creates its bucket first.
     if (kind === 'budget') await this.seed(new CompiledBudget(spec as unknown as BudgetSpec));
     this.applyLocal({ op: 'upsert', kind, id: spec.id, spec });
@@ -133,6 +174,8 @@ export class PolicyService {
 
   async remove(kind: PolicyKind, id: string): Promise<boolean> {
     const removed = await this.repo.remove(kind, id);
+    this.localChanges++;
+    await this.bumpRevision();
     const known = this.find(kind, id) !== undefined;
     this.applyLocal({ op: 'delete', kind, id });
     await this.broadcast({ op: 'delete', kind, id });
@@ -153,7 +196,95 @@ export class PolicyService {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.syncTimer);
+    clearTimeout(this.againTimer);
+    await this.recovering;
     await this.counters.close();
+  }
+
+  /**
+   * Rebuilds counters after an outage: re-sends changes that were not fanned out, releases holds
+   * whose settle failed, raises each budget's current period to the ledger's sum, and does the
+   * last step once more a little later for spend other replicas commit after us.
+   */
+  recover(): Promise<void> {
+    this.recovering ??= (async () => {
+      try {
+        const unsent = this.unsent;
+        this.unsent = [];
+        await this.resend(unsent);
+        await this.engine.releaseStranded();
+        await this.rebuildAll();
+        clearTimeout(this.againTimer);
+        // Other processes' subscribers reconnect on their own back-off and miss what was published
+        // before: send once more (processes on a shared store also read the change from there).
+        this.againTimer = setTimeout(() => void this.resend(unsent).then(() => this.rebuildAll()), this.o.rebuildAgainAfterMs ?? 3000);
+        this.againTimer.unref();
+      } finally {
+        this.recovering = undefined;
+      }
+    })();
+    return this.recovering;
+  }
+
+  private async countersAnswer(): Promise<boolean> {
+    try {
+      await this.counters.read(['probe'], this.clock());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async rebuildAll(): Promise<void> {
+    if (this.closed) return;
+    for (const b of this.engine.compiled.budgetById.values()) await this.rebuild(b);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.syncing || this.closed) return;
+    this.syncing = true;
+    try {
+      // An embedded store is this process's own: nothing else writes its rules.
+      if (this.o.store.kind !== 'embedded') await this.syncRules();
+      // Operations timed out without the connection dropping (a stalled Redis): no reconnect event
+      // comes, so rebuild once the counters answer again.
+      if (this.countersMissedSpend && (await this.countersAnswer())) {
+        this.countersMissedSpend = false;
+        await this.recover();
+      }
+    } catch (e) {
+      const now = Date.now();
+      if (now - this.lastSyncWarning > 10_000) {
+        this.lastSyncWarning = now;
+        this.o.log?.('warn', 'policy sync with the store failed; retrying every second', { err: (e as Error).message });
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  /** Reloads the rules when the store's revision moved (a change made by another process). */
+  private async syncRules(): Promise<void> {
+    const revision = await this.repo.revision();
+    if (revision === this.revision) return;
+    const before = this.localChanges;
+    const rules = await this.repo.load();
+    if (before !== this.localChanges || this.closed) return; // raced a local change: next tick reloads
+    const known = new Set(this.engine.compiled.budgetById.keys());
+    this.rules = rules;
+    this.recompile();
+    this.revision = revision;
+    for (const b of this.engine.compiled.budgetById.values()) if (!known.has(b.spec.id)) await this.seed(b);
+  }
+
+  private async bumpRevision(): Promise<void> {
+    try {
+      await this.repo.bumpRevision();
+    } catch (e) {
+      this.o.log?.('warn', 'policy revision not bumped: other processes see this change through pub/sub only', { err: (e as Error).message });
+    }
   }
 
   private recompile(): void {
@@ -181,6 +312,8 @@ export class PolicyService {
     } catch {
       return;
     }
+    // Newer than any reload in flight: that reload is discarded rather than undoing this.
+    this.localChanges++;
     this.applyLocal(m);
     // Processes on a shared PostgreSQL store already have the row; embedded ones keep their own copy.
     if (this.o.store.kind === 'embedded') {
@@ -193,18 +326,22 @@ export class PolicyService {
     }
   }
 
+  private async resend(messages: readonly ChangeMessage[]): Promise<void> {
+    for (const m of messages) if (this.latest.get(`${m.kind}:${m.id}`) === m) await this.broadcast(m);
+  }
+
   private async broadcast(m: ChangeMessage): Promise<void> {
+    this.latest.set(`${m.kind}:${m.id}`, m);
     try {
       await this.counters.broadcast(JSON.stringify(m));
     } catch (e) {
-      this.o.log?.('warn', 'policy change not fanned out (counters unavailable); other processes pick it up from the store on restart', { err: (e as Error).message });
+      if (this.unsent.length < MAX_UNSENT) this.unsent.push(m);
+      this.o.log?.('warn', 'policy change not fanned out (counters unavailable): re-sent when they return; processes on a shared store also read it from there', { err: (e as Error).message });
     }
   }
 
-  /** A budget's current period starts with the spend the ledger already holds for its scope. */
-  private async seed(b: CompiledBudget): Promise<void> {
-    const now = this.clock();
-    const w = b.windowAt(now);
+  /** The spend the ledger holds for a budget's scope in its current period (null: unreadable). */
+  private async ledgerSpend(b: CompiledBudget, w: PeriodWindow, now: number): Promise<bigint | null> {
     let amount = 0n;
     try {
       await this.o.flushLedger?.();
@@ -212,9 +349,32 @@ export class PolicyService {
       if (b.unit === 'usd') amount = toPico(r.total.cost);
       else for (const row of r.rows) amount += BigInt(row.input_tokens + row.output_tokens + row.cache_read_tokens + row.cache_write_tokens + row.reasoning_tokens);
     } catch (e) {
-      this.o.log?.('warn', 'budget starts without prior spend: the ledger could not be summed', { budget: b.spec.id, err: (e as Error).message });
-      return;
+      this.o.log?.('warn', 'budget counter not rebuilt from prior spend: the ledger could not be summed', { budget: b.spec.id, err: (e as Error).message });
+      return null;
     }
+    return amount;
+  }
+
+  /** Raises a budget's current period to the ledger's spend (idempotent across replicas). */
+  private async rebuild(b: CompiledBudget): Promise<void> {
+    const now = this.clock();
+    const w = b.windowAt(now);
+    const amount = await this.ledgerSpend(b, w, now);
+    if (amount === null) return;
+    try {
+      const spent = await this.counters.rebuild(b.keyFor(w), amount, b.bucketExpiry(w));
+      this.checkThresholds(b, w, { spent, reserved: 0n });
+    } catch (e) {
+      this.o.log?.('warn', 'budget counters unavailable while rebuilding from the ledger; retried when they return', { budget: b.spec.id, err: (e as Error).message });
+    }
+  }
+
+  /** A budget's current period starts with the spend the ledger already holds for its scope. */
+  private async seed(b: CompiledBudget): Promise<void> {
+    const now = this.clock();
+    const w = b.windowAt(now);
+    const amount = await this.ledgerSpend(b, w, now);
+    if (amount === null) return;
     try {
       const seeded = await this.counters.seed(b.keyFor(w), amount, b.bucketExpiry(w));
       if (seeded) this.checkThresholds(b, w, { spent: amount, reserved: 0n });

@@ -26,7 +26,9 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import { ledgerHealth } from './ledger-health.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import { DashboardAssets } from './dashboard-assets.js';
+import { MetricsAccess, publicMetricsFromEnv } from './metrics-access.js';
 import { KeyService } from '../keys/key-service.js';
+import { loadMasterKey, SecretBox } from '../keys/master-key.js';
 import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from './logger.js';
 import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
@@ -62,6 +64,8 @@ export interface RuntimeOptions {
    * calls refused 503 and spooled) and finish starting once it answers, instead of failing.
    */
   waitForDatabase?: boolean;
+  /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
+  publicMetrics?: boolean;
 }
 
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
@@ -153,7 +157,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const parts = { gateway, api, metrics, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.version, key_mode: keys.keys.keyMode() }) };
+  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(process.env) ?? false);
+  const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.version, key_mode: keys.keys.keyMode() }) };
   let server: Server;
   if (waiting) {
     // Same socket, so clients and health checks that found the waiting process keep their address.
@@ -166,6 +171,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   }
   const url = serverUrl(server);
   const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
+  // Channel secrets (webhook signing secret, SMTP password) are sealed under the master key;
+  // rows from before sealing existed are sealed now.
+  alerts.repo.useSecretBox(new SecretBox(loadMasterKey(opts.dataDir).key));
+  const resealed = await alerts.repo.sealStoredSecrets();
+  if (resealed > 0) log.info({ channels: resealed }, 'sealed alert channel secrets stored in clear by an earlier version');
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();

@@ -12,12 +12,18 @@ import type { ApiRouter } from './api/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import { defaultLogger, type Logger } from './logger.js';
+import type { MetricsAccess } from './metrics-access.js';
 
 export interface ServerParts {
   gateway: Gateway;
   api?: ApiRouter;
   health?: () => Record<string, unknown>;
   metrics?: GatewayMetrics;
+  /**
+   * Who may read /metrics (series carry team names and spend): by default the admin token only;
+   * `true` when the operator made metrics public (`metrics.public` / COSTRAIL_PUBLIC_METRICS).
+   */
+  metricsAccess?: MetricsAccess;
   dashboard?: DashboardAssets;
   log?: Logger;
 }
@@ -53,6 +59,12 @@ export function costrailRequestHandler(parts: ServerParts): (req: IncomingMessag
       return;
     }
     if (url === '/metrics' && parts.metrics) {
+      const refused = parts.metricsAccess?.refusal(req.headers.authorization);
+      if (refused) {
+        res.writeHead(refused.status, { 'content-type': 'application/json', ...(refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+        res.end(JSON.stringify({ error: { message: refused.message, type: refused.status === 401 ? 'unauthorized' : 'forbidden' } }));
+        return;
+      }
       const registry = parts.metrics.registry;
       registry.metrics().then(
         (text) => {

@@ -33,6 +33,8 @@ export const ServeConfigSchema = z
     /** Un-prefixed OpenAI-shaped calls whose model matches go to `provider` (first match wins). */
     routes: z.array(z.object({ match: z.string().min(1), provider: z.string().min(1) }).strict()).default([]),
     alerts: AlertsConfigSchema.optional(),
+    /** `public: true` serves /metrics without a token (default: admin token only). */
+    metrics: z.object({ public: z.boolean().optional() }).strict().optional(),
   })
   .passthrough();
 

@@ -26,7 +26,7 @@ test('/metrics counts calls, tokens and cost by bounded labels, and never shows 
         fetch(`${rt.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: `junk-model-${i}`, messages: [{ role: 'user', content: 'x' }] }) }).then((r) => r.arrayBuffer()),
       ),
     );
-    const text = await (await fetch(`${rt.url}/metrics`)).text();
+    const text = await (await fetch(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminToken}` } })).text();
     assert.match(text, /costrail_requests_total\{provider="openai",model="gpt-4o-mini",team="search",status="ok"\} 2/);
     assert.match(text, /costrail_requests_total\{provider="openai",model="gpt-4o-mini",team="support",status="ok"\} 1/);
     assert.match(text, /costrail_tokens_total\{[^}]*kind="output"\} \d+/);

@@ -39,8 +39,8 @@ test('two instances on one PostgreSQL database share keys, credentials, revocati
   const env = { COSTRAIL_MASTER_KEY: randomBytes(32).toString('base64') };
   const storeA = await PostgresStore.open(URL, { schema: SCHEMA, maxConnections: 2 });
   const storeB = await PostgresStore.open(URL, { schema: SCHEMA, maxConnections: 2 });
-  const a = await KeyService.open({ store: storeA, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-a-')), env, syncIntervalMs: 3_600_000 });
-  const b = await KeyService.open({ store: storeB, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-b-')), env, syncIntervalMs: 3_600_000 });
+  const a = await KeyService.open({ store: storeA, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-a-')), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
+  const b = await KeyService.open({ store: storeB, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-b-')), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
   try {
     await a.credentials.set('openai', 'sk-shared-held');
     const { key, secret } = await a.keys.create({ defaults: { team: 'search' }, models: ['gpt-4o*'] });

@@ -101,7 +101,7 @@ test('no virtual key, provider key or API token in clear in the data folder, the
     assert.equal((await apiCall('GET', '/api/whoami', undefined, token)).status, 200);
     assert.equal((await apiCall('GET', '/api/whoami', undefined, `${token}x`)).status, 401);
     responses += JSON.stringify((await apiCall('GET', '/api/keys')).body) + JSON.stringify((await apiCall('GET', '/api/provider-credentials')).body) + JSON.stringify((await apiCall('GET', '/api/tokens')).body);
-    metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    metrics = await (await fetch(`${srv.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
     assert.match(metrics, /team="search"/, '/metrics saw the virtual-key traffic');
     assert.ok(srv.logs().includes(vkId), 'the access log names the key id');
     // While the server runs, the newest records are still in the spool (and the DuckDB WAL).

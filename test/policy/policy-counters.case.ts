@@ -74,6 +74,23 @@ export function countersConformance(name: string, open: () => Promise<PolicyCoun
       assert.equal((await c.reserve('a', [charge('s', 59n, 100n)], T0, 1000)).ok, false);
     });
 
+    it('rebuild raises spent to the ledger sum, never lowers it, keeps holds, and is idempotent', async () => {
+      const c = await fresh();
+      assert.equal(await c.rebuild('rb-new', 70n, T0 + 86_400_000), 70n);
+      await c.reserve('h', [charge('rb', 30n, 1000n)], T0, 60_000);
+      await c.settle('h', [{ key: 'rb', actual: 25n, expiresAt: T0 + 86_400_000 }], T0);
+      await c.reserve('h2', [charge('rb', 40n, 1000n)], T0, 60_000);
+      assert.equal(await c.rebuild('rb', 10n, T0 + 86_400_000), 25n);
+      // Beyond 2^53: compared exactly, not as doubles.
+      const big = 2n ** 60n + 1n;
+      assert.equal(await c.rebuild('rb', big, T0 + 86_400_000), big);
+      assert.equal(await c.rebuild('rb', big - 1n, T0 + 86_400_000), big);
+      assert.deepEqual(await c.read(['rb', 'rb-new'], T0), [
+        { spent: big, reserved: 40n },
+        { spent: 70n, reserved: 0n },
+      ]);
+    });
+
     it('claims a key exactly once', async () => {
       const c = await fresh();
       const results = await Promise.all(Array.from({ length: 20 }, () => c.claim('th:x:0.5', Date.now() + 60_000)));

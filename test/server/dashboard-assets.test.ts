@@ -60,7 +60,7 @@ test('gateway, /api, /healthz and /metrics take precedence over the dashboard', 
   assert.match(api.headers.get('content-type') ?? '', /json/);
   const health = await fetch(`${rt.url}/healthz`);
   assert.equal(((await health.json()) as { status: string }).status, 'ok');
-  const metrics = await fetch(`${rt.url}/metrics`);
+  const metrics = await fetch(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
   assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
   // GET /v1/models is a gateway route (its upstream is unreachable here, so a gateway error in JSON).
   const models = await fetch(`${rt.url}/v1/models`);

@@ -90,7 +90,7 @@ test('a Costrail process started from a YAML config routes to a named provider, 
       assert.equal(r.status, 200, await r.clone().text());
       await r.arrayBuffer();
     }
-    const metrics = await (await fetch(`${rt.url}/metrics`)).text();
+    const metrics = await (await fetch(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminToken}` } })).text();
     assert.match(metrics, /costrail_unpriced_requests_total\{provider="labgpu",model="qwen-local"\} 1/);
     assert.match(metrics, /costrail_cost_usd_total\{provider="mistral",model="mistral-small-2603",team="[^"]*"\} [\d.e-]+/);
     assert.match(metrics, /costrail_cost_usd_total\{provider="bedrock",model="amazon\.nova-lite-v1:0",team="[^"]*"\} [\d.e-]+/);

@@ -114,6 +114,16 @@ export class MemoryCounters implements PolicyCounters {
     );
   }
 
+  rebuild(key: string, spent: bigint, expiresAt: number): Promise<bigint> {
+    const b = this.bucket(key, expiresAt);
+    if (b.spent < spent) b.spent = spent;
+    return Promise.resolve(b.spent);
+  }
+
+  onReconnect(): void {
+    // In-process counters are never unreachable.
+  }
+
   seed(key: string, spent: bigint, expiresAt: number): Promise<boolean> {
     if (this.buckets.has(key)) return Promise.resolve(false);
     this.bucket(key, expiresAt).spent = spent;

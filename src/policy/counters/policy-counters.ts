@@ -43,11 +43,19 @@ export interface PolicyCounters {
   read(keys: readonly string[], now: number): Promise<BucketState[]>;
   /** Sets `spent` of a bucket that does not exist yet (spend already in the ledger); false if it exists. */
   seed(key: string, spent: bigint, expiresAt: number): Promise<boolean>;
+  /**
+   * Raises a bucket's `spent` to `spent` if it holds less (creating it if missing) and returns the
+   * result. Idempotent, so replicas rebuilding the same period from the ledger at once agree, and
+   * spend settled meanwhile is never lowered (a raise, not a SET of a possibly stale sum).
+   */
+  rebuild(key: string, spent: bigint, expiresAt: number): Promise<bigint>;
   /** True exactly once per key across every process sharing the counters (threshold events). */
   claim(key: string, expiresAt: number): Promise<boolean>;
   /** Sends a config change to every other process sharing the counters (none in memory). */
   broadcast(message: string): Promise<void>;
   onBroadcast(listener: (message: string) => void): void;
+  /** Called each time shared counters come back after being unreachable (never for in-process ones). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 

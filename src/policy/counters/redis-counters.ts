@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CountersUnavailableError, type BucketState, type Charge, type PolicyCounters, type ReserveResult, type Settlement } from './policy-counters.js';
-import { READ, RESERVE, SEED, SETTLE } from './redis-scripts.js';
+import { READ, REBUILD, RESERVE, SEED, SETTLE } from './redis-scripts.js';
 
 export interface RedisCountersOptions {
   url: string;
@@ -28,7 +28,7 @@ class Script {
   }
 }
 
-const scripts = { reserve: new Script(RESERVE), settle: new Script(SETTLE), read: new Script(READ), seed: new Script(SEED) };
+const scripts = { reserve: new Script(RESERVE), settle: new Script(SETTLE), read: new Script(READ), seed: new Script(SEED), rebuild: new Script(REBUILD) };
 
 export class RedisCounters implements PolicyCounters {
   readonly kind = 'redis' as const;
@@ -36,6 +36,9 @@ export class RedisCounters implements PolicyCounters {
   private readonly channel: string;
   private readonly origin = randomUUID();
   private readonly listeners: ((m: string) => void)[] = [];
+  private readonly reconnectListeners: (() => void)[] = [];
+  /** Set once the connection dropped, so the next 'ready' is a return rather than the first connect. */
+  private lost = false;
   private subscriber: Redis | undefined;
 
   private constructor(
@@ -59,11 +62,25 @@ export class RedisCounters implements PolicyCounters {
     });
     redis.on('error', () => undefined); // reported per operation; reconnects in the background
     const c = new RedisCounters(redis, o.prefix ?? 'costrail:');
+    // Settles and broadcasts failed while Redis was away: the policy service rebuilds on return.
+    redis.on('close', () => {
+      c.lost = true;
+    });
+    redis.on('ready', () => {
+      if (!c.lost) return;
+      c.lost = false;
+      for (const l of c.reconnectListeners) l();
+    });
     await Promise.race([redis.connect().catch(() => undefined), new Promise((r) => setTimeout(r, o.connectWaitMs ?? 2000).unref())]);
-    const sub = redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
+    // Not connected yet: the first 'ready' is a return from an outage the startup seed could not see.
+    if (redis.status !== 'ready') c.lost = true;
+    // ioredis's own re-subscribe after a reconnect leaves its promise unhandled, and a connection
+    // dropping right then rejects it (an unhandled rejection ends a Node 20 process): subscribe on
+    // every 'ready' ourselves instead, with the rejection handled.
+    const sub = redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false, autoResubscribe: false, maxRetriesPerRequest: null });
     sub.on('error', () => undefined);
     sub.on('message', (_ch: string, raw: string) => c.deliver(raw));
-    void sub.subscribe(c.channel).catch(() => undefined);
+    sub.on('ready', () => void sub.subscribe(c.channel).catch(() => undefined));
     c.subscriber = sub;
     return c;
   }
@@ -103,6 +120,14 @@ export class RedisCounters implements PolicyCounters {
 
   async seed(key: string, spent: bigint, expiresAt: number): Promise<boolean> {
     return (await this.run(scripts.seed, [key], [spent.toString(), exp(expiresAt)])) === 1;
+  }
+
+  async rebuild(key: string, spent: bigint, expiresAt: number): Promise<bigint> {
+    return BigInt(String(await this.run(scripts.rebuild, [key], [spent.toString(), exp(expiresAt)])));
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   async claim(key: string, expiresAt: number): Promise<boolean> {

@@ -101,3 +101,23 @@ redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', '0')
 expire(KEYS[1], ARGV[2])
 return 1
 `;
+
+/**
+ * KEYS bucket; ARGV spent (non-negative integer string), bucket expiry. Raises s to ARGV[1] if it is
+ * lower and returns s. Compared as digit strings (int64 pico-dollars exceed a double's exact range).
+ */
+export const REBUILD = `${RELEASE}
+local function less(a, b)
+  if #a ~= #b then return #a < #b end
+  return a < b
+end
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
+local s = redis.call('HGET', KEYS[1], 's') or '0'
+if less(s, ARGV[1]) then
+  redis.call('HSET', KEYS[1], 's', ARGV[1])
+  s = ARGV[1]
+end
+if redis.call('HEXISTS', KEYS[1], 'r') == 0 then redis.call('HSET', KEYS[1], 'r', '0') end
+if fresh then expire(KEYS[1], ARGV[2]) end
+return s
+`;

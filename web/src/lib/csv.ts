@@ -1,9 +1,17 @@
 /** CSV of spend rows (RFC 4180 quoting), downloaded as a file without a server round trip. */
 import type { SpendRow } from '../api/types';
 
-function cell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+// Same rule as the server's writer (src/analytics/csv.ts; the web build cannot import it): a text
+// cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading ' (OWASP CSV
+// injection); numbers, including negative money strings, stay numeric.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'string') return String(v);
+  const s = FORMULA_START.test(v) && !PLAIN_NUMBER.test(v) ? `'${v}` : v;
+  return s !== v || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function spendCsv(rows: readonly SpendRow[], dims: readonly string[]): string {
