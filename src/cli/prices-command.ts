@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { ModelPrice } from '../pricing/catalog-schema.js';
 import { importedCatalogDir, loadCatalogFile, loadPriceBook } from '../pricing/catalog-loader.js';
 import { isResolved } from '../pricing/price-book.js';
+import { describeTier } from '../pricing/conditional-rates.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
 
@@ -92,7 +93,7 @@ export function registerPricesCommand(program: Command): void {
       for (const p of h.entry.prices) {
         const mark = p === h.current ? '*' : ' ';
         process.stdout.write(` ${mark} from ${p.effective_from}: ${Object.entries(p.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n    source: ${p.source}\n`);
-        for (const t of p.tiers ?? []) process.stdout.write(`    above ${t.above_input_tokens} input tokens: ${Object.entries(t.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+        for (const t of p.tiers ?? []) process.stdout.write(`    input ${describeTier(t)} tokens: ${Object.entries(t.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
       }
     }
   });
