@@ -8,6 +8,7 @@ import { isResolved } from '../pricing/price-book.js';
 import { describeTier } from '../pricing/conditional-rates.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
+import { registerPricesCheckCommand } from './prices-check-command.js';
 
 interface CommonOpts {
   data: string;
@@ -97,6 +98,8 @@ export function registerPricesCommand(program: Command): void {
       }
     }
   });
+
+  registerPricesCheckCommand(prices);
 
   prices
     .command('import')

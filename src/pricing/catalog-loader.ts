@@ -11,6 +11,7 @@ import { catalogFromLiteLLM, isLiteLLMFormat } from './litellm-import.js';
 import { OverridesSchema, type Overrides } from './overrides.js';
 import { PriceBook } from './price-book.js';
 import { AliasTableSchema, type AliasTable } from './alias-table.js';
+import type { Explanation } from './catalog-comparison.js';
 
 /** dist/src/pricing -> package root (and src/pricing when run from source). */
 function packageRoot(): string {
@@ -58,6 +59,15 @@ export function loadCatalogFile(path: string, effectiveFrom = '2000-01-01'): { c
   const parsed = CatalogSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${path}: not a Costrail or LiteLLM price file (${zodMessage(parsed.error)})`);
   return { catalog: parsed.data, skipped: 0, format: 'costrail' };
+}
+
+export const PRICE_CHECK_NOTES_PATH = join(packageRoot(), 'data', 'price-check-notes.json');
+
+/** Disagreements with community catalogs that were checked against the providers' pages and explained. */
+export function loadPriceCheckNotes(): Explanation[] {
+  if (!existsSync(PRICE_CHECK_NOTES_PATH)) return [];
+  const json = readJsonFile(PRICE_CHECK_NOTES_PATH) as { explained?: Explanation[] };
+  return Array.isArray(json.explained) ? json.explained : [];
 }
 
 /** The shipped alias table: moving names are facts about providers, so it applies whatever price file is used. */

@@ -65,7 +65,11 @@ export function activeRateWindow(period: PricePeriod, at: Date): RateWindow | un
   for (const w of period.rate_windows ?? []) {
     const clock = wallClock(at, w.timezone);
     if (w.days && !w.days.includes(clock.day)) continue;
-    if (clock.minute >= minutes(w.from) && clock.minute < minutes(w.to)) return w;
+    const from = minutes(w.from);
+    const to = minutes(w.to);
+    // A window past midnight (22:00-06:00) is the union of its two halves.
+    const inside = from <= to ? clock.minute >= from && clock.minute < to : clock.minute >= from || clock.minute < to;
+    if (inside) return w;
   }
   return undefined;
 }
