@@ -8,7 +8,7 @@ import { isResolved } from '../pricing/price-book.js';
 import { describeTier } from '../pricing/conditional-rates.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
-import { registerPricesCheckCommand } from './prices-check-command.js';
+import { checkPrices, registerPricesCheckCommand } from './prices-check-command.js';
 
 interface CommonOpts {
   data: string;
@@ -29,6 +29,17 @@ function book(opts: CommonOpts) {
   }
 }
 
+/** provider/model -> why it is stale (the reference's newer figure, or the explanation on file). */
+function staleModels(b: ReturnType<typeof book>, against: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of checkPrices(b, { against }).disagreements) {
+    if (!d.stale) continue;
+    const k = `${d.provider}/${d.model}`;
+    if (!out.has(k)) out.set(k, d.explained ? `explained: ${d.explained}` : `reference ${d.reference_key} from ${d.their_period_from}: ${d.case} ${d.theirs} vs ${d.ours}`);
+  }
+  return out;
+}
+
 function current(entry: ModelPrice, at: Date) {
   let chosen = entry.prices[0];
   for (const p of entry.prices) if (Date.parse(p.effective_from) <= at.getTime()) chosen = p;
@@ -43,13 +54,17 @@ export function registerPricesCommand(program: Command): void {
       .command('list')
       .description('List priced models with their current rates (USD per 1M tokens)')
       .option('--provider <provider>', 'only this provider')
+      .option('--stale', 'only models a community catalog has a newer, different price for (see `prices check`)')
+      .option('--against <file>', 'with --stale: compare with this LiteLLM or genai-prices file instead of the bundled genai-prices data')
       .option('--json', 'print JSON'),
-  ).action((opts: CommonOpts & { provider?: string }) => {
+  ).action((opts: CommonOpts & { provider?: string; stale?: boolean; against?: string }) => {
     const b = book(opts);
     const now = new Date();
+    const stale = opts.stale ? staleModels(b, opts.against) : undefined;
     const rows = b
       .list()
       .filter((e) => !opts.provider || e.provider === opts.provider.toLowerCase())
+      .filter((e) => !stale || stale.has(`${e.provider}/${e.model}`))
       .map((e) => {
         const p = current(e, now);
         return {
@@ -59,13 +74,14 @@ export function registerPricesCommand(program: Command): void {
           cache_read: p?.rates.cache_read ?? null,
           output: p?.rates.output ?? null,
           effective_from: p?.effective_from ?? null,
+          ...(stale ? { stale: stale.get(`${e.provider}/${e.model}`) ?? null } : {}),
         };
       });
     if (opts.json) {
       process.stdout.write(JSON.stringify({ price_version: b.version, models: rows }, null, 2) + '\n');
       return;
     }
-    printTable(rows, ['provider', 'model', 'input', 'cache_read', 'output', 'effective_from']);
+    printTable(rows, ['provider', 'model', 'input', 'cache_read', 'output', 'effective_from', ...(stale ? ['stale'] : [])]);
     process.stdout.write(`\n${rows.length} models; price version ${b.version}\n`);
   });
 

@@ -78,6 +78,12 @@ test('a genai-format file with a newer, different price makes the entry stale an
     const cli = spawnSync(process.execPath, [BIN, 'prices', 'check', '--against', file, '--at', AT, '--json', '--data', dir], { encoding: 'utf8' });
     assert.equal(cli.status, 1, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as ComparisonReport).stale, 1);
+    // `prices list --stale` lists exactly that model, with the reference's newer figure.
+    const list = spawnSync(process.execPath, [BIN, 'prices', 'list', '--stale', '--against', file, '--json', '--data', dir], { encoding: 'utf8' });
+    assert.equal(list.status, 0, list.stderr);
+    const models = (JSON.parse(list.stdout) as { models: { provider: string; model: string; stale: string }[] }).models;
+    assert.deepEqual(models.map((m) => `${m.provider}/${m.model}`), ['openai/gpt-4.1']);
+    assert.match(models[0]?.stale ?? '', /openai\/gpt-4\.1 from 2026-10-01: input 10k 0\.025 vs 0\.02/);
     // The same file checked before the newer period starts: nothing is stale.
     assert.equal(checkPrices(book, { against: file, at: '2026-09-01T00:00:00Z' }).stale, 0);
   } finally {
