@@ -117,6 +117,8 @@ export function runCost(file: string, opts: CostOptions): Record<string, unknown
   });
   return {
     ...base,
+    // A moving alias is reported as the dated model it meant at --at; the alias stays as requested.
+    ...(priced.resolved_model ? { model: priced.resolved_model, model_requested: opts.model ?? model } : {}),
     usage: ex.usage,
     usage_source: 'provider',
     usage_version: ex.usage_version,

@@ -5,11 +5,13 @@ import type { Command } from 'commander';
 import type { ModelPrice } from '../pricing/catalog-schema.js';
 import { importedCatalogDir, loadCatalogFile, loadPriceBook } from '../pricing/catalog-loader.js';
 import { isResolved } from '../pricing/price-book.js';
+import { describeTier } from '../pricing/conditional-rates.js';
 import { CliError, describeError } from './cli-error.js';
 import { Decimal } from '../pricing/decimal.js';
 import { fixedDecimal } from './money-format.js';
 import { registerPriceOverrideCommands } from './prices-override-command.js';
 import { printTable } from './table.js';
+import { checkPrices, registerPricesCheckCommand } from './prices-check-command.js';
 
 const RATE_COLUMNS = ['input', 'cache_read', 'cache_write', 'output'] as const;
 
@@ -57,6 +59,17 @@ function book(opts: CommonOpts) {
   }
 }
 
+/** provider/model -> why it is stale (the reference's newer figure, or the explanation on file). */
+function staleModels(b: ReturnType<typeof book>, against: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of checkPrices(b, { against }).disagreements) {
+    if (!d.stale) continue;
+    const k = `${d.provider}/${d.model}`;
+    if (!out.has(k)) out.set(k, d.explained ? `explained: ${d.explained}` : `reference ${d.reference_key} from ${d.their_period_from}: ${d.case} ${d.theirs} vs ${d.ours}`);
+  }
+  return out;
+}
+
 function current(entry: ModelPrice, at: Date) {
   let chosen = entry.prices[0];
   for (const p of entry.prices) if (Date.parse(p.effective_from) <= at.getTime()) chosen = p;
@@ -72,14 +85,18 @@ export function registerPricesCommand(program: Command): void {
       .command('list')
       .description('List priced models with their current rates (USD per 1M tokens)')
       .option('--provider <provider>', 'only this provider (an unknown one is an error that lists the known ones)')
+      .option('--stale', 'only models a community catalog has a newer, different price for (see `prices check`)')
+      .option('--against <file>', 'with --stale: compare with this LiteLLM or genai-prices file instead of the bundled genai-prices data')
       .option('--json', 'print JSON (exact decimal strings)'),
-  ).action((opts: CommonOpts & { provider?: string }) => {
+  ).action((opts: CommonOpts & { provider?: string; stale?: boolean; against?: string }) => {
     const b = book(opts);
     const now = new Date();
     const provider = knownProvider(opts.provider, b.list().map((e) => e.provider));
+    const stale = opts.stale ? staleModels(b, opts.against) : undefined;
     const rows = b
       .list()
       .filter((e) => !provider || e.provider === provider)
+      .filter((e) => !stale || stale.has(`${e.provider}/${e.model}`))
       .map((e) => {
         const p = current(e, now);
         return {
@@ -90,13 +107,14 @@ export function registerPricesCommand(program: Command): void {
           cache_write: p?.rates.cache_write ?? null,
           output: p?.rates.output ?? null,
           effective_from: p?.effective_from ?? null,
+          ...(stale ? { stale: stale.get(`${e.provider}/${e.model}`) ?? null } : {}),
         };
       });
     if (opts.json) {
       process.stdout.write(JSON.stringify({ price_version: b.version, models: rows }, null, 2) + '\n');
       return;
     }
-    printTable(alignRates(rows), ['provider', 'model', ...RATE_COLUMNS, 'effective_from']);
+    printTable(alignRates(rows), ['provider', 'model', ...RATE_COLUMNS, 'effective_from', ...(stale ? ['stale'] : [])]);
     process.stdout.write(`\n${rows.length} models; USD per 1M tokens ("-": billed at the input rate); price version ${b.version}\n`);
   });
 
@@ -125,10 +143,12 @@ export function registerPricesCommand(program: Command): void {
       for (const p of h.entry.prices) {
         const mark = p === h.current ? '*' : ' ';
         process.stdout.write(` ${mark} from ${p.effective_from}: ${Object.entries(p.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n    source: ${p.source}\n`);
-        for (const t of p.tiers ?? []) process.stdout.write(`    above ${t.above_input_tokens} input tokens: ${Object.entries(t.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+        for (const t of p.tiers ?? []) process.stdout.write(`    input ${describeTier(t)} tokens: ${Object.entries(t.rates).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
       }
     }
   });
+
+  registerPricesCheckCommand(prices);
 
   prices
     .command('import')

@@ -429,6 +429,7 @@ export class Gateway {
     let priced = false;
     let priceVersion: string | null = null;
     let unpriced: string | null = null;
+    let aliasOf: string | undefined;
     if (metered?.refused) unpriced = `provider usage refused: ${metered.refused}`;
     else if (metered && metered.model) {
       const p = priceUsage(this.opts.book, {
@@ -446,6 +447,7 @@ export class Gateway {
       priced = p.priced;
       priceVersion = p.price_version;
       unpriced = p.reason ?? null;
+      aliasOf = p.resolved_model;
     } else if (metered) unpriced = 'model unknown';
     const record: LedgerRecord = {
       id: call.id,
@@ -456,8 +458,9 @@ export class Gateway {
       ttft_ms: call.ttftMs,
       provider: ledgerProvider(call.route),
       api: call.route.api,
-      model_requested: call.modelRequested,
-      model: metered?.model ?? null,
+      // A moving alias (`mistral-small-latest`) is recorded as the dated model it meant; the alias stays requested.
+      model_requested: call.modelRequested ?? (aliasOf ? (metered?.model ?? null) : null),
+      model: aliasOf ?? metered?.model ?? null,
       status,
       http_status: httpStatus,
       stream: call.stream,

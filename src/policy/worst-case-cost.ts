@@ -59,7 +59,8 @@ export class WorstCaseEstimator {
     const r = this.book.resolve(provider, model, new Date(now));
     let rates: DearestRates | null = null;
     if ('entry' in r) {
-      const all = [r.period.rates, ...(r.period.tiers ?? []).map((t) => t.rates)];
+      // Worst case includes long-context tiers and peak-hour windows (DeepSeek peak is twice off-peak).
+      const all = [r.period.rates, ...(r.period.tiers ?? []).map((t) => t.rates), ...(r.period.rate_windows ?? []).flatMap((w) => (w.rates ? [w.rates] : []))];
       rates = { input: dearest(all, INPUT_KINDS), output: dearest(all, OUTPUT_KINDS), maxOutput: r.entry.max_output_tokens };
     }
     if (this.rates.size > 10_000) this.rates.clear(); // junk model names must not grow this forever

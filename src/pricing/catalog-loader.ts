@@ -10,6 +10,8 @@ import { CatalogSchema, type Catalog } from './catalog-schema.js';
 import { catalogFromLiteLLM, isLiteLLMFormat } from './litellm-import.js';
 import { OverridesSchema, type Overrides } from './overrides.js';
 import { PriceBook } from './price-book.js';
+import { AliasTableSchema, type AliasTable } from './alias-table.js';
+import type { Explanation } from './catalog-comparison.js';
 
 /** dist/src/pricing -> package root (and src/pricing when run from source). */
 function packageRoot(): string {
@@ -22,6 +24,7 @@ function packageRoot(): string {
 }
 
 export const BUILTIN_CATALOG_PATH = join(packageRoot(), 'data', 'prices.json');
+export const BUILTIN_ALIASES_PATH = join(packageRoot(), 'data', 'model-aliases.json');
 
 export function zodMessage(err: ZodError): string {
   const first = err.issues[0];
@@ -56,6 +59,22 @@ export function loadCatalogFile(path: string, effectiveFrom = '2000-01-01'): { c
   const parsed = CatalogSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${path}: not a Costrail or LiteLLM price file (${zodMessage(parsed.error)})`);
   return { catalog: parsed.data, skipped: 0, format: 'costrail' };
+}
+
+export const PRICE_CHECK_NOTES_PATH = join(packageRoot(), 'data', 'price-check-notes.json');
+
+/** Disagreements with community catalogs that were checked against the providers' pages and explained. */
+export function loadPriceCheckNotes(): Explanation[] {
+  if (!existsSync(PRICE_CHECK_NOTES_PATH)) return [];
+  const json = readJsonFile(PRICE_CHECK_NOTES_PATH) as { explained?: Explanation[] };
+  return Array.isArray(json.explained) ? json.explained : [];
+}
+
+/** The shipped alias table: moving names are facts about providers, so it applies whatever price file is used. */
+export function loadBuiltinAliases(): AliasTable {
+  const parsed = AliasTableSchema.safeParse(readJsonFile(BUILTIN_ALIASES_PATH));
+  if (!parsed.success) throw new Error(`${BUILTIN_ALIASES_PATH}: invalid alias table (${zodMessage(parsed.error)})`);
+  return parsed.data;
 }
 
 export function loadBuiltinCatalog(): Catalog {
@@ -96,5 +115,5 @@ export function loadPriceBook(opts: PriceBookOptions = {}): PriceBook {
     if (!parsed.success) throw new Error(`${overridesPath(opts.dataDir)}: invalid overrides (${zodMessage(parsed.error)})`);
     overrides = parsed.data;
   }
-  return new PriceBook(layers, overrides);
+  return new PriceBook(layers, overrides, loadBuiltinAliases());
 }

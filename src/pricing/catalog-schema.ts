@@ -40,13 +40,44 @@ export const ModifierSchema = z
   })
   .strict();
 
+/**
+ * A long-context tier. Providers word the boundary differently, so each tier says which it is:
+ * `above_input_tokens` moves the whole request once input is strictly greater ("more than 200K",
+ * Anthropic, OpenAI gpt-6), `from_input_tokens` once it is equal or greater ("200K and above",
+ * xAI grok-4.3+, OpenAI gpt-5.4 to 5.6 "<272K is standard"). Exactly one of the two is given.
+ */
 export const TierSchema = z
   .object({
-    /** The whole request moves to these rates once its input exceeds this many tokens. */
-    above_input_tokens: z.number().int().positive(),
+    above_input_tokens: z.number().int().positive().optional(),
+    from_input_tokens: z.number().int().positive().optional(),
     rates: RatesSchema,
   })
-  .strict();
+  .strict()
+  .refine((t) => (t.above_input_tokens === undefined) !== (t.from_input_tokens === undefined), {
+    message: 'a tier needs exactly one of above_input_tokens (>) or from_input_tokens (>=)',
+  });
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day HH:MM');
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+/**
+ * A time-of-day rate window (DeepSeek peak hours): calls that START inside it are billed at these
+ * rates. Times are wall-clock in the provider's own time zone, `from` inclusive, `to` exclusive.
+ */
+export const RateWindowSchema = z
+  .object({
+    name: z.string().min(1),
+    /** IANA zone the provider states its hours in, e.g. "Asia/Shanghai". */
+    timezone: z.string().min(1),
+    /** Days the window applies (in that zone); omitted = every day. */
+    days: z.array(weekday).min(1).optional(),
+    from: clockTime,
+    to: clockTime,
+    multiplier: decimalString.optional(),
+    rates: RatesSchema.optional(),
+  })
+  .strict()
+  .refine((w) => w.multiplier !== undefined || w.rates !== undefined, { message: 'a rate window needs a multiplier or rates' });
 
 export const PricePeriodSchema = z
   .object({
@@ -56,6 +87,8 @@ export const PricePeriodSchema = z
     source: z.string().min(1),
     rates: RatesSchema,
     tiers: z.array(TierSchema).optional(),
+    /** Time-of-day windows with their own rates; outside every window the base rates apply. */
+    rate_windows: z.array(RateWindowSchema).optional(),
     batch: ModifierSchema.optional(),
     service_tiers: z.record(z.string(), ModifierSchema).optional(),
     /** Rates for fine-tuned derivatives (`ft:gpt-4o-mini-...:org::id`). */
@@ -91,6 +124,7 @@ export type Rates = z.infer<typeof RatesSchema>;
 export type RateKey = keyof Rates;
 export type Modifier = z.infer<typeof ModifierSchema>;
 export type Tier = z.infer<typeof TierSchema>;
+export type RateWindow = z.infer<typeof RateWindowSchema>;
 export type PricePeriod = z.infer<typeof PricePeriodSchema>;
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 export type Catalog = z.infer<typeof CatalogSchema>;

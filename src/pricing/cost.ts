@@ -6,6 +6,7 @@ import { totalInputTokens, type Usage } from '../providers/spec.js';
 import { Decimal } from './decimal.js';
 import { isResolved, type PriceBook } from './price-book.js';
 import { buildRateCard, type RateAdjustments, type RateCard } from './rate-card.js';
+import { activeRateWindow, describeTier, pickTier, tierApplies } from './conditional-rates.js';
 
 export interface PricingInput {
   provider: string;
@@ -48,6 +49,8 @@ export interface PricingResult {
   price_version: string;
   /** Catalog model and provider the price came from. */
   priced_as?: { provider: string; model: string; effective_from: string; source: string; match: string };
+  /** The dated model a moving alias (`*-latest`) meant at the call's date: the ledger's `model`. */
+  resolved_model?: string;
   /** Why the call is unpriced, when it is. */
   reason?: string;
   /** Every assumption that shaped the figure (tier chosen, fallback rate, missing fee, ...). */
@@ -69,26 +72,32 @@ export function priceUsage(book: PriceBook, input: PricingInput): PricingResult 
   }
   const { period, entry } = resolved;
   const adj: RateAdjustments = { fineTuned: resolved.fineTuned };
+  if (resolved.alias) notes.push(`"${resolved.alias.name}" pointed at "${resolved.alias.model}" from ${resolved.alias.effective_from} (${resolved.alias.source})`);
 
   // Long-context tiers: the whole request moves to the tier's rates once its input crosses the line.
   const tiers = period.tiers ?? [];
   if (tiers.length > 0) {
     const total = totalInputTokens(input.usage);
     if (input.tier_basis_tokens === null) {
-      if (tiers.some((t) => total > t.above_input_tokens)) {
+      if (tiers.some((t) => tierApplies(t, total))) {
         notes.push(`input (${total}) aggregates several internal model calls; no single call is known to cross a long-context threshold, standard rates applied`);
       }
     } else {
       const basis = input.tier_basis_tokens ?? total;
-      let best: number | undefined;
-      tiers.forEach((t, i) => {
-        if (basis > t.above_input_tokens && (best === undefined || t.above_input_tokens > (tiers[best]?.above_input_tokens ?? 0))) best = i;
-      });
-      if (best !== undefined) {
+      const best = pickTier(tiers, basis);
+      const chosen = best === undefined ? undefined : tiers[best];
+      if (best !== undefined && chosen) {
         adj.tierIndex = best;
-        notes.push(`long-context tier: input ${basis} > ${tiers[best]?.above_input_tokens} tokens, whole request at tier rates`);
+        notes.push(`long-context tier: input ${basis} ${describeTier(chosen)} tokens, whole request at tier rates`);
       }
     }
+  }
+
+  // Time-of-day pricing: the call's start instant, read in the provider's own time zone.
+  const window = activeRateWindow(period, input.at);
+  if (window) {
+    adj.window = window;
+    notes.push(`rate window "${window.name}" (${window.from}-${window.to} ${window.timezone}${window.days ? ` ${window.days.join(',')}` : ''}) at the call's start`);
   }
 
   const tier = normalizeServiceTier(input.service_tier, input.batch);
@@ -129,6 +138,7 @@ export function priceUsage(book: PriceBook, input: PricingInput): PricingResult 
       source: period.source,
       match: resolved.matched.rule,
     },
+    ...(resolved.alias ? { resolved_model: resolved.alias.model } : {}),
     notes,
     rates: Object.fromEntries(Object.entries(card).filter(([, v]) => v !== undefined).map(([k, v]) => [k, (v as Decimal).toString()])),
   };

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { CatalogSchema, type Catalog, type ModelPrice, type PricePeriod } from './catalog-schema.js';
 import { parseModelName, type NameCandidate } from './model-name.js';
 import { NO_OVERRIDES, OverridesSchema, type Discount, type Overrides } from './overrides.js';
+import { AliasIndex, AliasTableSchema, NO_ALIASES, type AliasTable, type AliasTarget } from './alias-table.js';
 
 /** Providers whose list prices equal another provider's when they have no entry of their own. */
 const PROVIDER_FALLBACKS: Record<string, string[]> = {
@@ -26,6 +27,8 @@ export interface ResolvedPrice {
   matched: NameCandidate;
   fineTuned: boolean;
   discounts: Discount[];
+  /** Set when the name was a moving alias: the dated model it meant at the call's instant. */
+  alias?: { name: string } & AliasTarget;
 }
 
 export interface ResolveFailure {
@@ -43,9 +46,11 @@ export class PriceBook {
   private readonly index = new Map<string, IndexedEntry>();
   private readonly overrides: Overrides;
   private readonly entries: ModelPrice[] = [];
+  private readonly aliases: AliasIndex;
 
-  constructor(layers: Catalog[], overrides: Overrides = NO_OVERRIDES) {
+  constructor(layers: Catalog[], overrides: Overrides = NO_OVERRIDES, aliases: AliasTable = NO_ALIASES) {
     this.overrides = overrides;
+    this.aliases = new AliasIndex(aliases);
     const named = [...layers, { version: 'overrides', models: overrides.models }];
     for (const layer of named) {
       for (const entry of layer.models) {
@@ -60,14 +65,16 @@ export class PriceBook {
     const hash = createHash('sha256');
     for (const layer of named) hash.update(layer.version + '\0' + JSON.stringify(layer.models) + '\0');
     hash.update(JSON.stringify(overrides.discounts) + JSON.stringify(overrides.deployments));
+    if (aliases.aliases.length > 0) hash.update('\0aliases\0' + JSON.stringify(aliases.aliases));
     const base = layers.map((l) => l.version).join('+') || 'empty';
     this.version = `${base}#${hash.digest('hex').slice(0, 12)}`;
   }
 
-  static fromJson(catalogs: unknown[], overrides?: unknown): PriceBook {
+  static fromJson(catalogs: unknown[], overrides?: unknown, aliases?: unknown): PriceBook {
     return new PriceBook(
       catalogs.map((c) => CatalogSchema.parse(c)),
       overrides === undefined ? NO_OVERRIDES : OverridesSchema.parse(overrides),
+      aliases === undefined ? NO_ALIASES : AliasTableSchema.parse(aliases),
     );
   }
 
@@ -85,7 +92,11 @@ export class PriceBook {
 
   resolve(provider: string, model: string, at: Date): ResolvedPrice | ResolveFailure {
     const p = provider.toLowerCase();
-    const mapped = this.overrides.deployments[p]?.[model] ?? model;
+    const deployed = this.overrides.deployments[p]?.[model] ?? model;
+    // A moving alias names a different model over time: resolve it to the one it meant at `at`.
+    const bareName = deployed.startsWith('models/') ? deployed.slice('models/'.length) : deployed;
+    const aliasTarget = this.aliasFor(p, bareName, at);
+    const mapped = aliasTarget?.model ?? deployed;
     const parsed = parseModelName(mapped);
     const providers = [p, ...(PROVIDER_FALLBACKS[p] ?? [])];
     // OpenRouter-style "openai/gpt-4.1-mini": the vendor prefix names a fallback provider.
@@ -108,7 +119,10 @@ export class PriceBook {
       found = lookup(parseModelName(parsed.fineTunedBase).candidates);
       fineTuned = found !== undefined;
     }
-    if (!found) return { reason: `no price for model "${model}" under provider "${provider}"` };
+    if (!found) {
+      const via = aliasTarget ? ` (alias of "${aliasTarget.model}" since ${aliasTarget.effective_from})` : '';
+      return { reason: `no price for model "${model}"${via} under provider "${provider}"` };
+    }
 
     const t = at.getTime();
     const { starts, entry } = found.hit;
@@ -134,7 +148,18 @@ export class PriceBook {
       matched: found.c,
       fineTuned,
       discounts: this.discountsFor(found.prov, entry, t),
+      ...(aliasTarget ? { alias: { name: bareName, ...aliasTarget } } : {}),
     };
+  }
+
+  /** The dated model a moving alias meant at `at`, under the provider or its list-price fallbacks. */
+  aliasFor(provider: string, name: string, at: Date): AliasTarget | undefined {
+    const p = provider.toLowerCase();
+    for (const prov of [p, ...(PROVIDER_FALLBACKS[p] ?? [])]) {
+      const hit = this.aliases.resolve(prov, name, at);
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   private discountsFor(provider: string, entry: ModelPrice, t: number): Discount[] {

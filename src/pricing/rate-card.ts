@@ -3,7 +3,7 @@
  * then adjusted for long-context tier, fine-tuning, batch or service tier, regional endpoint
  * and negotiated discounts, in that order.
  */
-import type { Modifier, PricePeriod, RateKey, Rates } from './catalog-schema.js';
+import type { Modifier, PricePeriod, RateKey, Rates, RateWindow } from './catalog-schema.js';
 import { Decimal } from './decimal.js';
 
 /** A complete rate card: every kind has a rate (USD per MTok; web_search_call USD per call), or undefined for web search when unknown. */
@@ -70,6 +70,8 @@ function scale(rates: Partial<Record<RateKey, Decimal>>, m: Decimal): Partial<Re
 export interface RateAdjustments {
   /** Whole-request long-context tier threshold crossed (index into period.tiers), if any. */
   tierIndex?: number;
+  /** Time-of-day window the call started in (peak hours), if any. */
+  window?: RateWindow;
   fineTuned?: boolean;
   /** batch / flex / priority variant of the period, if the call used one. */
   modifier?: Modifier;
@@ -84,6 +86,8 @@ export function buildRateCard(period: PricePeriod, adj: RateAdjustments, notes: 
   let rates = complete(parseRates(period.rates));
   const tier = adj.tierIndex !== undefined ? period.tiers?.[adj.tierIndex] : undefined;
   if (tier) rates = complete(parseRates(tier.rates), rates);
+  // Peak-hour rates replace the card before batch, regional and discounts stack on top of them.
+  if (adj.window) rates = applyModifier(rates, adj.window, false, notes);
   if (adj.fineTuned && period.fine_tuned) rates = applyModifier(rates, period.fine_tuned, tier !== undefined, notes);
   if (adj.modifier) rates = applyModifier(rates, adj.modifier, tier !== undefined, notes);
   if (adj.regional && period.regional_multiplier) rates = scale(rates, Decimal.parse(period.regional_multiplier));

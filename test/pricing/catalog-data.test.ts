@@ -96,7 +96,7 @@ test('rates, tiers and modifiers are well formed', () => {
       assert.ok(Object.keys(p.rates).length > 0, `${m.model}: no rates`);
       if (m.mode !== 'embedding') assert.ok(p.rates.output !== undefined, `${m.provider}/${m.model}: no output rate`);
       for (const t of p.tiers ?? []) assert.ok(Object.keys(t.rates).length > 0, `${m.model}: empty tier`);
-      const thresholds = (p.tiers ?? []).map((t) => t.above_input_tokens);
+      const thresholds = (p.tiers ?? []).map((t) => t.above_input_tokens ?? t.from_input_tokens ?? 0);
       assert.deepEqual(thresholds, [...thresholds].sort((a, b) => a - b), `${m.model}: tiers out of order`);
       for (const mod of [p.batch, p.fine_tuned, ...Object.values(p.service_tiers ?? {})]) {
         if (mod) assert.ok(mod.multiplier !== undefined || mod.rates !== undefined, `${m.model}: empty modifier`);

@@ -36,8 +36,11 @@ const PROVIDER_ID: Record<string, string> = {
  * list price changed since, the call is priced at its recording time, as the gateway would.
  */
 const RECORDED_AT: Record<string, string> = {
-  // Recorded during Claude Sonnet 5's introductory price ($2/$10; the meta's rates), which ended 2026-08-31.
+  // Recorded about 2026-07-30; Sonnet 5 has stayed at $2/$10 since (the September rise was cancelled).
   anthropic_messages_stream_cache_servertool_cumulative: '2026-07-30T00:00:00Z',
+  // gpt-5.6-sol before OpenAI's 2026-08-21 cut (5 / 0.50 / 30, the metas' rates): the responses' `created`.
+  openai_chat_nonstream_cache_write: '2026-07-15T05:10:47Z',
+  openai_chat_nonstream_cache_read: '2026-07-15T05:10:52Z',
 };
 
 function costOf(meta: FixtureMeta): CostOut {

@@ -204,3 +204,36 @@ test('a stream skips and counts a malformed chunk but keeps the earlier usage', 
 test('modelFromVertexPath is the Gemini path reader', () => {
   assert.equal(modelFromVertexPath('/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:streamGenerateContent?alt=sse'), 'gemini-2.5-pro');
 });
+
+// Claude on Vertex (publishers/anthropic rawPredict / streamRawPredict) answers in Anthropic's Messages shapes.
+test('an Anthropic Messages body on a Vertex route is read and priced with Vertex rates', async () => {
+  const { runCost } = await import('../../src/cli/cost-command.js');
+  const out = runCost(fixturePath('anthropic_messages_nonstream_cache_write5m_and_read.json'), {
+    provider: 'vertex',
+    at: '2026-10-01T00:00:00Z',
+    data: '/nonexistent-costrail-data',
+  }) as { api: string; priced: boolean; cost: { total: string } | null; priced_as?: { provider: string; model: string } };
+  assert.equal(out.api, 'messages');
+  assert.equal(out.priced, true);
+  assert.equal(out.priced_as?.provider, 'vertex');
+  assert.equal(out.priced_as?.model, 'claude-sonnet-4-5@20250929');
+  // (3 x 3 + 418 x 3.75 + 1111 x 0.30 + 33 x 15) / 1e6 = (9 + 1567.5 + 333.3 + 495) / 1e6
+  assert.equal(out.cost?.total, '0.0024048');
+});
+
+test('an Anthropic SSE stream on a Vertex route meters the same usage as on Anthropic, however it is split', () => {
+  const bytes = fixtureBytes('anthropic_messages_stream_basic.sse');
+  const whole = meter([bytes]);
+  assert.ok(whole.extraction, 'usage read');
+  assert.equal(whole.extraction.api, 'messages');
+  assert.equal(whole.extraction.model, 'claude-sonnet-4-5-20250929');
+  // Split inside "message_start" and after one byte: the dialect is decided on a full line, never on a fragment.
+  for (const cuts of [[1], [9, 20], [3, 200, 400]]) {
+    const out = meter(splitAt(bytes, cuts));
+    assert.deepEqual(out.extraction?.usage, whole.extraction.usage, `cuts ${cuts.join(',')}`);
+  }
+  const body = JSON.parse(readFileSync(fixturePath('anthropic_messages_nonstream_basic.json'), 'utf8')) as unknown;
+  const ex = vertexUsageParser.fromBody(body, CTX);
+  assert.equal(ex?.api, 'messages');
+  assert.ok((ex?.usage.output_tokens ?? 0) > 0);
+});

@@ -3,6 +3,7 @@ import { Component, lazy, Suspense, useEffect, useState, type ReactNode } from '
 import { api, ApiFailure, setUnauthorizedHandler, storedToken, storeToken } from './api/client';
 import type { WhoAmI } from './api/types';
 import { ErrorBox, Loading, scopeText } from './components/ui';
+import { PriceCoverageNotice } from './components/price-coverage-notice';
 import { hrefFor, useHashRoute } from './lib/hash-route';
 import { viewerZone } from './lib/time';
 import { Overview } from './pages/overview';
@@ -65,6 +66,7 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
+        <PriceCoverageNotice />
         <span className="who" title={`token ${who.token_id}; times in ${viewerZone()} (UTC on hover)`} data-testid="who">
           {who.kind === 'admin' ? 'admin' : `scoped: ${scopeText(who.scope)}`}
         </span>
