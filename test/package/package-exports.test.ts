@@ -62,6 +62,14 @@ console.log(JSON.stringify({ exports: Object.keys(c).sort(), total: result.cost.
   });
 });
 
+test('the bin still runs through a symlinked package (main.ts only parses when it is the program)', () => {
+  withConsumerProject((dir) => {
+    const r = spawnSync(process.execPath, [join(dir, 'node_modules', 'costrail', 'dist', 'src', 'cli', 'main.js'), '--version'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '0.1.0');
+  });
+});
+
 test('a TypeScript project gets the types of the ledger record, usage and cost by name', () => {
   withConsumerProject((dir) => {
     const file = join(dir, 'use.ts');
