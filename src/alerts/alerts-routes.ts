@@ -16,6 +16,7 @@ import { loadBacktestInput } from './ledger-backtest-source.js';
 import { scopeContains, type Scope } from './scope.js';
 import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
 import { topContributors } from './top-contributors.js';
+import { AlertListSchema, AlertSchema } from './alerts-api-schemas.js';
 
 const ScopeSchema = z.record(z.string(), z.string()).refine((s) => Object.keys(s).every(isSpendDimension), 'scope keys must be spend dimensions (team, feature, model, key_id, tag:NAME, …)');
 
@@ -70,6 +71,7 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     tag: 'Alerts',
     access: 'read',
     queryParams: { status: 'open | acknowledged | resolved', kind: ALERT_KINDS.join(' | '), from: 'ISO instant', to: 'ISO instant', limit: '1..1000 (default 200)' },
+    response: AlertListSchema,
     handler: async (req) => {
       const status = req.query.get('status');
       if (status && !['open', 'acknowledged', 'resolved'].includes(status)) throw ApiError.badRequest('status must be open, acknowledged or resolved');
@@ -93,6 +95,7 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
       path: `/api/alerts/{id}/${action}`,
       summary: action === 'ack' ? 'Acknowledge an alert (it stays open until the condition clears)' : 'Resolve an alert by hand',
       tag: 'Alerts',
+      response: AlertSchema,
       handler: async (req) => {
         const id = req.params['id'] ?? '';
         const a = action === 'ack' ? await svc().acknowledge(id) : await svc().resolve(id);

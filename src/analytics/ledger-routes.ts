@@ -7,6 +7,7 @@ import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { SPEND_COLUMNS, StoreQueryError, type SpendResult } from '../store/store.js';
 import { eventsQueryOf, spendQueryOf } from './ledger-query-params.js';
+import { EventsPageSchema, SpendResponseSchema } from './ledger-api-schemas.js';
 
 const FILTER_DOC = 'equality filter; empty value matches calls without it';
 const FILTERS = Object.fromEntries([...SPEND_COLUMNS.map((c) => [c, FILTER_DOC]), ['tag:NAME', `tag ${FILTER_DOC}`]]);
@@ -49,6 +50,7 @@ export function registerLedgerRoutes(api: ApiRouter, ctx: RuntimeContext): void 
     tag: 'Ledger',
     access: 'read',
     queryParams: { from: 'inclusive ISO 8601 start', to: 'exclusive ISO 8601 end', limit: 'page size 1..1000 (default 100)', cursor: 'next_cursor of the previous page', ...FILTERS },
+    response: EventsPageSchema,
     handler: async (req) => ({ body: await asApi(() => ctx.store.getEvents(eventsQueryOf(req.query, req.principal))) }),
   });
   api.add({
@@ -65,6 +67,7 @@ export function registerLedgerRoutes(api: ApiRouter, ctx: RuntimeContext): void 
       tz: 'IANA time zone for buckets (default UTC; weeks start Monday)',
       ...FILTERS,
     },
+    response: SpendResponseSchema,
     handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend(spendQueryOf(req.query, req.principal)))) }),
   });
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The `costrail` command line. One file per command under src/cli; this file only wires them. */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError, describeError } from './cli-error.js';
 import { registerCostCommand } from './cost-command.js';
@@ -25,7 +27,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command();
+/** Exported for the CLI reference generator (scripts/docs), which reads every command's help in-process. */
+export const program = new Command();
 program
   .name('costrail')
   .description('Open-source AI FinOps: price every AI call exactly, attribute it, cap it, cut it.')
@@ -50,10 +53,13 @@ registerAlertsCommand(program);
 registerAnomaliesCommand(program);
 registerForecastCommand(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  process.stderr.write(`costrail: ${describeError(err)}\n`);
-  process.exit(err instanceof CliError ? err.exitCode : 1);
+// Run only as the program (also through npm's bin symlink), not when imported for its help texts.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    process.stderr.write(`costrail: ${describeError(err)}\n`);
+    process.exit(err instanceof CliError ? err.exitCode : 1);
+  }
 }

@@ -13,6 +13,7 @@ import { parseExpiry } from './expiry.js';
 import { endpointPattern } from './keys-config.js';
 import { END_PASS_THROUGH_WARNING } from './virtual-keys.js';
 import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentialInfo } from './key-records.js';
+import { CreatedKeySchema, CreatedTokenSchema, KeyListSchema, KeyResponseSchema, TokenListSchema, TokenResponseSchema } from './keys-api-schemas.js';
 
 const value = z.string().trim().min(1).max(256);
 const tags = z.record(z.string().trim().min(1).max(64), z.string().max(256)).refine((t) => Object.keys(t).length <= 50, 'at most 50 tags');
@@ -63,6 +64,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/keys',
     summary: 'Virtual keys with their attribution defaults, model allow-list, expiry, revocation and last use (never the secret)',
     tag: 'Keys',
+    response: KeyListSchema,
     handler: () => ({ body: { key_mode: keys.keyMode(), keys: keys.list().map(keyJson) } }),
   });
 
@@ -72,6 +74,8 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     summary: 'Create a virtual key (cr_…); the secret is in this response only',
     tag: 'Keys',
     body: CreateKeyBody,
+    response: CreatedKeySchema,
+    successStatus: 201,
     handler: async (req) => {
       const b = req.body;
       // The first key silently ending pass-through locked every existing client out: it takes a yes.
@@ -97,6 +101,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/keys/{id}',
     summary: 'One virtual key',
     tag: 'Keys',
+    response: KeyResponseSchema,
     handler: (req) => {
       const k = keys.get(req.params['id'] ?? '');
       if (!k) throw ApiError.notFound(`no virtual key ${req.params['id']}`);
@@ -109,6 +114,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/keys/{id}',
     summary: 'Revoke a virtual key (calls with it are refused from now on; its records stay)',
     tag: 'Keys',
+    response: KeyResponseSchema,
     handler: async (req) => {
       const k = await keys.revoke(req.params['id'] ?? '');
       if (!k) throw ApiError.notFound(`no virtual key ${req.params['id']}`);
@@ -156,6 +162,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/tokens',
     summary: 'Scoped API tokens (never the secret)',
     tag: 'Access',
+    response: TokenListSchema,
     handler: () => ({ body: { tokens: tokens.list().map(tokenJson) } }),
   });
 
@@ -165,6 +172,8 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     summary: 'Create a scoped API token (crt_…) for the dashboard or scripts; reads through it see only its scope. The secret is in this response only',
     tag: 'Access',
     body: CreateTokenBody,
+    response: CreatedTokenSchema,
+    successStatus: 201,
     handler: async (req) => {
       const scope = Object.fromEntries(Object.entries(req.body.scope).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const created = await tokens.create(req.body.name, scope);
@@ -177,6 +186,7 @@ export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     path: '/api/tokens/{id}',
     summary: 'Revoke a scoped API token',
     tag: 'Access',
+    response: TokenResponseSchema,
     handler: async (req) => {
       const t = await tokens.revoke(req.params['id'] ?? '');
       if (!t) throw ApiError.notFound(`no API token ${req.params['id']}`);

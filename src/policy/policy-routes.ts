@@ -8,6 +8,7 @@ import type { ApiRouter } from '../server/api/api-router.js';
 import type { Principal } from '../server/api/principal.js';
 import type { PolicyService } from './policy-service.js';
 import { AllowListInputSchema, BudgetInputSchema, KillSwitchInputSchema, RateLimitInputSchema, TraceGuardInputSchema, type PolicyKind, type PolicyRules, type Scope } from './policy-schemas.js';
+import { BudgetListSchema, BudgetStatusSchema, DeletedSchema } from './policy-api-schemas.js';
 
 const TAG = 'Budgets and policy';
 
@@ -37,6 +38,8 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
     summary: 'Create a budget (USD or tokens, per period, with thresholds and an action at 100%)',
     tag: TAG,
     body: BudgetInputSchema,
+    response: BudgetStatusSchema,
+    successStatus: 201,
     handler: async (req) => {
       if (req.body.id && policy.find('budget', req.body.id)) throw ApiError.conflict(`budget "${req.body.id}" exists; PUT /api/budgets/${req.body.id} to change it`);
       const spec = await policy.put('budget', req.body);
@@ -49,6 +52,7 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
     summary: 'Budgets with spent, reserved, remaining, resets_at and thresholds crossed',
     tag: TAG,
     access: 'read',
+    response: BudgetListSchema,
     handler: async (req) => ({ body: { budgets: (await policy.budgetStatuses()).filter((b) => visible(req.principal, b.scope)) } }),
   });
   api.add({
@@ -57,6 +61,7 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
     summary: 'One budget and its current period',
     tag: TAG,
     access: 'read',
+    response: BudgetStatusSchema,
     handler: async (req) => {
       const b = await budgetStatus(req.params['id'] ?? '');
       if (!visible(req.principal, b.scope)) throw ApiError.notFound(`no budget "${b.id}"`);
@@ -69,6 +74,7 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
     summary: 'Replace a budget (its current period keeps counting)',
     tag: TAG,
     body: BudgetInputSchema,
+    response: BudgetStatusSchema,
     handler: async (req) => {
       const id = req.params['id'] ?? '';
       if (!policy.find('budget', id)) throw ApiError.notFound(`no budget "${id}"`);
@@ -81,6 +87,7 @@ export function registerPolicyRoutes(api: ApiRouter, policy: PolicyService): voi
     path: '/api/budgets/{id}',
     summary: 'Delete a budget',
     tag: TAG,
+    response: DeletedSchema,
     handler: async (req) => {
       const id = req.params['id'] ?? '';
       if (!(await policy.remove('budget', id))) throw ApiError.notFound(`no budget "${id}"`);

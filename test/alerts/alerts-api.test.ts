@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { alertServiceFor } from '../../src/alerts/alert-service.js';
@@ -12,6 +10,7 @@ import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { DAY, HOUR, MIN, rng, weeklyRate } from './synthetic-series.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.resolve('dist/src/cli/main.js');
 const START = Date.UTC(2026, 9, 5); // a Monday
@@ -39,7 +38,7 @@ function ledger(): LedgerRecord[] {
 }
 
 describe('alerts end to end on the embedded store', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-alerts-'));
+  const dir = tempDir('costrail-alerts-');
   before(async () => {
     const store = await DuckDbStore.open(dir);
     await store.insertRecords(ledger());

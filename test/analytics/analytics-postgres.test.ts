@@ -6,9 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { parseAllocationRule } from '../../src/analytics/allocation.js';
 import { buildFocusRows } from '../../src/analytics/focus-export.js';
@@ -21,6 +19,7 @@ import { Decimal } from '../../src/pricing/decimal.js';
 import { planTraffic } from '../../src/simulator/traffic-model.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const URL = PG_URL;
 const SCHEMA = `costrail_an${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -71,7 +70,7 @@ describe('analytics on PostgreSQL', { skip: !available && 'PostgreSQL not reacha
   });
 
   it('re-prices with a back-dated discount, then applies retention', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'costrail-pg-reprice-'));
+    const data = tempDir('costrail-pg-reprice-');
     writeFileSync(overridesPath(data), JSON.stringify({ discounts: [{ provider: 'anthropic', percent: '10', effective_from: '2026-10-15' }] }));
     const book = loadPriceBook({ dataDir: data });
     const before = await store.getSpend({ from: '2026-10-15', to: '2026-11-01', group_by: ['provider'] });

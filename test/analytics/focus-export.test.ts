@@ -2,8 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildFocusRows, FOCUS_COLUMNS, focusCsv, type FocusRow } from '../../src/analytics/focus-export.js';
@@ -14,6 +13,7 @@ import { planTraffic } from '../../src/simulator/traffic-model.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface RefColumn {
   name: string;
@@ -28,7 +28,7 @@ let dir: string;
 let data: string;
 let store: DuckDbStore;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'costrail-focus-'));
+  dir = tempDir('costrail-focus-');
   data = join(dir, 'data');
   store = await DuckDbStore.open(data);
   const plan = planTraffic({ days: 3, requests: 4000, seed: 11, start: '2026-10-30', book: loadPriceBook() });

@@ -2,8 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadPriceBook } from '../../src/pricing/catalog-loader.js';
@@ -13,6 +12,7 @@ import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -43,7 +43,7 @@ async function events(data: string): Promise<Map<string, LedgerRecord>> {
 }
 
 test('invalid lines refuse the whole import, named by line number; --skip-invalid imports the rest; re-import is idempotent', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'costrail-import-'));
+  const dir = tempDir('costrail-import-');
   const data = join(dir, 'data');
   const file = join(dir, 'ledger.jsonl');
   writeFileSync(file, [LINES[0], '', BAD[0], LINES[1], BAD[1], LINES[2], BAD[2]].join('\n') + '\n');
@@ -89,7 +89,7 @@ test('invalid lines refuse the whole import, named by line number; --skip-invali
 });
 
 test('a running server owns the store: the CLI posts through POST /api/import/ledger', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'costrail-import-srv-'));
+  const dir = tempDir('costrail-import-srv-');
   const data = join(dir, 'data');
   const rt = await startCostrail({ port: 0, dataDir: data, quiet: true, upstreams: {}, advertise: true });
   try {

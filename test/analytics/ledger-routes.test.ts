@@ -1,14 +1,12 @@
 /** GET /api/events and /api/spend through HTTP: shapes of PRODUCT.md, filters, scope enforcement, 400s naming the field. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { ledgerSample } from './ledger-sample.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +19,7 @@ describe('ledger API', () => {
   };
 
   before(async () => {
-    rt = await startCostrail({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'costrail-ledger-api-')), quiet: true, upstreams: {} });
+    rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-ledger-api-'), quiet: true, upstreams: {} });
     rt.context.auth.addSource({ authenticate: (t) => (t === 'search-token' ? { kind: 'scoped', token_id: 'tok-search', scope: { team: 'search' } } : undefined) });
     await rt.store.insertRecords(records);
   });

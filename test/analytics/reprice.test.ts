@@ -2,8 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepriceResult } from '../../src/analytics/reprice.js';
 import { repriceLedger } from '../../src/analytics/reprice.js';
@@ -11,6 +10,7 @@ import { loadPriceBook, overridesPath } from '../../src/pricing/catalog-loader.j
 import { Decimal } from '../../src/pricing/decimal.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const D = (s: string) => Decimal.parse(s);
@@ -21,7 +21,7 @@ function cli(args: string[]) {
 }
 
 test('a back-dated 20% discount on one model: dry run changes nothing, the real run changes exactly that model, audited, idempotent', async () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-reprice-'));
+  const data = tempDir('costrail-reprice-');
   const sim = cli(['simulate', '--days', '10', '--requests', '3000', '--start', '2026-09-25', '--data', data, '--json']);
   assert.equal(sim.code, 0, sim.stderr);
   const imported = join(data, 'reported.jsonl');

@@ -2,19 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyRetention, retentionCutoff } from '../../src/analytics/retention.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const DAY = 86_400_000;
 
 async function seeded(now: number): Promise<string> {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-retention-'));
+  const data = tempDir('costrail-retention-');
   const store = await DuckDbStore.open(data);
   // 40 records, one a day back from now: ages 0.5 .. 39.5 days.
   await store.insertRecords(Array.from({ length: 40 }, (_, i) => makeRecord(i, { started_at: new Date(now - (i + 0.5) * DAY).toISOString() })));

@@ -2,8 +2,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllocationRule, splitExact } from '../../src/analytics/allocation.js';
 import { monthPeriod } from '../../src/analytics/report-period.js';
@@ -17,6 +15,7 @@ import { planTraffic } from '../../src/simulator/traffic-model.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const D = (s: string) => Decimal.parse(s);
 const sum = (xs: string[]) => Decimal.sum(xs.map(D)).toString();
@@ -34,7 +33,7 @@ function rec(id: string, at: string, team: string | null, model: string, total: 
 let dir: string;
 let hand: DuckDbStore;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'costrail-showback-'));
+  dir = tempDir('costrail-showback-');
   hand = await DuckDbStore.open(join(dir, 'hand'));
   await hand.insertRecords([
     rec('s1', '2026-09-10T10:00:00Z', 'search', 'gpt-4o-mini', '10'),

@@ -2,13 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPriceBook } from '../../src/pricing/catalog-loader.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { planTraffic, type SyntheticCall } from '../../src/simulator/traffic-model.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const book = loadPriceBook();
 const opts = { days: 28, requests: 20000, seed: 7, start: '2026-10-05', book };
@@ -76,7 +75,7 @@ test('teams, providers, cache hits, seasonality, the launch spike, the retry sto
 });
 
 test('costrail simulate fills the store once per seed, with a summary', () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-sim-'));
+  const data = tempDir('costrail-sim-');
   const run = () => spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'simulate', '--days', '3', '--requests', '500', '--start', '2026-10-01', '--data', data, '--json'], { encoding: 'utf8' });
   const first = run();
   assert.equal(first.status, 0, first.stderr);

@@ -2,16 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePath, REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const LITELLM = join(REPO_ROOT, 'test', 'fixtures', 'reference', 'litellm_model_prices.json');
 
 function run(args: string[], input?: string | Buffer) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, COSTRAIL_DATA: mkdtempSync(join(tmpdir(), 'costrail-cli-')) } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, COSTRAIL_DATA: tempDir('costrail-cli-') } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,7 +31,7 @@ test('reads standard input with -', () => {
 });
 
 test('bad input exits non-zero with one line naming the file and the problem', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'costrail-bad-'));
+  const dir = tempDir('costrail-bad-');
   const notJson = join(dir, 'notes.txt');
   writeFileSync(notJson, 'hello world\n');
   const cases: [string[], RegExp, number][] = [
@@ -87,7 +87,7 @@ test('--batch halves the price where the catalog has batch pricing', () => {
 });
 
 test('prices list/show --json and import into a data folder', () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-prices-'));
+  const data = tempDir('costrail-prices-');
   const list = JSON.parse(run(['prices', 'list', '--json', '--data', data]).stdout) as { models: unknown[]; price_version: string };
   assert.ok(list.models.length >= 80);
   const show = JSON.parse(run(['prices', 'show', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', '--provider', 'bedrock', '--json', '--data', data]).stdout) as { model: string }[];

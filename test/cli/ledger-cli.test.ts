@@ -1,8 +1,6 @@
 /** `costrail events` and `costrail spend` as a user runs them: table, --json, --csv, filters, errors; in-process and --url. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -11,6 +9,7 @@ import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-r
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { ledgerSample } from '../analytics/ledger-sample.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
@@ -27,7 +26,7 @@ const run = async (args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('costrail events / spend', () => {
   const records = ledgerSample();
-  const data = mkdtempSync(join(tmpdir(), 'costrail-ledger-cli-'));
+  const data = tempDir('costrail-ledger-cli-');
   const exact = Decimal.sum(records.filter((r) => r.cost).map((r) => Decimal.parse(r.cost!.total))).toString();
 
   before(async () => {
@@ -86,7 +85,7 @@ describe('costrail events / spend', () => {
   describe('against a running server (--url)', () => {
     let rt: CostrailRuntime;
     before(async () => {
-      rt = await startCostrail({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'costrail-ledger-cli-url-')), quiet: true, upstreams: {} });
+      rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-ledger-cli-url-'), quiet: true, upstreams: {} });
       await rt.store.insertRecords(records);
     });
     after(() => rt.close());

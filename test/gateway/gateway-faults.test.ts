@@ -7,7 +7,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import { UsageChunkFilter } from '../../src/gateway/usage-chunk-filter.js';
@@ -22,12 +22,33 @@ let sim: Awaited<ReturnType<typeof startSimulator>>;
 interface Running {
   base: string;
   records: LedgerRecord[];
+  /** Resolves once every call the gateway has taken has returned from handle(), i.e. has written all its records. */
+  settled(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Counts calls inside handle(): an explicit "all records written" signal instead of waiting on the clock. */
+class SettledGateway extends Gateway {
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+
+  override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    try {
+      await super.handle(req, res);
+    } finally {
+      if (--this.inFlight === 0) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  settled(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
 }
 
 async function startGateway(extra: Partial<GatewayOptions> = {}): Promise<Running> {
   const records: LedgerRecord[] = [];
-  const gateway = new Gateway({
+  const gateway = new SettledGateway({
     upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url },
     book,
     sink: { write: (r) => records.push(r) },
@@ -38,6 +59,7 @@ async function startGateway(extra: Partial<GatewayOptions> = {}): Promise<Runnin
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     records,
+    settled: () => gateway.settled(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -62,10 +84,9 @@ beforeEach(() => {
   gw.records.length = 0;
 });
 
-/** Records are written when the response completes; streams may finish a tick after the client. */
-async function onlyRecord(records: LedgerRecord[] = gw.records): Promise<LedgerRecord> {
-  for (let i = 0; i < 50 && records.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 30));
+/** Records are written when the response completes; streams may finish a tick after the client, so wait for handle() to return. */
+async function onlyRecord(records: LedgerRecord[] = gw.records, running: Running = gw): Promise<LedgerRecord> {
+  await running.settled();
   assert.equal(records.length, 1, `expected exactly one ledger record, got ${records.length}`);
   return records[0] as LedgerRecord;
 }
@@ -127,7 +148,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
     const a = (await res.json()) as { type: string; error: { type: string } };
     assert.equal(a.type, 'error');
     assert.equal(a.error.type, 'upstream_timeout');
-    let r = await onlyRecord(slow.records);
+    let r = await onlyRecord(slow.records, slow);
     assert.equal(r.status, 'error');
     assert.equal(r.http_status, 504);
     assert.equal(r.usage_source, null);
@@ -140,7 +161,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
     const o = (await res.json()) as { error: { type: string; code: string } };
     assert.equal(o.error.type, 'upstream_timeout');
     assert.equal(o.error.code, 'upstream_timeout');
-    r = await onlyRecord(slow.records);
+    r = await onlyRecord(slow.records, slow);
     assert.equal(r.status, 'error');
     assert.equal(r.http_status, 504);
     slow.records.length = 0;
@@ -152,7 +173,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
     assert.equal(g.error.code, 504);
     assert.equal(g.error.status, 'DEADLINE_EXCEEDED');
     assert.equal(g.error.details[0]?.reason, 'upstream_timeout');
-    r = await onlyRecord(slow.records);
+    r = await onlyRecord(slow.records, slow);
     assert.equal(r.status, 'error');
     assert.equal(r.http_status, 504);
   } finally {
@@ -253,7 +274,7 @@ test('unknown path: 404 in the OpenAI error format, no ledger record, nothing fo
   const body = (await res.json()) as { error: { type: string } };
   assert.equal(body.error.type, 'not_found');
   assert.equal(res.headers.get('x-costrail-request-id'), null);
-  await new Promise((r) => setTimeout(r, 50));
+  await gw.settled();
   assert.equal(gw.records.length, 0);
   assert.equal(sim.stats.requests, before);
 });

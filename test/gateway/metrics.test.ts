@@ -1,15 +1,13 @@
 /** /metrics and /healthz of a whole Costrail process (store, spool, gateway) in front of the simulator. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('/metrics counts calls, tokens and cost by bounded labels, and never shows a key', async () => {
   const sim = await startSimulator();
-  const rt = await startCostrail({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'costrail-metrics-')), upstreams: { openai: `${sim.url}/v1` }, quiet: true });
+  const rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-metrics-'), upstreams: { openai: `${sim.url}/v1` }, quiet: true });
   try {
     for (const team of ['search', 'search', 'support']) {
       const res = await fetch(`${rt.url}/v1/chat/completions`, {

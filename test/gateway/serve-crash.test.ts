@@ -6,14 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startSimulator } from '../../src/simulator/index.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { Decimal } from '../../src/pricing/decimal.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -38,7 +38,7 @@ async function serve(dataDir: string, upstream: string): Promise<{ proc: ChildPr
 
 test('kill -9 after answering: every answered call has exactly one record after restart', async () => {
   const sim = await startSimulator();
-  const data = mkdtempSync(join(tmpdir(), 'costrail-crash-'));
+  const data = tempDir('costrail-crash-');
   try {
     const first = await serve(data, sim.url);
     let answered = 0;
@@ -93,7 +93,7 @@ test('kill -9 after answering: every answered call has exactly one record after 
 });
 
 test('costrail demo --json: synthetic traffic lands in the ledger, attributed and priced', async () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-demo-'));
+  const data = tempDir('costrail-demo-');
   const r = spawnSync(process.execPath, [BIN, 'demo', '--json', '--port', '0', '--data', data, '--requests', '60'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {

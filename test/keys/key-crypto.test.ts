@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMasterKey, MASTER_KEY_FILE, parseMasterKey, SecretBox } from '../../src/keys/master-key.js';
 import { parseExpiry } from '../../src/keys/expiry.js';
 import { modelAllowed } from '../../src/gateway/model-allow-list.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('COSTRAIL_MASTER_KEY: 32 bytes as hex or base64; anything else is refused with the fix', () => {
   const raw = randomBytes(32);
@@ -15,12 +15,12 @@ test('COSTRAIL_MASTER_KEY: 32 bytes as hex or base64; anything else is refused w
   assert.deepEqual(parseMasterKey(raw.toString('base64')), raw);
   assert.deepEqual(parseMasterKey(` ${raw.toString('base64url')}\n`), raw);
   for (const bad of ['short', randomBytes(16).toString('base64'), randomBytes(31).toString('hex'), 'not base64 !!']) assert.throws(() => parseMasterKey(bad), /32 bytes.*openssl rand/);
-  const fromEnv = loadMasterKey(mkdtempSync(join(tmpdir(), 'mk-')), { COSTRAIL_MASTER_KEY: raw.toString('hex') });
+  const fromEnv = loadMasterKey(tempDir('mk-'), { COSTRAIL_MASTER_KEY: raw.toString('hex') });
   assert.deepEqual([fromEnv.key, fromEnv.source], [raw, 'env']);
 });
 
 test('key file: created once with 0600, reused, permissions narrowed if widened', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mk-'));
+  const dir = tempDir('mk-');
   const first = loadMasterKey(dir, {});
   assert.equal(first.created, true);
   const file = join(dir, MASTER_KEY_FILE);

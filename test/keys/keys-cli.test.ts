@@ -2,10 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -17,13 +16,13 @@ function costrail(args: string[], input?: string): { code: number; out: string; 
 }
 
 test('keys create / list / revoke, provider-credential set from stdin, tokens create / revoke', () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-keys-cli-'));
+  const data = tempDir('costrail-keys-cli-');
   // Pass-through mode: the first key ends it, so without a terminal to ask at, it takes --yes.
   const unconfirmed = costrail(['keys', 'create', '--data', data, '--team', 'search']);
   assert.equal(unconfirmed.code, 2);
   assert.match(unconfirmed.err, /pass-through mode.*401.*--yes.*COSTRAIL_PASS_THROUGH=true/);
   assert.equal(costrail(['keys', 'list', '--data', data, '--json']).out.trim(), '[]', 'nothing was created');
-  const created = costrail(['keys', 'create', '--data', data, '--team', 'search', '--feature', 'answer', '--prompt-version', 'v3', '--models', 'gpt-4o-mini, claude-*', '--expires', '30d', '--tag', 'tier=gold', '--yes', '--json']);
+  const created = costrail(['keys', 'create', '--data', data, '--team', 'search', '--feature', 'answer', '--prompt-version', 'v3', '--models', 'gpt-4o-mini, claude-*', '--expires', '30d', '--tag', 'tier=gold', '--allow-endpoint', 'GET /openai/v1/files*', '--allow-endpoint', '/openai/v1/batches*', '--yes', '--json']);
   assert.equal(created.code, 0, created.err);
   const { key, secret } = JSON.parse(created.out) as { key: { id: string; team: string; prompt_version: string; models: string[]; tags: Record<string, string>; expires_at: string; allowed_endpoints: string[] }; secret: string };
   assert.match(secret, /^cr_/);

@@ -1,15 +1,13 @@
 /** Shared by the keys tests: a real runtime in front of the simulator, and the admin API. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { startCostrail, type CostrailRuntime, type RuntimeOptions } from '../../src/server/costrail-runtime.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
-export async function startStack(dataDir = mkdtempSync(join(tmpdir(), 'costrail-keys-')), extra: Partial<RuntimeOptions> = {}, sim?: Sim): Promise<{ sim: Sim; rt: CostrailRuntime; dataDir: string }> {
+export async function startStack(dataDir = tempDir('costrail-keys-'), extra: Partial<RuntimeOptions> = {}, sim?: Sim): Promise<{ sim: Sim; rt: CostrailRuntime; dataDir: string }> {
   const s = sim ?? (await startSimulator());
   const rt = await startCostrail({ port: 0, dataDir, quiet: true, upstreams: { openai: `${s.url}/v1`, anthropic: s.url, gemini: s.url }, ...extra });
   return { sim: s, rt, dataDir };

@@ -7,16 +7,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { isGatewayError } from '../../src/gateway/call-policy.js';
 import type { Route } from '../../src/gateway/route.js';
 import { KeyService } from '../../src/keys/key-service.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const URL = PG_URL;
 const SCHEMA = `costrail_keys_t${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -39,8 +37,8 @@ test('two instances on one PostgreSQL database share keys, credentials, revocati
   const env = { COSTRAIL_MASTER_KEY: randomBytes(32).toString('base64') };
   const storeA = await PostgresStore.open(URL, { schema: SCHEMA, maxConnections: 2 });
   const storeB = await PostgresStore.open(URL, { schema: SCHEMA, maxConnections: 2 });
-  const a = await KeyService.open({ store: storeA, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-a-')), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
-  const b = await KeyService.open({ store: storeB, dataDir: mkdtempSync(join(tmpdir(), 'keys-pg-b-')), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
+  const a = await KeyService.open({ store: storeA, dataDir: tempDir('keys-pg-a-'), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
+  const b = await KeyService.open({ store: storeB, dataDir: tempDir('keys-pg-b-'), env, syncIntervalMs: 3_600_000, changeCheckMs: 3_600_000 });
   try {
     await a.credentials.set('openai', 'sk-shared-held');
     const { key, secret } = await a.keys.create({ defaults: { team: 'search' }, models: ['gpt-4o*'] });

@@ -8,14 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startSimulator } from '../../src/simulator/index.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const ADMIN = 'cra_security-test-admin-token';
@@ -49,8 +49,8 @@ function filesUnder(dir: string): string[] {
 
 test('no virtual key, provider key or API token in clear in the data folder, the logs or /metrics', async () => {
   const sim = await startSimulator();
-  const data = mkdtempSync(join(tmpdir(), 'costrail-secrets-'));
-  const config = join(mkdtempSync(join(tmpdir(), 'costrail-secrets-config-')), 'costrail.yaml');
+  const data = tempDir('costrail-secrets-');
+  const config = join(tempDir('costrail-secrets-config-'), 'costrail.yaml');
   writeFileSync(config, 'keys:\n  pass_through: true\n  provider_credentials:\n    anthropic: { env: TEST_HELD_ANTHROPIC }\n');
   const env = {
     COSTRAIL_OPENAI_BASE_URL: `${sim.url}/v1`,

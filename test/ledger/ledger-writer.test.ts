@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
+import { tempDir as removedAtExit } from '../helpers/temp-dir.js';
 
-const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-writer-'));
+const tempDir = (): string => removedAtExit('costrail-writer-');
 const segments = (dir: string): string[] => fs.readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.jsonl'));
 
 /** In-memory store that records batches and can be told to fail. */
@@ -19,7 +18,10 @@ class FakeStore {
   readonly batches: LedgerRecord[][] = [];
   readonly ids = new Set<string>();
   failuresLeft = 0;
+  /** insertRecords calls, counted synchronously when the writer makes them. */
+  attempts = 0;
   async insertRecords(records: readonly LedgerRecord[]): Promise<{ inserted: number }> {
+    this.attempts++;
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       throw new Error('store unavailable');
@@ -31,6 +33,18 @@ class FakeStore {
   }
 }
 
+/**
+ * Lets the writer's pending promise callbacks run until `done()` holds (no clock involved: each
+ * turn is one setImmediate, which the mocked timers leave alone). Fails rather than hang.
+ */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    if (done()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
 describe('LedgerWriter', () => {
   it('spools synchronously and flushes on size', async () => {
     const dir = tempDir();
@@ -40,7 +54,7 @@ describe('LedgerWriter', () => {
     // Spooled before write() returned: every line is already on disk.
     const onDisk = segments(dir).reduce((n, f) => n + fs.readFileSync(path.join(dir, 'spool', f), 'utf8').trim().split('\n').length, 0);
     assert.equal(onDisk, 25);
-    await sleep(20);
+    await until(() => store.batches.length === 2, 'two size-triggered batches committed');
     assert.deepEqual(store.batches.map((b) => b.length), [10, 10]);
     assert.equal(writer.stats().spoolDepth, 5);
     assert.equal(segments(dir).length, 1, 'committed segments are deleted');
@@ -52,29 +66,41 @@ describe('LedgerWriter', () => {
     assert.throws(() => writer.write(makeRecord(99)));
   });
 
-  it('flushes on time', async () => {
+  it('flushes on time', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const store = new FakeStore();
     const writer = new LedgerWriter({ dataDir: tempDir(), store, batchSize: 500, flushIntervalMs: 30 });
     writer.write(makeRecord(1));
     writer.write(makeRecord(2));
-    assert.equal(store.batches.length, 0);
-    await sleep(120);
+    t.mock.timers.tick(29);
+    assert.equal(store.attempts, 0, 'nothing is committed before the interval');
+    t.mock.timers.tick(1);
+    await until(() => store.batches.length === 1, 'the timed flush committed');
     assert.deepEqual(store.batches.map((b) => b.map((r) => r.id)), [['rec-000001', 'rec-000002']]);
     await writer.close();
   });
 
-  it('keeps records through transient store failures and commits them later', async () => {
+  it('keeps records through transient store failures and commits them later, backing off', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const dir = tempDir();
     const store = new FakeStore();
     store.failuresLeft = 3;
     const errors: unknown[] = [];
     const writer = new LedgerWriter({ dataDir: dir, store, batchSize: 5, flushIntervalMs: 10, retryBaseMs: 10, onError: (e) => errors.push(e) });
     for (let i = 0; i < 12; i++) writer.write(makeRecord(i));
-    await sleep(5);
-    assert.ok(writer.stats().failures >= 1);
+    await until(() => errors.length === 1, 'the first attempt failed');
+    assert.equal(writer.stats().failures, 1);
     assert.equal(writer.stats().spoolDepth, 12);
-    await sleep(300);
-    assert.equal(store.ids.size, 12);
+    // Back-off doubles from retryBaseMs: the retries come 10 ms and then 20 ms after each failure.
+    for (const [wait, failed] of [[10, 2], [20, 3]] as const) {
+      t.mock.timers.tick(wait - 1);
+      assert.equal(errors.length, failed - 1, `no retry before ${wait} ms`);
+      t.mock.timers.tick(1);
+      await until(() => errors.length === failed, `retry ${failed - 1} failed`);
+    }
+    assert.equal(store.ids.size, 0);
+    t.mock.timers.tick(40);
+    await until(() => store.ids.size === 12, 'every record committed once the store is back');
     assert.equal(writer.stats().failures, 3);
     assert.equal(errors.length, 3);
     assert.equal(writer.stats().spoolDepth, 0);

@@ -1,17 +1,16 @@
 /** The policy commands end to end against a running server (--url, --token). */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 let rt: CostrailRuntime;
 before(async () => {
-  rt = await startCostrail({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'costrail-policy-cli-')), quiet: true, upstreams: {} });
+  rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-policy-cli-'), quiet: true, upstreams: {} });
 });
 after(async () => {
   await rt.close();

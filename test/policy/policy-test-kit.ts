@@ -1,12 +1,10 @@
 /** A real Costrail runtime (store, ledger, gateway, API) in front of the simulated provider. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Agent, request } from 'undici';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import type { PolicyRuntimeOptions } from '../../src/policy/open-policy.js';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export interface Rig {
   sim: Simulator;
@@ -22,7 +20,7 @@ const agent = new Agent({ connections: 1024, pipelining: 1 });
 
 export async function startRig(policy?: PolicyRuntimeOptions, sim?: Simulator): Promise<Rig> {
   const simulator = sim ?? (await startSimulator());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-policy-'));
+  const dataDir = tempDir('costrail-policy-');
   const rt = await startCostrail({ port: 0, dataDir, quiet: true, upstreams: { openai: `${simulator.url}/v1`, anthropic: simulator.url, gemini: simulator.url }, policy });
   return rigFor(rt.url, rt.adminToken, simulator, rt, !sim);
 }

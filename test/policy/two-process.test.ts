@@ -9,8 +9,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
@@ -21,6 +19,7 @@ import { REPO_ROOT } from '../helpers/fixtures.js';
 import { dropSchemas, PG_URL, postgresAvailable } from '../helpers/postgres.js';
 import { CHAT } from './policy-test-kit.js';
 import { openTestCounters, REDIS_URL, redisTestOptions, testPrefix } from './redis-test-kit.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const opts = await redisTestOptions();
 const TOKEN = 'two-process-admin-token';
@@ -37,7 +36,7 @@ async function simulator(): Promise<Simulator> {
 async function serve(prefix: string, postgresSchema: string | undefined): Promise<{ proc: ChildProcess; url: string }> {
   const upstream = (await simulator()).url;
   const shared = postgresSchema ? { COSTRAIL_DATABASE_URL: PG_URL, COSTRAIL_DATABASE_SCHEMA: postgresSchema } : {};
-  const proc = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data', mkdtempSync(join(tmpdir(), 'costrail-2p-'))], {
+  const proc = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data', tempDir('costrail-2p-')], {
     env: { ...process.env, ...shared, COSTRAIL_REDIS_URL: REDIS_URL, COSTRAIL_REDIS_PREFIX: prefix, COSTRAIL_ADMIN_TOKEN: TOKEN, COSTRAIL_OPENAI_BASE_URL: `${upstream}/v1` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,8 +1,7 @@
 /** The management API's edge: bearer auth, admin-only routes, OpenAPI, coded JSON errors; and portable domain SQL. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { z } from 'zod';
@@ -10,6 +9,7 @@ import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { ApiRouter } from '../../src/server/api/api-router.js';
 import { TokenAuthenticator } from '../../src/server/api/principal.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function call(url: string, method: string, token?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await request(url, { method: method as 'GET', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -18,7 +18,7 @@ async function call(url: string, method: string, token?: string, body?: unknown)
 }
 
 test('admin token: created once with 0600 in the data folder, required on /api, reused on restart', async () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-api-'));
+  const data = tempDir('costrail-api-');
   const saved = process.env.COSTRAIL_ADMIN_TOKEN;
   delete process.env.COSTRAIL_ADMIN_TOKEN;
   try {
@@ -83,7 +83,7 @@ test('router: body validation names the field, wrong method is 405, scoped token
 });
 
 test('portable domain SQL on the embedded store: per-domain migrations once, exact BIGINT and DECIMAL, transactions roll back', async () => {
-  const data = mkdtempSync(join(tmpdir(), 'costrail-sql-'));
+  const data = tempDir('costrail-sql-');
   const store = await DuckDbStore.open(data);
   try {
     const migrations = [{ version: 1, name: 'things', duckdb: 'CREATE TABLE things (id VARCHAR PRIMARY KEY, n BIGINT, usd DECIMAL(38,18), ok BOOLEAN)', postgres: 'unused here' }];

@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadServeConfig, ServeConfigSchema } from '../../src/server/serve-config.js';
 import { routingFromConfig } from '../../src/server/routing-config.js';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { SIM_AWS_CREDENTIALS, startSimulator } from '../../src/simulator/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const cfg = (v: unknown) => ServeConfigSchema.parse(v);
 
@@ -64,7 +64,7 @@ test('config mistakes name their key, and never echo a secret', () => {
 
 test('a Costrail process started from a YAML config routes to a named provider, by model, and to Bedrock', async () => {
   const sim = await startSimulator();
-  const dir = mkdtempSync(join(tmpdir(), 'costrail-routing-'));
+  const dir = tempDir('costrail-routing-');
   const file = join(dir, 'costrail.yaml');
   writeFileSync(
     file,

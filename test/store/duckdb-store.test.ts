@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from './ledger-fixtures.js';
 import { storeConformance } from './store.case.js';
+import { tempDir as removedAtExit } from '../helpers/temp-dir.js';
 
-const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-store-'));
+const tempDir = (): string => removedAtExit('costrail-store-');
 
 storeConformance('embedded DuckDB', () => DuckDbStore.open(tempDir()));
 

@@ -8,9 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -19,6 +16,7 @@ import type { SpendQuery } from '../../src/store/store.js';
 import { makeRecord } from './ledger-fixtures.js';
 import { storeConformance } from './store.case.js';
 import { PG_URL, postgresAvailable } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const URL = PG_URL;
 const RUN = `costrail_t${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -167,7 +165,7 @@ if (available) {
 
   describe('COSTRAIL_DATABASE_URL', () => {
     it('openStore picks PostgreSQL for a postgres:// URL and the embedded store otherwise', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'costrail-open-'));
+      const dir = tempDir('costrail-open-');
       const schema = `${RUN}_${counter++}`;
       schemas.push(schema);
       const pgStore = await openStore(dir, { COSTRAIL_DATABASE_URL: URL, COSTRAIL_DATABASE_SCHEMA: schema });
@@ -185,7 +183,7 @@ if (available) {
       const saved = { url: process.env.COSTRAIL_DATABASE_URL, schema: process.env.COSTRAIL_DATABASE_SCHEMA };
       process.env.COSTRAIL_DATABASE_URL = URL;
       process.env.COSTRAIL_DATABASE_SCHEMA = schema;
-      const rt = await startCostrail({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'costrail-pg-rt-')), quiet: true, upstreams: {} });
+      const rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-pg-rt-'), quiet: true, upstreams: {} });
       try {
         assert.equal(rt.store.kind, 'postgres');
         for (let i = 0; i < 25; i++) rt.writer.write(makeRecord(i));

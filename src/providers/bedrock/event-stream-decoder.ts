@@ -11,7 +11,7 @@
  * decoder refuses all further input after the first error.
  */
 import { ProviderPayloadError } from '../spec.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 
 export type EventStreamHeaderValue = boolean | number | bigint | string | Uint8Array | Date;
 
@@ -103,7 +103,7 @@ export class EventStreamDecoder {
     const view = new DataView(b.buffer, b.byteOffset + s, avail);
     const total = view.getUint32(0);
     const headersLen = view.getUint32(4);
-    if (crc32(b, s, s + 8) !== view.getUint32(8)) throw new ProviderPayloadError('event stream prelude CRC mismatch');
+    if (crc32(b.subarray(s, s + 8)) !== view.getUint32(8)) throw new ProviderPayloadError('event stream prelude CRC mismatch');
     if (total < MIN_MESSAGE_BYTES || total > MAX_MESSAGE_BYTES) {
       throw new ProviderPayloadError(`event stream message length out of range: ${total}`);
     }
@@ -111,7 +111,7 @@ export class EventStreamDecoder {
       throw new ProviderPayloadError(`event stream headers length ${headersLen} exceeds message length ${total}`);
     }
     if (avail < total) return undefined;
-    if (crc32(b, s, s + total - 4) !== view.getUint32(total - 4)) {
+    if (crc32(b.subarray(s, s + total - 4)) !== view.getUint32(total - 4)) {
       throw new ProviderPayloadError('event stream message CRC mismatch');
     }
     const headers = parseHeaders(b, s + PRELUDE_BYTES, s + PRELUDE_BYTES + headersLen);

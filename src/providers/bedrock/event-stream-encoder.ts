@@ -2,7 +2,7 @@
  * Encoder for the AWS event-stream framing: the inverse of EventStreamDecoder, for the simulated
  * provider and for tests that need Bedrock streams no fixture records.
  */
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 
 export type EncodableHeader =
   | { name: string; type: 'bool'; value: boolean }
@@ -81,14 +81,14 @@ export function encodeEventStreamMessage(headers: EncodableHeader[], payload: Ui
   const view = new DataView(out.buffer);
   view.setUint32(0, total);
   view.setUint32(4, headersLen);
-  view.setUint32(8, crc32(out, 0, 8));
+  view.setUint32(8, crc32(out.subarray(0, 8)));
   let p = 12;
   for (const h of encoded) {
     out.set(h, p);
     p += h.length;
   }
   out.set(payload, p);
-  view.setUint32(total - 4, crc32(out, 0, total - 4));
+  view.setUint32(total - 4, crc32(out.subarray(0, total - 4)));
   return out;
 }
 

@@ -29,6 +29,5 @@ export const bedrockUsageParser: ProviderUsageParser = {
 
 export { BedrockStreamMeter } from './bedrock-stream-meter.js';
 export { converseExtraction, converseExtractionFromBody, converseUsage } from './converse-usage.js';
-export { crc32 } from './crc32.js';
 export { EventStreamDecoder, decodeEventStream, headerString, type EventStreamMessage } from './event-stream-decoder.js';
 export { encodeEventStreamMessage, encodeException, encodeJsonEvent, type EncodableHeader } from './event-stream-encoder.js';

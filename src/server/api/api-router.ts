@@ -46,7 +46,26 @@ export interface ApiRoute<B = unknown> {
   body?: ZodType<B>;
   /** Documented query parameters (name → description). */
   queryParams?: Record<string, string>;
+  /** Documents the JSON success body in the OpenAPI document (not validated at run time). */
+  response?: ZodType;
+  /** Success status when it is not 200 (201 for creations), for the OpenAPI document. */
+  successStatus?: number;
   handler: (req: ApiRequest<B>) => Promise<ApiResult> | ApiResult;
+}
+
+/** The body of every API error (see api-error.ts). */
+const API_ERROR_SCHEMA = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+function responsesOf(route: ApiRoute<unknown>): Record<string, unknown> {
+  const status = String(route.successStatus ?? 200);
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const success = route.response
+    ? { description: status === '201' ? 'Created' : 'OK', content: { 'application/json': { schema: z.toJSONSchema(route.response, { io: 'output', unrepresentable: 'any' }) } } }
+    : { description: status === '201' ? 'Created' : 'OK' };
+  const responses: Record<string, unknown> = { [status]: success, '400': error('Invalid request'), '401': error('Missing or invalid token') };
+  if ((route.access ?? 'admin') === 'admin') responses['403'] = error('Needs the admin token');
+  if (route.path.includes('{')) responses['404'] = error('No such resource');
+  return responses;
 }
 
 interface CompiledRoute {
@@ -132,7 +151,7 @@ export class ApiRouter {
         summary: route.summary,
         tags: [route.tag],
         security: [{ bearer: [] }],
-        responses: { '200': { description: 'OK' }, '400': { description: 'Invalid request' }, '401': { description: 'Missing or invalid token' } },
+        responses: responsesOf(route),
       };
       const params = Object.entries(route.queryParams ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
       for (const name of route.path.match(/\{([a-zA-Z_]+)\}/g) ?? []) params.push({ name: name.slice(1, -1), in: 'path', required: true, description: '', schema: { type: 'string' } } as never);
@@ -143,7 +162,7 @@ export class ApiRouter {
     return {
       openapi: '3.1.0',
       info: { title: 'Costrail management API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: z.toJSONSchema(API_ERROR_SCHEMA) } },
       paths,
     };
   }
