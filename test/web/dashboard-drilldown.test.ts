@@ -6,10 +6,11 @@
  * links, long traces paged, the phone menu).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { alertServiceFor } from '../../src/alerts/alert-service.js';
 import type { Alert } from '../../src/alerts/alert-types.js';
 import { emptyAttribution } from '../../src/ledger/ledger-record.js';
@@ -39,6 +40,16 @@ const ZONE = 'America/New_York';
 const UNPRICED_MODEL = 'ft:acme-private-1';
 const LONG_TRACE = 'long-trace-0001';
 const LONG_TRACE_CALLS = 130;
+/**
+ * Waits until the locator matches exactly n elements (the dashboard's CSP forbids the string
+ * predicates page.waitForFunction would evaluate).
+ */
+async function count(l: Locator, n: number): Promise<void> {
+  if (n > 0) await l.nth(n - 1).waitFor();
+  await l.nth(n).waitFor({ state: 'detached' });
+}
+
+const run = promisify(execFile);
 const skip = !chromiumAvailable() && process.env['CI'] !== 'true' ? 'no Chromium at /usr/bin/chromium' : false;
 
 function alert(id: string, over: Partial<Alert>): Alert {
@@ -117,8 +128,8 @@ describe('dashboard drill-down, alerts and one forecast', { skip }, () => {
     assert.equal(Number(await interval.getAttribute('data-low')), api.low);
     assert.equal(Number(await interval.getAttribute('data-high')), api.high);
     assert.ok(api.low <= api.projected && api.projected <= api.high);
-    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'forecast', '--url', env.rt.url, '--token', env.rt.adminToken, '--tz', ZONE, '--at', asOf, '--json'], { encoding: 'utf8' });
-    assert.equal(cli.status, 0, cli.stderr);
+    // Asynchronously: the server under test runs in this process.
+    const cli = await run(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'forecast', '--url', env.rt.url, '--token', env.rt.adminToken, '--tz', ZONE, '--at', asOf, '--json'], { encoding: 'utf8' });
     const f = JSON.parse(cli.stdout) as Forecast;
     assert.deepEqual([f.projected, f.low, f.high], [api.projected, api.low, api.high]);
   });
@@ -170,7 +181,7 @@ describe('dashboard drill-down, alerts and one forecast', { skip }, () => {
     assert.doesNotMatch(await row.innerText(), /\$0\.00/);
     await row.click();
     await page.waitForURL(/#\/requests\?.*f\.model=ft%3Aacme-private-1/);
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="events-table"] tbody tr').length === 3`);
+    await count(rows('events-table'), 3);
     assert.deepEqual(await rows('events-table').locator('[data-billing]').evaluateAll((els) => els.map((e) => e.getAttribute('data-billing'))), ['unpriced', 'unpriced', 'unpriced']);
   });
 
@@ -208,10 +219,9 @@ describe('dashboard drill-down, alerts and one forecast', { skip }, () => {
     await page.waitForURL(new RegExp(`#/requests/trace/${LONG_TRACE}`));
     await page.locator('[data-testid="trace-calls"]', { hasText: String(LONG_TRACE_CALLS) }).waitFor();
     const items = page.locator('[data-testid="waterfall"] li');
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="waterfall"] li').length === 100`);
+    await count(items, 100);
     await page.locator('[data-testid="trace-older"]').click();
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="waterfall"] li').length === ${LONG_TRACE_CALLS - 100}`);
-    assert.equal(await items.count(), LONG_TRACE_CALLS - 100);
+    await count(items, LONG_TRACE_CALLS - 100);
     const cost = await page.locator('[data-testid="trace-cost"] .money').getAttribute('data-exact');
     const spend = await env.get<Spend>(`/api/spend?trace_id=${LONG_TRACE}`);
     assert.equal(cost, spend.total.cost);
@@ -221,7 +231,7 @@ describe('dashboard drill-down, alerts and one forecast', { skip }, () => {
     await page.goto(`${env.rt.url}/#/overview`);
     const chart = page.locator('[data-testid="spend-chart"][data-rendered="true"]');
     await chart.waitFor();
-    await page.waitForFunction(`(document.querySelector('[data-testid="spend-chart"]')?.dataset.hit ?? '') !== ''`);
+    await page.locator('[data-testid="spend-chart"][data-hit*=","]').waitFor();
     const [x, y] = ((await chart.getAttribute('data-hit')) ?? '').split(',').map(Number);
     await chart.click({ position: { x: x ?? 0, y: y ?? 0 } });
     await page.waitForURL(/#\/explorer\?.*from=.*f\.provider=/);
@@ -274,7 +284,7 @@ describe('dashboard drill-down, alerts and one forecast', { skip }, () => {
     const from = new Date(Date.now() - 6 * 3_600_000).toISOString();
     const expected = await env.get<Events>(`/api/events?limit=50&from=${encodeURIComponent(from)}&key_id=${encodeURIComponent(some.key_id)}`);
     await page.goto(`${env.rt.url}/#/requests?from=${encodeURIComponent(from)}&f.key_id=${encodeURIComponent(some.key_id)}`);
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="events-table"] tbody tr').length === ${expected.events.length}`);
+    await count(rows('events-table'), expected.events.length);
     const hrefs = await page.locator('[data-testid="events-table"] [data-testid="call-link"]').evaluateAll((els) => els.map((e) => new URLSearchParams((e.getAttribute('href') ?? '').split('?')[1]).get('call')));
     assert.deepEqual(hrefs, expected.events.map((e) => e.id));
   });

@@ -74,7 +74,10 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
 /** Waits until the page has its data: no spinner, and any chart drawn. */
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
-  await page.waitForFunction(`document.querySelectorAll('.state.loading').length === 0 && [...document.querySelectorAll('[data-testid="spend-chart"]')].every((c) => c.dataset.rendered === 'true')`, undefined, { timeout: 30_000 });
+  // Locators, not waitForFunction: the dashboard's CSP forbids evaluating string predicates.
+  for (const pending of ['.state.loading', '.chart-placeholder', '[data-testid="spend-chart"]:not([data-rendered="true"])']) {
+    await page.locator(pending).first().waitFor({ state: 'detached', timeout: 30_000 });
+  }
 }
 
 async function main(): Promise<void> {

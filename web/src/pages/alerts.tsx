@@ -31,7 +31,8 @@ export function Alerts({ route }: { route: HashRoute }) {
     navigate(hrefFor('alerts', next), true);
   };
 
-  const key = JSON.stringify([status, kind, from, to]);
+  // The raw URL values, not the resolved instants: "last 30 days" moves every render and would refetch forever.
+  const key = JSON.stringify([status, kind, range, p.get('from'), p.get('to')]);
   const list = useApi(async (signal) => {
     const body = await api<{ alerts: AlertItem[] }>('GET', '/api/alerts', { query: { status: status === 'active' || status === 'all' ? undefined : status, kind: kind || undefined, from, to, limit: 500 }, signal });
     return body.alerts.filter((a) => status !== 'active' || a.status !== 'resolved');

@@ -62,7 +62,7 @@ async function loadOverview(stackBy: string, signal: AbortSignal): Promise<Overv
     // As of the same instant as the other figures, in the viewer's calendar: `costrail forecast --tz <zone> --at <as_of>` prints the same.
     settled(api<ForecastResult>('GET', '/api/forecast', { query: { period: 'month', tz: viewerZone(), at: now.toISOString() }, signal })),
     settled(api<unknown>('GET', '/api/budgets', { signal }).then((b) => listOf<Budget>(b, 'budgets'))),
-    settled(api<{ alerts: AlertItem[] }>('GET', '/api/alerts', { query: { limit: 200 }, signal }).then((b) => b.alerts.filter((a) => a.status !== 'resolved'))),
+    settled(Promise.all((['open', 'acknowledged'] as const).map((status) => api<{ alerts: AlertItem[] }>('GET', '/api/alerts', { query: { status, limit: 1000 }, signal }))).then((pages) => pages.flatMap((b) => b.alerts))),
     ...TOP_DIMS.map((d) => getSpend({ from: monthStart, group_by: [d] }, signal)),
   ]);
   const top = Object.fromEntries(TOP_DIMS.map((d, i) => [d, tops[i] as SpendResult])) as OverviewData['top'];

@@ -46,7 +46,8 @@ function Ledger({ route }: { route: HashRoute }) {
   const callId = p.get('call');
   const callAt = p.get('at');
   const [history, setHistory] = useState<(string | null)[]>([]);
-  const key = JSON.stringify([filters, cursor, range, from, to]);
+  // The raw URL values, not the resolved instants: "last 24 hours" moves every render and would refetch forever.
+  const key = JSON.stringify([filters, cursor, range, p.get('from'), p.get('to')]);
   const { data, error, loading, reload } = useApi((signal) => api<EventsPage>('GET', '/api/events', { query: { limit: PAGE_SIZE, cursor, from, to, ...filterToApi(filters) }, signal }), [key]);
   const inList = data?.events.find((e) => e.id === callId);
   const selected = useApi(async (signal) => (callId && callAt && !inList ? loadCall(callId, callAt, signal) : null), [callId, callAt, Boolean(inList)]);
