@@ -28,7 +28,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   const now = Date.now();
   const trace = 'agent-run-7f3a';
   const loop = Array.from({ length: 140 }, (_, i) =>
-    makeRecord(i, { id: `shot-trace-${String(i).padStart(4, '0')}`, started_at: new Date(now - 2 * 3_600_000 + i * 1500).toISOString(), trace_id: trace, attribution: { ...emptyAttribution(), team: 'research', feature: 'deep-research', agent: i % 3 === 0 ? 'planner' : 'worker' } }),
+    makeRecord(i, { id: `shot-trace-${String(i).padStart(4, '0')}`, started_at: new Date(now - 2 * 3_600_000 + i * 1500).toISOString(), ended_at: new Date(now - 2 * 3_600_000 + i * 1500 + 1250).toISOString(), trace_id: trace, attribution: { ...emptyAttribution(), team: 'research', feature: 'deep-research', agent: i % 3 === 0 ? 'planner' : 'worker' } }),
   );
   const unpriced = [0, 1, 2, 3].map((i) =>
     makeRecord(900 + i, { id: `shot-unpriced-${i}`, started_at: new Date(now - 90 * 60_000 + i * 60_000).toISOString(), model: 'ft:acme-support-v2', model_requested: 'ft:acme-support-v2', cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model ft:acme-support-v2', trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'triage' } }),
@@ -105,8 +105,10 @@ async function main(): Promise<void> {
         await page.goto(`${env.rt.url}/${s.hash}`);
         await settle(page);
         const file = path.join(OUT, `${s.name}-${vp.name}.png`);
-        await page.screenshot({ path: file, fullPage: true });
+        // Generous: a full-page capture of a long list is slow on a busy machine.
+        await page.screenshot({ path: file, fullPage: true, timeout: 120_000 });
         written.push(path.relative(REPO_ROOT, file));
+        process.stdout.write(`  ${path.relative(REPO_ROOT, file)}\n`);
       }
     }
     process.stdout.write(`${written.length} screenshots:\n${written.map((w) => `  ${w}`).join('\n')}\n`);

@@ -42,7 +42,8 @@ export function TraceView({ traceId, params }: { traceId: string; params: URLSea
   const calls = [...data.page.events].reverse();
   if (calls.length === 0) return <Empty>No calls recorded for trace {traceId}.</Empty>;
   const start = Math.min(...calls.map((r) => Date.parse(r.started_at)));
-  const end = Math.max(...calls.map((r) => Date.parse(r.ended_at ?? r.started_at) || Date.parse(r.started_at) + (r.duration_ms ?? 0)));
+  // End of a call from its own start and duration: an imported record's ended_at may be missing or wrong.
+  const end = Math.max(...calls.map((r) => Date.parse(r.started_at) + (r.duration_ms ?? 0)));
   const span = Math.max(1, end - start);
   const paged = data.total.requests > TRACE_PAGE_SIZE;
   const unpriced = data.total.unpriced_requests ?? 0;
@@ -79,7 +80,7 @@ export function TraceView({ traceId, params }: { traceId: string; params: URLSea
                   <Time iso={r.started_at} seconds /> · {r.attribution.agent ?? r.attribution.feature ?? r.provider} · {r.model ?? r.model_requested}
                 </a>
                 <span className="wf-track">
-                  <span className={`wf-bar status-${r.status}`} style={{ left: `${(s / span) * 100}%`, width: `${Math.max(0.5, (d / span) * 100)}%` }} title={formatDuration(d)} />
+                  <span className={`wf-bar status-${r.status}`} style={{ left: `${Math.min(99.5, (s / span) * 100)}%`, width: `${Math.min(100 - Math.min(99.5, (s / span) * 100), Math.max(0.5, (d / span) * 100))}%` }} title={formatDuration(d)} />
                 </span>
                 <span className="wf-cost">
                   <CallCost record={r} />
