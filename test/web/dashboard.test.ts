@@ -140,6 +140,8 @@ describe('dashboard in a browser', { skip }, () => {
     const newest = (await env.get<Events>('/api/events?limit=1')).events[0];
     assert.ok(newest);
     await page.goto(`${env.rt.url}/#/requests`);
+    // The unfiltered list has arrived (the previous page may have been the team-less calls).
+    await page.locator(`[data-testid="events-table"] tbody tr:first-child a[href*="call=${newest.id}"]`).waitFor();
     await page.locator('[data-testid="events-table"] tbody tr').first().click();
     await page.locator('[data-testid="call-detail"]').waitFor();
     assert.match(await page.locator('[data-testid="call-detail"]').innerText(), new RegExp(newest.id));

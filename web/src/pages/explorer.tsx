@@ -14,7 +14,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { Card, Empty, ErrorBox, Loading, Money } from '../components/ui';
 import { download, spendCsv } from '../lib/csv';
 import { hrefFor, navigate, type HashRoute } from '../lib/hash-route';
-import { formatCount, fromUnits, sumMoney, toUnits } from '../lib/money';
+import { compareMoney, formatCount, fromUnits, sumMoney, toUnits } from '../lib/money';
 import { groupLabel, NONE_LABEL, toSeries } from '../lib/series';
 import { DAY_MS } from '../lib/time';
 import { bucketEnd, finer, fromLocalInput, previousRange, RANGES, toLocalInput } from '../lib/time-range';
@@ -22,6 +22,7 @@ import { useApi } from '../lib/use-api';
 import { FILTER_DIMS, filtersFrom, filterToApi, groupFilters } from './filters';
 
 export const DIMENSIONS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority', 'provider', 'model', 'model_requested', 'api', 'status', 'source', 'key_id', 'trace_id'];
+const TOP_TRACES = 200;
 const GRANULARITIES = ['hour', 'day', 'week', 'month', 'none'] as const;
 type Granularity = (typeof GRANULARITIES)[number];
 
@@ -66,7 +67,9 @@ export function Explorer({ route }: { route: HashRoute }) {
   }, [key]);
   const data = both?.cur;
 
-  const groups = useMemo(() => aggregate(data?.rows ?? [], groupBy, both?.before.rows ?? [], data?.total.cost ?? '0'), [both, groupBy.join(',')]);
+  const allGroups = useMemo(() => aggregate(data?.rows ?? [], groupBy, both?.before.rows ?? [], data?.total.cost ?? '0'), [both, groupBy.join(',')]);
+  // Traces are many: the table keeps the top ones by cost (the CSV has them all).
+  const groups = useMemo(() => (groupBy.includes('trace_id') && allGroups.length > TOP_TRACES ? [...allGroups].sort((a, b) => compareMoney(b.cost, a.cost)).slice(0, TOP_TRACES) : allGroups), [allGroups]);
   // Drill-downs keep the view's window and filters.
   const windowParams = (): Record<string, string> => (range === 'custom' ? { from, ...(to ? { to } : {}) } : { range });
   const callsHref = (g: GroupRow) => hrefFor('requests', { ...windowParams(), ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [`f.${k}`, v])), ...groupFilters(groupBy, g.values) });
@@ -204,9 +207,9 @@ export function Explorer({ route }: { route: HashRoute }) {
       {data ? (
         <>
           <Card title={<>Spend <Money value={data.total.cost} testId="explorer-total" /> · {formatCount(data.total.requests)} calls{loading ? <span className="muted"> · updating…</span> : null}</>}>
-            {data.rows.length === 0 ? <Empty>No calls match this view.</Empty> : chart ? <LazySpendChart categories={chart.categories} series={chart.series} granularity={granularity} height={320} onBarClick={onBarClick} /> : null}
+            {data.rows.length === 0 ? <Empty>No calls match this view.</Empty> : chart ? <LazySpendChart categories={chart.categories} series={chart.series} granularity={granularity} height={320} onBarClick={onBarClick} /> : <p className="muted">Totals only: pick a granularity to chart spend over time.</p>}
           </Card>
-          <Card title={<>By {groupBy.join(' × ') || 'total'} <span className="muted">· change vs the {formatSpan(from, to)} before · click a row for its calls</span></>}>
+          <Card title={<>By {groupBy.join(' × ') || 'total'}{groups.length < allGroups.length ? ` (top ${TOP_TRACES} of ${formatCount(allGroups.length)})` : ''} <span className="muted">· change vs the {formatSpan(from, to)} before · click a row for its calls</span></>}>
             {groups.length === 0 ? <Empty>No rows.</Empty> : <DataTable key={groupBy.join(',') + sortKey} columns={columns} rows={groups} rowKey={(r) => r.key} initialSort={{ key: sortKey, desc: true }} onRowClick={(r) => navigate(callsHref(r))} testId="explorer-table" />}
           </Card>
         </>
