@@ -145,14 +145,22 @@ export class AlertService {
     return a;
   }
 
-  /** Period-end projection for a scope from its hourly spend. */
-  async forecast(scope: Scope, period: ForecastPeriod, now = Date.now()) {
-    const { start } = periodBounds(period, now);
+  /**
+   * Period-end projection for a scope from its hourly spend, on the calendar of `tz` (the
+   * dashboard asks in the viewer's zone, budgets in their own). Spent so far is the ledger's
+   * exact sum over [period start, now), so it equals the month to date the dashboard shows.
+   */
+  async forecast(scope: Scope, period: ForecastPeriod, now = Date.now(), tz = 'UTC', fiscalMonthStartDay = 1) {
+    const { start } = periodBounds(period, now, tz, fiscalMonthStartDay);
     const from = Math.min(start, now - 29 * 86_400_000);
     const hours = new BucketSeries(Math.floor(from / HOUR_MS) * HOUR_MS, HOUR_MS, Math.ceil((now - from) / HOUR_MS) + 2);
-    const res = await this.store.getSpend({ from: new Date(hours.start).toISOString(), to: new Date(now).toISOString(), granularity: 'hour', filters: scope });
+    const nowIso = new Date(now).toISOString();
+    const [res, sofar] = await Promise.all([
+      this.store.getSpend({ from: new Date(hours.start).toISOString(), to: nowIso, granularity: 'hour', filters: scope }),
+      this.store.getSpend({ from: new Date(start).toISOString(), to: nowIso, granularity: 'none', filters: scope }),
+    ]);
     for (const r of res.rows) if (r.period) hours.add(Date.parse(r.period), { cost: Number(r.cost), requests: r.requests });
-    return { scope, ...forecastPeriod(hours, now, period) };
+    return { scope, ...forecastPeriod(hours, now, period, { tz, fiscalMonthStartDay, spent: Number(sofar.total.cost) }), spent_exact: sofar.total.cost };
   }
 
   private async forecastBreaches(t: number): Promise<Signal[]> {
@@ -161,7 +169,7 @@ export class AlertService {
     for (const b of budgets) {
       if (!b.limit_usd || (b.period !== 'day' && b.period !== 'week' && b.period !== 'month')) continue;
       const limit = Number(b.limit_usd);
-      const f = await this.forecast(b.scope, b.period, t);
+      const f = await this.forecast(b.scope, b.period, t, b.timezone ?? 'UTC', b.fiscal_month_start_day ?? 1);
       if (f.projected <= limit) continue;
       out.push({
         scope: b.scope,

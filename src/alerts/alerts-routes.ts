@@ -5,6 +5,7 @@ import { ApiError } from '../server/api/api-error.js';
 import type { ApiRouter } from '../server/api/api-router.js';
 import type { Principal } from '../server/api/principal.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
+import { validTimeZone } from '../policy/policy-schemas.js';
 import { isSpendDimension } from '../store/store.js';
 import { alertServiceFor } from './alert-service.js';
 import { ALERT_KINDS, type Alert } from './alert-types.js';
@@ -28,7 +29,7 @@ const AnnotationBody = z.object({
   expected_multiplier: z.number().min(1).max(1000).optional(),
 }).strict().refine((a) => Date.parse(a.to) > Date.parse(a.from), { message: 'to must be after from', path: ['to'] });
 
-const RESERVED = new Set(['from', 'to', 'status', 'kind', 'limit', 'period', 'dimensions', 'contributors']);
+const RESERVED = new Set(['from', 'to', 'status', 'kind', 'limit', 'period', 'dimensions', 'contributors', 'tz', 'at']);
 
 /** Scope fields given as query parameters (`?team=search&model=gpt-4o`). */
 export function scopeFromQuery(q: URLSearchParams): Scope {
@@ -197,12 +198,15 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     summary: 'Period-end spend projection with a 90% interval for a scope (scope fields as query parameters)',
     tag: 'Alerts',
     access: 'read',
-    queryParams: { period: 'day | week | month (default month)', team: 'any scope field, e.g. team=search' },
+    queryParams: { period: 'day | week | month (default month)', tz: 'IANA zone of the period calendar (default UTC)', at: 'ISO instant to project from (default now)', team: 'any scope field, e.g. team=search' },
     handler: async (req) => {
       const period = (req.query.get('period') ?? 'month') as ForecastPeriod;
       if (!['day', 'week', 'month'].includes(period)) throw ApiError.badRequest('period must be day, week or month');
+      const tz = req.query.get('tz') || 'UTC';
+      if (!validTimeZone(tz)) throw ApiError.badRequest(`tz: not an IANA time zone: "${tz}"`);
+      const at = instant(req.query, 'at', false) ?? Date.now();
       const scope = { ...scopeFromQuery(req.query), ...req.principal.scope };
-      return { body: await svc().forecast(scope, period) };
+      return { body: await svc().forecast(scope, period, at, tz) };
     },
   });
 }

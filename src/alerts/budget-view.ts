@@ -10,6 +10,9 @@ export interface BudgetLike {
   name: string;
   scope: Scope;
   period: 'hour' | 'day' | 'week' | 'month' | 'total';
+  /** IANA zone of the budget's calendar; its forecast uses the same period boundaries. */
+  timezone?: string;
+  fiscal_month_start_day?: number;
   /** Exact decimal string (USD); budgets in tokens are not forecast. */
   limit_usd?: string | null;
 }

@@ -39,6 +39,9 @@ export interface RepriceModelLine {
   /** Unpriced before, priced now (and the reverse). */
   newly_priced: number;
   newly_unpriced: number;
+  /** Records in this line without a price before / after: their cost is unknown, not in old_cost / new_cost. */
+  old_unpriced: number;
+  new_unpriced: number;
 }
 
 export interface RepriceResult {
@@ -65,6 +68,8 @@ interface Acc {
   next: Decimal;
   newlyPriced: number;
   newlyUnpriced: number;
+  oldUnpriced: number;
+  newUnpriced: number;
 }
 
 function sameCost(a: LedgerRecord['cost'], b: LedgerRecord['cost']): boolean {
@@ -102,10 +107,12 @@ export async function repriceLedger(store: Store, opts: RepriceOptions): Promise
       });
       const key = `${r.provider}\u0000${r.model}`;
       let acc = byModel.get(key);
-      if (!acc) byModel.set(key, (acc = { provider: r.provider, model: r.model, records: 0, changed: 0, old: Decimal.ZERO, next: Decimal.ZERO, newlyPriced: 0, newlyUnpriced: 0 }));
+      if (!acc) byModel.set(key, (acc = { provider: r.provider, model: r.model, records: 0, changed: 0, old: Decimal.ZERO, next: Decimal.ZERO, newlyPriced: 0, newlyUnpriced: 0, oldUnpriced: 0, newUnpriced: 0 }));
       acc.records++;
       if (r.cost) acc.old = acc.old.add(Decimal.parse(r.cost.total));
       if (p.cost) acc.next = acc.next.add(Decimal.parse(p.cost.total));
+      if (!r.cost) acc.oldUnpriced++;
+      if (!p.cost) acc.newUnpriced++;
       if (p.priced === r.priced && sameCost(r.cost, p.cost)) continue;
       if (!r.priced && p.priced) acc.newlyPriced++;
       if (r.priced && !p.priced) acc.newlyUnpriced++;
@@ -117,7 +124,7 @@ export async function repriceLedger(store: Store, opts: RepriceOptions): Promise
     opts.onProgress?.(scanned);
   }
   const models = [...byModel.values()]
-    .map((a) => ({ provider: a.provider, model: a.model, records: a.records, changed: a.changed, old_cost: a.old.toString(), new_cost: a.next.toString(), difference: a.next.sub(a.old).toString(), newly_priced: a.newlyPriced, newly_unpriced: a.newlyUnpriced }))
+    .map((a) => ({ provider: a.provider, model: a.model, records: a.records, changed: a.changed, old_cost: a.old.toString(), new_cost: a.next.toString(), difference: a.next.sub(a.old).toString(), newly_priced: a.newlyPriced, newly_unpriced: a.newlyUnpriced, old_unpriced: a.oldUnpriced, new_unpriced: a.newUnpriced }))
     .sort((x, y) => Decimal.parse(x.difference).cmp(Decimal.parse(y.difference)) || x.model.localeCompare(y.model));
   const oldTotal = Decimal.sum(models.map((m) => Decimal.parse(m.old_cost)));
   const newTotal = Decimal.sum(models.map((m) => Decimal.parse(m.new_cost)));

@@ -1,15 +1,16 @@
 /** Showback as a self-contained HTML page (no scripts, inline styles) for mail or a wiki. */
 import { driverText, pct, signedUsd, usd } from './showback-markdown.js';
 import type { ShowbackReport } from './showback.js';
+import { costOrUnpriced } from './unpriced-label.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const td = (s: string, num = false): string => `<td${num ? ' class="n"' : ''}>${esc(s)}</td>`;
 
 export function showbackHtml(r: ShowbackReport): string {
   const owners = r.owners
-    .map((o) => `<tr>${td(o.label)}${td(usd(o.direct), true)}${td(o.allocated === '0' ? '–' : usd(o.allocated), true)}${td(usd(o.total), true)}${td(usd(o.previous), true)}${td(`${signedUsd(o.change)} (${pct(o.change_pct)})`, true)}${td(String(o.requests), true)}${td(o.drivers.map(driverText).join('; '))}</tr>`)
+    .map((o) => `<tr>${td(o.label)}${td(costOrUnpriced(o.direct, o.unpriced_requests, usd), true)}${td(o.allocated === '0' ? '–' : usd(o.allocated), true)}${td(usd(o.total), true)}${td(usd(o.previous), true)}${td(`${signedUsd(o.change)} (${pct(o.change_pct)})`, true)}${td(String(o.requests), true)}${td(o.drivers.map(driverText).join('; '))}</tr>`)
     .join('\n');
-  const pools = r.pools.map((p) => `<tr>${td(p.label)}${td(p.kind)}${td(usd(p.cost), true)}${td(usd(p.allocated), true)}${td(usd(p.unallocated), true)}${td(String(p.requests), true)}</tr>`).join('\n');
+  const pools = r.pools.map((p) => `<tr>${td(p.label)}${td(p.kind)}${td(costOrUnpriced(p.cost, p.unpriced_requests, usd), true)}${td(usd(p.allocated), true)}${td(usd(p.unallocated), true)}${td(String(p.requests), true)}</tr>`).join('\n');
   const allocations = r.owners.flatMap((o) => o.allocations.map((a) => `<tr>${td(o.label)}${td(a.pool)}${td(usd(a.amount), true)}</tr>`)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Showback ${esc(r.period.label)}</title>

@@ -1,6 +1,7 @@
 /** Showback as a readable Markdown summary (money rounded to cents for reading; CSV/JSON are exact). */
 import { Decimal } from '../pricing/decimal.js';
 import type { Driver, ShowbackReport } from './showback.js';
+import { costOrUnpriced } from './unpriced-label.js';
 
 export function usd(v: string): string {
   const d = Decimal.parse(v).round(2);
@@ -29,12 +30,12 @@ export function showbackMarkdown(r: ShowbackReport): string {
   out.push(`Period ${r.period.from} to ${r.period.to} (${r.tz}). Allocation: **${r.allocation.rule}**${r.allocation.shared.length ? `; shared: ${r.allocation.shared.join(', ')}` : ''}.${r.allocation.note ? ` ${r.allocation.note}.` : ''}`, '');
   out.push('| Owner | Direct | Allocated | Total | Previous | Change | Calls | Top drivers |', '|---|---:|---:|---:|---:|---:|---:|---|');
   for (const o of r.owners) {
-    out.push(`| ${esc(o.label)} | ${usd(o.direct)} | ${o.allocated === '0' ? '–' : usd(o.allocated)} | ${usd(o.total)} | ${usd(o.previous)} | ${signedUsd(o.change)} (${pct(o.change_pct)}) | ${o.requests} | ${esc(o.drivers.map(driverText).join('; '))} |`);
+    out.push(`| ${esc(o.label)} | ${costOrUnpriced(o.direct, o.unpriced_requests, usd)} | ${o.allocated === '0' ? '–' : usd(o.allocated)} | ${usd(o.total)} | ${usd(o.previous)} | ${signedUsd(o.change)} (${pct(o.change_pct)}) | ${o.requests} | ${esc(o.drivers.map(driverText).join('; '))} |`);
   }
   out.push('');
   if (r.pools.length) {
     out.push('## Unattributed and shared spend', '', '| Pool | Kind | Cost | Allocated | Unallocated | Calls |', '|---|---|---:|---:|---:|---:|');
-    for (const p of r.pools) out.push(`| ${esc(p.label)} | ${p.kind} | ${usd(p.cost)} | ${usd(p.allocated)} | ${usd(p.unallocated)} | ${p.requests} |`);
+    for (const p of r.pools) out.push(`| ${esc(p.label)} | ${p.kind} | ${costOrUnpriced(p.cost, p.unpriced_requests, usd)} | ${usd(p.allocated)} | ${usd(p.unallocated)} | ${p.requests} |`);
     out.push('');
     const lines = r.owners.flatMap((o) => o.allocations.map((a) => `| ${esc(o.label)} | ${esc(a.pool)} | ${usd(a.amount)} |`));
     if (lines.length) out.push('### Allocation lines', '', '| Owner | From pool | Amount |', '|---|---|---:|', ...lines, '');
@@ -48,7 +49,7 @@ export function showbackMarkdown(r: ShowbackReport): string {
   for (const o of [...r.owners, ...r.pools]) {
     if (o.models.length === 0) continue;
     out.push(`### ${o.label}`, '', '| Model | Cost | Calls | Input | Cache read | Output | Reasoning |', '|---|---:|---:|---:|---:|---:|---:|');
-    for (const m of o.models) out.push(`| ${esc(m.model ?? '(unknown)')} | ${usd(m.cost)} | ${m.requests}${m.unpriced_requests ? ` (${m.unpriced_requests} unpriced)` : ''} | ${m.input_tokens} | ${m.cache_read_tokens} | ${m.output_tokens} | ${m.reasoning_tokens} |`);
+    for (const m of o.models) out.push(`| ${esc(m.model ?? '(unknown)')} | ${costOrUnpriced(m.cost, m.unpriced_requests, usd)} | ${m.requests} | ${m.input_tokens} | ${m.cache_read_tokens} | ${m.output_tokens} | ${m.reasoning_tokens} |`);
     out.push('');
   }
   out.push(`Reconciliation: owners' direct ${usd(r.totals.direct)} + pools ${usd(r.totals.pools)} = ledger ${usd(r.totals.ledger)}; allocated ${usd(r.totals.allocated)}, unallocated ${usd(r.totals.unallocated)}. Exact figures: --format json or csv.`);

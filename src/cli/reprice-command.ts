@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseRange } from '../analytics/instant.js';
 import type { RepriceResult } from '../analytics/reprice.js';
 import { usd, signedUsd } from '../analytics/showback-markdown.js';
+import { costOrUnpriced } from '../analytics/unpriced-label.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
@@ -40,7 +41,7 @@ export function registerRepriceCommand(program: Command): void {
         return;
       }
       printTable(
-        result.models.map((m) => ({ provider: m.provider, model: m.model, records: m.records, changed: m.changed, old: usd(m.old_cost), new: usd(m.new_cost), difference: signedUsd(m.difference), exact_difference: m.difference })),
+        result.models.map((m) => ({ provider: m.provider, model: m.model, records: m.records, changed: m.changed, old: costOrUnpriced(m.old_cost, m.old_unpriced, usd), new: costOrUnpriced(m.new_cost, m.new_unpriced, usd), difference: signedUsd(m.difference), exact_difference: m.difference })),
         ['provider', 'model', 'records', 'changed', 'old', 'new', 'difference', 'exact_difference'],
       );
       const verb = result.dry_run ? 'would change' : 'changed';

@@ -117,7 +117,7 @@ export function emptyRules(): PolicyRules {
   return { budgets: [], rateLimits: [], killSwitches: [], allowLists: [], traceGuards: [] };
 }
 
-function validTimeZone(tz: string): boolean {
+export function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

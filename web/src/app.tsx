@@ -14,12 +14,14 @@ const Explorer = lazy(() => import('./pages/explorer').then((m) => ({ default: m
 const Budgets = lazy(() => import('./pages/budgets').then((m) => ({ default: m.Budgets })));
 const Requests = lazy(() => import('./pages/requests').then((m) => ({ default: m.Requests })));
 const Keys = lazy(() => import('./pages/keys').then((m) => ({ default: m.Keys })));
+const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Alerts })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
   { id: 'explorer', label: 'Explorer' },
   { id: 'budgets', label: 'Budgets' },
   { id: 'requests', label: 'Requests' },
+  { id: 'alerts', label: 'Alerts' },
   { id: 'keys', label: 'Keys' },
 ];
 
@@ -28,6 +30,8 @@ type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } |
 export function App() {
   const [session, setSession] = useState<Session>(() => (storedToken() ? { state: 'checking' } : { state: 'signed-out' }));
   const route = useHashRoute();
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [route]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -58,7 +62,11 @@ export function App() {
           </span>{' '}
           Costrail
         </a>
-        <nav>
+        {/* On a phone the pages fold into a menu the button opens. */}
+        <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)} data-testid="menu-toggle">
+          ☰ Menu
+        </button>
+        <nav id="main-nav" className={menuOpen ? 'open' : ''}>
           {PAGES.map((p) => (
             <a key={p.id} href={hrefFor(p.id)} className={page === p.id ? 'active' : ''} aria-current={page === p.id ? 'page' : undefined} data-testid={`nav-${p.id}`}>
               {p.label}
@@ -89,6 +97,7 @@ export function App() {
             {page === 'budgets' ? <Budgets /> : null}
             {page === 'requests' ? <Requests route={route} /> : null}
             {page === 'keys' ? <Keys /> : null}
+            {page === 'alerts' ? <Alerts route={route} /> : null}
           </Suspense>
         </PageBoundary>
       </main>

@@ -79,3 +79,53 @@ export interface WhoAmI {
   token_id: string;
   scope: Record<string, string>;
 }
+
+/** `GET /api/alerts` items (src/alerts/alert-types.ts, instants as ISO strings). */
+export interface AlertItem {
+  id: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  status: 'open' | 'acknowledged' | 'resolved';
+  scope: Record<string, string>;
+  summary: string;
+  observed: number;
+  expected: number;
+  expected_low: number;
+  expected_high: number;
+  unit: string;
+  window_minutes: number;
+  detected_at: string;
+  last_seen_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  resolved_by: 'auto' | 'manual' | null;
+  peak_observed: number;
+  contributors: { dimension: string; value: string | null; cost: string; requests: number }[];
+  link: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface AnnotationItem {
+  id: string;
+  scope: Record<string, string>;
+  from: string;
+  to: string;
+  note: string;
+  expected_multiplier: number;
+}
+
+/** `GET /api/forecast`: period-end projection with its 90% interval (statistics, so numbers). */
+export interface ForecastResult {
+  scope: Record<string, string>;
+  period: 'day' | 'week' | 'month';
+  period_start: string;
+  period_end: string;
+  as_of: string;
+  tz: string;
+  spent: number;
+  spent_exact?: string;
+  projected: number;
+  low: number;
+  high: number;
+  method: string;
+}

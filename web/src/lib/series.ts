@@ -27,5 +27,7 @@ export function toSeries(rows: readonly SpendRow[], dims: readonly string[], top
     byName.set(name, values);
   }
   const order = [...ranked.filter((k) => kept.has(k)), ...(byName.has('other') ? ['other'] : [])];
-  return { categories, series: order.map((name) => ({ name, values: byName.get(name) ?? [] })) };
+  const groups = new Map<string, (string | null)[]>();
+  for (const r of rows) groups.set(groupLabel(r, dims), dims.map((d) => (r[d] === null || r[d] === undefined ? null : String(r[d]))));
+  return { categories, series: order.map((name) => ({ name, values: byName.get(name) ?? [], ...(name !== 'other' && groups.has(name) ? { group: groups.get(name) } : {}) })) };
 }

@@ -1,6 +1,8 @@
 /** One call: what it used, what each part cost, which prices, who it is attributed to, how fast. */
 import type { LedgerRecord } from '../api/types';
+import { CallCost } from '../components/cost-cell';
 import { Card, Money, Time } from '../components/ui';
+import { billingLabel, usageSourceText } from '../lib/billing-label';
 import { hrefFor } from '../lib/hash-route';
 import { formatCount } from '../lib/money';
 import { formatDuration } from '../lib/time';
@@ -8,6 +10,8 @@ import { formatDuration } from '../lib/time';
 const COST_PARTS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools', 'other'] as const;
 
 export function CallDetail({ record: r, onClose }: { record: LedgerRecord; onClose: () => void }) {
+  const billing = billingLabel(r);
+  const source = usageSourceText(r);
   const usage = Object.entries(r.usage ?? {}).filter(([, v]) => v);
   const attribution = Object.entries(r.attribution).filter(([, v]) => v !== null);
   const tags = Object.entries(r.tags ?? {});
@@ -48,18 +52,21 @@ export function CallDetail({ record: r, onClose }: { record: LedgerRecord; onClo
           {formatDuration(r.duration_ms)} total · TTFT {formatDuration(r.ttft_ms)}
         </dd>
         <dt>Cost</dt>
-        <dd>{r.cost ? <Money value={r.cost.total} /> : <span className="warn">unpriced{r.unpriced_reason ? `: ${r.unpriced_reason}` : ''}</span>}</dd>
+        <dd data-testid="detail-cost">
+          <CallCost record={r} />
+          {billing.kind !== 'priced' ? <span className="muted"> — {billing.why}</span> : null}
+        </dd>
         <dt>Price version</dt>
         <dd>
           <code>{r.price_version ?? '—'}</code>
         </dd>
         <dt>Usage</dt>
-        <dd>{r.usage_source === 'estimated' ? <span className="warn">estimated by Costrail</span> : 'reported by the provider'}</dd>
+        <dd data-testid="detail-usage-source">{source === null ? <span className="muted">none: {billing.text || 'no usage'}</span> : r.usage_source === 'estimated' ? <span className="warn">{source}</span> : source}</dd>
         {r.trace_id ? (
           <>
             <dt>Trace</dt>
             <dd>
-              <a href={hrefFor('requests', {}, ['trace', r.trace_id])}>{r.trace_id}</a>
+              <a href={hrefFor('requests', {}, ['trace', r.trace_id])} data-testid="detail-trace">{r.trace_id}</a>
             </dd>
           </>
         ) : null}

@@ -13,3 +13,8 @@ export function filtersFrom(p: URLSearchParams): Record<string, string> {
 export function filterToApi(filters: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v === NONE_LABEL ? '' : v]));
 }
+
+/** Hash params (`f.<dim>`) for a group's values, so a row or a bar can open the same slice elsewhere. */
+export function groupFilters(dims: readonly string[], values: readonly (string | null)[]): Record<string, string> {
+  return Object.fromEntries(dims.map((d, i) => [`f.${d}`, values[i] ?? NONE_LABEL]));
+}

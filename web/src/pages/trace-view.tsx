@@ -1,64 +1,121 @@
-/** Every call of one trace on a shared time axis, with the trace's summed cost and tokens. */
+/**
+ * Every call of one trace on a shared time axis, a page at a time (an agent loop can make
+ * thousands of calls), with the whole trace's cost and tokens from the API's exact sums.
+ */
+import { useState } from 'react';
 import { api } from '../api/client';
-import type { EventsPage, LedgerRecord } from '../api/types';
-import { Card, Empty, ErrorBox, Loading, Money, Stat, Time } from '../components/ui';
-import { hrefFor } from '../lib/hash-route';
-import { formatCount, sumMoney } from '../lib/money';
+import { getSpend } from '../api/spend';
+import type { EventsPage, SpendResult } from '../api/types';
+import { CallCost, GroupCost } from '../components/cost-cell';
+import { Card, Empty, ErrorBox, Loading, Stat, Time } from '../components/ui';
+import { callHref } from '../lib/call-link';
+import { hrefFor, navigate } from '../lib/hash-route';
+import { formatCount } from '../lib/money';
 import { formatDuration } from '../lib/time';
 import { useApi } from '../lib/use-api';
 
-async function loadTrace(traceId: string, signal: AbortSignal): Promise<LedgerRecord[]> {
-  const out: LedgerRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: EventsPage = await api<EventsPage>('GET', '/api/events', { query: { trace_id: traceId, limit: 1000, cursor }, signal });
-    out.push(...page.events);
-    cursor = page.next_cursor;
-  } while (cursor && out.length < 10_000);
-  return out.reverse();
+export const TRACE_PAGE_SIZE = 100;
+
+interface TracePage {
+  page: EventsPage;
+  total: SpendResult['total'] & { input_tokens?: number; output_tokens?: number };
+  tokens: number;
 }
 
-export function TraceView({ traceId }: { traceId: string }) {
-  const { data, error, reload } = useApi((signal) => loadTrace(traceId, signal), [traceId]);
+async function loadTrace(traceId: string, cursor: string | null, signal: AbortSignal): Promise<TracePage> {
+  const [page, spend] = await Promise.all([
+    api<EventsPage>('GET', '/api/events', { query: { trace_id: traceId, limit: TRACE_PAGE_SIZE, cursor }, signal }),
+    getSpend({ filters: { trace_id: traceId } }, signal),
+  ]);
+  const row = spend.rows[0];
+  const tokens = row ? (row.input_tokens ?? 0) + (row.cache_read_tokens ?? 0) + (row.cache_write_tokens ?? 0) + (row.output_tokens ?? 0) + (row.reasoning_tokens ?? 0) : 0;
+  return { page, total: spend.total, tokens };
+}
+
+export function TraceView({ traceId, params }: { traceId: string; params: URLSearchParams }) {
+  const cursor = params.get('cursor');
+  const [history, setHistory] = useState<(string | null)[]>([]);
+  const { data, error, reload } = useApi((signal) => loadTrace(traceId, cursor, signal), [traceId, cursor]);
+  const go = (c: string | null) => navigate(hrefFor('requests', c ? { cursor: c } : {}, ['trace', traceId]), true);
   if (error) return <ErrorBox error={error} onRetry={reload} />;
   if (!data) return <Loading what="the trace" />;
-  if (data.length === 0) return <Empty>No calls recorded for trace {traceId}.</Empty>;
-  const start = Math.min(...data.map((r) => Date.parse(r.started_at)));
-  const end = Math.max(...data.map((r) => Date.parse(r.ended_at ?? r.started_at) || Date.parse(r.started_at) + (r.duration_ms ?? 0)));
+  const calls = [...data.page.events].reverse();
+  if (calls.length === 0) return <Empty>No calls recorded for trace {traceId}.</Empty>;
+  const start = Math.min(...calls.map((r) => Date.parse(r.started_at)));
+  // End of a call from its own start and duration: an imported record's ended_at may be missing or wrong.
+  const end = Math.max(...calls.map((r) => Date.parse(r.started_at) + (r.duration_ms ?? 0)));
   const span = Math.max(1, end - start);
-  const tokens = data.reduce((a, r) => a + (r.usage ? r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens + r.usage.output_tokens + r.usage.reasoning_tokens : 0), 0);
-  const unpriced = data.filter((r) => !r.cost).length;
+  const paged = data.total.requests > TRACE_PAGE_SIZE;
+  const unpriced = data.total.unpriced_requests ?? 0;
   return (
     <div className="page trace" data-testid="trace">
       <p>
-        <a href={hrefFor('requests')}>← All calls</a>
+        <a href={hrefFor('requests')}>← All calls</a> · <a href={hrefFor('requests', { 'f.trace_id': traceId })}>this trace in the list</a> · <a href={hrefFor('explorer', { range: '90d', granularity: 'none', group_by: 'model', 'f.trace_id': traceId })}>by model in the explorer</a>
       </p>
       <div className="stats">
-        <Stat label="Trace cost" testId="trace-cost" sub={unpriced ? `${unpriced} unpriced call(s) not included` : undefined}>
-          <Money value={sumMoney(data.map((r) => r.cost?.total))} />
+        <Stat label="Trace cost" testId="trace-cost">
+          <GroupCost cost={data.total.cost} unpriced={unpriced} />
         </Stat>
-        <Stat label="Calls">{data.length}</Stat>
-        <Stat label="Tokens">{formatCount(tokens)}</Stat>
-        <Stat label="Wall time">{formatDuration(end - start)}</Stat>
+        <Stat label="Calls" testId="trace-calls">
+          {formatCount(data.total.requests)}
+        </Stat>
+        <Stat label="Tokens">{formatCount(data.tokens)}</Stat>
+        <Stat label={paged ? 'Span of this page' : 'Wall time'}>{formatDuration(end - start)}</Stat>
       </div>
-      <Card title={<>Trace <code>{traceId}</code></>}>
-        <ol className="waterfall">
-          {data.map((r) => {
+      <Card
+        title={
+          <>
+            Trace <code>{traceId}</code>
+            {paged ? <span className="muted"> · calls {formatCount(history.length * TRACE_PAGE_SIZE + 1)}–{formatCount(history.length * TRACE_PAGE_SIZE + calls.length)} of {formatCount(data.total.requests)}, newest pages first</span> : null}
+          </>
+        }
+      >
+        <ol className="waterfall" data-testid="waterfall">
+          {calls.map((r) => {
             const s = Date.parse(r.started_at) - start;
             const d = r.duration_ms ?? 0;
             return (
               <li key={r.id}>
-                <span className="wf-label">
+                <a className="wf-label" href={callHref(r)}>
                   <Time iso={r.started_at} seconds /> · {r.attribution.agent ?? r.attribution.feature ?? r.provider} · {r.model ?? r.model_requested}
-                </span>
+                </a>
                 <span className="wf-track">
-                  <span className={`wf-bar status-${r.status}`} style={{ left: `${(s / span) * 100}%`, width: `${Math.max(0.5, (d / span) * 100)}%` }} title={formatDuration(d)} />
+                  <span className={`wf-bar status-${r.status}`} style={{ left: `${Math.min(99.5, (s / span) * 100)}%`, width: `${Math.min(100 - Math.min(99.5, (s / span) * 100), Math.max(0.5, (d / span) * 100))}%` }} title={formatDuration(d)} />
                 </span>
-                <span className="wf-cost">{r.cost ? <Money value={r.cost.total} /> : <span className="warn">unpriced</span>}</span>
+                <span className="wf-cost">
+                  <CallCost record={r} />
+                </span>
               </li>
             );
           })}
         </ol>
+        {paged ? (
+          <div className="pager">
+            <button
+              type="button"
+              disabled={history.length === 0}
+              onClick={() => {
+                const prev = history[history.length - 1] ?? null;
+                setHistory(history.slice(0, -1));
+                go(prev);
+              }}
+            >
+              ← Newer
+            </button>
+            <span className="muted">page {history.length + 1}</span>
+            <button
+              type="button"
+              disabled={!data.page.next_cursor}
+              data-testid="trace-older"
+              onClick={() => {
+                setHistory([...history, cursor]);
+                go(data.page.next_cursor);
+              }}
+            >
+              Older →
+            </button>
+          </div>
+        ) : null}
       </Card>
     </div>
   );
