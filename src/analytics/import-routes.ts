@@ -35,7 +35,7 @@ export function registerImportRoutes(api: ApiRouter, ctx: RuntimeContext): void 
       const unique = firstOfEachId(valid);
       let inserted = 0;
       for (let i = 0; i < unique.length; i += INSERT_BATCH) {
-        inserted += (await ctx.store.insertRecords(unique.slice(i, i + INSERT_BATCH).map((r) => toLedgerRecord(r, ctx.book)))).inserted;
+        inserted += (await ctx.store.insertRecords(unique.slice(i, i + INSERT_BATCH).map((r) => toLedgerRecord(r, ctx.prices.current())))).inserted;
       }
       return { body: { read, inserted, duplicates: read - invalid.length - inserted, invalid } };
     },

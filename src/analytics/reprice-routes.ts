@@ -1,6 +1,5 @@
 /** `POST /api/reprice`: re-price a period with the price book and overrides as they are now. */
 import { z } from 'zod';
-import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { ApiError } from '../server/api/api-error.js';
 import type { ApiRouter } from '../server/api/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
@@ -20,10 +19,10 @@ export function registerRepriceRoutes(api: ApiRouter, ctx: RuntimeContext): void
     body: RepriceBody,
     handler: async (req) => {
       const range = await asBadRequest(async () => parseRange(req.body.from, req.body.to));
-      // Read the price files now: an override written after the server started must count.
+      // Read the price files now: an override written after the server started (even by hand) must count.
       let book;
       try {
-        book = loadPriceBook({ dataDir: ctx.dataDir });
+        book = ctx.prices.reload();
       } catch (e) {
         throw new ApiError(422, 'invalid_price_book', (e as Error).message);
       }

@@ -48,7 +48,7 @@ export function registerImportCommand(program: Command): void {
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError(`--batch-size must be a positive integer, not "${opts.batchSize}"`, 2);
       const result = await withApi(opts, async (session) => {
-        const sink = session.runtime ? storeImportSink(session.runtime.store, session.runtime.context.book) : apiSink(session.client);
+        const sink = session.runtime ? storeImportSink(session.runtime.store, session.runtime.context.prices.current()) : apiSink(session.client);
         const twoPasses = !opts.skipInvalid;
         const bar = startProgress('importing', twoPasses ? size * 2 : size, { quiet: opts.json, unit: 'bytes' });
         try {

@@ -38,7 +38,7 @@ function rate(v: string | undefined, flag: string): string | undefined {
 /** What to run so calls already in the ledger get the new price too. */
 function repriceHint(from: string): string {
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  return `a running serve prices new calls with this after a restart. To apply it to calls already recorded:\n  costrail reprice --from ${from} --to ${tomorrow} --dry-run   (then without --dry-run)`;
+  return `a running serve on this data folder prices new calls with this within seconds. To apply it to calls already recorded:\n  costrail reprice --from ${from} --to ${tomorrow} --dry-run   (then without --dry-run)`;
 }
 
 export function registerPriceOverrideCommands(prices: Command): void {

@@ -17,7 +17,7 @@ const BATCH = 5_000;
 export async function seedDemoHistory(rt: CostrailRuntime, onProgress?: (done: number, total: number) => void): Promise<number> {
   // Only into an empty ledger: a second demo on the same folder keeps what the first one made.
   if ((await rt.store.countRecords()) > 0) return 0;
-  const plan = planTraffic({ days: HISTORY_DAYS, requests: HISTORY_CALLS, seed: 2026, book: rt.context.book });
+  const plan = planTraffic({ days: HISTORY_DAYS, requests: HISTORY_CALLS, seed: 2026, book: rt.context.prices.current() });
   let batch: LedgerRecord[] = [];
   let done = 0;
   for (const { record } of plan.calls()) {

@@ -9,7 +9,7 @@ import { Agent, request } from 'undici';
 import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
 import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
-import type { PriceBook } from '../pricing/price-book.js';
+import type { PriceBookSource } from '../pricing/current-price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
 import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
@@ -34,7 +34,8 @@ export interface LedgerSink {
 
 export interface GatewayOptions {
   upstreams: UpstreamMap;
-  book: PriceBook;
+  /** Read per call, so a reloaded book (new override) prices the next call. A fixed `PriceBook` works too. */
+  book: PriceBookSource;
   sink: LedgerSink;
   /** Upper bound on waiting for upstream headers and between body chunks. */
   upstreamTimeoutMs?: number;
@@ -356,7 +357,7 @@ export class Gateway {
   /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
   private billed(call: CallState, reported: string | undefined): string | undefined {
     const requested = call.modelRequested ?? undefined;
-    const mapped = requested === undefined ? undefined : this.opts.book.deploymentModel(ledgerProvider(call.route), requested);
+    const mapped = requested === undefined ? undefined : this.opts.book.current().deploymentModel(ledgerProvider(call.route), requested);
     return mapped ?? billedModel(call.route.provider, reported, requested);
   }
 
@@ -432,7 +433,7 @@ export class Gateway {
     let aliasOf: string | undefined;
     if (metered?.refused) unpriced = `provider usage refused: ${metered.refused}`;
     else if (metered && metered.model) {
-      const p = priceUsage(this.opts.book, {
+      const p = priceUsage(this.opts.book.current(), {
         provider: ledgerProvider(call.route),
         model: metered.model,
         usage: metered.usage,

@@ -6,7 +6,7 @@
  * store, COSTRAIL_POLICY_SYNC_MS (default 1000) is how often the rules' revision is polled.
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
-import type { PriceBook } from '../pricing/price-book.js';
+import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
 import type { PolicyCounters } from './counters/policy-counters.js';
 import { RedisCounters } from './counters/redis-counters.js';
@@ -20,7 +20,7 @@ export interface PolicyRuntimeOptions {
   syncIntervalMs?: number;
 }
 
-export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBook; writer: LedgerWriter; quiet?: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyService> {
+export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBookSource; writer: LedgerWriter; quiet?: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyService> {
   const env = o.env ?? process.env;
   let counters = o.counters;
   if (!counters && env.COSTRAIL_REDIS_URL) {

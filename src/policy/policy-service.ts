@@ -15,7 +15,7 @@
  * counters: the first to see it claims it). The alerts module routes these to channels.
  */
 import { randomUUID } from 'node:crypto';
-import type { PriceBook } from '../pricing/price-book.js';
+import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { DimensionFilters, Store } from '../store/store.js';
 import { formatAmount, type BudgetStatus } from './budget-status.js';
 import type { PeriodWindow } from './budget-period.js';
@@ -47,7 +47,7 @@ export type ThresholdListener = (event: ThresholdEvent) => void;
 
 export interface PolicyServiceOptions {
   store: Store;
-  book: PriceBook;
+  book: PriceBookSource;
   /** Default: in-process counters. */
   counters?: PolicyCounters;
   reservationCeilingUsd?: string;

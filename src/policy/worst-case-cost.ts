@@ -9,6 +9,7 @@
  * priced at the dearest rate it could be billed at (cache writes, long-context tiers, reasoning).
  */
 import { Decimal } from '../pricing/decimal.js';
+import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { RateKey, Rates } from '../pricing/catalog-schema.js';
 import { promptText } from '../gateway/usage-estimate.js';
@@ -50,13 +51,21 @@ export class WorstCaseEstimator {
   private readonly rates = new Map<string, { at: number; rates: DearestRates | null }>();
   private encode: ((text: string) => number[]) | undefined;
 
-  constructor(private readonly book: PriceBook) {}
+  /** The book the cached rates came from: a reload (new override) empties the cache. */
+  private ratesBook: PriceBook | undefined;
+
+  constructor(private readonly book: PriceBookSource) {}
 
   private ratesFor(provider: string, model: string, now: number): DearestRates | null {
+    const book = this.book.current();
+    if (book !== this.ratesBook) {
+      this.rates.clear();
+      this.ratesBook = book;
+    }
     const key = provider + '\u0000' + model;
     const hit = this.rates.get(key);
     if (hit && now - hit.at < 3_600_000) return hit.rates;
-    const r = this.book.resolve(provider, model, new Date(now));
+    const r = book.resolve(provider, model, new Date(now));
     let rates: DearestRates | null = null;
     if ('entry' in r) {
       // Worst case includes long-context tiers and peak-hour windows (DeepSeek peak is twice off-peak).

@@ -70,6 +70,11 @@ export class PriceBook {
     this.version = `${base}#${hash.digest('hex').slice(0, 12)}`;
   }
 
+  /** A book is its own fixed `PriceBookSource` (tests, CLI commands and other one-shot uses). */
+  current(): PriceBook {
+    return this;
+  }
+
   static fromJson(catalogs: unknown[], overrides?: unknown, aliases?: unknown): PriceBook {
     return new PriceBook(
       catalogs.map((c) => CatalogSchema.parse(c)),

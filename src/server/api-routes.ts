@@ -9,6 +9,7 @@ import type { ApiRouter } from './api/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
 import { registerAlertRoutes } from '../alerts/alerts-routes.js';
+import { registerPriceOverrideRoutes } from '../pricing/price-overrides-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -24,4 +25,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerKeysRoutes(api, ctx);
   registerAnalyticsRoutes(api, ctx);
   registerPolicyRoutes(api, ctx.policy);
+  registerPriceOverrideRoutes(api, ctx);
 }

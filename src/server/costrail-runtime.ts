@@ -8,7 +8,7 @@ import { ProviderRouter } from '../gateway/provider-router.js';
 import { defaultRouting, type RoutingSetup } from './routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
-import { loadPriceBook } from '../pricing/catalog-loader.js';
+import { CurrentPriceBook } from '../pricing/current-price-book.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
@@ -68,6 +68,9 @@ export interface RuntimeOptions {
   publicMetrics?: boolean;
 }
 
+/** How often the overrides file's mtime is checked (a stat, off the call path). */
+const OVERRIDES_POLL_MS = 2_000;
+
 /** Where a running server tells CLI commands on the same data folder how to reach it. */
 export const SERVER_FILE = 'server.json';
 
@@ -101,7 +104,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
   const log = logger.log;
   makeDataDirPrivate(opts.dataDir);
-  const book = loadPriceBook({ dataDir: opts.dataDir });
+  const book = new CurrentPriceBook({ dataDir: opts.dataDir });
   const storeEnv = opts.simulated ? {} : process.env;
   let store: Store | undefined;
   let outage: DatabaseOutage | undefined;
@@ -154,11 +157,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, book, auth, keys, log, policy };
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(process.env) ?? false);
-  const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.version, key_mode: keys.keys.keyMode() }) };
+  const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.current().version, key_mode: keys.keys.keyMode() }) };
   let server: Server;
   if (waiting) {
     // Same socket, so clients and health checks that found the waiting process keep their address.
@@ -182,7 +185,13 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
-  log.info({ url, data: opts.dataDir, price_version: book.version }, 'costrail listening');
+  log.info({ url, data: opts.dataDir, price_version: book.current().version }, 'costrail listening');
+  // A hand edit of price-overrides.json (or the CLI writing it beside this server) prices new calls within seconds.
+  book.watch(
+    OVERRIDES_POLL_MS,
+    (b) => log.info({ price_version: b.version }, 'price overrides changed on disk; new calls use them'),
+    (err) => log.error({ err: err.message }, 'price overrides file is invalid; calls keep the previous prices until it is fixed'),
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -196,6 +205,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     close() {
       closing ??= (async () => {
         if (opts.advertise) fs.rmSync(serverFile, { force: true });
+        book.stop();
         await new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections();

@@ -4,7 +4,7 @@
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
-import type { PriceBook } from '../pricing/price-book.js';
+import type { CurrentPriceBook } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from './api/principal.js';
 import type { KeyService } from '../keys/key-service.js';
@@ -14,7 +14,8 @@ export interface RuntimeContext {
   dataDir: string;
   store: Store;
   writer: LedgerWriter;
-  book: PriceBook;
+  /** The price book in force: `prices.current()` per use, `prices.reload()` after an override changes. */
+  prices: CurrentPriceBook;
   auth: TokenAuthenticator;
   /** Virtual keys, provider credentials, scoped API tokens. */
   keys: KeyService;
