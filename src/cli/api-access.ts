@@ -146,6 +146,20 @@ export async function openApi(opts: ApiAccessOptions): Promise<ApiSession> {
   return { client: new ApiClient(runtime.url, runtime.adminToken), runtime, close: () => runtime.close() };
 }
 
+/**
+ * The API of a server already in charge of the data folder (`--url`, or one advertised in
+ * `<data>/server.json`), or undefined when none runs. For commands that edit a file the server
+ * reads (price overrides): through the server when there is one, so it applies the change at once
+ * and never has the file edited under it; directly otherwise, without starting a runtime.
+ */
+export function runningApi(opts: ApiAccessOptions): ApiClient | undefined {
+  const url = opts.url ?? advertisedServer(opts.data);
+  if (!url) return undefined;
+  const token = opts.token ?? (opts.url ? process.env.COSTRAIL_ADMIN_TOKEN : readToken(opts.data));
+  if (!token) throw new CliError(opts.url ? '--url needs a token: pass --token or set COSTRAIL_ADMIN_TOKEN' : `a server is running on ${opts.data} but no admin token was found: pass --token or set COSTRAIL_ADMIN_TOKEN`, 2);
+  return new ApiClient(url.replace(/\/+$/, ''), token);
+}
+
 /** Runs `fn` with an API session and always closes it. */
 export async function withApi<T>(opts: ApiAccessOptions, fn: (s: ApiSession) => Promise<T>): Promise<T> {
   const session = await openApi(opts);

@@ -6,11 +6,12 @@ import type { Command } from 'commander';
 import type { Rates } from '../pricing/catalog-schema.js';
 import { Decimal } from '../pricing/decimal.js';
 import { addDiscount, readOverrides, removeOverride, setCustomPrice } from '../pricing/override-file.js';
+import type { Discount, Overrides } from '../pricing/overrides.js';
+import { runningApi, withApiOptions, type ApiAccessOptions, type ApiClient } from './api-access.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
 
-interface SetOpts {
-  data: string;
+interface SetOpts extends ApiAccessOptions {
   provider?: string;
   models?: string;
   model?: string;
@@ -36,16 +37,28 @@ function rate(v: string | undefined, flag: string): string | undefined {
 }
 
 /** What to run so calls already in the ledger get the new price too. */
-function repriceHint(from: string): string {
+function repriceHint(from: string, viaServer: boolean): string {
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  return `a running serve on this data folder prices new calls with this within seconds. To apply it to calls already recorded:\n  costrail reprice --from ${from} --to ${tomorrow} --dry-run   (then without --dry-run)`;
+  const now = viaServer ? 'the running server prices new calls with this now' : 'a server started on this data folder (or one running, within seconds) prices new calls with this';
+  return `${now}. To apply it to calls already recorded:\n  costrail reprice --from ${from} --to ${tomorrow} --dry-run   (then without --dry-run)`;
+}
+
+interface OverrideList {
+  discounts: (Omit<Discount, 'id'> & { id?: string | null })[];
+  models: Overrides['models'];
+}
+
+/** The API's list in the file's shape (the API says null where the file omits a field). */
+async function listViaApi(api: ApiClient): Promise<OverrideList> {
+  const r = await api.get<{ discounts: Record<string, unknown>[]; custom_prices: { provider: string; model: string; prices: Overrides['models'][number]['prices'] }[] }>('/api/price-overrides');
+  const discounts = r.discounts.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== null)) as OverrideList['discounts'][number]);
+  return { discounts, models: r.custom_prices.map((m) => ({ provider: m.provider, model: m.model, prices: m.prices })) };
 }
 
 export function registerPriceOverrideCommands(prices: Command): void {
-  const override = prices.command('override').description('Negotiated discounts and custom prices (kept in <data>/price-overrides.json)');
-  const data = (c: Command) => c.option('--data <dir>', 'data folder', process.env.COSTRAIL_DATA ?? './.costrail');
+  const override = prices.command('override').description('Negotiated discounts and custom prices (kept in <data>/price-overrides.json; through the server when one runs on the folder or --url is given)');
 
-  data(
+  withApiOptions(
     override
       .command('set')
       .description('Add a percent discount (--percent) or set a custom price for a fine-tuned or self-hosted model (--model with --input/--output)')
@@ -61,15 +74,17 @@ export function registerPriceOverrideCommands(prices: Command): void {
       .option('--to <date>', 'discount: first day it no longer applies (default open-ended)')
       .option('--note <text>', 'discount: a note, e.g. the contract reference')
       .option('--json', 'print the stored entry as JSON'),
-  ).action((o: SetOpts) => {
+  ).action(async (o: SetOpts) => {
     const from = o.from ?? today();
     if (!DATE.test(from) || (o.to !== undefined && !DATE.test(o.to))) throw new CliError('--from and --to take YYYY-MM-DD', 2);
+    const api = runningApi(o);
     let stored: unknown;
     try {
       if (o.percent !== undefined) {
         if (o.model !== undefined) throw new CliError('--percent is a discount (use --models for which models); --model is for a custom price', 2);
         const models = o.models?.split(',').map((m) => m.trim()).filter(Boolean);
-        stored = addDiscount(o.data, { percent: o.percent, effective_from: from, ...(o.provider ? { provider: o.provider.toLowerCase() } : {}), ...(models?.length ? { models } : {}), ...(o.to ? { effective_to: o.to } : {}), ...(o.note ? { note: o.note } : {}) });
+        const discount = { percent: o.percent, effective_from: from, ...(o.provider ? { provider: o.provider.toLowerCase() } : {}), ...(models?.length ? { models } : {}), ...(o.to ? { effective_to: o.to } : {}), ...(o.note ? { note: o.note } : {}) };
+        stored = api ? (await api.post<{ discount: unknown }>('/api/price-overrides/discounts', discount)).discount : addDiscount(o.data, discount);
       } else if (o.model !== undefined) {
         if (!o.provider) throw new CliError('a custom price needs --provider (e.g. openai for a fine-tune, or your own name for a self-hosted model)', 2);
         const input = rate(o.input, '--input');
@@ -80,7 +95,9 @@ export function registerPriceOverrideCommands(prices: Command): void {
         const cw = rate(o.cacheWrite, '--cache-write');
         if (cr !== undefined) rates.cache_read = cr;
         if (cw !== undefined) rates.cache_write = cw;
-        stored = setCustomPrice(o.data, { provider: o.provider.toLowerCase(), model: o.model, rates, effective_from: from, source: `costrail prices override set (${today()})` });
+        stored = api
+          ? (await api.post<{ custom_price: unknown }>('/api/price-overrides/custom-prices', { provider: o.provider.toLowerCase(), model: o.model, ...rates, effective_from: from })).custom_price
+          : setCustomPrice(o.data, { provider: o.provider.toLowerCase(), model: o.model, rates, effective_from: from, source: `costrail prices override set (${today()})` });
       } else {
         throw new CliError('say what to set: --percent N (a discount) or --model NAME --input USD --output USD (a custom price)', 2);
       }
@@ -90,11 +107,12 @@ export function registerPriceOverrideCommands(prices: Command): void {
     }
     if (o.json) process.stdout.write(JSON.stringify(stored, null, 2) + '\n');
     else process.stdout.write(`saved ${JSON.stringify(stored)}\n`);
-    process.stderr.write(repriceHint(from) + '\n');
+    process.stderr.write(repriceHint(from, api !== undefined) + '\n');
   });
 
-  data(override.command('list').description('Discounts and custom prices in force or scheduled').option('--json', 'print JSON')).action((o: { data: string; json?: boolean }) => {
-    const ov = readOverrides(o.data);
+  withApiOptions(override.command('list').description('Discounts and custom prices in force or scheduled').option('--json', 'print JSON')).action(async (o: ApiAccessOptions & { json?: boolean }) => {
+    const api = runningApi(o);
+    const ov: OverrideList = api ? await listViaApi(api) : readOverrides(o.data);
     if (o.json) {
       process.stdout.write(JSON.stringify({ discounts: ov.discounts, models: ov.models }, null, 2) + '\n');
       return;
@@ -110,8 +128,10 @@ export function registerPriceOverrideCommands(prices: Command): void {
     printTable(rows, ['id', 'kind', 'provider', 'models', 'price', 'from', 'to']);
   });
 
-  data(override.command('remove').description('Remove a discount (by id) or a custom price (by provider/model)').argument('<id>', 'disc_… or provider/model')).action((id: string, o: { data: string }) => {
-    if (!removeOverride(o.data, id)) throw new CliError(`no override "${id}" (see costrail prices override list)`, 2);
+  withApiOptions(override.command('remove').description('Remove a discount (by id) or a custom price (by provider/model)').argument('<id>', 'disc_… or provider/model')).action(async (id: string, o: ApiAccessOptions) => {
+    const api = runningApi(o);
+    if (api) await api.delete(`/api/price-overrides/${encodeURIComponent(id)}`);
+    else if (!removeOverride(o.data, id)) throw new CliError(`no override "${id}" (see costrail prices override list)`, 2);
     process.stdout.write(`removed ${id}\n`);
   });
 }

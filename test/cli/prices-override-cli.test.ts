@@ -4,7 +4,8 @@
  * points at `reprice --from` for calls already recorded.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { loadPriceBook, overridesPath } from '../../src/pricing/catalog-loader.j
 import { priceUsage } from '../../src/pricing/cost.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { emptyUsage } from '../../src/providers/spec.js';
+import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -65,5 +67,34 @@ describe('costrail prices override', () => {
     const file = JSON.parse(readFileSync(overridesPath(data), 'utf8')) as { models: { prices: { rates: Record<string, string> }[] }[] };
     assert.deepEqual(file.models[0]?.prices[0]?.rates, { input: '0.2', output: '0.6' });
     assert.equal(costrail('set', '--data', data, '--percent', '120').code, 2, 'not a percentage');
+  });
+
+  it('with a server running on the data folder, set/list/remove go through its API and it prices with them at once', async () => {
+    const data = tmp();
+    const rt = await startCostrail({ port: 0, dataDir: data, quiet: true, upstreams: {}, advertise: true });
+    try {
+      // Asynchronously: the server answering the CLI lives in this process.
+      const run = async (...args: string[]) => {
+        try {
+          const r = await promisify(execFile)(process.execPath, [BIN, 'prices', 'override', ...args, '--data', data], { encoding: 'utf8' });
+          return { code: 0, out: r.stdout, err: r.stderr };
+        } catch (e) {
+          const f = e as { code: number; stdout: string; stderr: string };
+          return { code: f.code, out: f.stdout, err: f.stderr };
+        }
+      };
+      const before = rt.context.prices.current().version;
+      const set = await run('set', '--provider', 'openai', '--percent', '15', '--from', '2026-01-01', '--json');
+      assert.equal(set.code, 0, set.err);
+      assert.match(set.err, /the running server prices new calls with this now/);
+      const id = (JSON.parse(set.out) as { id: string }).id;
+      assert.notEqual(rt.context.prices.current().version, before, 'the server reloaded without waiting for its file poll');
+      assert.equal(priceUsage(rt.context.prices.current(), { provider: 'openai', model: 'gpt-4o-mini', usage, at: AT }).cost?.total, Decimal.parse(cost(tmp(), 'openai', 'gpt-4o-mini')!).mul(Decimal.parse('0.85')).toString());
+      assert.match((await run('list')).out, new RegExp(`${id}\\s+discount\\s+openai\\s+\\*\\s+15% off`));
+      assert.equal((await run('remove', id)).code, 0);
+      assert.equal(rt.context.prices.current().version, before);
+    } finally {
+      await rt.close();
+    }
   });
 });
