@@ -15,6 +15,7 @@ const Budgets = lazy(() => import('./pages/budgets').then((m) => ({ default: m.B
 const Requests = lazy(() => import('./pages/requests').then((m) => ({ default: m.Requests })));
 const Keys = lazy(() => import('./pages/keys').then((m) => ({ default: m.Keys })));
 const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Alerts })));
+const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
@@ -23,6 +24,7 @@ const PAGES = [
   { id: 'requests', label: 'Requests' },
   { id: 'alerts', label: 'Alerts' },
   { id: 'keys', label: 'Keys' },
+  { id: 'prices', label: 'Prices' },
 ];
 
 type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } | { state: 'signed-in'; who: WhoAmI };
@@ -98,6 +100,7 @@ export function App() {
             {page === 'requests' ? <Requests route={route} /> : null}
             {page === 'keys' ? <Keys /> : null}
             {page === 'alerts' ? <Alerts route={route} /> : null}
+            {page === 'prices' ? <Prices /> : null}
           </Suspense>
         </PageBoundary>
       </main>
