@@ -66,6 +66,9 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await repo.save({ ...base, id: 'shot-alert-new', kind: 'new_source', severity: 'info', scope: { team: 'support' }, status: 'resolved', resolved_at: now - 3_600_000, resolved_by: 'manual', summary: 'team=support started using ft:acme-support-v2 (no price known).', contributors: [] });
   const call = (await env.get<{ events: { id: string; started_at: string }[] }>('/api/events?limit=1&status=ok')).events[0];
   if (!call) throw new Error('no call to show');
+  // The Prices page with a negotiated discount and a self-hosted model's price (after the traffic, so recorded costs stay at list).
+  await env.send('POST', '/api/price-overrides/discounts', { provider: 'anthropic', percent: 15, effective_from: '2026-01-01', note: 'enterprise agreement 2026' });
+  await env.send('POST', '/api/price-overrides/custom-prices', { provider: 'my-vllm', model: 'llama-3.1-70b', input: '0.20', output: '0.60', effective_from: '2026-01-01' });
   // Last: a virtual key ends pass-through, which the traffic above relied on.
   await env.send('POST', '/api/keys', { name: 'checkout-bot', team: 'growth', feature: 'checkout' });
   return { call, trace, alert: 'shot-alert-velocity' };
