@@ -70,7 +70,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await env.send('POST', '/api/price-overrides/discounts', { provider: 'anthropic', percent: 15, effective_from: '2026-01-01', note: 'enterprise agreement 2026' });
   await env.send('POST', '/api/price-overrides/custom-prices', { provider: 'my-vllm', model: 'llama-3.1-70b', input: '0.20', output: '0.60', effective_from: '2026-01-01' });
   // Last: a virtual key ends pass-through, which the traffic above relied on.
-  await env.send('POST', '/api/keys', { name: 'checkout-bot', team: 'growth', feature: 'checkout' });
+  await env.send('POST', '/api/keys', { name: 'checkout-bot', team: 'growth', feature: 'checkout', end_pass_through: true });
   return { call, trace, alert: 'shot-alert-velocity' };
 }
 

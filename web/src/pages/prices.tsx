@@ -52,14 +52,19 @@ interface RepriceResult {
 }
 
 /** The catalog is long (hundreds of models): show this many rows and say how many matched. */
-const SHOWN_ROWS = 200;
+const SHOWN_ROWS = 60;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 /** Rates are exact decimal strings per 1M tokens; shown as written, never through a float. */
-const usd = (v: string | null) => (v === null ? '–' : `$${v}`);
+const usd = (v: string | null) => (v === null ? '–' : `$${cents(v)}`);
+/** At least two decimals so a column reads evenly ("2.5" → "2.50"); digits are only added, never rounded. */
+function cents(v: string): string {
+  const [whole, frac = ''] = v.split('.');
+  return `${whole}.${frac.padEnd(2, '0')}`;
+}
 /** A cache rate the catalog leaves out is billed at the input rate (never below list). */
-const cacheRate = (v: string | null) => (v === null ? <span className="muted">= input</span> : `$${v}`);
+const cacheRate = (v: string | null) => (v === null ? <span className="muted">= input</span> : usd(v));
 
 export function Prices() {
   const catalog = useApi((signal) => api<{ price_version: string; models: CatalogRow[] }>('GET', '/api/prices', { signal }), []);
@@ -95,14 +100,14 @@ export function Prices() {
         title="Discounts and custom prices"
         actions={
           adminOnly ? null : (
-            <>
+            <span className="form-actions">
               <button type="button" className="primary" onClick={() => setAdding('discount')} data-testid="add-discount">
                 Add discount
-              </button>{' '}
+              </button>
               <button type="button" onClick={() => setAdding('custom')} data-testid="add-custom-price">
                 Add custom price
               </button>
-            </>
+            </span>
           )
         }
       >
@@ -125,6 +130,7 @@ function OverrideTables({ data, onRemove }: { data: Overrides; onRemove: (id: st
     return <Empty>No overrides: every call is priced at list. Add a negotiated discount (percent off by provider and model) or a price for a fine-tuned or self-hosted model.</Empty>;
   }
   return (
+    <div className="table-wrap">
     <table className="data" data-testid="overrides-table">
       <thead>
         <tr>
@@ -188,6 +194,7 @@ function OverrideTables({ data, onRemove }: { data: Overrides; onRemove: (id: st
         })}
       </tbody>
     </table>
+    </div>
   );
 }
 
