@@ -67,7 +67,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   const call = (await env.get<{ events: { id: string; started_at: string }[] }>('/api/events?limit=1&status=ok')).events[0];
   if (!call) throw new Error('no call to show');
   // Last: a virtual key ends pass-through, which the traffic above relied on.
-  await env.send('POST', '/api/keys', { name: 'checkout-bot', team: 'growth', feature: 'checkout' });
+  await env.send('POST', '/api/keys', { name: 'checkout-bot', team: 'growth', feature: 'checkout', end_pass_through: true });
   return { call, trace, alert: 'shot-alert-velocity' };
 }
 
