@@ -20,8 +20,8 @@ export type ErrorDialect = 'openai' | 'anthropic' | 'google' | 'aws';
  */
 export const MAX_RETRY_AFTER_SECONDS = 20;
 
-/** Refusals that waiting a few seconds cannot lift: budgets, kill switches, keys, allow-lists. */
-const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(['rate_limited', 'policy_unavailable']);
+/** Refusals that a short wait can lift (a rate-limit window, Redis or the ledger coming back); budgets, kill switches, keys and allow-lists cannot. */
+const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(['rate_limited', 'policy_unavailable', 'ledger_unavailable', 'ledger_database_unavailable']);
 
 /**
  * The retry headers of one of Costrail's own answers. `x-should-retry: false` is the header the

@@ -26,7 +26,7 @@ before(async () => {
   // The config allows one extra endpoint for every held credential.
   ({ sim, rt } = await startStack(dataDir, { keys: { passThrough: 'auto', providerCredentials: {}, allowedEndpoints: ['GET /openai/v1/batches*'] } }));
   for (const [provider, secret] of Object.entries(HELD)) assert.equal((await api(rt, 'PUT', '/api/provider-credentials', { provider, secret })).status, 200);
-  growthKey = (await api<{ secret: string }>(rt, 'POST', '/api/keys', { name: 'growth service', team: 'growth', project: 'onboarding' })).body.secret;
+  growthKey = (await api<{ secret: string }>(rt, 'POST', '/api/keys', { name: 'growth service', team: 'growth', project: 'onboarding', end_pass_through: true })).body.secret;
 });
 
 after(async () => {

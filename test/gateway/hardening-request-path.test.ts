@@ -63,7 +63,7 @@ before(async () => {
   assert.equal((await api(rt, 'PUT', '/api/provider-credentials', { provider: 'anthropic', secret: HELD_ANTHROPIC })).status, 200);
   assert.equal((await api(rt, 'PUT', '/api/provider-credentials', { provider: 'gemini', secret: 'gemini-held-000' })).status, 200);
   assert.equal((await api(rt, 'PUT', '/api/provider-credentials', { provider: 'openai', secret: 'sk-openai-held-000' })).status, 200);
-  const created = await api<{ secret: string }>(rt, 'POST', '/api/keys', { name: 'attacker holds this', team: 'growth' });
+  const created = await api<{ secret: string }>(rt, 'POST', '/api/keys', { name: 'attacker holds this', team: 'growth', end_pass_through: true });
   virtualKey = created.body.secret;
 });
 

@@ -27,7 +27,7 @@ const CASES: [string, RegExp | null][] = [
   ['{"id": "broken"', /^not valid JSON/],
   [line({ id: 'no-start', started_at: undefined }), /^started_at: /],
   [line({ id: 'status', status: 'maybe' }), /^status: /],
-  [line({ id: 'money', usage: undefined, cost: { total: 'twelve' } }), /^cost\.total: not a decimal amount/],
+  [line({ id: 'money', usage: undefined, cost: { total: 'twelve' } }), /^cost\.total: amount "twelve" is not a decimal amount/],
   [line({ id: 'eur', usage: undefined, cost: { total: '1', currency: 'EUR' } }), /^cost\.currency: only USD costs are supported/],
   [line({ id: 'empty', usage: undefined }), /^usage: needs "usage" or "cost"/],
   [line({ id: 'http', http_status: 42 }), /^http_status: /],

@@ -62,7 +62,7 @@ describe('management API response schemas', () => {
   });
 
   it('keys and tokens', async () => {
-    const key = await call('POST', '/api/keys', { name: 'search bot', team: 'search', tags: { tier: 'gold' }, models: ['gpt-4o*'], expires: '30d' });
+    const key = await call('POST', '/api/keys', { name: 'search bot', team: 'search', tags: { tier: 'gold' }, models: ['gpt-4o*'], expires: '30d', end_pass_through: true });
     assert.equal(key.status, 201);
     conforms(CreatedKeySchema, key.json, 'POST /api/keys');
     const id = (key.json as { key: { id: string } }).key.id;
