@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
+import { COST_SOURCES, LEDGER_SOURCES, LEDGER_STATUSES, PRIORITIES, USAGE_SOURCES } from '../ledger/ledger-schema.js';
 
 const money = z.string().describe('USD, exact decimal string');
 const tokens = z.number().int().nonnegative();
@@ -35,7 +36,7 @@ export const CostSchema = z.object({
   tools: money,
   other: money.optional().describe('provider-reported charge not explained by the parts (fees, rounding)'),
   currency: z.literal('USD'),
-  source: z.enum(['price_book', 'provider']).optional().describe('price_book: computed by Costrail; provider: the provider-reported charge is the total'),
+  source: z.enum(COST_SOURCES).optional().describe('price_book: computed by Costrail; provider: the provider-reported charge is the total'),
 });
 
 const attr = z.string().nullable();
@@ -48,12 +49,12 @@ export const AttributionSchema = z.object({
   env: attr,
   agent: attr,
   prompt_version: attr,
-  priority: z.enum(['critical', 'normal', 'background']).nullable(),
+  priority: z.enum(PRIORITIES).nullable(),
 });
 
 export const LedgerRecordSchema = z.object({
   id: z.string(),
-  source: z.enum(['gateway', 'sdk', 'otel', 'import']),
+  source: z.enum(LEDGER_SOURCES),
   started_at: z.string().describe('ISO 8601 UTC instant'),
   ended_at: z.string().nullable(),
   duration_ms: z.number().nullable(),
@@ -62,11 +63,11 @@ export const LedgerRecordSchema = z.object({
   api: z.string().nullable().describe('chat.completions, responses, embeddings, messages, generateContent, converse, invoke, …'),
   model_requested: z.string().nullable(),
   model: z.string().nullable().describe('the billed model'),
-  status: z.enum(['ok', 'error', 'blocked', 'cached', 'aborted']),
+  status: z.enum(LEDGER_STATUSES),
   http_status: z.number().int().nullable(),
   stream: z.boolean(),
   usage: UsageSchema.nullable().describe('null only when nothing could be counted or estimated'),
-  usage_source: z.enum(['provider', 'estimated']).nullable(),
+  usage_source: z.enum(USAGE_SOURCES).nullable(),
   cost: CostSchema.nullable().describe('null when no price is known'),
   priced: z.boolean(),
   price_version: z.string().nullable().describe('content hash of the price book that produced the cost'),

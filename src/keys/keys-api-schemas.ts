@@ -1,5 +1,6 @@
 /** Response schemas of /api/keys and /api/tokens, for the OpenAPI document and docs/http-api.md. Never a secret except in the create responses. */
 import { z } from 'zod';
+import { PRIORITIES } from '../ledger/ledger-schema.js';
 
 const instant = z.string().nullable().describe('ISO 8601 UTC instant');
 const attr = z.string().optional();
@@ -12,7 +13,7 @@ const defaults = {
   env: attr,
   agent: attr,
   prompt_version: attr,
-  priority: z.enum(['critical', 'normal', 'background']).optional(),
+  priority: z.enum(PRIORITIES).optional(),
 };
 
 export const VirtualKeySchema = z.object({
