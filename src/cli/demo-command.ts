@@ -17,6 +17,7 @@ import { startSimulator } from '../simulator/index.js';
 import type { Store } from '../store/store.js';
 import { CliError, describeError } from './cli-error.js';
 import { keepServingWithoutStdout, parsePort } from './serve-command.js';
+import { formatUsd } from './money-format.js';
 import { printTable } from './table.js';
 
 /** The demo's own folder: `serve` on the default `./.costrail` must never see demo budgets or records. */
@@ -103,10 +104,10 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write(JSON.stringify({ gateway: rt.url, data: path.resolve(opts.data), history_seeded: seeded, sent: result.sent, not_ok: result.failed, total_usd: total.toString(), by_team: rows, budgets, alerts }, null, 2) + '\n');
       } else {
         log(`\nsent ${result.sent} calls (${result.failed} refused by a budget or answered with a provider error, each recorded too)\n`);
-        printTable(rows, ['team', 'requests', 'cost', 'unpriced']);
-        log(`\ntotal today $${total.toString()}\n`);
+        printTable(rows.map((r) => ({ ...r, cost: formatUsd(r.cost) })), ['team', 'requests', 'cost', 'unpriced']);
+        log(`\ntotal today ${formatUsd(total.toString())} (exact: ${total.toString()} USD)\n`);
         log('budgets:');
-        for (const b of budgets) log(`  ${b.name}: spent $${b.spent} of $${b.limit_usd ?? '-'} (${b.action})`);
+        for (const b of budgets) log(`  ${b.name}: spent ${formatUsd(b.spent)} of ${formatUsd(b.limit_usd)} (${b.action})`);
         log(alerts.length ? 'open alerts:' : 'open alerts: none yet (the detectors run every minute while this serves)');
         for (const a of alerts.slice(0, 8)) log(`  [${a.severity}] ${a.kind} ${JSON.stringify(a.scope)}: ${a.summary}`);
         log('');
