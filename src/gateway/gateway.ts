@@ -10,6 +10,7 @@ import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-
 import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
+import type { PriceBook } from '../pricing/price-book.js';
 import { ensureStreamUsage } from '../providers/openai/index.js';
 import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
@@ -76,6 +77,8 @@ interface CallState {
   keyId: string | null;
   ttftMs: number | null;
   ticket: AdmissionTicket | undefined;
+  /** The book in force when the call arrived: the deployment mapping and the price come from the same one, even if an override reloads it mid-call. */
+  book: PriceBook;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -357,7 +360,7 @@ export class Gateway {
   /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
   private billed(call: CallState, reported: string | undefined): string | undefined {
     const requested = call.modelRequested ?? undefined;
-    const mapped = requested === undefined ? undefined : this.opts.book.current().deploymentModel(ledgerProvider(call.route), requested);
+    const mapped = requested === undefined ? undefined : call.book.deploymentModel(ledgerProvider(call.route), requested);
     return mapped ?? billedModel(call.route.provider, reported, requested);
   }
 
@@ -376,6 +379,7 @@ export class Gateway {
       keyId: identity.key_id,
       ttftMs: null,
       ticket: undefined,
+      book: this.opts.book.current(),
     };
   }
 
@@ -433,7 +437,7 @@ export class Gateway {
     let aliasOf: string | undefined;
     if (metered?.refused) unpriced = `provider usage refused: ${metered.refused}`;
     else if (metered && metered.model) {
-      const p = priceUsage(this.opts.book.current(), {
+      const p = priceUsage(call.book, {
         provider: ledgerProvider(call.route),
         model: metered.model,
         usage: metered.usage,
