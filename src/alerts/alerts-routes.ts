@@ -1,9 +1,9 @@
 /** /api/alerts, /api/annotations, /api/alert-channels, /api/anomalies (backtest), /api/forecast. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
-import type { Principal } from '../server/api/principal.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
+import type { Principal } from '../http/principal.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { validTimeZone } from '../policy/policy-schemas.js';
 import { isSpendDimension } from '../store/store.js';

@@ -1,5 +1,5 @@
 /** Everything the analytics area mounts under /api (imports, reports, exports, re-pricing, retention). */
-import type { ApiRouter } from '../server/api/api-router.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { registerExportRoutes } from './export-routes.js';
 import { registerImportRoutes } from './import-routes.js';

@@ -1,6 +1,6 @@
 /** `GET /api/exports/focus`: the ledger as a FOCUS 1.2 CSV for a period. */
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { buildFocusRows, focusCsv } from './focus-export.js';
 import { parseRange } from './instant.js';

@@ -5,8 +5,8 @@
  */
 import { checkLines, toLedgerRecord } from '../ledger/ledger-import.js';
 import { firstOfEachId } from '../ledger/ledger-import-file.js';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 
 const INSERT_BATCH = 5000;

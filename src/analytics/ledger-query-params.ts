@@ -7,8 +7,8 @@
  * A scoped principal's scope is forced into the filters; asking for a different value of a scoped
  * dimension is a 403, so a team token can never read another team's calls.
  */
-import { ApiError } from '../server/api/api-error.js';
-import type { Principal } from '../server/api/principal.js';
+import { ApiError } from '../http/api-error.js';
+import type { Principal } from '../http/principal.js';
 import { isSpendDimension, SPEND_COLUMNS, type DimensionFilters, type EventsQuery, type Granularity, type SpendQuery } from '../store/store.js';
 
 const EVENTS_PARAMS = ['from', 'to', 'limit', 'cursor'];

@@ -2,8 +2,8 @@
  * `GET /api/events` and `GET /api/spend` (PRODUCT.md "Management API essentials"). Spend rows are
  * flattened for the API: the group-by values sit beside the sums (`{ period, team, model, cost, … }`).
  */
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { SPEND_COLUMNS, StoreQueryError, type SpendResult } from '../store/store.js';
 import { eventsQueryOf, spendQueryOf } from './ledger-query-params.js';

@@ -1,6 +1,6 @@
 /** `GET /api/reports/showback`: the showback/chargeback report for one month. */
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { StoreQueryError } from '../store/store.js';
 import { parseAllocationRule } from './allocation.js';

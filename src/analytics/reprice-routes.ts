@@ -1,7 +1,7 @@
 /** `POST /api/reprice`: re-price a period with the price book and overrides as they are now. */
 import { z } from 'zod';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { parseRange } from './instant.js';
 import { asBadRequest } from './report-routes.js';

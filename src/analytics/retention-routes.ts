@@ -1,6 +1,6 @@
 /** `POST /api/retention/apply`: delete raw records older than N days (or count them, dry run). */
 import { z } from 'zod';
-import type { ApiRouter } from '../server/api/api-router.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { asBadRequest } from './report-routes.js';
 import { applyRetention } from './retention.js';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { request } from 'undici';
-import { ADMIN_TOKEN_FILE } from '../server/api/principal.js';
+import { ADMIN_TOKEN_FILE } from '../http/principal.js';
 import { SERVER_FILE, startCostrail, type CostrailRuntime } from '../server/costrail-runtime.js';
 import { CliError } from './cli-error.js';
 

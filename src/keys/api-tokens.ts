@@ -2,7 +2,7 @@
  * Scoped API tokens (`crt_…`) for the dashboard and scripts: a TokenSource for the management
  * API's authenticator. Stored hashed; authenticate() answers from memory.
  */
-import type { Principal, TokenSource } from '../server/api/principal.js';
+import type { Principal, TokenSource } from '../http/principal.js';
 import type { ApiToken } from './key-records.js';
 import type { KeyRepository, StoredToken } from './key-repository.js';
 import { API_TOKEN_PREFIX, hashSecret, newId, newSecret, secretHint } from './key-secrets.js';

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { ATTRIBUTION_FIELDS } from '../ledger/ledger-record.js';
 import { isProviderId } from '../providers/registry.js';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { parseExpiry } from './expiry.js';
 import { endpointPattern } from './keys-config.js';

@@ -3,9 +3,9 @@
  * Writes need the admin token; a scoped token reads only rules inside its own scope.
  */
 import type { ZodType } from 'zod';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
-import type { Principal } from '../server/api/principal.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
+import type { Principal } from '../http/principal.js';
 import type { PolicyService } from './policy-service.js';
 import { AllowListInputSchema, BudgetInputSchema, KillSwitchInputSchema, RateLimitInputSchema, TraceGuardInputSchema, type PolicyKind, type PolicyRules, type Scope } from './policy-schemas.js';
 import { BudgetListSchema, BudgetStatusSchema, DeletedSchema } from './policy-api-schemas.js';

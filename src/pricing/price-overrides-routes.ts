@@ -5,8 +5,8 @@
  * through /api/reprice, which each change's response suggests.
  */
 import { ZodError } from 'zod';
-import { ApiError } from '../server/api/api-error.js';
-import type { ApiRouter } from '../server/api/api-router.js';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { zodMessage } from './catalog-loader.js';
 import type { ModelPrice, Rates } from './catalog-schema.js';

@@ -5,7 +5,7 @@
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
 import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
 import { registerPolicyRoutes } from '../policy/policy-routes.js';
-import type { ApiRouter } from './api/api-router.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
 import { registerAlertRoutes } from '../alerts/alerts-routes.js';

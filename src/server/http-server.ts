@@ -8,10 +8,10 @@ import { errorBodyIn, type GatewayError } from '../gateway/error-format.js';
 import { pathForRefusal } from '../gateway/request-target.js';
 import { dialectOfPath } from '../gateway/route.js';
 import type { Gateway } from '../gateway/gateway.js';
-import type { ApiRouter } from './api/api-router.js';
+import type { ApiRouter } from '../http/api-router.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
-import { defaultLogger, type Logger } from './logger.js';
+import { defaultLogger, type Logger } from '../http/logger.js';
 import type { MetricsAccess } from './metrics-access.js';
 
 export interface ServerParts {

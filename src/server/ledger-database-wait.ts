@@ -13,7 +13,7 @@ import type { GatewayError } from '../gateway/error-format.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { isStoreUnavailable } from '../ledger/store-failure.js';
 import type { Store } from '../store/store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../http/logger.js';
 
 export const LEDGER_DATABASE_DOWN: GatewayError = {
   status: 503,

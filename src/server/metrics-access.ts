@@ -5,7 +5,7 @@
  * `metrics: { public: true }` in the serve config or `COSTRAIL_PUBLIC_METRICS=true` (a scraper on
  * a private network without credentials).
  */
-import type { ApiAuthenticator } from './api/principal.js';
+import type { ApiAuthenticator } from '../http/principal.js';
 
 export interface MetricsRefusal {
   status: 401 | 403;

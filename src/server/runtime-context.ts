@@ -6,9 +6,9 @@ import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
-import type { TokenAuthenticator } from './api/principal.js';
+import type { TokenAuthenticator } from '../http/principal.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../http/logger.js';
 
 export interface RuntimeContext {
   dataDir: string;

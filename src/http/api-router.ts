@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z, type ZodType } from 'zod';
 import { ApiError, apiErrorBody } from './api-error.js';
 import type { ApiAuthenticator, Principal } from './principal.js';
-import { defaultLogger, type Logger } from '../logger.js';
+import { defaultLogger, type Logger } from './logger.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

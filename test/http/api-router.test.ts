@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { z } from 'zod';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
-import { ApiRouter } from '../../src/server/api/api-router.js';
-import { TokenAuthenticator } from '../../src/server/api/principal.js';
+import { ApiRouter } from '../../src/http/api-router.js';
+import { TokenAuthenticator } from '../../src/http/principal.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/http/logger.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { emptyAttribution } from '../../src/ledger/ledger-record.js';
 
