@@ -234,7 +234,7 @@ function base(id: string, at: number, provider: Provider, model: string, r: () =
   const stream = r() < 0.5;
   return {
     id,
-    source: 'gateway',
+    source: 'simulator',
     started_at: iso(at),
     ended_at: null,
     duration_ms: null,
