@@ -9,7 +9,7 @@
  * included, query excluded), `*` matching any run of characters: `GET /openai/v1/files*`,
  * `* /openai/v1/batches*`, `/anthropic/v1/messages/batches*`. No method means any method.
  */
-import type { GatewayError } from './error-format.js';
+import { gatewayError, type GatewayError } from '../errors/error-catalogue.js';
 import type { Route } from './route.js';
 
 /** An optional provider prefix, then an optional API-version or deployment part, then the API path. */
@@ -81,10 +81,9 @@ export function endpointRefusal(
   keyId: string | null,
 ): GatewayError | undefined {
   if (isOpenByDefault(route, method, path) || endpointAllowed(allowed.key, method, path) || endpointAllowed(allowed.config, method, path)) return undefined;
-  return {
-    status: 403,
-    type: 'endpoint_not_allowed',
-    message: `${method} ${path} is not an endpoint Costrail meters, and this key is not allowed to call it (allow it with the key's allowed_endpoints or keys.allowed_endpoints in the config)`,
-    ...(keyId ? { scope: { key_id: keyId } } : {}),
-  };
+  return gatewayError(
+    'endpoint_not_allowed',
+    `${method} ${path} is not an endpoint Costrail meters, and this key is not allowed to call it (allow it with the key's allowed_endpoints or keys.allowed_endpoints in the config)`,
+    keyId ? { scope: { key_id: keyId } } : {},
+  );
 }

@@ -4,6 +4,7 @@
  * `api-key`), and how Costrail presents a held provider credential upstream.
  */
 import type { IncomingMessage } from 'node:http';
+import { adapterFor, GENERIC_OPENAI_COMPATIBLE, isProviderId } from '../providers/registry.js';
 
 /** Every request header that can carry a credential; all are dropped when Costrail supplies its own. */
 export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key'];
@@ -49,19 +50,11 @@ export function withoutKeyParam(pathAndQuery: string): string {
 }
 
 /**
- * Headers that present `secret` to `provider`. Anthropic's `anthropic-version` is the client's and
- * goes upstream as sent. Bedrock signs with SigV4 from held AWS credentials (the forward step).
+ * Headers that present `secret` to `provider` in its adapter's convention (Anthropic `x-api-key`,
+ * Google `x-goog-api-key`, Azure `api-key`, else a bearer token). Anthropic's `anthropic-version` is
+ * the client's and goes upstream as sent. Bedrock signs with SigV4 from held AWS credentials (the
+ * forward step). A name no adapter has (a provider named in config) is OpenAI-compatible: bearer.
  */
 export function upstreamAuthHeaders(provider: string, secret: string): Record<string, string> {
-  switch (provider) {
-    case 'anthropic':
-      return { 'x-api-key': secret };
-    case 'gemini':
-    case 'vertex':
-      return { 'x-goog-api-key': secret };
-    case 'azure':
-      return { 'api-key': secret };
-    default:
-      return { authorization: `Bearer ${secret}` };
-  }
+  return (isProviderId(provider) ? adapterFor(provider) : GENERIC_OPENAI_COMPATIBLE).auth.upstreamHeaders(secret);
 }

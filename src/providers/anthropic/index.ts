@@ -1,5 +1,5 @@
 /** Anthropic Messages API (api.anthropic.com): usage from JSON bodies and SSE streams. */
-import type { ParseContext, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
+import type { ParseContext, PathMatch, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { AnthropicStreamMeter } from './anthropic-stream-meter.js';
 import { anthropicExtractionFromBody } from './anthropic-usage.js';
 
@@ -16,3 +16,21 @@ export const anthropicUsageParser: ProviderUsageParser = {
 export { AnthropicStreamMeter } from './anthropic-stream-meter.js';
 export { AnthropicStreamState } from './anthropic-stream-state.js';
 export { anthropicExtractionFromBody } from './anthropic-usage.js';
+
+function matchAnthropicPath(bare: string): PathMatch | undefined {
+  if (bare.endsWith('/messages/count_tokens')) return { api: 'count_tokens', urlStream: false };
+  if (bare.endsWith('/messages')) return { api: 'messages', urlStream: false };
+  return undefined;
+}
+
+/** Un-prefixed `/v1/messages` is Anthropic's; keys travel in `x-api-key` (`anthropic-version` is the client's, sent as is). */
+export const anthropicAdapter: ProviderAdapter = {
+  ...anthropicUsageParser,
+  family: 'anthropic',
+  paths: { match: matchAnthropicPath, unprefixed: ['messages', 'count_tokens'], baseIncludesV1: false, openAiShape: { prefix: '/v1', via: 'generic' } },
+  upstream: { defaultBaseUrl: 'https://api.anthropic.com' },
+  auth: { upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
+  errorDialect: 'anthropic',
+  defaultApi: 'messages',
+  unnamedPathApi: 'messages',
+};

@@ -3,7 +3,8 @@
  * parser here with its own quirks; a plain OpenAI-compatible server (vLLM, LM Studio, ...) uses
  * `openaiCompatibleUsageParser`.
  */
-import type { ParseContext, ProviderId, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
+import type { ParseContext, ProviderAdapter, ProviderId, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
+import { openAiCompatibleAdapter } from './openai-compatible-adapter.js';
 import { chatUsageFromBody, type ChatQuirks } from './chat-usage.js';
 import { ChatStreamMeter } from './chat-stream-meter.js';
 
@@ -33,3 +34,13 @@ export function createChatUsageParser(id: ProviderId, quirks: ChatQuirks = {}): 
 }
 
 export const openaiCompatibleUsageParser: ProviderUsageParser = createChatUsageParser('openai-compatible');
+
+export { bearerAuth, openAiCompatibleAdapter, type OpenAiCompatibleOptions } from './openai-compatible-adapter.js';
+export { matchOpenAiPath } from './openai-paths.js';
+
+/**
+ * Any OpenAI-compatible server (vLLM, LM Studio, a provider named in the config, Anthropic's and
+ * Google's OpenAI-compatible endpoints): OpenAI's shapes at a base URL the operator gives. Config
+ * `routes` cannot target it by this id (it has no base URL of its own), hence no `openAiShape`.
+ */
+export const openaiCompatibleAdapter: ProviderAdapter = openAiCompatibleAdapter(openaiCompatibleUsageParser, { paths: { openAiShape: undefined } });

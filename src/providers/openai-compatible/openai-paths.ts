@@ -1,0 +1,18 @@
+/**
+ * The path shapes of OpenAI's API, which every OpenAI-compatible server copies: chat completions,
+ * responses, embeddings and the model list. Azure OpenAI names the deployment (its model) in the
+ * path: /openai/deployments/{deployment}/chat/completions.
+ */
+import type { PathMatch } from '../spec.js';
+
+const DEPLOYMENT = /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/;
+
+export function matchOpenAiPath(bare: string): PathMatch | undefined {
+  const deployment = bare.includes('/deployments/') ? DEPLOYMENT.exec(bare) : null;
+  const urlModel = deployment ? decodeURIComponent(deployment[1] ?? '') : undefined;
+  if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false, urlModel };
+  if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false, urlModel };
+  if (bare.endsWith('/embeddings')) return { api: 'embeddings', urlStream: false, urlModel };
+  if (/\/models\/?$/.test(bare)) return { api: 'models', urlStream: false };
+  return undefined;
+}
