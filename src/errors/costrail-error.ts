@@ -10,7 +10,9 @@ export abstract class CostrailError extends Error {
   /** The HTTP status this error is answered with when it reaches an HTTP caller. */
   abstract readonly status: number;
   /** Whether the same call, repeated unchanged later, may succeed. */
-  readonly retryable: boolean = false;
+  get retryable(): boolean {
+    return false;
+  }
 }
 
 export function isCostrailError(e: unknown): e is CostrailError {

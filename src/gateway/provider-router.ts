@@ -9,7 +9,8 @@
  */
 import type { AwsCredentials } from '../providers/bedrock/sigv4.js';
 import { adapterFor, GENERIC_OPENAI_COMPATIBLE, isProviderId, providerAdapters } from '../providers/registry.js';
-import type { ProviderId, UpstreamRequest, UpstreamSigner } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
+import type { UpstreamRequest, UpstreamSigner } from '../providers/spec.js';
 import { makeRoute, routeRequest, type Route } from './route.js';
 import type { UpstreamMap } from './upstreams.js';
 import { originOf } from './upstream-url.js';

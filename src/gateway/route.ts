@@ -5,7 +5,8 @@
  * What each path shape means comes from the provider adapters (providers/registry.ts); a route is
  * a value, built by `makeRoute` and never changed afterwards (a changed call gets a new route).
  */
-import type { ApiKind, ProviderId, RouteApi, UpstreamRequest, UpstreamSigner } from '../providers/spec.js';
+import type { ApiKind, RouteApi, UpstreamRequest, UpstreamSigner } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
 import type { ErrorDialect } from '../errors/error-dialects.js';
 import { dialectOf } from './error-format.js';
 import { adapterFor, adapterOfVersionSegment, isProviderId, matchApiPath, UNPREFIXED_DEFAULT, unprefixedAdapterFor } from '../providers/registry.js';

@@ -3,7 +3,7 @@
  * endpoint its adapter names, each in its official SDK's base-URL convention.
  */
 import { providerAdapters } from '../providers/registry.js';
-import type { ProviderId } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
 
 export type UpstreamMap = Partial<Record<ProviderId, string>>;
 

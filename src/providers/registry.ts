@@ -18,10 +18,10 @@ import { togetherAdapter } from './together/index.js';
 import { vertexAdapter } from './vertex/index.js';
 import { xaiAdapter } from './xai/index.js';
 import { boundedParser } from './bounded-usage-parser.js';
-import { ProviderPayloadError, asRecord, type ApiKind, type ParseContext, type PathMatch, type ProviderAdapter, type ProviderId, type ProviderUsageParser, type UsageExtraction } from './spec.js';
+import { ProviderPayloadError, asRecord, type ApiKind, type ParseContext, type PathMatch, type ProviderAdapter, type ProviderUsageParser, type UsageExtraction } from './spec.js';
 
 /** Every built-in provider. The order is the order path shapes are tried in (they do not overlap). */
-const ADAPTERS: readonly ProviderAdapter[] = [
+const ADAPTERS = [
   openaiAdapter,
   azureAdapter,
   anthropicAdapter,
@@ -36,23 +36,33 @@ const ADAPTERS: readonly ProviderAdapter[] = [
   openrouterAdapter,
   cohereAdapter,
   openaiCompatibleAdapter,
-];
+] as const;
 
-// Every reading leaves through the usage bounds (usage-bounds.ts), whichever provider made it.
-const BY_ID: ReadonlyMap<string, ProviderAdapter> = new Map(ADAPTERS.map((a) => [a.id, { ...a, ...boundedParser(a) }]));
+/** The id of a built-in provider (the ledger's `provider`, the path prefix), derived from the list above. */
+export type ProviderId = (typeof ADAPTERS)[number]['id'];
 
-export const PROVIDER_IDS = ADAPTERS.map((a) => a.id);
+/** An adapter the registry hands out: a built-in one, or one registered with `registerProviderAdapter`. */
+export type RegisteredAdapter = ProviderAdapter<ProviderId>;
+
+/** Every reading leaves through the usage bounds (usage-bounds.ts), whichever provider made it. */
+function bounded(a: ProviderAdapter): RegisteredAdapter {
+  return { ...a, ...boundedParser(a) } as RegisteredAdapter;
+}
+
+const BY_ID = new Map<string, RegisteredAdapter>(ADAPTERS.map((a) => [a.id, bounded(a)]));
+
+export const PROVIDER_IDS: ProviderId[] = ADAPTERS.map((a) => a.id);
 
 export function isProviderId(s: string): s is ProviderId {
   return BY_ID.has(s);
 }
 
 /** Every adapter, in registry order. */
-export function providerAdapters(): readonly ProviderAdapter[] {
+export function providerAdapters(): readonly RegisteredAdapter[] {
   return [...BY_ID.values()];
 }
 
-export function adapterFor(provider: ProviderId): ProviderAdapter {
+export function adapterFor(provider: ProviderId): RegisteredAdapter {
   const a = BY_ID.get(provider);
   if (!a) throw new Error(`no provider adapter "${provider}"`);
   return a;
@@ -63,17 +73,17 @@ export function parserFor(provider: ProviderId): ProviderUsageParser {
 }
 
 /** The adapter that reads any OpenAI-compatible server: named providers and other providers' OpenAI-compatible endpoints. */
-export const GENERIC_OPENAI_COMPATIBLE: ProviderAdapter = adapterFor(openaiCompatibleAdapter.id);
+export const GENERIC_OPENAI_COMPATIBLE: RegisteredAdapter = adapterFor(openaiCompatibleAdapter.id);
 
 /** The adapter that takes un-prefixed calls no other adapter claims (OpenAI's). */
-export const UNPREFIXED_DEFAULT: ProviderAdapter = (() => {
+export const UNPREFIXED_DEFAULT: RegisteredAdapter = (() => {
   const rest = ADAPTERS.filter((a) => a.paths.unprefixed === 'rest');
   if (rest.length !== 1 || !rest[0]) throw new Error('exactly one provider adapter must take the remaining un-prefixed calls');
   return adapterFor(rest[0].id);
 })();
 
 /** The adapter that takes an un-prefixed call of this API. */
-export function unprefixedAdapterFor(api: PathMatch['api']): ProviderAdapter {
+export function unprefixedAdapterFor(api: PathMatch['api']): RegisteredAdapter {
   for (const a of BY_ID.values()) {
     const claims = a.paths.unprefixed;
     if (Array.isArray(claims) && claims.includes(api)) return a;
@@ -82,16 +92,35 @@ export function unprefixedAdapterFor(api: PathMatch['api']): ProviderAdapter {
 }
 
 /** The adapter whose un-prefixed paths start with this API-version segment (`v1beta`: Gemini), if any. */
-export function adapterOfVersionSegment(segment: string): ProviderAdapter | undefined {
+export function adapterOfVersionSegment(segment: string): RegisteredAdapter | undefined {
   for (const a of BY_ID.values()) if (a.paths.versionSegment === segment) return a;
   return undefined;
 }
 
-const PATH_MATCHERS = [...new Set(ADAPTERS.map((a) => a.paths.match).filter((m) => m !== undefined))];
+let pathMatchers = matchersOf(BY_ID.values());
+
+function matchersOf(adapters: Iterable<ProviderAdapter>): ((bare: string) => PathMatch | undefined)[] {
+  return [...new Set([...adapters].map((a) => a.paths.match).filter((m) => m !== undefined))];
+}
+
+/**
+ * Adds a provider at run time (an extension, or a test), exactly as one more line in `ADAPTERS`
+ * would: it gets a path prefix (`/<id>/…`), a base URL (`COSTRAIL_<ID>_BASE_URL` or its default),
+ * its auth, error format and readers. Un-prefixed calls stay with the built-in providers.
+ */
+export function registerProviderAdapter(adapter: ProviderAdapter): void {
+  if (BY_ID.has(adapter.id)) throw new Error(`provider "${adapter.id}" is already registered`);
+  if (!/^[a-z][a-z0-9_-]*$/.test(adapter.id)) throw new Error(`provider id "${adapter.id}" must be lowercase letters, digits, - or _ (it becomes the path prefix)`);
+  if (adapter.paths.unprefixed !== undefined || adapter.paths.versionSegment !== undefined) throw new Error(`provider "${adapter.id}": only built-in providers take un-prefixed calls`);
+  const a = bounded(adapter);
+  BY_ID.set(a.id, a);
+  PROVIDER_IDS.push(a.id);
+  pathMatchers = matchersOf(BY_ID.values());
+}
 
 /** The API a path names, by every adapter's path shapes; undefined when none matches. */
 export function matchApiPath(bare: string): PathMatch | undefined {
-  for (const match of PATH_MATCHERS) {
+  for (const match of pathMatchers) {
     const m = match(bare);
     if (m) return m;
   }
@@ -119,7 +148,7 @@ function firstByte(bytes: Uint8Array): number {
   return -1;
 }
 
-function detectFormat(adapter: ProviderAdapter, bytes: Uint8Array, head: string): Format {
+function detectFormat(adapter: RegisteredAdapter, bytes: Uint8Array, head: string): Format {
   const b = firstByte(bytes);
   if (b === 0x7b /* { */) return 'json';
   if (b === 0x5b /* [ */) return 'json-array';

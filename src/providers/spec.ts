@@ -88,22 +88,6 @@ export function totalOutputTokens(u: Usage): number {
   return u.output_tokens + u.reasoning_tokens + u.audio_output_tokens;
 }
 
-export type ProviderId =
-  | 'openai'
-  | 'azure'
-  | 'anthropic'
-  | 'gemini'
-  | 'vertex'
-  | 'bedrock'
-  | 'mistral'
-  | 'deepseek'
-  | 'xai'
-  | 'groq'
-  | 'together'
-  | 'openrouter'
-  | 'cohere'
-  | 'openai-compatible';
-
 /** The API shape a payload belongs to; names match the ledger record's `api` field. */
 export type ApiKind =
   | 'chat.completions'
@@ -181,8 +165,12 @@ export interface StreamOutcome {
   usage_problem?: string;
 }
 
-export interface ProviderUsageParser {
-  readonly id: ProviderId;
+/**
+ * `Id` is the provider's id as a literal type: the registry derives `ProviderId` (the union of
+ * built-in ids) from its list of adapters, so a new provider is not also a new line here.
+ */
+export interface ProviderUsageParser<Id extends string = string> {
+  readonly id: Id;
   /** Reads usage from a complete JSON body. Returns null when the body carries no usage. */
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null;
   /** A new meter for one streamed response. */
@@ -224,7 +212,7 @@ export type ProviderFamily = 'openai' | 'anthropic' | 'google' | 'aws' | 'cohere
  * exports one; the registry is the list of them. Nothing outside the provider folders compares a
  * provider's name: they ask its adapter.
  */
-export interface ProviderAdapter extends ProviderUsageParser {
+export interface ProviderAdapter<Id extends string = string> extends ProviderUsageParser<Id> {
   readonly family: ProviderFamily;
   /** The paths it serves and how its calls are routed. */
   readonly paths: {
@@ -280,6 +268,8 @@ export interface ProviderAdapter extends ProviderUsageParser {
   readonly jsonArrayStreams?: boolean;
   /** Whether bytes that are neither JSON nor SSE are this provider's binary stream (AWS event stream). */
   readonly isBinaryStream?: (bytes: Uint8Array) => boolean;
+  /** gpt-tokenizer (o200k) counts its models' prompts exactly (OpenAI's own models), so a budget bound needs no headroom. */
+  readonly gptTokenizerExact?: boolean;
   /** The model to price by, from the response's and the request's names; default: the response's. */
   readonly billedModel?: (reported: string | undefined, requested: string | undefined) => string | undefined;
 }

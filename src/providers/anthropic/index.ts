@@ -3,7 +3,7 @@ import type { ParseContext, PathMatch, ProviderAdapter, ProviderUsageParser, Str
 import { AnthropicStreamMeter } from './anthropic-stream-meter.js';
 import { anthropicExtractionFromBody } from './anthropic-usage.js';
 
-export const anthropicUsageParser: ProviderUsageParser = {
+export const anthropicUsageParser: ProviderUsageParser<'anthropic'> = {
   id: 'anthropic',
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {
     return anthropicExtractionFromBody(body, ctx, ctx.api);
@@ -24,7 +24,7 @@ function matchAnthropicPath(bare: string): PathMatch | undefined {
 }
 
 /** Un-prefixed `/v1/messages` is Anthropic's; keys travel in `x-api-key` (`anthropic-version` is the client's, sent as is). */
-export const anthropicAdapter: ProviderAdapter = {
+export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
   ...anthropicUsageParser,
   family: 'anthropic',
   paths: { match: matchAnthropicPath, unprefixed: ['messages', 'count_tokens'], baseIncludesV1: false, openAiShape: { prefix: '/v1', via: 'generic' } },

@@ -9,13 +9,13 @@ import { openAiCompatibleAdapter } from '../openai-compatible/openai-compatible-
 import { createOpenAiFamilyParser } from '../openai/openai-family-parser.js';
 import { OPENAI_FAMILY_READING } from '../openai/openai-family-adapter.js';
 
-export const azureUsageParser: ProviderUsageParser = createOpenAiFamilyParser('azure');
+export const azureUsageParser: ProviderUsageParser<'azure'> = createOpenAiFamilyParser('azure');
 
 /**
  * Azure's base URL is the resource's (`https://<resource>.openai.azure.com`, no public default) and
  * does not include `/v1`; keys travel in `api-key`; its OpenAI-compatible v1 API sits under `/openai/v1`.
  */
-export const azureAdapter: ProviderAdapter = openAiCompatibleAdapter(azureUsageParser, {
+export const azureAdapter: ProviderAdapter<'azure'> = openAiCompatibleAdapter(azureUsageParser, {
   ...OPENAI_FAMILY_READING,
   paths: { baseIncludesV1: false, openAiShape: { prefix: '/openai/v1', via: 'self' } },
   auth: { upstreamHeaders: (secret) => ({ 'api-key': secret }) },

@@ -18,7 +18,7 @@ function isAnthropicBody(body: unknown): boolean {
   return usage !== undefined && ('input_tokens' in usage || 'output_tokens' in usage);
 }
 
-export const bedrockUsageParser: ProviderUsageParser = {
+export const bedrockUsageParser: ProviderUsageParser<'bedrock'> = {
   id: 'bedrock',
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {
     if (ctx.api === 'invoke' && isAnthropicBody(body)) return anthropicExtractionFromBody(body, ctx, ctx.api);
@@ -51,7 +51,7 @@ function isEventStream(bytes: Uint8Array): boolean {
   return total >= 16 && total <= bytes.length;
 }
 
-export const bedrockAdapter: ProviderAdapter = {
+export const bedrockAdapter: ProviderAdapter<'bedrock'> = {
   ...bedrockUsageParser,
   family: 'aws',
   paths: { match: matchBedrockPath, baseIncludesV1: false },

@@ -4,7 +4,7 @@ import { bearerAuth } from '../openai-compatible/openai-compatible-adapter.js';
 import { CohereStreamMeter } from './cohere-stream-meter.js';
 import { cohereExtractionFromBody } from './cohere-usage.js';
 
-export const cohereUsageParser: ProviderUsageParser = {
+export const cohereUsageParser: ProviderUsageParser<'cohere'> = {
   id: 'cohere',
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {
     return cohereExtractionFromBody(body, ctx, ctx.api);
@@ -18,7 +18,7 @@ export { CohereStreamMeter } from './cohere-stream-meter.js';
 export { cohereExtraction, cohereExtractionFromBody } from './cohere-usage.js';
 
 /** Cohere v2: reached by prefix only (`/cohere/v2/chat`); its SDK's base URL has no `/v1`. */
-export const cohereAdapter: ProviderAdapter = {
+export const cohereAdapter: ProviderAdapter<'cohere'> = {
   ...cohereUsageParser,
   family: 'cohere',
   paths: { baseIncludesV1: false },

@@ -6,6 +6,6 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const deepseekUsageParser: ProviderUsageParser = createChatUsageParser('deepseek', { preferPromptCacheHit: true });
+export const deepseekUsageParser: ProviderUsageParser<'deepseek'> = createChatUsageParser('deepseek', { preferPromptCacheHit: true });
 
-export const deepseekAdapter: ProviderAdapter = openAiCompatibleAdapter(deepseekUsageParser, { upstream: { defaultBaseUrl: 'https://api.deepseek.com/v1' } });
+export const deepseekAdapter: ProviderAdapter<'deepseek'> = openAiCompatibleAdapter(deepseekUsageParser, { upstream: { defaultBaseUrl: 'https://api.deepseek.com/v1' } });

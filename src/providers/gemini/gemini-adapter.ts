@@ -16,7 +16,7 @@ export function googleApiKeyAuth(secret: string): Record<string, string> {
   return { 'x-goog-api-key': secret };
 }
 
-export const geminiAdapter: ProviderAdapter = {
+export const geminiAdapter: ProviderAdapter<'gemini'> = {
   ...geminiUsageParser,
   family: 'google',
   paths: { match: matchGooglePath, unprefixed: ['generateContent'], versionSegment: 'v1beta', baseIncludesV1: false, openAiShape: { prefix: '/v1beta/openai', via: 'generic' } },

@@ -6,6 +6,6 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const groqUsageParser: ProviderUsageParser = createChatUsageParser('groq');
+export const groqUsageParser: ProviderUsageParser<'groq'> = createChatUsageParser('groq');
 
-export const groqAdapter: ProviderAdapter = openAiCompatibleAdapter(groqUsageParser, { upstream: { defaultBaseUrl: 'https://api.groq.com/openai/v1' } });
+export const groqAdapter: ProviderAdapter<'groq'> = openAiCompatibleAdapter(groqUsageParser, { upstream: { defaultBaseUrl: 'https://api.groq.com/openai/v1' } });

@@ -7,6 +7,6 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const mistralUsageParser: ProviderUsageParser = createChatUsageParser('mistral');
+export const mistralUsageParser: ProviderUsageParser<'mistral'> = createChatUsageParser('mistral');
 
-export const mistralAdapter: ProviderAdapter = openAiCompatibleAdapter(mistralUsageParser, { upstream: { defaultBaseUrl: 'https://api.mistral.ai/v1' } });
+export const mistralAdapter: ProviderAdapter<'mistral'> = openAiCompatibleAdapter(mistralUsageParser, { upstream: { defaultBaseUrl: 'https://api.mistral.ai/v1' } });

@@ -20,7 +20,7 @@ export type OpenAiCompatibleOptions = Partial<Omit<ProviderAdapter, 'id' | 'from
   auth?: ProviderAdapter['auth'];
 };
 
-export function openAiCompatibleAdapter(parser: ProviderUsageParser, options: OpenAiCompatibleOptions = {}): ProviderAdapter {
+export function openAiCompatibleAdapter<Id extends string>(parser: ProviderUsageParser<Id>, options: OpenAiCompatibleOptions = {}): ProviderAdapter<Id> {
   const { paths, upstream, auth, ...rest } = options;
   return {
     id: parser.id,

@@ -20,10 +20,10 @@ export { realtimeUsageFromEvent } from './realtime-usage.js';
 export { ensureStreamUsage } from './stream-usage-option.js';
 export { OPENAI_FAMILY_READING, openAiFamilyBodyApi, openAiFamilyStreamApi } from './openai-family-adapter.js';
 
-export const openaiUsageParser: ProviderUsageParser = createOpenAiFamilyParser('openai');
+export const openaiUsageParser: ProviderUsageParser<'openai'> = createOpenAiFamilyParser('openai');
 
 /** OpenAI takes every un-prefixed call no other provider claims (`/v1/chat/completions`, `/v1/responses`, ...). */
-export const openaiAdapter: ProviderAdapter = openAiCompatibleAdapter(openaiUsageParser, {
+export const openaiAdapter: ProviderAdapter<'openai'> = openAiCompatibleAdapter(openaiUsageParser, {
   ...OPENAI_FAMILY_READING,
   paths: { unprefixed: 'rest' },
   upstream: { defaultBaseUrl: 'https://api.openai.com/v1' },

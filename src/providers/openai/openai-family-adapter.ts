@@ -26,4 +26,5 @@ export const OPENAI_FAMILY_READING: OpenAiCompatibleOptions = {
   streamApi: openAiFamilyStreamApi,
   // OpenAI's own documentation examples carry trailing commas; accept those, nothing looser.
   parseLenientJson,
+  gptTokenizerExact: true,
 };

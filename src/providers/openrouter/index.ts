@@ -8,6 +8,6 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const openrouterUsageParser: ProviderUsageParser = createChatUsageParser('openrouter', { costInUsd: true });
+export const openrouterUsageParser: ProviderUsageParser<'openrouter'> = createChatUsageParser('openrouter', { costInUsd: true });
 
-export const openrouterAdapter: ProviderAdapter = openAiCompatibleAdapter(openrouterUsageParser, { upstream: { defaultBaseUrl: 'https://openrouter.ai/api/v1' } });
+export const openrouterAdapter: ProviderAdapter<'openrouter'> = openAiCompatibleAdapter(openrouterUsageParser, { upstream: { defaultBaseUrl: 'https://openrouter.ai/api/v1' } });

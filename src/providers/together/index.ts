@@ -2,6 +2,6 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const togetherUsageParser: ProviderUsageParser = createChatUsageParser('together');
+export const togetherUsageParser: ProviderUsageParser<'together'> = createChatUsageParser('together');
 
-export const togetherAdapter: ProviderAdapter = openAiCompatibleAdapter(togetherUsageParser, { upstream: { defaultBaseUrl: 'https://api.together.xyz/v1' } });
+export const togetherAdapter: ProviderAdapter<'together'> = openAiCompatibleAdapter(togetherUsageParser, { upstream: { defaultBaseUrl: 'https://api.together.xyz/v1' } });

@@ -57,7 +57,7 @@ class VertexStreamMeter implements StreamMeter {
   }
 }
 
-export const vertexUsageParser: ProviderUsageParser = {
+export const vertexUsageParser: ProviderUsageParser<'vertex'> = {
   id: 'vertex',
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {
     if (isAnthropicMessagesBody(body)) return anthropicExtractionFromBody(body, { ...ctx, api: 'messages' }, 'messages');
@@ -69,7 +69,7 @@ export const vertexUsageParser: ProviderUsageParser = {
 };
 
 /** Vertex AI: reached by prefix with the operator's regional base URL; Google's key header and error format. */
-export const vertexAdapter: ProviderAdapter = {
+export const vertexAdapter: ProviderAdapter<'vertex'> = {
   ...vertexUsageParser,
   family: 'google',
   paths: { baseIncludesV1: false },

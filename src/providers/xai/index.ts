@@ -6,9 +6,9 @@
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const xaiUsageParser: ProviderUsageParser = createChatUsageParser('xai', {
+export const xaiUsageParser: ProviderUsageParser<'xai'> = createChatUsageParser('xai', {
   reasoningOutsideCompletion: true,
   costInUsdTicks: true,
 });
 
-export const xaiAdapter: ProviderAdapter = openAiCompatibleAdapter(xaiUsageParser, { upstream: { defaultBaseUrl: 'https://api.x.ai/v1' } });
+export const xaiAdapter: ProviderAdapter<'xai'> = openAiCompatibleAdapter(xaiUsageParser, { upstream: { defaultBaseUrl: 'https://api.x.ai/v1' } });
