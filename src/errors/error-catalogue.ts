@@ -92,6 +92,12 @@ export function gatewayError(code: GatewayErrorCode, message: string, extra: { s
   };
 }
 
+/** The ledger status a call answered with `err` is recorded as (codes never recorded default to `blocked`). */
+export function ledgerStatusOf(err: GatewayError): 'blocked' | 'error' | 'aborted' {
+  const ledger = GATEWAY_ERROR_CATALOGUE[err.type]?.ledger ?? 'blocked';
+  return ledger === 'not-recorded' ? 'blocked' : ledger;
+}
+
 /**
  * Longest wait Costrail asks an SDK to sleep through. The official OpenAI and Anthropic SDKs sleep
  * for whatever Retry-After says (up to a minute) and then retry; a budget that resets tomorrow

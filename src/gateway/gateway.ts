@@ -17,6 +17,7 @@ import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { dialectOf, errorBodyIn, gatewayError, retryHeaders, type ErrorDialect, type GatewayError } from './error-format.js';
 import { upstreamFailure } from '../errors/upstream-failure.js';
+import { ledgerStatusOf, type GatewayErrorCode } from '../errors/error-catalogue.js';
 import { endpointRefusal } from './endpoint-allowance.js';
 import { originFormPath, pathForRefusal } from './request-target.js';
 import { originOf, upstreamUrl } from './upstream-url.js';
@@ -261,11 +262,11 @@ export class Gateway {
       });
     } catch (e) {
       if (clientGone) {
-        this.record(call, 'aborted', null, null, { type: 'client_closed', message: 'client closed the connection before the upstream answered' });
+        this.record(call, 'aborted', null, null, recordedError('client_closed', 'client closed the connection before the upstream answered'));
         return;
       }
       const err = upstreamFailure(e);
-      return this.refuse(res, route, err, call, 'error');
+      return this.refuse(res, route, err, call);
     }
 
     this.opts.onTimings?.(route.provider, forwardedAt - call.started, performance.now() - forwardedAt);
@@ -306,13 +307,13 @@ export class Gateway {
     }
     const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
     const error = streamError
-      ? { type: 'upstream_stream_error', message: streamError }
+      ? recordedError('upstream_stream_error', streamError)
       : clientGone
-        ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
+        ? recordedError('client_closed', 'client closed the connection mid-stream')
         : outcome.upstream_error
-          ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
+          ? recordedError('upstream_stream_exception', `the provider ended the stream with ${outcome.upstream_error}`)
           : refused
-            ? { type: 'upstream_malformed', message: refused }
+            ? recordedError('upstream_malformed', refused)
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
@@ -328,7 +329,7 @@ export class Gateway {
     try {
       bytes = Buffer.from(await upstream.body.arrayBuffer());
     } catch (e) {
-      return this.refuse(res, call.route, upstreamFailure(e), call, 'error');
+      return this.refuse(res, call.route, upstreamFailure(e), call);
     }
     call.ttftMs = Math.round(performance.now() - call.started);
     const ok = upstream.statusCode < 300;
@@ -355,7 +356,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     res.writeHead(upstream.statusCode);
     res.end(bytes);
@@ -387,7 +388,8 @@ export class Gateway {
     };
   }
 
-  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = 'blocked', dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
+  /** Answers `err` in the caller's format and records the call (if any) with the catalogue's ledger status for it. */
+  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = ledgerStatusOf(err), dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
     if (call) this.record(call, status, err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
     if (res.headersSent || res.destroyed) {
       res.destroy();
@@ -500,6 +502,11 @@ export class Gateway {
     }
     return record;
   }
+}
+
+/** The ledger `error` of a call that failed after it was forwarded: a catalogue code and what happened. */
+function recordedError(type: GatewayErrorCode, message: string): { type: GatewayErrorCode; message: string } {
+  return { type, message };
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GATEWAY_ERROR_CATALOGUE, gatewayError, isGatewayErrorCode, MAX_RETRY_AFTER_SECONDS, retryHeaders, type GatewayError, type GatewayErrorCode } from '../../src/errors/error-catalogue.js';
+import { GATEWAY_ERROR_CATALOGUE, gatewayError, isGatewayErrorCode, ledgerStatusOf, MAX_RETRY_AFTER_SECONDS, retryHeaders, type GatewayError, type GatewayErrorCode } from '../../src/errors/error-catalogue.js';
 import { errorBodyIn } from '../../src/errors/error-dialects.js';
 import { upstreamFailure } from '../../src/errors/upstream-failure.js';
 import { CostrailError } from '../../src/errors/costrail-error.js';
@@ -57,8 +57,11 @@ test('the catalogue fixes the statuses SDKs and tests read', () => {
     upstream_unreachable: 502,
   };
   for (const [code, status] of Object.entries(statuses)) assert.equal(gatewayError(code as GatewayErrorCode, 'm').status, status, code);
-  assert.equal(GATEWAY_ERROR_CATALOGUE.budget_exceeded.ledger, 'blocked');
-  assert.equal(GATEWAY_ERROR_CATALOGUE.upstream_timeout.ledger, 'error');
+  // Refusals are recorded `blocked`; failures after forwarding `error`, as the gateway always recorded them.
+  for (const code of ['budget_exceeded', 'invalid_api_key', 'endpoint_not_allowed', 'upstream_not_configured', 'upstream_origin_mismatch', 'ledger_unavailable', 'not_found'] as const) {
+    assert.equal(ledgerStatusOf(gatewayError(code, 'm')), 'blocked', code);
+  }
+  for (const code of ['upstream_timeout', 'upstream_unreachable', 'upstream_error'] as const) assert.equal(ledgerStatusOf(gatewayError(code, 'm')), 'error', code);
 });
 
 test('error bodies per dialect, byte for byte', () => {
