@@ -13,7 +13,7 @@ import { ledgerProvider, type Route } from '../gateway/route.js';
 import { keyStatus, type KeyAttributionDefaults, type VirtualKey } from './key-records.js';
 import type { KeyRepository, StoredKey } from './key-repository.js';
 import { hashSecret, newId, newSecret, secretHint, VIRTUAL_KEY_PREFIX } from './key-secrets.js';
-import { CREDENTIAL_HEADERS, presentedKey, withoutKeyParam } from './provider-auth.js';
+import { credentialHeaders, presentedKey, withoutKeyParam } from './provider-auth.js';
 import type { ProviderVault } from './provider-vault.js';
 
 export interface NewVirtualKey {
@@ -90,7 +90,7 @@ export class VirtualKeys implements KeyAuthority {
     }
     this.used.set(entry.key.id, now);
     // A virtual key in `?key=` must not travel upstream in the URL: the identity names the path to send instead.
-    const identity = presented.where === 'query' ? { ...entry.identity, upstreamPath: withoutKeyParam(route.upstreamPath) } : entry.identity;
+    const identity = presented.where === 'query' ? { ...entry.identity, upstreamPath: withoutKeyParam(route.upstreamPath, presented.param) } : entry.identity;
     return upstreamAuth ? { ...identity, upstreamAuth } : identity;
   }
 
@@ -176,7 +176,7 @@ export class VirtualKeys implements KeyAuthority {
       identity: {
         key_id: key.id,
         defaults: { attribution: key.defaults, tags: key.tags },
-        stripHeaders: CREDENTIAL_HEADERS,
+        stripHeaders: credentialHeaders(),
         ...(key.models ? { allowedModels: key.models } : {}),
         ...(key.allowed_endpoints.length > 0 ? { allowedEndpoints: key.allowed_endpoints } : {}),
       },

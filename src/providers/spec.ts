@@ -240,8 +240,12 @@ export interface ProviderAdapter<Id extends string = string> extends ProviderUsa
     /** Providers whose endpoint depends on a region (Bedrock): the base URL for it. */
     readonly regionalBaseUrl?: (region: string) => string;
   };
-  /** How the upstream expects a credential. */
+  /** How a client presents a key (its SDK's convention) and how the upstream expects a credential. */
   readonly auth: {
+    /** Request headers its SDKs send a key in (lowercase); all are dropped when Costrail supplies its own. */
+    readonly clientHeaders: readonly string[];
+    /** A query parameter its SDKs may send a key in (Google's `?key=`). */
+    readonly clientQueryParam?: string;
     /** Headers presenting a held secret the way this API's SDK does. */
     readonly upstreamHeaders: (secret: string) => Record<string, string>;
     /** Providers that sign each request (AWS SigV4) instead of sending a secret: the signer for the configured access. */

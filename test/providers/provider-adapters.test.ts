@@ -93,3 +93,13 @@ test('API detection and billed-model rules come from the adapters', () => {
 function pick(r: { provider: string; api: string; upstreamPath: string } | undefined): { provider: string; api: string; upstreamPath: string } | undefined {
   return r ? { provider: r.provider, api: r.api, upstreamPath: r.upstreamPath } : undefined;
 }
+
+test('client key places come from the adapters, read in the former order', async () => {
+  const { credentialHeaders, presentedKey } = await import('../../src/keys/provider-auth.js');
+  assert.deepEqual(credentialHeaders(), ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key']);
+  const req = (headers: Record<string, string>, url = '/v1/chat/completions') => ({ headers, url }) as unknown as import('node:http').IncomingMessage;
+  assert.deepEqual(presentedKey(req({ authorization: 'Bearer cr_a' }), 'cr_'), { value: 'cr_a', where: 'authorization' });
+  assert.deepEqual(presentedKey(req({ 'api-key': 'cr_b', 'x-api-key': 'cr_c' }), 'cr_'), { value: 'cr_c', where: 'x-api-key' });
+  assert.deepEqual(presentedKey(req({}, '/v1beta/models/m:generateContent?alt=sse&key=cr_d'), 'cr_'), { value: 'cr_d', where: 'query', param: 'key' });
+  assert.equal(presentedKey(req({ authorization: 'Bearer sk-own' }), 'cr_'), undefined);
+});

@@ -29,7 +29,7 @@ export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
   family: 'anthropic',
   paths: { match: matchAnthropicPath, unprefixed: ['messages', 'count_tokens'], baseIncludesV1: false, openAiShape: { prefix: '/v1', via: 'generic' } },
   upstream: { defaultBaseUrl: 'https://api.anthropic.com' },
-  auth: { upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
+  auth: { clientHeaders: ['x-api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
   errorDialect: 'anthropic',
   defaultApi: 'messages',
   unnamedPathApi: 'messages',

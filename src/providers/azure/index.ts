@@ -18,5 +18,5 @@ export const azureUsageParser: ProviderUsageParser<'azure'> = createOpenAiFamily
 export const azureAdapter: ProviderAdapter<'azure'> = openAiCompatibleAdapter(azureUsageParser, {
   ...OPENAI_FAMILY_READING,
   paths: { baseIncludesV1: false, openAiShape: { prefix: '/openai/v1', via: 'self' } },
-  auth: { upstreamHeaders: (secret) => ({ 'api-key': secret }) },
+  auth: { clientHeaders: ['api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'api-key': secret }) },
 });

@@ -56,7 +56,7 @@ export const bedrockAdapter: ProviderAdapter<'bedrock'> = {
   family: 'aws',
   paths: { match: matchBedrockPath, baseIncludesV1: false },
   upstream: { regionalBaseUrl: (region) => `https://bedrock-runtime.${region}.amazonaws.com` },
-  auth: { upstreamHeaders: bearerAuth, signer: bedrockSigner },
+  auth: { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth, signer: bedrockSigner },
   errorDialect: 'aws',
   defaultApi: 'converse',
   unnamedPathApi: 'chat.completions',

@@ -23,7 +23,7 @@ export const cohereAdapter: ProviderAdapter<'cohere'> = {
   family: 'cohere',
   paths: { baseIncludesV1: false },
   upstream: { defaultBaseUrl: 'https://api.cohere.com' },
-  auth: { upstreamHeaders: bearerAuth },
+  auth: { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth },
   errorDialect: 'openai',
   defaultApi: 'chat',
   unnamedPathApi: 'chat.completions',

@@ -21,7 +21,7 @@ export const geminiAdapter: ProviderAdapter<'gemini'> = {
   family: 'google',
   paths: { match: matchGooglePath, unprefixed: ['generateContent'], versionSegment: 'v1beta', baseIncludesV1: false, openAiShape: { prefix: '/v1beta/openai', via: 'generic' } },
   upstream: { defaultBaseUrl: 'https://generativelanguage.googleapis.com' },
-  auth: { upstreamHeaders: googleApiKeyAuth },
+  auth: { clientHeaders: ['x-goog-api-key'], clientQueryParam: 'key', upstreamHeaders: googleApiKeyAuth },
   errorDialect: 'google',
   defaultApi: 'generateContent',
   unnamedPathApi: 'generateContent',

@@ -29,7 +29,7 @@ export function openAiCompatibleAdapter<Id extends string>(parser: ProviderUsage
     family: 'openai',
     paths: { match: matchOpenAiPath, baseIncludesV1: true, openAiShape: 'native', ...paths },
     upstream: upstream ?? {},
-    auth: auth ?? { upstreamHeaders: bearerAuth },
+    auth: auth ?? { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth },
     requestStreamUsage: ensureStreamUsage,
     errorDialect: 'openai',
     defaultApi: 'chat.completions',

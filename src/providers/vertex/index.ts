@@ -74,7 +74,7 @@ export const vertexAdapter: ProviderAdapter<'vertex'> = {
   family: 'google',
   paths: { baseIncludesV1: false },
   upstream: {},
-  auth: { upstreamHeaders: googleApiKeyAuth },
+  auth: { clientHeaders: ['x-goog-api-key', 'authorization'], clientQueryParam: 'key', upstreamHeaders: googleApiKeyAuth },
   errorDialect: 'google',
   defaultApi: 'generateContent',
   unnamedPathApi: 'generateContent',
