@@ -187,6 +187,20 @@ export interface PathMatch {
   urlStream: boolean;
 }
 
+/**
+ * An endpoint a credential Costrail holds may reach without the operator allowing it: a metered API,
+ * or a free call SDKs make on their own (model lists and details, token counts).
+ */
+export interface OpenEndpoint {
+  /** The route API the call is (`other` for free calls the path shapes do not name). */
+  readonly api: RouteApi;
+  readonly method: string;
+  /** The path after the provider prefix and the API-version part: a regular-expression source, matched to the end. */
+  readonly tail: string;
+  /** `own`: only under this provider's own prefix or none (Bedrock's `/model/…`); default: under any prefix. */
+  readonly prefix?: 'any' | 'own';
+}
+
 /** The request about to go upstream; a signer edits `headers` in place. */
 export interface UpstreamRequest {
   method: string;
@@ -225,6 +239,10 @@ export interface ProviderAdapter<Id extends string = string> extends ProviderUsa
     readonly unprefixed?: readonly RouteApi[] | 'rest';
     /** The API-version segment that marks this provider's un-prefixed paths (`v1beta`: Google), for refusals. */
     readonly versionSegment?: string;
+    /** Regular-expression sources of the API-version or deployment part that may follow a prefix (`/v1`, `/openai/deployments/[^/]+`). */
+    readonly versionParts?: readonly string[];
+    /** Its endpoints that held credentials may reach by default (endpoint-allowance.ts). */
+    readonly openEndpoints?: readonly OpenEndpoint[];
     /** The SDK's base URL includes `/v1`, so `/v1/…` loses it on the way upstream (OpenAI's convention). */
     readonly baseIncludesV1: boolean;
     /**

@@ -103,3 +103,15 @@ test('client key places come from the adapters, read in the former order', async
   assert.deepEqual(presentedKey(req({}, '/v1beta/models/m:generateContent?alt=sse&key=cr_d'), 'cr_'), { value: 'cr_d', where: 'query', param: 'key' });
   assert.equal(presentedKey(req({ authorization: 'Bearer sk-own' }), 'cr_'), undefined);
 });
+
+test('endpoints open to held credentials come from the adapters', async () => {
+  const { isOpenByDefault } = await import('../../src/gateway/endpoint-allowance.js');
+  assert.equal(isOpenByDefault({ api: 'chat.completions' }, 'POST', '/groq/v1/chat/completions'), true);
+  assert.equal(isOpenByDefault({ api: 'chat.completions' }, 'POST', '/azure/openai/deployments/prod/chat/completions'), true);
+  assert.equal(isOpenByDefault({ api: 'generateContent' }, 'POST', '/v1beta/models/gemini-2.5-flash:streamGenerateContent'), true);
+  assert.equal(isOpenByDefault({ api: 'other' }, 'POST', '/gemini/v1beta/models/g:countTokens'), true);
+  assert.equal(isOpenByDefault({ api: 'converse' }, 'POST', '/bedrock/model/m/converse-stream'), true);
+  assert.equal(isOpenByDefault({ api: 'converse' }, 'POST', '/openai/model/m/converse'), false, "Bedrock's shapes only under its own prefix");
+  assert.equal(isOpenByDefault({ api: 'other' }, 'GET', '/openai/v1/files'), false);
+  assert.equal(isOpenByDefault({ api: 'chat.completions' }, 'GET', '/v1/chat/completions'), false);
+});

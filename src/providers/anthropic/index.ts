@@ -27,7 +27,17 @@ function matchAnthropicPath(bare: string): PathMatch | undefined {
 export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
   ...anthropicUsageParser,
   family: 'anthropic',
-  paths: { match: matchAnthropicPath, unprefixed: ['messages', 'count_tokens'], baseIncludesV1: false, openAiShape: { prefix: '/v1', via: 'generic' } },
+  paths: {
+    match: matchAnthropicPath,
+    unprefixed: ['messages', 'count_tokens'],
+    versionParts: ['/v1'],
+    openEndpoints: [
+      { api: 'messages', method: 'POST', tail: '/messages' },
+      { api: 'count_tokens', method: 'POST', tail: '/messages/count_tokens' },
+    ],
+    baseIncludesV1: false,
+    openAiShape: { prefix: '/v1', via: 'generic' },
+  },
   upstream: { defaultBaseUrl: 'https://api.anthropic.com' },
   auth: { clientHeaders: ['x-api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
   errorDialect: 'anthropic',

@@ -17,6 +17,6 @@ export const azureUsageParser: ProviderUsageParser<'azure'> = createOpenAiFamily
  */
 export const azureAdapter: ProviderAdapter<'azure'> = openAiCompatibleAdapter(azureUsageParser, {
   ...OPENAI_FAMILY_READING,
-  paths: { baseIncludesV1: false, openAiShape: { prefix: '/openai/v1', via: 'self' } },
+  paths: { versionParts: ['/openai/v1', '/openai', '/openai/deployments/[^/]+'], baseIncludesV1: false, openAiShape: { prefix: '/openai/v1', via: 'self' } },
   auth: { clientHeaders: ['api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'api-key': secret }) },
 });

@@ -54,7 +54,14 @@ function isEventStream(bytes: Uint8Array): boolean {
 export const bedrockAdapter: ProviderAdapter<'bedrock'> = {
   ...bedrockUsageParser,
   family: 'aws',
-  paths: { match: matchBedrockPath, baseIncludesV1: false },
+  paths: {
+    match: matchBedrockPath,
+    openEndpoints: [
+      { api: 'converse', method: 'POST', tail: '/model/[^/]+/converse(?:-stream)?', prefix: 'own' },
+      { api: 'invoke', method: 'POST', tail: '/model/[^/]+/invoke(?:-with-response-stream)?', prefix: 'own' },
+    ],
+    baseIncludesV1: false,
+  },
   upstream: { regionalBaseUrl: (region) => `https://bedrock-runtime.${region}.amazonaws.com` },
   auth: { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth, signer: bedrockSigner },
   errorDialect: 'aws',

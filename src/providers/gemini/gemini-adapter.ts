@@ -19,7 +19,18 @@ export function googleApiKeyAuth(secret: string): Record<string, string> {
 export const geminiAdapter: ProviderAdapter<'gemini'> = {
   ...geminiUsageParser,
   family: 'google',
-  paths: { match: matchGooglePath, unprefixed: ['generateContent'], versionSegment: 'v1beta', baseIncludesV1: false, openAiShape: { prefix: '/v1beta/openai', via: 'generic' } },
+  paths: {
+    match: matchGooglePath,
+    unprefixed: ['generateContent'],
+    versionSegment: 'v1beta',
+    versionParts: ['/v1beta', '/v1beta/openai'],
+    openEndpoints: [
+      { api: 'generateContent', method: 'POST', tail: '/models/[^/]+:(?:stream)?[gG]enerateContent' },
+      { api: 'other', method: 'POST', tail: '/models/[^/]+:countTokens' },
+    ],
+    baseIncludesV1: false,
+    openAiShape: { prefix: '/v1beta/openai', via: 'generic' },
+  },
   upstream: { defaultBaseUrl: 'https://generativelanguage.googleapis.com' },
   auth: { clientHeaders: ['x-goog-api-key'], clientQueryParam: 'key', upstreamHeaders: googleApiKeyAuth },
   errorDialect: 'google',

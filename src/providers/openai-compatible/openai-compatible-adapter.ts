@@ -7,7 +7,7 @@
  */
 import { ensureStreamUsage } from '../openai/stream-usage-option.js';
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
-import { matchOpenAiPath } from './openai-paths.js';
+import { matchOpenAiPath, OPENAI_OPEN_ENDPOINTS } from './openai-paths.js';
 
 /** `Authorization: Bearer <secret>`, the OpenAI SDK's (and most APIs') convention. */
 export function bearerAuth(secret: string): Record<string, string> {
@@ -27,7 +27,7 @@ export function openAiCompatibleAdapter<Id extends string>(parser: ProviderUsage
     fromBody: (body, ctx) => parser.fromBody(body, ctx),
     createStreamMeter: (ctx) => parser.createStreamMeter(ctx),
     family: 'openai',
-    paths: { match: matchOpenAiPath, baseIncludesV1: true, openAiShape: 'native', ...paths },
+    paths: { match: matchOpenAiPath, versionParts: ['/v1'], openEndpoints: OPENAI_OPEN_ENDPOINTS, baseIncludesV1: true, openAiShape: 'native', ...paths },
     upstream: upstream ?? {},
     auth: auth ?? { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth },
     requestStreamUsage: ensureStreamUsage,

@@ -3,7 +3,16 @@
  * responses, embeddings and the model list. Azure OpenAI names the deployment (its model) in the
  * path: /openai/deployments/{deployment}/chat/completions.
  */
-import type { PathMatch } from '../spec.js';
+import type { OpenEndpoint, PathMatch } from '../spec.js';
+
+/** Metered: chat, responses, embeddings; free: the model list and one model's details. */
+export const OPENAI_OPEN_ENDPOINTS: readonly OpenEndpoint[] = [
+  { api: 'chat.completions', method: 'POST', tail: '/chat/completions' },
+  { api: 'responses', method: 'POST', tail: '/responses' },
+  { api: 'embeddings', method: 'POST', tail: '/embeddings' },
+  { api: 'models', method: 'GET', tail: '/models' },
+  { api: 'other', method: 'GET', tail: '/models/[^/:]+' },
+];
 
 const DEPLOYMENT = /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/;
 
