@@ -246,7 +246,8 @@ export class Gateway {
     });
 
     if (route.sign) {
-      const denied = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      const signing = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      const denied = signing instanceof Promise ? await signing : signing;
       if (denied) return this.refuse(res, route, denied, call);
     }
 

@@ -209,8 +209,11 @@ export interface UpstreamRequest {
   body: Uint8Array;
 }
 
-/** Replaces the client's credentials on the way out (SigV4, a held key); an error refuses the call. */
-export type UpstreamSigner = (req: UpstreamRequest) => GatewayError | undefined;
+/**
+ * Replaces the client's credentials on the way out (SigV4, a held key); an error refuses the call.
+ * It may answer asynchronously (an async signing library); the built-in signers answer at once.
+ */
+export type UpstreamSigner = (req: UpstreamRequest) => GatewayError | undefined | Promise<GatewayError | undefined>;
 
 /** Cloud access a signing provider signs with (config or environment), e.g. an AWS region and keys. */
 export interface SigningAccess {

@@ -20,6 +20,7 @@ import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { createChatUsageParser, openAiCompatibleAdapter } from '../../src/providers/openai-compatible/index.js';
 import { adapterFor, isProviderId, registerProviderAdapter } from '../../src/providers/registry.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { gatewayError } from '../../src/errors/error-catalogue.js';
 
 // The whole provider folder: a parser from the shared chat reader, an adapter from the shared base.
 const acmeAdapter = openAiCompatibleAdapter(createChatUsageParser('acme'), { upstream: { defaultBaseUrl: 'https://api.acme.invalid/v1' } });
@@ -99,4 +100,33 @@ test('a streamed call gets usage asked for (stream_options) by the shared base, 
   assert.equal(r.stream, true);
   assert.equal(r.usage_source, 'provider');
   assert.equal(r.priced, true, r.unpriced_reason ?? '');
+});
+
+test('a signer may answer asynchronously (an async signing library): its refusal is awaited and recorded', async () => {
+  records.length = 0;
+  class AsyncSigning extends ProviderRouter {
+    override route(path: string): ReturnType<ProviderRouter['route']> {
+      const r = super.route(path);
+      return r ? { ...r, sign: async () => Promise.resolve(gatewayError('upstream_not_configured', 'no credentials for the async signer')) } : r;
+    }
+  }
+  const upstreams = resolveUpstreams({ COSTRAIL_ACME_BASE_URL: `${sim.url}/v1` });
+  const gw = new Gateway({ upstreams, book, sink: { write: (r) => records.push(r) }, router: new AsyncSigning({ upstreams }) });
+  const srv = createCostrailServer({ gateway: gw });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/acme/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer acme-key' },
+      body: JSON.stringify({ model: 'acme-chat-1', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'upstream_not_configured');
+    await waitFor(1);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.status, 'blocked');
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
+    await gw.close();
+  }
 });
