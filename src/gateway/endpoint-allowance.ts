@@ -19,7 +19,7 @@ interface OpenRule {
   re: RegExp;
 }
 
-let open: { adapters: number; byApi: Map<Route['api'], OpenRule[]> } | undefined;
+let open: { adapters: readonly unknown[]; byApi: Map<Route['api'], OpenRule[]> } | undefined;
 
 /**
  * The open endpoints of every adapter, by API, compiled once (again if an adapter is registered).
@@ -28,7 +28,7 @@ let open: { adapters: number; byApi: Map<Route['api'], OpenRule[]> } | undefined
  */
 function openRules(): Map<Route['api'], OpenRule[]> {
   const adapters = providerAdapters();
-  if (open?.adapters === adapters.length) return open.byApi;
+  if (open?.adapters === adapters) return open.byApi;
   const parts = [...new Set(adapters.flatMap((a) => a.paths.versionParts ?? []))];
   const lead = String.raw`^(?:/[a-z][a-z0-9_-]*)?` + (parts.length > 0 ? `(?:${parts.join('|')})?` : '');
   const byApi = new Map<Route['api'], OpenRule[]>();
@@ -44,7 +44,7 @@ function openRules(): Map<Route['api'], OpenRule[]> {
       byApi.set(e.api, rules);
     }
   }
-  open = { adapters: adapters.length, byApi };
+  open = { adapters, byApi };
   return byApi;
 }
 

@@ -13,16 +13,16 @@ import { adapterFor, GENERIC_OPENAI_COMPATIBLE, isProviderId, providerAdapters }
  */
 const HEADER_ORDER: readonly string[] = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key'];
 
-let known: { adapters: number; headers: readonly string[]; queryParams: readonly string[] } | undefined;
+let known: { adapters: readonly unknown[]; headers: readonly string[]; queryParams: readonly string[] } | undefined;
 
 /** The headers and query parameters any adapter's clients send keys in (recomputed when one is registered). */
 function keyCarriers(): { headers: readonly string[]; queryParams: readonly string[] } {
   const adapters = providerAdapters();
-  if (known?.adapters !== adapters.length) {
+  if (known?.adapters !== adapters) {
     const declared = new Set(adapters.flatMap((a) => a.auth.clientHeaders));
     const headers = [...HEADER_ORDER.filter((h) => declared.has(h)), ...[...declared].filter((h) => !HEADER_ORDER.includes(h))];
     const queryParams = [...new Set(adapters.flatMap((a) => (a.auth.clientQueryParam ? [a.auth.clientQueryParam] : [])))];
-    known = { adapters: adapters.length, headers, queryParams };
+    known = { adapters, headers, queryParams };
   }
   return known;
 }

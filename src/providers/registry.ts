@@ -57,9 +57,12 @@ export function isProviderId(s: string): s is ProviderId {
   return BY_ID.has(s);
 }
 
+/** Kept as one array (asked per call by keys and endpoint checks): replaced, never changed, on registration. */
+let adapterList: readonly RegisteredAdapter[] = [...BY_ID.values()];
+
 /** Every adapter, in registry order. */
 export function providerAdapters(): readonly RegisteredAdapter[] {
-  return [...BY_ID.values()];
+  return adapterList;
 }
 
 export function adapterFor(provider: ProviderId): RegisteredAdapter {
@@ -114,6 +117,7 @@ export function registerProviderAdapter(adapter: ProviderAdapter): void {
   if (adapter.paths.unprefixed !== undefined || adapter.paths.versionSegment !== undefined) throw new Error(`provider "${adapter.id}": only built-in providers take un-prefixed calls`);
   const a = bounded(adapter);
   BY_ID.set(a.id, a);
+  adapterList = [...BY_ID.values()];
   PROVIDER_IDS.push(a.id);
   pathMatchers = matchersOf(BY_ID.values());
 }
