@@ -11,7 +11,7 @@ import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
-import { adapterFor, billedModel, bodyApi, parserFor, UNPREFIXED_DEFAULT } from '../providers/registry.js';
+import { adapterFor, billedModel, bodyApi, parserFor, providerAdapters, UNPREFIXED_DEFAULT } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
@@ -521,14 +521,21 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
+function callerOfAuthorization(authorization: string): string | undefined {
+  for (const a of providerAdapters()) {
+    const caller = a.auth.callerOfAuthorization?.(authorization);
+    if (caller !== undefined) return caller;
+  }
+  return undefined;
+}
+
 /** Pass-through mode: the client's own provider key goes upstream; only a hash of it is kept. */
 export function passThroughKeyId(req: IncomingMessage): string | null {
   const h = req.headers;
   let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
   if (!key && typeof h.authorization === 'string') {
-    // A SigV4 signature changes on every request; its access key id is what names the caller.
-    const aws = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(h.authorization);
-    key = aws ? aws[1] : h.authorization.replace(/^Bearer\s+/i, '');
+    // A per-request signature (SigV4) names its caller by the part that does not change, as its adapter reads it.
+    key = callerOfAuthorization(h.authorization) ?? h.authorization.replace(/^Bearer\s+/i, '');
   }
   if (!key) {
     const q = /[?&]key=([^&]+)/.exec(req.url ?? '');

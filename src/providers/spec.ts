@@ -267,6 +267,11 @@ export interface ProviderAdapter<Id extends string = string> extends ProviderUsa
     readonly clientHeaders: readonly string[];
     /** A query parameter its SDKs may send a key in (Google's `?key=`). */
     readonly clientQueryParam?: string;
+    /**
+     * A stable name for the caller from an `Authorization` value its SDKs sign per request (SigV4:
+     * the access key id), so pass-through calls keep one `key_id`; undefined when it is not theirs.
+     */
+    readonly callerOfAuthorization?: (authorization: string) => string | undefined;
     /** Headers presenting a held secret the way this API's SDK does. */
     readonly upstreamHeaders: (secret: string) => Record<string, string>;
     /** Providers that sign each request (AWS SigV4) instead of sending a secret: the signer for the configured access. */

@@ -115,3 +115,14 @@ test('endpoints open to held credentials come from the adapters', async () => {
   assert.equal(isOpenByDefault({ api: 'other' }, 'GET', '/openai/v1/files'), false);
   assert.equal(isOpenByDefault({ api: 'chat.completions' }, 'GET', '/v1/chat/completions'), false);
 });
+
+test('a SigV4 caller is named by its access key id (the Bedrock adapter reads it), not by the per-request signature', async () => {
+  const { passThroughKeyId } = await import('../../src/gateway/gateway.js');
+  const req = (authorization: string) => ({ headers: { authorization }, url: '/bedrock/model/m/converse' }) as unknown as import('node:http').IncomingMessage;
+  const sig = (s: string) => `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=${s}`;
+  const a = passThroughKeyId(req(sig('aaaa')));
+  assert.match(a ?? '', /^pt_[0-9a-f]{16}$/);
+  assert.equal(passThroughKeyId(req(sig('bbbb'))), a);
+  assert.notEqual(passThroughKeyId(req(sig('aaaa').replace('AKIDEXAMPLE', 'AKIDOTHER'))), a);
+  assert.equal(passThroughKeyId(req('Bearer AKIDEXAMPLE')), a, 'the same secret name, however presented');
+});

@@ -63,7 +63,13 @@ export const bedrockAdapter: ProviderAdapter<'bedrock'> = {
     baseIncludesV1: false,
   },
   upstream: { regionalBaseUrl: (region) => `https://bedrock-runtime.${region}.amazonaws.com` },
-  auth: { clientHeaders: ['authorization'], upstreamHeaders: bearerAuth, signer: bedrockSigner },
+  auth: {
+    clientHeaders: ['authorization'],
+    // A SigV4 signature changes on every request; its access key id is what names the caller.
+    callerOfAuthorization: (authorization) => /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(authorization)?.[1],
+    upstreamHeaders: bearerAuth,
+    signer: bedrockSigner,
+  },
   errorDialect: 'aws',
   defaultApi: 'converse',
   unnamedPathApi: 'chat.completions',
