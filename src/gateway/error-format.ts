@@ -3,7 +3,7 @@
  * codes and their rules are in src/errors/error-catalogue.ts, the body per dialect in
  * src/errors/error-dialects.ts; this module picks the dialect of a route.
  */
-import { adapterFor } from '../providers/registry.js';
+import { adapterFor, dialectOfApi } from '../providers/registry.js';
 import { errorBodyIn, type ErrorDialect } from '../errors/error-dialects.js';
 import type { GatewayError } from '../errors/error-catalogue.js';
 import type { Route } from './route.js';
@@ -16,21 +16,8 @@ export { errorBodyIn, type ErrorDialect } from '../errors/error-dialects.js';
  * paths the shape does not name (model lists, files, batches) speak their provider's dialect.
  */
 export function dialectOf(route: Pick<Route, 'api' | 'provider'>): ErrorDialect {
-  switch (route.api) {
-    case 'messages':
-    case 'count_tokens':
-      return 'anthropic';
-    case 'generateContent':
-      return 'google';
-    case 'converse':
-    case 'invoke':
-      return 'aws';
-    case 'models':
-    case 'other':
-      return adapterFor(route.provider).errorDialect;
-    default:
-      return 'openai';
-  }
+  if (route.api === 'models' || route.api === 'other') return adapterFor(route.provider).errorDialect;
+  return dialectOfApi(route.api) ?? 'openai';
 }
 
 export function errorBody(route: Pick<Route, 'api' | 'provider'> | undefined, err: GatewayError): string {

@@ -17,6 +17,7 @@ import { openrouterAdapter } from './openrouter/index.js';
 import { togetherAdapter } from './together/index.js';
 import { vertexAdapter } from './vertex/index.js';
 import { xaiAdapter } from './xai/index.js';
+import type { ErrorDialect } from '../errors/error-dialects.js';
 import { boundedParser } from './bounded-usage-parser.js';
 import { ProviderPayloadError, asRecord, type ApiKind, type ParseContext, type PathMatch, type ProviderAdapter, type ProviderUsageParser, type UsageExtraction } from './spec.js';
 
@@ -92,6 +93,27 @@ export function unprefixedAdapterFor(api: PathMatch['api']): RegisteredAdapter {
     if (Array.isArray(claims) && claims.includes(api)) return a;
   }
   return UNPREFIXED_DEFAULT;
+}
+
+let apiDialects: { adapters: readonly RegisteredAdapter[]; byApi: Map<string, ErrorDialect> } | undefined;
+
+/**
+ * The error dialect an API shape speaks, whichever provider serves it (an OpenAI-compatible endpoint
+ * of Anthropic speaks OpenAI's errors): the dialect of the adapters that declare it among their open
+ * endpoints; undefined for shapes no adapter declares, and for model lists and other unnamed paths.
+ */
+export function dialectOfApi(api: string): ErrorDialect | undefined {
+  if (apiDialects?.adapters !== adapterList) {
+    const byApi = new Map<string, ErrorDialect>();
+    for (const a of adapterList) {
+      for (const e of a.paths.openEndpoints ?? []) {
+        if (e.api === 'models' || e.api === 'other' || byApi.has(e.api)) continue;
+        byApi.set(e.api, a.errorDialect);
+      }
+    }
+    apiDialects = { adapters: adapterList, byApi };
+  }
+  return apiDialects.byApi.get(api);
 }
 
 /** The adapter whose un-prefixed paths start with this API-version segment (`v1beta`: Gemini), if any. */

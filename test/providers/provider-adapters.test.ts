@@ -126,3 +126,16 @@ test('a SigV4 caller is named by its access key id (the Bedrock adapter reads it
   assert.notEqual(passThroughKeyId(req(sig('aaaa').replace('AKIDEXAMPLE', 'AKIDOTHER'))), a);
   assert.equal(passThroughKeyId(req('Bearer AKIDEXAMPLE')), a, 'the same secret name, however presented');
 });
+
+test('error dialects: the API shape decides (by the adapters that serve it), else the provider', async () => {
+  const { dialectOf } = await import('../../src/gateway/error-format.js');
+  assert.equal(dialectOf({ api: 'messages', provider: 'openai' }), 'anthropic');
+  assert.equal(dialectOf({ api: 'count_tokens', provider: 'anthropic' }), 'anthropic');
+  assert.equal(dialectOf({ api: 'generateContent', provider: 'vertex' }), 'google');
+  assert.equal(dialectOf({ api: 'invoke', provider: 'bedrock' }), 'aws');
+  assert.equal(dialectOf({ api: 'chat.completions', provider: 'openai-compatible' }), 'openai', "Anthropic's OpenAI-compatible endpoint speaks OpenAI's errors");
+  assert.equal(dialectOf({ api: 'embed', provider: 'cohere' }), 'openai');
+  assert.equal(dialectOf({ api: 'models', provider: 'gemini' }), 'google');
+  assert.equal(dialectOf({ api: 'other', provider: 'bedrock' }), 'aws');
+  assert.equal(dialectOf({ api: 'other', provider: 'mistral' }), 'openai');
+});
