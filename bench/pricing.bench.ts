@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { priceUsage } from '../src/pricing/cost.js';
 import { loadPriceBook } from '../src/pricing/catalog-loader.js';
 import { parserFor } from '../src/providers/registry.js';
-import type { ApiKind, ProviderId } from '../src/providers/spec.js';
+import type { ApiKind } from '../src/providers/spec.js';
+import type { ProviderId } from '../src/providers/registry.js';
 
 const FIX = join(process.cwd(), 'test', 'fixtures', 'providers');
 const book = loadPriceBook();

@@ -19,7 +19,8 @@ export type { Attribution, LedgerRecord, LedgerSource, LedgerStatus, Priority, U
 export { ATTRIBUTION_FIELDS } from './ledger/ledger-record.js';
 
 // Usage: disjoint token kinds, as every provider's counters are converted to.
-export type { ApiKind, ProviderId, Usage, UsageExtraction, UsageKind } from './providers/spec.js';
+export type { ApiKind, Usage, UsageExtraction, UsageKind } from './providers/spec.js';
+export type { ProviderId } from './providers/registry.js';
 export { USAGE_KINDS, USAGE_VERSION, ProviderPayloadError, emptyUsage } from './providers/spec.js';
 
 // Reading raw provider responses (JSON bodies, SSE streams, Bedrock event streams).

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { priceUsage } from '../pricing/cost.js';
 import { loadPriceBook } from '../pricing/catalog-loader.js';
 import { PROVIDER_IDS, billedModel, readProviderResponse, type ResponseReading } from '../providers/registry.js';
-import type { ApiKind, ProviderId } from '../providers/spec.js';
+import type { ApiKind } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
 import { CliError, describeError } from './cli-error.js';
 
 export interface CostOptions {

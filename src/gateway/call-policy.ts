@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { CallAttribution, KeyDefaults } from './attribution.js';
-import type { GatewayError } from './error-format.js';
+import { isGatewayErrorCode, type GatewayError } from '../errors/error-catalogue.js';
 import type { Route } from './route.js';
 
 export interface CallIdentity {
@@ -26,6 +26,8 @@ export interface CallIdentity {
   allowedModels?: readonly string[];
   /** Endpoints beyond the metered ones this key may reach with a held credential (`[METHOD ]/path*`). */
   allowedEndpoints?: readonly string[];
+  /** The path to send upstream instead of the route's (a virtual key removed from `?key=`). */
+  upstreamPath?: string;
 }
 
 export interface KeyAuthority {
@@ -67,6 +69,8 @@ export interface CallPolicy {
   admit(req: AdmissionRequest): Admission | Promise<Admission>;
 }
 
+/** A refusal is told from an identity by its catalogue code, not by its shape alone. */
 export function isGatewayError(v: CallIdentity | GatewayError): v is GatewayError {
-  return typeof (v as GatewayError).status === 'number' && typeof (v as GatewayError).type === 'string';
+  const type = (v as { type?: unknown }).type;
+  return typeof (v as GatewayError).status === 'number' && typeof type === 'string' && isGatewayErrorCode(type);
 }

@@ -1,7 +1,8 @@
 /**
- * Which provider endpoints a credential Costrail holds may reach. By default only the endpoints
- * Costrail meters (chat, responses, embeddings, messages, generateContent, Bedrock converse and
- * invoke), plus the free ones SDKs call on their own (model lists, token counts). Everything else
+ * Which provider endpoints a credential Costrail holds may reach. By default only the endpoints the
+ * provider adapters declare open (`paths.openEndpoints`): those Costrail meters (chat, responses,
+ * embeddings, messages, generateContent, Bedrock converse and invoke), plus the free ones SDKs call
+ * on their own (model lists, token counts). Everything else
  * a provider offers with the same key (files, fine-tuning, batches, admin and organization paths,
  * DELETE of anything) is refused unless the operator allows it, per key or in the config.
  *
@@ -9,33 +10,48 @@
  * included, query excluded), `*` matching any run of characters: `GET /openai/v1/files*`,
  * `* /openai/v1/batches*`, `/anthropic/v1/messages/batches*`. No method means any method.
  */
-import type { GatewayError } from './error-format.js';
+import { gatewayError, type GatewayError } from '../errors/error-catalogue.js';
+import { providerAdapters } from '../providers/registry.js';
 import type { Route } from './route.js';
 
-/** An optional provider prefix, then an optional API-version or deployment part, then the API path. */
-const LEAD = String.raw`^(?:/[a-z][a-z0-9_-]*)?(?:/v1|/v1beta|/v1beta/openai|/openai/v1|/openai|/openai/deployments/[^/]+)?`;
-const METERED: ReadonlyMap<Route['api'], { method: string; re: RegExp }> = new Map([
-  ['chat.completions', { method: 'POST', re: new RegExp(`${LEAD}/chat/completions$`) }],
-  ['responses', { method: 'POST', re: new RegExp(`${LEAD}/responses$`) }],
-  ['embeddings', { method: 'POST', re: new RegExp(`${LEAD}/embeddings$`) }],
-  ['messages', { method: 'POST', re: new RegExp(`${LEAD}/messages$`) }],
-  ['count_tokens', { method: 'POST', re: new RegExp(`${LEAD}/messages/count_tokens$`) }],
-  ['generateContent', { method: 'POST', re: new RegExp(`${LEAD}/models/[^/]+:(?:stream)?[gG]enerateContent$`) }],
-  ['converse', { method: 'POST', re: /^(?:\/bedrock)?\/model\/[^/]+\/converse(?:-stream)?$/ }],
-  ['invoke', { method: 'POST', re: /^(?:\/bedrock)?\/model\/[^/]+\/invoke(?:-with-response-stream)?$/ }],
-  ['models', { method: 'GET', re: new RegExp(`${LEAD}/models$`) }],
-]);
-/** Free calls SDKs make that the route table files under `other`: one model's details, Gemini's token count. */
-const FREE_OTHER: readonly { method: string; re: RegExp }[] = [
-  { method: 'GET', re: new RegExp(`${LEAD}/models/[^/:]+$`) },
-  { method: 'POST', re: new RegExp(`${LEAD}/models/[^/]+:countTokens$`) },
-];
+interface OpenRule {
+  method: string;
+  re: RegExp;
+}
+
+let open: { adapters: readonly unknown[]; byApi: Map<Route['api'], OpenRule[]> } | undefined;
+
+/**
+ * The open endpoints of every adapter, by API, compiled once (again if an adapter is registered).
+ * Each is an optional provider prefix, then an optional API-version or deployment part (any
+ * adapter's), then the endpoint's path; `own`-prefix endpoints take only their provider's prefix.
+ */
+function openRules(): Map<Route['api'], OpenRule[]> {
+  const adapters = providerAdapters();
+  if (open?.adapters === adapters) return open.byApi;
+  const parts = [...new Set(adapters.flatMap((a) => a.paths.versionParts ?? []))];
+  const lead = String.raw`^(?:/[a-z][a-z0-9_-]*)?` + (parts.length > 0 ? `(?:${parts.join('|')})?` : '');
+  const byApi = new Map<Route['api'], OpenRule[]>();
+  const seen = new Set<string>();
+  for (const a of adapters) {
+    for (const e of a.paths.openEndpoints ?? []) {
+      const source = e.prefix === 'own' ? `^(?:/${a.id})?${e.tail}$` : `${lead}${e.tail}$`;
+      const key = `${e.api} ${e.method} ${source}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const rules = byApi.get(e.api) ?? [];
+      rules.push({ method: e.method, re: new RegExp(source) });
+      byApi.set(e.api, rules);
+    }
+  }
+  open = { adapters, byApi };
+  return byApi;
+}
 
 /** Whether a call is one Costrail meters (or a free listing/count), on the exact path shape. */
 export function isOpenByDefault(route: Pick<Route, 'api'>, method: string, path: string): boolean {
-  const metered = METERED.get(route.api);
-  if (metered) return method === metered.method && metered.re.test(path);
-  return route.api === 'other' && FREE_OTHER.some((f) => f.method === method && f.re.test(path));
+  const rules = openRules().get(route.api);
+  return rules !== undefined && rules.some((r) => r.method === method && r.re.test(path));
 }
 
 interface CompiledAllowance {
@@ -81,10 +97,9 @@ export function endpointRefusal(
   keyId: string | null,
 ): GatewayError | undefined {
   if (isOpenByDefault(route, method, path) || endpointAllowed(allowed.key, method, path) || endpointAllowed(allowed.config, method, path)) return undefined;
-  return {
-    status: 403,
-    type: 'endpoint_not_allowed',
-    message: `${method} ${path} is not an endpoint Costrail meters, and this key is not allowed to call it (allow it with the key's allowed_endpoints or keys.allowed_endpoints in the config)`,
-    ...(keyId ? { scope: { key_id: keyId } } : {}),
-  };
+  return gatewayError(
+    'endpoint_not_allowed',
+    `${method} ${path} is not an endpoint Costrail meters, and this key is not allowed to call it (allow it with the key's allowed_endpoints or keys.allowed_endpoints in the config)`,
+    keyId ? { scope: { key_id: keyId } } : {},
+  );
 }

@@ -11,18 +11,19 @@ import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
-import { ensureStreamUsage } from '../providers/openai/index.js';
-import { billedModel, bodyApi, parserFor } from '../providers/registry.js';
+import { adapterFor, billedModel, bodyApi, parserFor, providerAdapters, UNPREFIXED_DEFAULT } from '../providers/registry.js';
 import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
-import { dialectOf, errorBodyIn, retryHeaders, type ErrorDialect, type GatewayError } from './error-format.js';
+import { dialectOf, errorBodyIn, gatewayError, retryHeaders, type ErrorDialect, type GatewayError } from './error-format.js';
+import { upstreamFailure } from '../errors/upstream-failure.js';
+import { ledgerStatusOf, type GatewayErrorCode } from '../errors/error-catalogue.js';
 import { endpointRefusal } from './endpoint-allowance.js';
 import { originFormPath, pathForRefusal } from './request-target.js';
 import { originOf, upstreamUrl } from './upstream-url.js';
 import { modelRefusal } from './model-allow-list.js';
 import { ProviderRouter } from './provider-router.js';
-import { dialectOfPath, ledgerProvider, looksLikeModelCall, parserApi, type Route } from './route.js';
+import { dialectOfPath, ledgerProvider, looksLikeModelCall, makeRoute, parserApi, withRoute, type Route } from './route.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
@@ -84,9 +85,9 @@ interface CallState {
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
 
 /** Stands in for a route on calls refused before routing: recorded under provider `unknown`. */
-const UNROUTED: Route = { provider: 'openai', name: 'unknown', api: 'other', upstreamPath: '', urlStream: false };
+const UNROUTED: Route = makeRoute({ provider: UNPREFIXED_DEFAULT.id, name: 'unknown', api: 'other', upstreamPath: '', urlStream: false });
 
-const LEDGER_UNAVAILABLE: GatewayError = { status: 503, type: 'ledger_unavailable', message: 'Costrail cannot record calls right now (its ledger spool cannot be written); retry shortly', retryAfterSeconds: 1 };
+const LEDGER_UNAVAILABLE: GatewayError = gatewayError('ledger_unavailable', 'Costrail cannot record calls right now (its ledger spool cannot be written); retry shortly', { retryAfterSeconds: 1 });
 
 export class Gateway {
   private readonly agent: Agent;
@@ -125,13 +126,13 @@ export class Gateway {
     const path = originFormPath(requestTarget);
     if (path === undefined) {
       const shown = pathForRefusal(requestTarget);
-      return this.refuseUnrouted(req, res, shown, { status: 400, type: 'invalid_request_target', message: 'the request target must be a path (origin-form, /…); absolute, authority and asterisk forms are refused' });
+      return this.refuseUnrouted(req, res, shown, gatewayError('invalid_request_target', 'the request target must be a path (origin-form, /…); absolute, authority and asterisk forms are refused'));
     }
     let route = this.router.route(path);
     if (!route) {
       const prefix = /^\/([^/?]+)\//.exec(path)?.[1];
       const message = prefix !== undefined && prefix !== 'v1' && prefix !== 'v1beta' && looksLikeModelCall(path) ? `unknown provider prefix "/${prefix}/": no such provider is built in or named in the config` : `no gateway route for ${path.split('?')[0]}`;
-      return this.refuseUnrouted(req, res, path, { status: 404, type: 'not_found', message });
+      return this.refuseUnrouted(req, res, path, gatewayError('not_found', message));
     }
     const started = performance.now();
     const id = randomUUID();
@@ -139,11 +140,12 @@ export class Gateway {
 
     let identified = this.keys.identify(req, route);
     let identity: CallIdentity = isGatewayError(identified) ? { key_id: null } : identified;
+    if (identity.upstreamPath !== undefined) route = withRoute(route, { upstreamPath: identity.upstreamPath });
     let raw: Buffer;
     try {
       raw = await readBody(req, this.maxBytes);
     } catch (e) {
-      return this.refuse(res, route, { status: 413, type: 'invalid_request_error', message: (e as Error).message }, this.callState(id, started, route, undefined, req, identity));
+      return this.refuse(res, route, gatewayError('invalid_request_error', (e as Error).message, { status: 413 }), this.callState(id, started, route, undefined, req, identity));
     }
     let body: Record<string, unknown> | undefined;
     if (raw.length > 0 && req.method === 'POST') {
@@ -152,7 +154,7 @@ export class Gateway {
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
       } catch {
         const call = this.callState(id, started, route, undefined, req, identity);
-        return this.refuse(res, route, { status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' }, call);
+        return this.refuse(res, route, gatewayError('invalid_request_error', 'request body is not valid JSON'), call);
       }
     }
     const moved = route.byModel ? this.router.byModel(route, body?.['model']) : undefined;
@@ -161,13 +163,14 @@ export class Gateway {
       route = moved;
       identified = this.keys.identify(req, route);
       identity = isGatewayError(identified) ? { key_id: null } : identified;
+      if (identity.upstreamPath !== undefined) route = withRoute(route, { upstreamPath: identity.upstreamPath });
     }
     const call = this.callState(id, started, route, body, req, identity);
     if (this.opts.sink.writable?.() === false) return this.refuseUnrecordable(res, route, call);
     if (isGatewayError(identified)) return this.refuse(res, route, identified, call);
     if (call.who.conflict) {
       const c = call.who.conflict;
-      return this.refuse(res, route, { status: 403, type: 'attribution_conflict', message: `this key is bound to ${c.field} "${c.bound}"; the request asked for ${c.field} "${c.requested}"`, scope: { ...(identity.key_id ? { key_id: identity.key_id } : {}), [c.field]: c.bound } }, call);
+      return this.refuse(res, route, gatewayError('attribution_conflict', `this key is bound to ${c.field} "${c.bound}"; the request asked for ${c.field} "${c.requested}"`, { scope: { ...(identity.key_id ? { key_id: identity.key_id } : {}), [c.field]: c.bound } }), call);
     }
     const notAllowed = modelRefusal(identity.allowedModels, route.provider, call.modelRequested, identity.key_id);
     if (notAllowed) return this.refuse(res, route, notAllowed, call);
@@ -190,7 +193,8 @@ export class Gateway {
           body['model'] = admission.model;
           raw = Buffer.from(JSON.stringify(body));
         } else if (route.urlModel) {
-          route.upstreamPath = route.upstreamPath.replace(route.urlModel, admission.model);
+          route = withRoute(route, { upstreamPath: route.upstreamPath.replace(route.urlModel, admission.model) });
+          call.route = route;
         }
       }
     }
@@ -198,13 +202,14 @@ export class Gateway {
     const base = route.base ?? this.opts.upstreams[route.provider];
     if (!base) {
       const name = ledgerProvider(route);
-      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)` }, call);
+      return this.refuse(res, route, gatewayError('upstream_not_configured', `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)`), call);
     }
 
-    // OpenAI chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
+    // OpenAI-shaped chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
     let injected = false;
-    if (body && route.api === 'chat.completions' && call.stream && ['openai', 'azure', 'mistral', 'deepseek', 'xai', 'groq', 'together', 'openrouter', 'openai-compatible'].includes(route.provider)) {
-      injected = ensureStreamUsage(body);
+    const askUsage = adapterFor(route.provider).requestStreamUsage;
+    if (body && route.api === 'chat.completions' && call.stream && askUsage) {
+      injected = askUsage(body);
       if (injected) raw = Buffer.from(JSON.stringify(body));
     }
 
@@ -214,11 +219,11 @@ export class Gateway {
     try {
       target = upstreamUrl(base, route.upstreamPath);
     } catch {
-      return this.refuse(res, route, { status: 502, type: 'upstream_not_configured', message: `the base URL configured for provider "${ledgerProvider(route)}" is not a URL` }, call);
+      return this.refuse(res, route, gatewayError('upstream_not_configured', `the base URL configured for provider "${ledgerProvider(route)}" is not a URL`), call);
     }
     const expected = this.router.configuredOrigin(ledgerProvider(route)) ?? originOf(this.opts.upstreams[route.provider]);
     if (expected === undefined || target.origin !== expected) {
-      return this.refuse(res, route, { status: 502, type: 'upstream_origin_mismatch', message: `refused: the call would go to ${target.origin}, not the origin configured for provider "${ledgerProvider(route)}"` }, call);
+      return this.refuse(res, route, gatewayError('upstream_origin_mismatch', `refused: the call would go to ${target.origin}, not the origin configured for provider "${ledgerProvider(route)}"`), call);
     }
     const url = target.href;
 
@@ -241,7 +246,8 @@ export class Gateway {
     });
 
     if (route.sign) {
-      const denied = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      const signing = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
+      const denied = signing instanceof Promise ? await signing : signing;
       if (denied) return this.refuse(res, route, denied, call);
     }
 
@@ -257,11 +263,11 @@ export class Gateway {
       });
     } catch (e) {
       if (clientGone) {
-        this.record(call, 'aborted', null, null, { type: 'client_closed', message: 'client closed the connection before the upstream answered' });
+        this.record(call, 'aborted', null, null, recordedError('client_closed', 'client closed the connection before the upstream answered'));
         return;
       }
-      const err = upstreamError(e);
-      return this.refuse(res, route, err, call, 'error');
+      const err = upstreamFailure(e);
+      return this.refuse(res, route, err, call);
     }
 
     this.opts.onTimings?.(route.provider, forwardedAt - call.started, performance.now() - forwardedAt);
@@ -302,13 +308,13 @@ export class Gateway {
     }
     const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
     const error = streamError
-      ? { type: 'upstream_stream_error', message: streamError }
+      ? recordedError('upstream_stream_error', streamError)
       : clientGone
-        ? { type: 'client_closed', message: 'client closed the connection mid-stream' }
+        ? recordedError('client_closed', 'client closed the connection mid-stream')
         : outcome.upstream_error
-          ? { type: 'upstream_stream_exception', message: `the provider ended the stream with ${outcome.upstream_error}` }
+          ? recordedError('upstream_stream_exception', `the provider ended the stream with ${outcome.upstream_error}`)
           : refused
-            ? { type: 'upstream_malformed', message: refused }
+            ? recordedError('upstream_malformed', refused)
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
@@ -324,7 +330,7 @@ export class Gateway {
     try {
       bytes = Buffer.from(await upstream.body.arrayBuffer());
     } catch (e) {
-      return this.refuse(res, call.route, upstreamError(e), call, 'error');
+      return this.refuse(res, call.route, upstreamFailure(e), call);
     }
     call.ttftMs = Math.round(performance.now() - call.started);
     const ok = upstream.statusCode < 300;
@@ -351,7 +357,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? { type: 'upstream_malformed', message: parseProblem } : ok ? null : { type: 'upstream_error', message: `upstream answered ${upstream.statusCode}` });
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     res.writeHead(upstream.statusCode);
     res.end(bytes);
@@ -383,7 +389,8 @@ export class Gateway {
     };
   }
 
-  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = 'blocked', dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
+  /** Answers `err` in the caller's format and records the call (if any) with the catalogue's ledger status for it. */
+  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = ledgerStatusOf(err), dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
     if (call) this.record(call, status, err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
     if (res.headersSent || res.destroyed) {
       res.destroy();
@@ -498,6 +505,11 @@ export class Gateway {
   }
 }
 
+/** The ledger `error` of a call that failed after it was forwarded: a catalogue code and what happened. */
+function recordedError(type: GatewayErrorCode, message: string): { type: GatewayErrorCode; message: string } {
+  return { type, message };
+}
+
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -509,14 +521,21 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
+function callerOfAuthorization(authorization: string): string | undefined {
+  for (const a of providerAdapters()) {
+    const caller = a.auth.callerOfAuthorization?.(authorization);
+    if (caller !== undefined) return caller;
+  }
+  return undefined;
+}
+
 /** Pass-through mode: the client's own provider key goes upstream; only a hash of it is kept. */
 export function passThroughKeyId(req: IncomingMessage): string | null {
   const h = req.headers;
   let key = h['x-api-key'] ?? h['x-goog-api-key'] ?? h['api-key'];
   if (!key && typeof h.authorization === 'string') {
-    // A SigV4 signature changes on every request; its access key id is what names the caller.
-    const aws = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(h.authorization);
-    key = aws ? aws[1] : h.authorization.replace(/^Bearer\s+/i, '');
+    // A per-request signature (SigV4) names its caller by the part that does not change, as its adapter reads it.
+    key = callerOfAuthorization(h.authorization) ?? h.authorization.replace(/^Bearer\s+/i, '');
   }
   if (!key) {
     const q = /[?&]key=([^&]+)/.exec(req.url ?? '');
@@ -524,11 +543,4 @@ export function passThroughKeyId(req: IncomingMessage): string | null {
   }
   const k = Array.isArray(key) ? key[0] : key;
   return k ? `pt_${createHash('sha256').update(k).digest('hex').slice(0, 16)}` : null;
-}
-
-function upstreamError(e: unknown): GatewayError {
-  const code = (e as { code?: string }).code ?? '';
-  if (code.includes('TIMEOUT')) return { status: 504, type: 'upstream_timeout', message: 'the provider did not answer in time' };
-  if (code === 'ECONNREFUSED') return { status: 502, type: 'upstream_unreachable', message: 'the provider refused the connection' };
-  return { status: 502, type: 'upstream_error', message: `the provider connection failed (${code || (e as Error).message})` };
 }

@@ -3,7 +3,7 @@
  * matched against the model the client asked for, case-insensitively. A pattern with a `/`
  * matches `provider/model`.
  */
-import type { GatewayError } from './error-format.js';
+import { gatewayError, type GatewayError } from '../errors/error-catalogue.js';
 
 const compiled = new Map<string, RegExp>();
 
@@ -23,5 +23,5 @@ export function modelAllowed(patterns: readonly string[], provider: string, mode
 /** The refusal for a call whose model the key may not use; undefined when allowed (or no model named). */
 export function modelRefusal(patterns: readonly string[] | undefined, provider: string, model: string | null, keyId: string | null): GatewayError | undefined {
   if (!patterns || model === null || modelAllowed(patterns, provider, model)) return undefined;
-  return { status: 403, type: 'model_not_allowed', message: `this key may not call model "${model}" (allowed: ${patterns.join(', ')})`, ...(keyId ? { scope: { key_id: keyId } } : {}) };
+  return gatewayError('model_not_allowed', `this key may not call model "${model}" (allowed: ${patterns.join(', ')})`, keyId ? { scope: { key_id: keyId } } : {});
 }

@@ -2,40 +2,51 @@
  * Maps an incoming gateway path to the provider, the API shape and the upstream path.
  * One base URL serves every SDK: OpenAI-style `/v1/...`, Anthropic `/v1/messages`, Gemini
  * `/v1beta/models/{model}:...`, and an explicit provider prefix (`/openai/...`, `/mistral/...`).
+ * What each path shape means comes from the provider adapters (providers/registry.ts); a route is
+ * a value, built by `makeRoute` and never changed afterwards (a changed call gets a new route).
  */
-import type { ApiKind, ProviderId } from '../providers/spec.js';
-import { dialectOf, type ErrorDialect, type GatewayError } from './error-format.js';
-import { isProviderId } from '../providers/registry.js';
-import { modelFromGeminiPath } from '../providers/gemini/index.js';
+import type { ApiKind, RouteApi, UpstreamRequest, UpstreamSigner } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
+import type { ErrorDialect } from '../errors/error-dialects.js';
+import { dialectOf } from './error-format.js';
+import { adapterFor, adapterOfVersionSegment, isProviderId, matchApiPath, UNPREFIXED_DEFAULT, unprefixedAdapterFor } from '../providers/registry.js';
+
+export type { UpstreamRequest } from '../providers/spec.js';
 
 export interface Route {
-  provider: ProviderId;
-  api: ApiKind | 'models' | 'count_tokens' | 'other';
+  /** The adapter that reads the call (its parser, auth convention, error format). */
+  readonly provider: ProviderId;
+  readonly api: RouteApi;
   /** Path (with query) to send upstream, relative to the provider's base URL. */
-  upstreamPath: string;
+  readonly upstreamPath: string;
   /** Model named in the URL (Gemini, Bedrock, Azure deployments). */
-  urlModel?: string;
+  readonly urlModel?: string;
   /** Whether the URL itself asks for a stream (Gemini streamGenerateContent, Bedrock converse-stream). */
-  urlStream: boolean;
+  readonly urlStream: boolean;
   /**
    * The provider the ledger and the price book know the call by, when it is not `provider` (the
    * parser): a provider named in config, or Anthropic's / Gemini's OpenAI-compatible endpoint.
    */
-  name?: string;
-  /** Upstream base URL when the router chose it (named providers, model routes). */
-  base?: string;
+  readonly name?: string;
+  /** Upstream base URL when the router chose it (named providers, model routes, regional endpoints). */
+  readonly base?: string;
   /** Replaces the client's credentials on the way out (SigV4 for Bedrock, a held key); an error refuses the call. */
-  sign?: (req: UpstreamRequest) => GatewayError | undefined;
+  readonly sign?: (req: UpstreamRequest) => ReturnType<UpstreamSigner>;
   /** An un-prefixed OpenAI-shaped path: the body's model may move it to another provider (config `routes`). */
-  byModel?: boolean;
+  readonly byModel?: boolean;
 }
 
-/** The request about to go upstream; `sign` edits `headers` in place. */
-export interface UpstreamRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: Uint8Array;
+/**
+ * The one constructor of routes. Every field is set, in one order, so every route has one object
+ * shape (the hot path stays monomorphic).
+ */
+export function makeRoute(r: Route): Route {
+  return { provider: r.provider, api: r.api, upstreamPath: r.upstreamPath, urlModel: r.urlModel, urlStream: r.urlStream, name: r.name, base: r.base, sign: r.sign, byModel: r.byModel };
+}
+
+/** The same route with some fields changed (a model moved by config, a downgrade, a key removed from the query). */
+export function withRoute(route: Route, changes: Partial<Route>): Route {
+  return makeRoute({ ...route, ...changes });
 }
 
 /** The provider name a call is recorded and priced under. */
@@ -43,29 +54,9 @@ export function ledgerProvider(route: Pick<Route, 'provider' | 'name'>): string 
   return route.name ?? route.provider;
 }
 
-/** Base-URL conventions differ: OpenAI's includes /v1, Anthropic's and Google's do not. */
-const BASE_INCLUDES_V1: ReadonlySet<ProviderId> = new Set(['openai', 'mistral', 'deepseek', 'xai', 'groq', 'together', 'openrouter', 'openai-compatible']);
-
-function apiOfPath(path: string): { api: Route['api']; urlModel?: string; urlStream: boolean } {
+function apiOfPath(path: string): { api: RouteApi; urlModel?: string; urlStream: boolean } {
   const bare = path.split('?')[0] ?? path;
-  // Azure OpenAI names the deployment in the path: /openai/deployments/{deployment}/chat/completions.
-  const deployment = bare.includes('/deployments/') ? /\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/.exec(bare) : null;
-  const urlModel = deployment ? decodeURIComponent(deployment[1] ?? '') : undefined;
-  if (bare.endsWith('/chat/completions')) return { api: 'chat.completions', urlStream: false, urlModel };
-  if (bare.endsWith('/responses')) return { api: 'responses', urlStream: false, urlModel };
-  if (bare.endsWith('/embeddings')) return { api: 'embeddings', urlStream: false, urlModel };
-  if (bare.endsWith('/messages/count_tokens')) return { api: 'count_tokens', urlStream: false };
-  if (bare.endsWith('/messages')) return { api: 'messages', urlStream: false };
-  if (/\/models\/?$/.test(bare)) return { api: 'models', urlStream: false };
-  if (bare.includes(':generateContent') || bare.includes(':streamGenerateContent')) {
-    return { api: 'generateContent', urlModel: modelFromGeminiPath(bare), urlStream: bare.includes(':streamGenerateContent') };
-  }
-  const bedrock = /\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke)$/.exec(bare);
-  if (bedrock) {
-    const op = bedrock[2] ?? '';
-    return { api: op.startsWith('converse') ? 'converse' : 'invoke', urlModel: decodeURIComponent(bedrock[1] ?? ''), urlStream: op.endsWith('stream') };
-  }
-  return { api: 'other', urlStream: false };
+  return matchApiPath(bare) ?? { api: 'other', urlStream: false };
 }
 
 /**
@@ -82,13 +73,12 @@ export function routeRequest(path: string): Route | undefined {
     if (!isProviderId(first)) return undefined;
     const rest = m?.[2] || '/';
     const info = apiOfPath(rest);
-    return { provider: first, ...info, upstreamPath: stripV1(first, rest) };
+    return makeRoute({ provider: first, ...info, upstreamPath: stripV1(first, rest) });
   }
   const info = apiOfPath(path);
   if (info.api === 'other') return undefined;
-  if (info.api === 'messages' || info.api === 'count_tokens') return { provider: 'anthropic', ...info, upstreamPath: path };
-  if (info.api === 'generateContent') return { provider: 'gemini', ...info, upstreamPath: path };
-  return { provider: 'openai', ...info, upstreamPath: stripV1('openai', path) };
+  const adapter = unprefixedAdapterFor(info.api);
+  return makeRoute({ provider: adapter.id, ...info, upstreamPath: stripV1(adapter.id, path) });
 }
 
 /**
@@ -104,29 +94,29 @@ export function looksLikeModelCall(path: string): boolean {
 
 /**
  * The error dialect of a path that has no route yet (pre-route refusals, bad request lines): the
- * shape the SDK that sent it reads. Anthropic for /v1/messages and /anthropic/…, Google for
- * /v1beta/… and /gemini/…, AWS for /bedrock/…, else OpenAI.
+ * shape the SDK that sent it reads. A provider prefix speaks its adapter's dialect (Anthropic for
+ * /anthropic/…, AWS for /bedrock/…), an API-version segment its provider's (Google for /v1beta/…),
+ * else OpenAI's.
  */
 export function dialectOfPath(path: string): ErrorDialect {
   const r = routeRequest(path);
   if (r) return dialectOf(r);
-  if (/^\/anthropic(\/|$)/.test(path)) return 'anthropic';
-  if (/^\/(v1beta|gemini)(\/|$)/.test(path)) return 'google';
-  if (/^\/bedrock(\/|$)/.test(path)) return 'aws';
-  return 'openai';
+  const first = /^\/([^/?]*)/.exec(path)?.[1] ?? '';
+  if (isProviderId(first)) return adapterFor(first).errorDialect;
+  return (adapterOfVersionSegment(first) ?? UNPREFIXED_DEFAULT).errorDialect;
 }
 
 function stripV1(provider: ProviderId, path: string): string {
-  return BASE_INCLUDES_V1.has(provider) && path.startsWith('/v1/') ? path.slice(3) : path;
+  return adapterFor(provider).paths.baseIncludesV1 && path.startsWith('/v1/') ? path.slice(3) : path;
 }
 
 /** The API shape a parser should read a route's response as ('other' paths are read by body shape). */
-export function parserApi(route: Route): ApiKind {
+export function parserApi(route: Pick<Route, 'api' | 'provider'>): ApiKind {
   switch (route.api) {
     case 'models':
     case 'count_tokens':
     case 'other':
-      return route.provider === 'anthropic' ? 'messages' : route.provider === 'gemini' || route.provider === 'vertex' ? 'generateContent' : 'chat.completions';
+      return adapterFor(route.provider).unnamedPathApi;
     default:
       return route.api;
   }

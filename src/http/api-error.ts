@@ -1,8 +1,10 @@
+import { CostrailError } from '../errors/costrail-error.js';
+
 /**
  * The management API's one error type: a code, an HTTP status and a message a person can act on.
  * Serialised as `{ "error": { "code", "message", "details"? } }`.
  */
-export class ApiError extends Error {
+export class ApiError extends CostrailError {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
@@ -11,6 +13,11 @@ export class ApiError extends Error {
     readonly details?: unknown,
   ) {
     super(message);
+  }
+
+  /** A 429 or 503 (a limit window, the store coming back) can pass; a bad request or a missing resource cannot. */
+  override get retryable(): boolean {
+    return this.status === 429 || this.status === 503;
   }
 
   static badRequest(message: string, details?: unknown): ApiError {

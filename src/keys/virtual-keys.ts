@@ -7,13 +7,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { CallIdentity, KeyAuthority } from '../gateway/call-policy.js';
-import type { GatewayError } from '../gateway/error-format.js';
+import { gatewayError, type GatewayError } from '../errors/error-catalogue.js';
 import { passThroughKeyId } from '../gateway/gateway.js';
 import { ledgerProvider, type Route } from '../gateway/route.js';
 import { keyStatus, type KeyAttributionDefaults, type VirtualKey } from './key-records.js';
 import type { KeyRepository, StoredKey } from './key-repository.js';
 import { hashSecret, newId, newSecret, secretHint, VIRTUAL_KEY_PREFIX } from './key-secrets.js';
-import { CREDENTIAL_HEADERS, presentedKey, withoutKeyParam } from './provider-auth.js';
+import { credentialHeaders, presentedKey, withoutKeyParam } from './provider-auth.js';
 import type { ProviderVault } from './provider-vault.js';
 
 export interface NewVirtualKey {
@@ -45,7 +45,7 @@ export type KeyMode = 'pass-through' | 'virtual-keys' | 'both';
 export const END_PASS_THROUGH_WARNING =
   'creating the first virtual key ends pass-through: from then on every call with a provider key (sk-…) gets 401 invalid_api_key, and only cr_ keys are accepted. To keep provider keys working alongside virtual keys, set keys.pass_through: true in the config (or COSTRAIL_PASS_THROUGH=true) and restart';
 
-const invalid = (message: string): GatewayError => ({ status: 401, type: 'invalid_api_key', message });
+const invalid = (message: string): GatewayError => gatewayError('invalid_api_key', message);
 
 export class VirtualKeys implements KeyAuthority {
   private byHash = new Map<string, Entry>();
@@ -86,11 +86,12 @@ export class VirtualKeys implements KeyAuthority {
     const upstreamAuth = this.vault.headersFor(provider, route.provider);
     // A route with a signer (Bedrock SigV4, a named provider's configured key) supplies its own credentials.
     if (!upstreamAuth && !route.sign) {
-      return { status: 403, type: 'provider_credential_missing', message: `Costrail holds no ${provider} credential for virtual keys: set one with \`costrail keys provider-credential set --provider ${provider}\`` };
+      return gatewayError('provider_credential_missing', `Costrail holds no ${provider} credential for virtual keys: set one with \`costrail keys provider-credential set --provider ${provider}\``);
     }
     this.used.set(entry.key.id, now);
-    if (presented.where === 'query') route.upstreamPath = withoutKeyParam(route.upstreamPath);
-    return upstreamAuth ? { ...entry.identity, upstreamAuth } : entry.identity;
+    // A virtual key in `?key=` must not travel upstream in the URL: the identity names the path to send instead.
+    const identity = presented.where === 'query' ? { ...entry.identity, upstreamPath: withoutKeyParam(route.upstreamPath, presented.param) } : entry.identity;
+    return upstreamAuth ? { ...identity, upstreamAuth } : identity;
   }
 
   /** The key a refused, unrouted call was made with: a known virtual key's id, else the pass-through hash. */
@@ -175,7 +176,7 @@ export class VirtualKeys implements KeyAuthority {
       identity: {
         key_id: key.id,
         defaults: { attribution: key.defaults, tags: key.tags },
-        stripHeaders: CREDENTIAL_HEADERS,
+        stripHeaders: credentialHeaders(),
         ...(key.models ? { allowedModels: key.models } : {}),
         ...(key.allowed_endpoints.length > 0 ? { allowedEndpoints: key.allowed_endpoints } : {}),
       },

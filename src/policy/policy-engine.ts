@@ -190,7 +190,7 @@ export class PolicyEngine implements CallPolicy {
       for (const rl of rates) {
         const s = rl.spec;
         const fc = s.on_counter_error === 'closed';
-        const refusal = (what: string, limit: string) => () => ({ status: 429, type: 'rate_limited', message: `rate limit for scope ${scopeText(s.scope)} reached: ${limit} ${what} per minute`, retryAfterSeconds: retry, scope: s.scope });
+        const refusal = (what: string, limit: string) => (): GatewayError => ({ status: 429, type: 'rate_limited', message: `rate limit for scope ${scopeText(s.scope)} reached: ${limit} ${what} per minute`, retryAfterSeconds: retry, scope: s.scope });
         if (s.rpm !== undefined) {
           charges.push({ key: `r:${s.id}:n:${minute}`, amount: 1n, limit: BigInt(s.rpm), expiresAt });
           meta.push({ kind: 'rate', settleAs: 'one', failClosed: fc, refusal: refusal('requests', String(s.rpm)) });
@@ -239,7 +239,7 @@ export class PolicyEngine implements CallPolicy {
       const s = g.spec;
       const key = `g:${s.id}:${trace}`;
       const expiresAt = now + s.window_minutes * 60_000;
-      const refusal = (what: string) => () => ({ status: 429, type: 'budget_exceeded', message: `runaway guard: trace ${trace} reached ${what}`, retryAfterSeconds: s.window_minutes * 60, scope: { trace_id: trace as string } });
+      const refusal = (what: string) => (): GatewayError => ({ status: 429, type: 'budget_exceeded', message: `runaway guard: trace ${trace} reached ${what}`, retryAfterSeconds: s.window_minutes * 60, scope: { trace_id: trace as string } });
       if (s.max_calls !== undefined) {
         charges.push({ key: `${key}:n`, amount: 1n, limit: BigInt(s.max_calls), expiresAt });
         meta.push({ kind: 'guard', settleAs: 'one', failClosed: s.on_counter_error === 'closed', refusal: refusal(`${s.max_calls} calls`) });

@@ -13,6 +13,7 @@ import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { RateKey, Rates } from '../pricing/catalog-schema.js';
 import { promptText } from '../gateway/usage-estimate.js';
+import { adapterFor, isProviderId } from '../providers/registry.js';
 import { picoPerToken } from './money-units.js';
 
 export const DEFAULT_OUTPUT_TOKENS = 8192;
@@ -94,8 +95,8 @@ export class WorstCaseEstimator {
     const text = promptText(body);
     const messages = Array.isArray(body?.['messages']) ? (body['messages'] as unknown[]).length : Array.isArray(body?.['contents']) ? (body['contents'] as unknown[]).length : 1;
     const counted = this.encode(text).length;
-    const openaiFamily = provider === 'openai' || provider === 'azure';
-    const bound = Math.ceil(counted * (openaiFamily ? 1 : 1.25)) + 8 * messages + 8;
+    const exact = isProviderId(provider) && adapterFor(provider).gptTokenizerExact === true;
+    const bound = Math.ceil(counted * (exact ? 1 : 1.25)) + 8 * messages + 8;
     return Math.min(bound, bodyBytes);
   }
 }

@@ -7,6 +7,9 @@
  * includes reasoning; Gemini's thoughts are outside candidates; ...) happen in the provider
  * folder, once, where the provider's rules are documented.
  */
+import type { GatewayError } from '../errors/error-catalogue.js';
+import type { ErrorDialect } from '../errors/error-dialects.js';
+import { CostrailError } from '../errors/costrail-error.js';
 import { checkTokenCount } from './usage-bounds.js';
 
 /** Bumped whenever a field of `Usage` changes meaning; stored with each ledger record. */
@@ -85,22 +88,6 @@ export function totalOutputTokens(u: Usage): number {
   return u.output_tokens + u.reasoning_tokens + u.audio_output_tokens;
 }
 
-export type ProviderId =
-  | 'openai'
-  | 'azure'
-  | 'anthropic'
-  | 'gemini'
-  | 'vertex'
-  | 'bedrock'
-  | 'mistral'
-  | 'deepseek'
-  | 'xai'
-  | 'groq'
-  | 'together'
-  | 'openrouter'
-  | 'cohere'
-  | 'openai-compatible';
-
 /** The API shape a payload belongs to; names match the ledger record's `api` field. */
 export type ApiKind =
   | 'chat.completions'
@@ -178,17 +165,150 @@ export interface StreamOutcome {
   usage_problem?: string;
 }
 
-export interface ProviderUsageParser {
-  readonly id: ProviderId;
+/**
+ * `Id` is the provider's id as a literal type: the registry derives `ProviderId` (the union of
+ * built-in ids) from its list of adapters, so a new provider is not also a new line here.
+ */
+export interface ProviderUsageParser<Id extends string = string> {
+  readonly id: Id;
   /** Reads usage from a complete JSON body. Returns null when the body carries no usage. */
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null;
   /** A new meter for one streamed response. */
   createStreamMeter(ctx: ParseContext): StreamMeter;
 }
 
+/** The API a gateway path names: a metered API, or one of the free/unnamed ones. */
+export type RouteApi = ApiKind | 'models' | 'count_tokens' | 'other';
+
+/** What one path shape says about a call: its API, the model named in the URL, whether the URL asks for a stream. */
+export interface PathMatch {
+  api: Exclude<RouteApi, 'other'>;
+  urlModel?: string;
+  urlStream: boolean;
+}
+
+/**
+ * An endpoint a credential Costrail holds may reach without the operator allowing it: a metered API,
+ * or a free call SDKs make on their own (model lists and details, token counts).
+ */
+export interface OpenEndpoint {
+  /** The route API the call is (`other` for free calls the path shapes do not name). */
+  readonly api: RouteApi;
+  readonly method: string;
+  /** The path after the provider prefix and the API-version part: a regular-expression source, matched to the end. */
+  readonly tail: string;
+  /** `own`: only under this provider's own prefix or none (Bedrock's `/model/…`); default: under any prefix. */
+  readonly prefix?: 'any' | 'own';
+}
+
+/** The request about to go upstream; a signer edits `headers` in place. */
+export interface UpstreamRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/**
+ * Replaces the client's credentials on the way out (SigV4, a held key); an error refuses the call.
+ * It may answer asynchronously (an async signing library); the built-in signers answer at once.
+ */
+export type UpstreamSigner = (req: UpstreamRequest) => GatewayError | undefined | Promise<GatewayError | undefined>;
+
+/** Cloud access a signing provider signs with (config or environment), e.g. an AWS region and keys. */
+export interface SigningAccess {
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** The family of wire shapes a provider speaks; OpenAI-compatible providers are family `openai`. */
+export type ProviderFamily = 'openai' | 'anthropic' | 'google' | 'aws' | 'cohere';
+
+/**
+ * Everything the gateway, the keys and the readers know about one provider. Each provider folder
+ * exports one; the registry is the list of them. Nothing outside the provider folders compares a
+ * provider's name: they ask its adapter.
+ */
+export interface ProviderAdapter<Id extends string = string> extends ProviderUsageParser<Id> {
+  readonly family: ProviderFamily;
+  /** The paths it serves and how its calls are routed. */
+  readonly paths: {
+    /** The API path shapes of this provider's APIs; every adapter's shapes together classify any gateway path. */
+    readonly match?: (barePath: string) => PathMatch | undefined;
+    /**
+     * Un-prefixed calls (`/v1/…`, `/v1beta/…`) this provider takes: the APIs it claims, or `'rest'` for
+     * every un-prefixed API no other adapter claims (exactly one adapter, OpenAI's).
+     */
+    readonly unprefixed?: readonly RouteApi[] | 'rest';
+    /** The API-version segment that marks this provider's un-prefixed paths (`v1beta`: Google), for refusals. */
+    readonly versionSegment?: string;
+    /** Regular-expression sources of the API-version or deployment part that may follow a prefix (`/v1`, `/openai/deployments/[^/]+`). */
+    readonly versionParts?: readonly string[];
+    /** Its endpoints that held credentials may reach by default (endpoint-allowance.ts). */
+    readonly openEndpoints?: readonly OpenEndpoint[];
+    /** The SDK's base URL includes `/v1`, so `/v1/…` loses it on the way upstream (OpenAI's convention). */
+    readonly baseIncludesV1: boolean;
+    /**
+     * How OpenAI-shaped calls (chat, embeddings, responses) reach it, for config `routes`: `native` (its API is
+     * OpenAI's shape at its base URL), or an OpenAI-compatible endpoint under `prefix`, served by this adapter
+     * (`self`) or read by the generic OpenAI-compatible adapter (`generic`). Absent: it takes no OpenAI shapes.
+     */
+    readonly openAiShape?: 'native' | { readonly prefix: string; readonly via: 'self' | 'generic' };
+  };
+  /** Where its calls go: the public endpoint in its official SDK's base-URL convention, or a regional one. */
+  readonly upstream: {
+    readonly defaultBaseUrl?: string;
+    /** Providers whose endpoint depends on a region (Bedrock): the base URL for it. */
+    readonly regionalBaseUrl?: (region: string) => string;
+  };
+  /** How a client presents a key (its SDK's convention) and how the upstream expects a credential. */
+  readonly auth: {
+    /** Request headers its SDKs send a key in (lowercase); all are dropped when Costrail supplies its own. */
+    readonly clientHeaders: readonly string[];
+    /** A query parameter its SDKs may send a key in (Google's `?key=`). */
+    readonly clientQueryParam?: string;
+    /**
+     * A stable name for the caller from an `Authorization` value its SDKs sign per request (SigV4:
+     * the access key id), so pass-through calls keep one `key_id`; undefined when it is not theirs.
+     */
+    readonly callerOfAuthorization?: (authorization: string) => string | undefined;
+    /** Headers presenting a held secret the way this API's SDK does. */
+    readonly upstreamHeaders: (secret: string) => Record<string, string>;
+    /** Providers that sign each request (AWS SigV4) instead of sending a secret: the signer for the configured access. */
+    readonly signer?: (access: SigningAccess | undefined) => UpstreamSigner;
+  };
+  /**
+   * Asks a streamed request to report usage (OpenAI's `stream_options.include_usage`), mutating the body;
+   * true when it changed the request (the client will not expect the extra usage chunk).
+   */
+  readonly requestStreamUsage?: (body: Record<string, unknown>) => boolean;
+  /** The error format its SDKs read, for paths whose API shape does not decide it (model lists, files). */
+  readonly errorDialect: ErrorDialect;
+  /** The API its payloads belong to when nothing else says. */
+  readonly defaultApi: ApiKind;
+  /** The API a parser reads a response as on paths that name none (model lists, token counts, other). */
+  readonly unnamedPathApi: ApiKind;
+  /** The API of a complete JSON body, told from its shape; undefined: `defaultApi`. */
+  readonly bodyApi?: (body: Record<string, unknown> | undefined) => ApiKind | undefined;
+  /** The API of a stream, told from its first bytes; undefined: `defaultApi`. */
+  readonly streamApi?: (head: string) => ApiKind | undefined;
+  /** A looser JSON reading tried when strict JSON fails (OpenAI's documented trailing commas). */
+  readonly parseLenientJson?: (text: string) => unknown;
+  /** Its streams may be a JSON array of chunks (Gemini's `streamGenerateContent` without `alt=sse`). */
+  readonly jsonArrayStreams?: boolean;
+  /** Whether bytes that are neither JSON nor SSE are this provider's binary stream (AWS event stream). */
+  readonly isBinaryStream?: (bytes: Uint8Array) => boolean;
+  /** gpt-tokenizer (o200k) counts its models' prompts exactly (OpenAI's own models), so a budget bound needs no headroom. */
+  readonly gptTokenizerExact?: boolean;
+  /** The model to price by, from the response's and the request's names; default: the response's. */
+  readonly billedModel?: (reported: string | undefined, requested: string | undefined) => string | undefined;
+}
+
 /** Malformed provider payloads. Parsers throw only this, never a TypeError from deep inside. */
-export class ProviderPayloadError extends Error {
+export class ProviderPayloadError extends CostrailError {
   readonly code = 'bad_provider_payload';
+  /** A provider answer Costrail cannot read is a bad gateway answer. */
+  readonly status = 502;
   constructor(message: string) {
     super(message);
     this.name = 'ProviderPayloadError';

@@ -8,7 +8,7 @@ import { isReservedProviderName, ProviderRouter, type NamedProvider, type Router
 import type { UpstreamMap } from '../gateway/upstreams.js';
 import type { AwsCredentials } from '../providers/bedrock/sigv4.js';
 import { isProviderId } from '../providers/registry.js';
-import type { ProviderId } from '../providers/spec.js';
+import type { ProviderId } from '../providers/registry.js';
 import { ServeConfigSchema, type ProviderEntry, type ServeConfig } from './serve-config.js';
 
 export type RoutingSetup = Required<Pick<RouterOptions, 'upstreams' | 'named' | 'routes' | 'bedrock'>>;

@@ -8,6 +8,7 @@
  */
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
+import { CostrailError } from '../errors/costrail-error.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -143,8 +144,10 @@ export interface Store {
 }
 
 /** Bad input to a store query (malformed cursor, unparsable date, limit out of range): a 400, not a 500. */
-export class StoreQueryError extends Error {
+export class StoreQueryError extends CostrailError {
   override readonly name = 'StoreQueryError';
+  readonly code = 'invalid_store_query';
+  readonly status = 400;
 }
 
 export function resolveEventsLimit(limit: number | undefined): number {

@@ -231,8 +231,7 @@ test('last guard: a route whose upstream origin is not the configured one is ref
   class Misrouting extends ProviderRouter {
     override route(path: string): Route | undefined {
       const r = super.route(path);
-      if (r) r.base = 'http://192.0.2.1/latest'; // TEST-NET-1: documentation-only, never routed
-      return r;
+      return r ? { ...r, base: 'http://192.0.2.1/latest' } : r; // TEST-NET-1: documentation-only, never routed
     }
   }
   const upstreams = { openai: `${sim.url}/v1` };

@@ -12,7 +12,8 @@ import { loadPriceBook } from '../../src/pricing/catalog-loader.js';
 import { priceUsage } from '../../src/pricing/cost.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { parserFor, PROVIDER_IDS, readProviderResponse } from '../../src/providers/registry.js';
-import { ProviderPayloadError, USAGE_KINDS, type ApiKind, type ProviderId, type Usage, type UsageExtraction } from '../../src/providers/spec.js';
+import { ProviderPayloadError, USAGE_KINDS, type ApiKind, type Usage, type UsageExtraction } from '../../src/providers/spec.js';
+import type { ProviderId } from '../../src/providers/registry.js';
 import { MAX_REPORTED_CALL_USD, MAX_TOKENS_PER_KIND } from '../../src/providers/usage-bounds.js';
 
 const book = loadPriceBook();

@@ -1,6 +1,7 @@
 /** Shared helpers for the simulator tests: raw byte capture and Costrail's parsers over it. */
 import { parserFor } from '../../src/providers/registry.js';
-import type { ApiKind, ProviderId, StreamOutcome, UsageExtraction } from '../../src/providers/spec.js';
+import type { ApiKind, StreamOutcome, UsageExtraction } from '../../src/providers/spec.js';
+import type { ProviderId } from '../../src/providers/registry.js';
 
 export interface Raw {
   status: number;

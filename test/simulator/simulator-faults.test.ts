@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import type { ApiKind, ProviderId } from '../../src/providers/spec.js';
+import type { ApiKind } from '../../src/providers/spec.js';
+import type { ProviderId } from '../../src/providers/registry.js';
 import { meterStream, postRaw } from './sim-kit.js';
 
 let sim: Simulator;

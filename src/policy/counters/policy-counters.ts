@@ -9,6 +9,7 @@
  * fits (`spent + reserved + amount <= limit`), then holds each amount under the call's id.
  * `settle` releases the call's hold (if it has not expired) and adds the actual amount to `spent`.
  */
+import { CostrailError } from '../../errors/costrail-error.js';
 
 export interface Charge {
   /** Bucket key (the backend adds its own prefix). */
@@ -60,6 +61,11 @@ export interface PolicyCounters {
 }
 
 /** The counters could not answer (Redis unreachable or timed out). */
-export class CountersUnavailableError extends Error {
+export class CountersUnavailableError extends CostrailError {
   override readonly name = 'CountersUnavailableError';
+  readonly code = 'policy_unavailable';
+  readonly status = 503;
+  override get retryable(): boolean {
+    return true;
+  }
 }

@@ -3,7 +3,9 @@
  * prompt_tokens_details.cached_tokens with the same numbers (pricing_rules.md section 1); the
  * native hit count is used once, never added to the mirror. reasoning_tokens is inside completion_tokens.
  */
-import type { ProviderUsageParser } from '../spec.js';
-import { createChatUsageParser } from '../openai-compatible/index.js';
+import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
+import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const deepseekUsageParser: ProviderUsageParser = createChatUsageParser('deepseek', { preferPromptCacheHit: true });
+export const deepseekUsageParser: ProviderUsageParser<'deepseek'> = createChatUsageParser('deepseek', { preferPromptCacheHit: true });
+
+export const deepseekAdapter: ProviderAdapter<'deepseek'> = openAiCompatibleAdapter(deepseekUsageParser, { upstream: { defaultBaseUrl: 'https://api.deepseek.com/v1' } });

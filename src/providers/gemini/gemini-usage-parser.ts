@@ -7,7 +7,6 @@ import {
   ProviderPayloadError,
   asRecord,
   type ParseContext,
-  type ProviderId,
   type ProviderUsageParser,
   type StreamMeter,
   type UsageExtraction,
@@ -36,7 +35,7 @@ export function geminiUsageFromBody(body: unknown, ctx: ParseContext): UsageExtr
   return acc.extraction(ctx.model_requested, false);
 }
 
-export function createGeminiUsageParser(id: Extract<ProviderId, 'gemini' | 'vertex'>): ProviderUsageParser {
+export function createGeminiUsageParser<Id extends 'gemini' | 'vertex'>(id: Id): ProviderUsageParser<Id> {
   return {
     id,
     fromBody: geminiUsageFromBody,
@@ -46,4 +45,4 @@ export function createGeminiUsageParser(id: Extract<ProviderId, 'gemini' | 'vert
   };
 }
 
-export const geminiUsageParser: ProviderUsageParser = createGeminiUsageParser('gemini');
+export const geminiUsageParser: ProviderUsageParser<'gemini'> = createGeminiUsageParser('gemini');

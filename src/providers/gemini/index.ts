@@ -8,3 +8,4 @@ export {
   type GeminiUsageReading,
   type GeminiTrafficReading,
 } from './normalize-usage-metadata.js';
+export { geminiAdapter, googleApiKeyAuth, matchGooglePath } from './gemini-adapter.js';

@@ -4,7 +4,9 @@
  * an array of thinking/text parts; the thinking is inside completion_tokens and not broken out,
  * so it is billed as output (reasoning_tokens stays 0).
  */
-import type { ProviderUsageParser } from '../spec.js';
-import { createChatUsageParser } from '../openai-compatible/index.js';
+import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
+import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const mistralUsageParser: ProviderUsageParser = createChatUsageParser('mistral');
+export const mistralUsageParser: ProviderUsageParser<'mistral'> = createChatUsageParser('mistral');
+
+export const mistralAdapter: ProviderAdapter<'mistral'> = openAiCompatibleAdapter(mistralUsageParser, { upstream: { defaultBaseUrl: 'https://api.mistral.ai/v1' } });

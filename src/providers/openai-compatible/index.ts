@@ -3,7 +3,8 @@
  * parser here with its own quirks; a plain OpenAI-compatible server (vLLM, LM Studio, ...) uses
  * `openaiCompatibleUsageParser`.
  */
-import type { ParseContext, ProviderId, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
+import type { ParseContext, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
+import { openAiCompatibleAdapter } from './openai-compatible-adapter.js';
 import { chatUsageFromBody, type ChatQuirks } from './chat-usage.js';
 import { ChatStreamMeter } from './chat-stream-meter.js';
 
@@ -20,7 +21,7 @@ export { decimalFromJsonNumber, usdFromJsonNumber, usdFromTicks } from './exact-
 export { splitInput, splitOutput, type InputCounters, type InputSplit, type OutputCounters, type OutputSplit } from './usage-split.js';
 
 /** A chat-only parser: every body is read as a chat completion, every stream as chunks. */
-export function createChatUsageParser(id: ProviderId, quirks: ChatQuirks = {}): ProviderUsageParser {
+export function createChatUsageParser<Id extends string>(id: Id, quirks: ChatQuirks = {}): ProviderUsageParser<Id> {
   return {
     id,
     fromBody(body: unknown, _ctx: ParseContext): UsageExtraction | null {
@@ -32,4 +33,14 @@ export function createChatUsageParser(id: ProviderId, quirks: ChatQuirks = {}): 
   };
 }
 
-export const openaiCompatibleUsageParser: ProviderUsageParser = createChatUsageParser('openai-compatible');
+export const openaiCompatibleUsageParser: ProviderUsageParser<'openai-compatible'> = createChatUsageParser('openai-compatible');
+
+export { bearerAuth, openAiCompatibleAdapter, type OpenAiCompatibleOptions } from './openai-compatible-adapter.js';
+export { matchOpenAiPath } from './openai-paths.js';
+
+/**
+ * Any OpenAI-compatible server (vLLM, LM Studio, a provider named in the config, Anthropic's and
+ * Google's OpenAI-compatible endpoints): OpenAI's shapes at a base URL the operator gives. Config
+ * `routes` cannot target it by this id (it has no base URL of its own), hence no `openAiShape`.
+ */
+export const openaiCompatibleAdapter: ProviderAdapter<'openai-compatible'> = openAiCompatibleAdapter(openaiCompatibleUsageParser, { paths: { openAiShape: undefined } });

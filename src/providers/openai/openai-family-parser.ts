@@ -7,7 +7,6 @@ import {
   asRecord,
   str,
   type ParseContext,
-  type ProviderId,
   type ProviderUsageParser,
   type StreamMeter,
   type UsageExtraction,
@@ -36,7 +35,7 @@ function isOpenAiApi(api: string): api is OpenAiApi {
   return api === 'chat.completions' || api === 'responses' || api === 'embeddings' || api === 'batch' || api === 'realtime';
 }
 
-export function createOpenAiFamilyParser(id: ProviderId, chatQuirks: ChatQuirks = {}): ProviderUsageParser {
+export function createOpenAiFamilyParser<Id extends string>(id: Id, chatQuirks: ChatQuirks = {}): ProviderUsageParser<Id> {
   return {
     id,
     fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {

@@ -5,7 +5,9 @@
  * (pricing_rules.md section 1 and 7). cost_details stays in `raw`. Streams interleave
  * ": OPENROUTER PROCESSING" comments, which the SSE decoder skips.
  */
-import type { ProviderUsageParser } from '../spec.js';
-import { createChatUsageParser } from '../openai-compatible/index.js';
+import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
+import { createChatUsageParser, openAiCompatibleAdapter } from '../openai-compatible/index.js';
 
-export const openrouterUsageParser: ProviderUsageParser = createChatUsageParser('openrouter', { costInUsd: true });
+export const openrouterUsageParser: ProviderUsageParser<'openrouter'> = createChatUsageParser('openrouter', { costInUsd: true });
+
+export const openrouterAdapter: ProviderAdapter<'openrouter'> = openAiCompatibleAdapter(openrouterUsageParser, { upstream: { defaultBaseUrl: 'https://openrouter.ai/api/v1' } });

@@ -5,9 +5,9 @@
  * billed by Vertex, so usage is read by shape and priced under `vertex`, whose catalog entries
  * carry Vertex's own rates for Claude.
  */
-import type { ParseContext, ProviderUsageParser, StreamMeter, StreamOutcome, UsageExtraction } from '../spec.js';
+import type { ParseContext, ProviderAdapter, ProviderUsageParser, StreamMeter, StreamOutcome, UsageExtraction } from '../spec.js';
 import { asRecord } from '../spec.js';
-import { createGeminiUsageParser } from '../gemini/index.js';
+import { createGeminiUsageParser, googleApiKeyAuth } from '../gemini/index.js';
 import { AnthropicStreamMeter, anthropicExtractionFromBody } from '../anthropic/index.js';
 
 export { modelFromGeminiPath as modelFromVertexPath } from '../gemini/index.js';
@@ -57,7 +57,7 @@ class VertexStreamMeter implements StreamMeter {
   }
 }
 
-export const vertexUsageParser: ProviderUsageParser = {
+export const vertexUsageParser: ProviderUsageParser<'vertex'> = {
   id: 'vertex',
   fromBody(body: unknown, ctx: ParseContext): UsageExtraction | null {
     if (isAnthropicMessagesBody(body)) return anthropicExtractionFromBody(body, { ...ctx, api: 'messages' }, 'messages');
@@ -66,4 +66,17 @@ export const vertexUsageParser: ProviderUsageParser = {
   createStreamMeter(ctx: ParseContext): StreamMeter {
     return new VertexStreamMeter(ctx);
   },
+};
+
+/** Vertex AI: reached by prefix with the operator's regional base URL; Google's key header and error format. */
+export const vertexAdapter: ProviderAdapter<'vertex'> = {
+  ...vertexUsageParser,
+  family: 'google',
+  paths: { baseIncludesV1: false },
+  upstream: {},
+  auth: { clientHeaders: ['x-goog-api-key', 'authorization'], clientQueryParam: 'key', upstreamHeaders: googleApiKeyAuth },
+  errorDialect: 'google',
+  defaultApi: 'generateContent',
+  unnamedPathApi: 'generateContent',
+  jsonArrayStreams: true,
 };
