@@ -137,6 +137,13 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       metrics.observe(record);
       logger.access(record);
     },
+    // Group commit: the gateway finishes the response once this settles (one spool write per turn).
+    append(record: Parameters<LedgerWriter['write']>[0]): Promise<void> {
+      const durable = writer.append(record);
+      metrics.observe(record);
+      logger.access(record);
+      return durable;
+    },
     writable: () => writer.writable(),
   };
   const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
