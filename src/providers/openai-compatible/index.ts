@@ -5,7 +5,7 @@
  */
 import type { ParseContext, ProviderId, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { chatUsageFromBody, type ChatQuirks } from './chat-usage.js';
-import { ChatStreamMeter } from './chat-stream-meter.js';
+import { lazyChatStreamMeter } from './chat-stream-meter.js';
 
 export { ChatStreamMeter } from './chat-stream-meter.js';
 export {
@@ -27,7 +27,7 @@ export function createChatUsageParser(id: ProviderId, quirks: ChatQuirks = {}): 
       return chatUsageFromBody(body, quirks);
     },
     createStreamMeter(ctx: ParseContext): StreamMeter {
-      return new ChatStreamMeter(quirks, ctx);
+      return lazyChatStreamMeter(quirks, ctx);
     },
   };
 }

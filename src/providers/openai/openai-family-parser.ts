@@ -12,7 +12,7 @@ import {
   type StreamMeter,
   type UsageExtraction,
 } from '../spec.js';
-import { ChatStreamMeter } from '../openai-compatible/chat-stream-meter.js';
+import { lazyChatStreamMeter } from '../openai-compatible/chat-stream-meter.js';
 import { chatUsageFromBody, type ChatQuirks } from '../openai-compatible/chat-usage.js';
 import { batchUsageFromObject } from './batch-usage.js';
 import { embeddingsUsageFromBody } from './embeddings-usage.js';
@@ -55,7 +55,7 @@ export function createOpenAiFamilyParser(id: ProviderId, chatQuirks: ChatQuirks 
       }
     },
     createStreamMeter(ctx: ParseContext): StreamMeter {
-      return ctx.api === 'responses' ? new ResponsesStreamMeter() : new ChatStreamMeter(chatQuirks, ctx);
+      return ctx.api === 'responses' ? new ResponsesStreamMeter() : lazyChatStreamMeter(chatQuirks, ctx);
     },
   };
 }
