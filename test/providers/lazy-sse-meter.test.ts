@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHAT_LAZY_PLAN, ChatStreamMeter, lazyChatStreamMeter } from '../../src/providers/openai-compatible/chat-stream-meter.js';
 import { LazySseMeter, MAX_LOG_BYTES } from '../../src/providers/lazy-sse-meter.js';
+import { AnthropicStreamMeter, lazyAnthropicStreamMeter } from '../../src/providers/anthropic/anthropic-stream-meter.js';
 import type { StreamMeter, StreamOutcome } from '../../src/providers/spec.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 
@@ -34,11 +35,11 @@ function reading(m: StreamMeter, chunks: Buffer[], withText: boolean): Partial<S
   return r;
 }
 
-function same(bytes: Buffer, what: string): void {
+function same(bytes: Buffer, what: string, eagerMeter: () => StreamMeter = () => new ChatStreamMeter({}), lazyMeter: () => StreamMeter = () => lazyChatStreamMeter({})): void {
   for (const [i, chunks] of cuts(bytes).entries()) {
     for (const withText of [false, true]) {
-      const eager = reading(new ChatStreamMeter({}), chunks, withText);
-      const lazy = reading(lazyChatStreamMeter({}), chunks, withText);
+      const eager = reading(eagerMeter(), chunks, withText);
+      const lazy = reading(lazyMeter(), chunks, withText);
       assert.deepEqual(lazy, eager, `${what}, cut ${i}${withText ? ', text read' : ''}`);
     }
   }
@@ -98,6 +99,28 @@ describe('lazy chat stream meter', () => {
     assert.deepEqual(fed.map((f) => /"content":"(t\d+)"/.exec(f)?.[1] ?? (f.includes('"usage":{') ? 'usage' : f.trim())), ['t0', 'usage', 't23']);
     // Asking for the text (an estimate) replays the whole stream.
     assert.equal(out.output_text, texts.map((_t, i) => `t${i}`).join(''));
+  });
+
+  for (const name of ['anthropic_messages_stream_basic', 'anthropic_messages_stream_cache_servertool_cumulative', 'anthropic_messages_stream_thinking', 'anthropic_messages_stream_web_search']) {
+    it(`reads ${name} exactly as the eager Anthropic meter does`, () => {
+      const ctx = { api: 'messages' as const };
+      same(Buffer.from(fixtureBytes(`${name}.sse`)), name, () => new AnthropicStreamMeter(ctx), () => lazyAnthropicStreamMeter(ctx));
+    });
+  }
+
+  it('agrees with the eager Anthropic meter on hostile shapes', () => {
+    const ctx = { api: 'messages' as const };
+    const ev = (type: string, o: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`;
+    const start = ev('message_start', { message: { model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 1 } } });
+    const delta = (t: string): string => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } });
+    const cases: Record<string, string> = {
+      'no message_delta': start + delta('hi'),
+      'no usage at all': delta('a') + delta('b'),
+      'type names inside the text': start + delta('"message_delta" {"usage":{"output_tokens":99}}') + ev('message_delta', { usage: { output_tokens: 5 } }),
+      'a refused usage': start + ev('message_delta', { usage: { output_tokens: -5 } }),
+      'a mislabelled event field': start + `event: content_block_delta\ndata: ${JSON.stringify({ type: 'message_delta', usage: { output_tokens: 7 } })}\n\n`,
+    };
+    for (const [what, text] of Object.entries(cases)) same(Buffer.from(text), what, () => new AnthropicStreamMeter(ctx), () => lazyAnthropicStreamMeter(ctx));
   });
 
   it('stays bounded: a stream past the log limit is metered eagerly, still exactly', () => {
