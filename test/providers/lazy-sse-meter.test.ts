@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { CHAT_LAZY_PLAN, ChatStreamMeter, lazyChatStreamMeter } from '../../src/providers/openai-compatible/chat-stream-meter.js';
 import { LazySseMeter, MAX_LOG_BYTES } from '../../src/providers/lazy-sse-meter.js';
 import { AnthropicStreamMeter, lazyAnthropicStreamMeter } from '../../src/providers/anthropic/anthropic-stream-meter.js';
+import { lazyResponsesStreamMeter, ResponsesStreamMeter } from '../../src/providers/openai/responses-stream-meter.js';
 import type { StreamMeter, StreamOutcome } from '../../src/providers/spec.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 
@@ -122,6 +123,12 @@ describe('lazy chat stream meter', () => {
     };
     for (const [what, text] of Object.entries(cases)) same(Buffer.from(text), what, () => new AnthropicStreamMeter(ctx), () => lazyAnthropicStreamMeter(ctx));
   });
+
+  for (const name of ['openai_responses_stream_flex_reasoning', 'openai_responses_stream_web_search']) {
+    it(`reads ${name} exactly as the eager Responses meter does`, () => {
+      same(Buffer.from(fixtureBytes(`${name}.sse`)), name, () => new ResponsesStreamMeter(), () => lazyResponsesStreamMeter());
+    });
+  }
 
   it('stays bounded: a stream past the log limit is metered eagerly, still exactly', () => {
     const big = text('z'.repeat(64 * 1024));

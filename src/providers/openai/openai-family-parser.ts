@@ -17,7 +17,7 @@ import { chatUsageFromBody, type ChatQuirks } from '../openai-compatible/chat-us
 import { batchUsageFromObject } from './batch-usage.js';
 import { embeddingsUsageFromBody } from './embeddings-usage.js';
 import { realtimeUsageFromEvent } from './realtime-usage.js';
-import { ResponsesStreamMeter } from './responses-stream-meter.js';
+import { lazyResponsesStreamMeter } from './responses-stream-meter.js';
 import { responsesUsageFromBody } from './responses-usage.js';
 
 type OpenAiApi = 'chat.completions' | 'responses' | 'embeddings' | 'batch' | 'realtime';
@@ -55,7 +55,7 @@ export function createOpenAiFamilyParser(id: ProviderId, chatQuirks: ChatQuirks 
       }
     },
     createStreamMeter(ctx: ParseContext): StreamMeter {
-      return ctx.api === 'responses' ? new ResponsesStreamMeter() : lazyChatStreamMeter(chatQuirks, ctx);
+      return ctx.api === 'responses' ? lazyResponsesStreamMeter() : lazyChatStreamMeter(chatQuirks, ctx);
     },
   };
 }
