@@ -1,7 +1,8 @@
 /**
  * The store's side of the staging worker: one worker thread, started on first use, asked to
  * stage one spool segment at a time (requests are answered in order). unref'd: an idle worker
- * never keeps the process alive.
+ * never keeps the process alive; after IDLE_MS without work it is stopped (its heap is memory an
+ * idle gateway need not hold) and started again on the next segment.
  */
 import { Worker } from 'node:worker_threads';
 import type { StagedSegment } from './duckdb-staging.js';
@@ -12,14 +13,19 @@ export class SegmentStagingError extends Error {
   override readonly name = 'SegmentStagingError';
 }
 
+const IDLE_MS = 30_000;
+
 export class StagingWorkerClient {
   private worker: Worker | undefined;
+  private idle: NodeJS.Timeout | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (s: StagedSegment) => void; reject: (e: Error) => void }>();
 
   /** Writes the segment's staging lines to `scratch`. */
   stage(segment: string, scratch: string): Promise<StagedSegment> {
     const worker = this.started();
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -29,6 +35,8 @@ export class StagingWorkerClient {
   }
 
   async close(): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
     const w = this.worker;
     this.worker = undefined;
     if (w) await w.terminate();
@@ -43,16 +51,27 @@ export class StagingWorkerClient {
       const w = this.waiting.get(reply.id);
       if (!w) return;
       this.waiting.delete(reply.id);
-      if (this.waiting.size === 0) worker.unref();
+      if (this.waiting.size === 0) {
+        worker.unref();
+        this.idle = setTimeout(() => {
+          if (this.worker !== worker || this.waiting.size > 0) return;
+          this.worker = undefined;
+          void worker.terminate();
+        }, IDLE_MS);
+        this.idle.unref();
+      }
       if (reply.ok) w.resolve({ count: reply.count, lo: reply.lo, hi: reply.hi });
       else w.reject(new SegmentStagingError(reply.error));
     });
+    // Only the current worker's end fails what is waiting (a stopped idle one has nothing pending).
     worker.on('error', (err) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       this.failAll(new SegmentStagingError(`staging worker failed: ${err.message}`));
     });
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       this.failAll(new SegmentStagingError('staging worker exited'));
     });
     this.worker = worker;
