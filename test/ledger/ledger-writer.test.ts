@@ -111,6 +111,33 @@ describe('LedgerWriter', () => {
     assert.deepEqual(store.batches.flat().map((r) => r.id), [makeRecord(2).id]);
   });
 
+  it('commits clean segments as files, and falls back to the records when the file load is refused', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    const files: string[] = [];
+    let refuse = false;
+    const withSegments = Object.assign(store, {
+      insertSpoolSegment: async (file: string) => {
+        files.push(path.basename(file));
+        if (refuse) throw new Error('Conversion Error: unreadable value');
+        const records = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LedgerRecord);
+        return { inserted: (await store.insertRecords(records)).inserted, records: records.length };
+      },
+    });
+    const writer = new LedgerWriter({ dataDir: dir, store: withSegments, batchSize: 3, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 3; i++) writer.write(makeRecord(i));
+    await until(() => store.batches.length === 1, 'the first segment committed as a file');
+    assert.equal(files.length, 1);
+    refuse = true;
+    for (let i = 3; i < 6; i++) writer.write(makeRecord(i));
+    await until(() => store.batches.length === 2, 'the refused segment committed record by record');
+    assert.equal(files.length, 2);
+    assert.deepEqual(store.batches.flat().map((r) => r.id), Array.from({ length: 6 }, (_v, i) => makeRecord(i).id));
+    assert.equal(writer.stats().flushed, 6);
+    await writer.close();
+    assert.equal(segments(dir).length, 0, 'both segments retired');
+  });
+
   it('flushes on time', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const store = new FakeStore();
