@@ -29,7 +29,14 @@ import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
 
 export interface LedgerSink {
+  /** Takes the call's record; durable on return, or throws (LedgerSpoolError). */
   write(record: LedgerRecord): void;
+  /**
+   * Group commit, used instead of write() when present: the record is durable once the promise
+   * settles, and the gateway finishes the response only then; a rejection (LedgerSpoolError) is
+   * handled as write()'s throw would be.
+   */
+  append?(record: LedgerRecord): Promise<void>;
   /** False while a record could not be made durable (spool disk full): calls are refused before forwarding. */
   writable?(): boolean;
 }
@@ -80,6 +87,8 @@ interface CallState {
   ticket: AdmissionTicket | undefined;
   /** The book in force when the call arrived: the deployment mapping and the price come from the same one, even if an override reloads it mid-call. */
   book: PriceBook;
+  /** Set by record() when the sink commits in groups: the response finishes only after it settles. */
+  durable?: Promise<void> | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -264,7 +273,7 @@ export class Gateway {
     } catch (e) {
       if (clientGone) {
         this.record(call, 'aborted', null, null, recordedError('client_closed', 'client closed the connection before the upstream answered'));
-        return;
+        return call.durable;
       }
       const err = upstreamFailure(e);
       return this.refuse(res, route, err, call);
@@ -319,6 +328,7 @@ export class Gateway {
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
     this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused }, error);
+    if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
     if (streamError) res.destroy();
@@ -359,6 +369,7 @@ export class Gateway {
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
+    if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
     res.end(bytes);
   }
@@ -390,8 +401,13 @@ export class Gateway {
   }
 
   /** Answers `err` in the caller's format and records the call (if any) with the catalogue's ledger status for it. */
-  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = ledgerStatusOf(err), dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void {
+  private refuse(res: ServerResponse, route: Route | undefined, err: GatewayError, call?: CallState, status: LedgerStatus = ledgerStatusOf(err), dialect: ErrorDialect = route ? dialectOf(route) : 'openai'): void | Promise<void> {
     if (call) this.record(call, status, err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
+    if (call?.durable) return call.durable.then(() => this.answer(res, err, dialect));
+    this.answer(res, err, dialect);
+  }
+
+  private answer(res: ServerResponse, err: GatewayError, dialect: ErrorDialect): void {
     if (res.headersSent || res.destroyed) {
       res.destroy();
       return;
@@ -406,27 +422,28 @@ export class Gateway {
    * (provider `unknown`, nothing forwarded) when the path names a model API, so a mistyped
    * prefix or a forged request line shows in the ledger; other noise (`/favicon.ico`) is not a call.
    */
-  private refuseUnrouted(req: IncomingMessage, res: ServerResponse, path: string, err: GatewayError): void {
+  private refuseUnrouted(req: IncomingMessage, res: ServerResponse, path: string, err: GatewayError): void | Promise<void> {
     const dialect = dialectOfPath(path);
     if (!looksLikeModelCall(path)) return this.refuse(res, undefined, err, undefined, 'blocked', dialect);
     const id = randomUUID();
     res.setHeader('x-costrail-request-id', id);
     const call = this.callState(id, performance.now(), UNROUTED, undefined, req, { key_id: this.keys.keyIdOf?.(req) ?? null });
-    this.refuse(res, undefined, err, call, 'blocked', dialect);
+    return this.refuse(res, undefined, err, call, 'blocked', dialect);
   }
 
   /**
    * The ledger cannot take a record: a forwarded call would be paid for and never recorded, so
    * nothing is forwarded. The refusal itself is recorded if the spool has come back meanwhile.
    */
-  private refuseUnrecordable(res: ServerResponse, route: Route, call: CallState): void {
+  private async refuseUnrecordable(res: ServerResponse, route: Route, call: CallState): Promise<void> {
     const err = LEDGER_UNAVAILABLE;
     try {
       this.record(call, 'blocked', err.status, null, { type: err.type, message: err.message });
+      if (call.durable) await call.durable;
     } catch {
       /* the spool is what failed; the caller still gets its answer */
     }
-    this.refuse(res, route, err);
+    await this.refuse(res, route, err);
   }
 
   private record(
@@ -492,7 +509,8 @@ export class Gateway {
       unpriced_reason: unpriced,
     };
     try {
-      this.opts.sink.write(record);
+      if (this.opts.sink.append) call.durable = this.opts.sink.append(record);
+      else this.opts.sink.write(record);
     } finally {
       // Settled even when the spool refused the record (disk full): the call happened, its hold must not linger.
       if (call.ticket) {

@@ -10,6 +10,8 @@
  * streams through as it arrives (a multi-MB single line once cost quadratic time, re-joined and
  * re-searched on every chunk).
  */
+import { keyFollowedBy, resetHits } from '../providers/lazy-sse-meter.js';
+
 const MAX_HELD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
@@ -23,6 +25,8 @@ export class UsageChunkFilter {
   private tail: Buffer = EMPTY;
 
   push(chunk: Buffer): Buffer {
+    // The common chunk: whole events, none with a usage object. It passes as it is (no copy).
+    if (this.held.length === 0 && !this.passing && this.tail.length === 0 && endsAtSeparator(chunk) && !hasUsageObject(chunk)) return chunk;
     const out: Buffer[] = [];
     const lead = this.tail.length;
     const probe = lead > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
@@ -80,6 +84,20 @@ export class UsageChunkFilter {
   }
 }
 
+/** The chunk ends with an event's blank line. */
+function endsAtSeparator(b: Buffer): boolean {
+  const n = b.length;
+  return (n >= 2 && b[n - 1] === 10 && b[n - 2] === 10) || (n >= 4 && b[n - 1] === 10 && b[n - 2] === 13 && b[n - 3] === 10 && b[n - 4] === 13);
+}
+
+const USAGE_KEY = Buffer.from('"usage"');
+
+/** Some `"usage"` key in the bytes is followed by an object (not `null`): the only events the filter may drop. */
+function hasUsageObject(b: Buffer): boolean {
+  resetHits();
+  return keyFollowedBy(b, 0, b.length, USAGE_KEY, (buf, i) => buf[i] === 123 /* { */);
+}
+
 /** Index of the first "\n\n" or "\r\n\r\n" at or after `from`, or -1. */
 function findSeparator(buf: Buffer, from: number): number {
   const lf = buf.indexOf('\n\n', from);
@@ -98,7 +116,7 @@ const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
 function isUsageOnly(event: Buffer): boolean {
-  if (event.indexOf('"usage"') === -1 || event.indexOf('"choices"') === -1) return false;
+  if (!hasUsageObject(event) || event.indexOf('"choices"') === -1) return false;
   // latin1 maps bytes 1:1 and costs no UTF-8 validation; the JSON keys searched for are ASCII.
   const bytes = event.toString('latin1');
   if (!USAGE_OBJECT.test(bytes) || !EMPTY_CHOICES.test(bytes)) return false;

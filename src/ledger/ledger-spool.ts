@@ -48,7 +48,12 @@ export class SpoolSegment {
   }
 
   append(line: string): void {
-    const buf = Buffer.from(line, 'utf8');
+    this.appendLines(line, 1);
+  }
+
+  /** Appends `count` whole lines (joined, each ending in \n) with one write: a group commit. */
+  appendLines(lines: string, count: number): void {
+    const buf = Buffer.from(lines, 'utf8');
     let off = 0;
     try {
       // writeSync may write less than asked (signals, quotas); loop until the line is whole.
@@ -59,7 +64,7 @@ export class SpoolSegment {
       throw new LedgerSpoolError(`ledger spool append failed (${this.path}): ${(err as Error).message}`);
     }
     this.size += buf.length;
-    this.count++;
+    this.count += count;
     this.dirty = true;
   }
 

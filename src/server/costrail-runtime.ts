@@ -100,6 +100,11 @@ function serverUrl(server: Server): string {
   return `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
 }
 
+/** A store that can commit a spool segment file as a whole (the embedded one). */
+function segmentLoader(store: Store): store is Store & { insertSpoolSegment(file: string): Promise<{ inserted: number; records: number }> } {
+  return typeof (store as { insertSpoolSegment?: unknown }).insertSpoolSegment === 'function';
+}
+
 export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRuntime> {
   const logger = opts.logger ?? createLogger(opts.quiet ? { level: 'silent' } : {});
   const log = logger.log;
@@ -119,7 +124,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const writer = new LedgerWriter({
     dataDir: opts.dataDir,
     // Until the database answers, commits fail as "unreachable": records wait in the spool.
-    store: { insertRecords: (records) => (store ? store.insertRecords(records) : Promise.reject(Object.assign(new Error('ledger database unreachable'), { code: 'ECONNREFUSED' }))) },
+    store: {
+      insertRecords: (records) => (store ? store.insertRecords(records) : Promise.reject(Object.assign(new Error('ledger database unreachable'), { code: 'ECONNREFUSED' }))),
+      // Embedded: whole spool segments load off the event loop (staging worker + read_json).
+      insertSpoolSegment: (file) => (store && segmentLoader(store) ? store.insertSpoolSegment(file) : null),
+    },
     onError: (err) => log.warn({ err: (err as Error).message }, 'ledger store write failed; records stay spooled'),
     onQuarantine: (q) => log.error(q, 'ledger store refused records for their content; moved to the dead-letter file'),
     onSpoolHealth: (h) => (h.writable ? log.info({}, 'ledger spool writable again; accepting calls') : log.error({ err: h.error }, 'ledger spool cannot be written; refusing calls with 503 until it can')),
@@ -136,6 +145,13 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
       writer.write(record);
       metrics.observe(record);
       logger.access(record);
+    },
+    // Group commit: the gateway finishes the response once this settles (one spool write per turn).
+    append(record: Parameters<LedgerWriter['write']>[0]): Promise<void> {
+      const durable = writer.append(record);
+      metrics.observe(record);
+      logger.access(record);
+      return durable;
     },
     writable: () => writer.writable(),
   };

@@ -66,6 +66,78 @@ describe('LedgerWriter', () => {
     assert.throws(() => writer.write(makeRecord(99)));
   });
 
+  it('group-commits the records appended in one turn with one spool write, durable when the promise settles', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    const writes: number[] = [];
+    const spoolWrite = (fd: number, b: Uint8Array, o: number, l: number): number => {
+      writes.push(l);
+      return fs.writeSync(fd, b, o, l);
+    };
+    const writer = new LedgerWriter({ dataDir: dir, store, batchSize: 100, flushIntervalMs: 60_000, spoolWrite });
+    const pending = Array.from({ length: 7 }, (_v, i) => writer.append(makeRecord(i)));
+    // Nothing on disk yet: the group goes out when the turn ends, and the promises say when.
+    assert.equal(writes.length, 0);
+    await Promise.all(pending);
+    assert.equal(writes.length, 1, 'one write for the whole turn');
+    const lines = segments(dir).flatMap((f) => fs.readFileSync(path.join(dir, 'spool', f), 'utf8').trim().split('\n'));
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as LedgerRecord).id), Array.from({ length: 7 }, (_v, i) => makeRecord(i).id));
+    // The next turn is a new group, after the first.
+    await writer.append(makeRecord(7));
+    assert.equal(writes.length, 2);
+    assert.equal(writer.stats().written, 8);
+    await writer.close();
+    assert.deepEqual(store.batches.flat().map((r) => r.id), Array.from({ length: 8 }, (_v, i) => makeRecord(i).id));
+  });
+
+  it('rejects every record of a group the spool cannot take, and counts none of them', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    let full = true;
+    const spoolWrite = (fd: number, b: Uint8Array, o: number, l: number): number => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      return fs.writeSync(fd, b, o, l);
+    };
+    const writer = new LedgerWriter({ dataDir: dir, store, batchSize: 100, flushIntervalMs: 60_000, spoolWrite, probeIntervalMs: 0 });
+    const results = await Promise.allSettled([writer.append(makeRecord(0)), writer.append(makeRecord(1))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as Error).name === 'LedgerSpoolError'));
+    assert.equal(writer.stats().written, 0);
+    assert.equal(writer.stats().spoolWritable, false);
+    full = false;
+    await writer.append(makeRecord(2));
+    assert.equal(writer.stats().spoolWritable, true);
+    await writer.close();
+    assert.deepEqual(store.batches.flat().map((r) => r.id), [makeRecord(2).id]);
+  });
+
+  it('commits clean segments as files, and falls back to the records when the file load is refused', async () => {
+    const dir = tempDir();
+    const store = new FakeStore();
+    const files: string[] = [];
+    let refuse = false;
+    const withSegments = Object.assign(store, {
+      insertSpoolSegment: async (file: string) => {
+        files.push(path.basename(file));
+        if (refuse) throw new Error('Conversion Error: unreadable value');
+        const records = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LedgerRecord);
+        return { inserted: (await store.insertRecords(records)).inserted, records: records.length };
+      },
+    });
+    const writer = new LedgerWriter({ dataDir: dir, store: withSegments, batchSize: 3, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 3; i++) writer.write(makeRecord(i));
+    await until(() => store.batches.length === 1, 'the first segment committed as a file');
+    assert.equal(files.length, 1);
+    refuse = true;
+    for (let i = 3; i < 6; i++) writer.write(makeRecord(i));
+    await until(() => store.batches.length === 2, 'the refused segment committed record by record');
+    assert.equal(files.length, 2);
+    assert.deepEqual(store.batches.flat().map((r) => r.id), Array.from({ length: 6 }, (_v, i) => makeRecord(i).id));
+    assert.equal(writer.stats().flushed, 6);
+    await writer.close();
+    assert.equal(segments(dir).length, 0, 'both segments retired');
+  });
+
   it('flushes on time', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const store = new FakeStore();

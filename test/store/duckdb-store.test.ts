@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
-import { makeRecord } from './ledger-fixtures.js';
+import { makeRecord, makeRefusedRecord, makeUnpricedRecord } from './ledger-fixtures.js';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { storeConformance } from './store.case.js';
 import { tempDir as removedAtExit } from '../helpers/temp-dir.js';
 
@@ -12,6 +13,37 @@ const tempDir = (): string => removedAtExit('costrail-store-');
 storeConformance('embedded DuckDB', () => DuckDbStore.open(tempDir()));
 
 describe('DuckDbStore', () => {
+  it('loads a spool segment file exactly as insertRecords stores the same records, idempotently', async () => {
+    // Awkward values on purpose: non-ASCII and escapes in text and JSON, exotic decimals, µs instants, absent keys.
+    const records: LedgerRecord[] = [
+      makeRecord(1),
+      makeUnpricedRecord(2),
+      makeRefusedRecord(3),
+      makeRecord(4, { started_at: '2026-11-22T08:00:04.123456Z', model: 'modèle-"quoted"\\ ✓ \u2028', tags: { 'clé': 'v\nal', e: '😀' }, error: { type: 'x', message: 'ünï\tcode', scope: { team: 't' } } }),
+      makeRecord(5, { cost: { ...makeRecord(5).cost!, total: '12345678901234567890.123456789012345678', output: '1e-18' }, duration_ms: 0.1 + 0.2, ttft_ms: null }),
+      makeRecord(6, { raw_usage: null, error: undefined, usage_version: undefined }),
+      makeRecord(1), // a replayed id: stored once
+    ];
+    const dir = tempDir();
+    const a = await DuckDbStore.open(path.join(dir, 'a'));
+    const b = await DuckDbStore.open(path.join(dir, 'b'));
+    const segment = path.join(dir, 'segment.jsonl');
+    fs.writeFileSync(segment, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    assert.deepEqual(await a.insertSpoolSegment(segment), { inserted: 6, records: 7 });
+    assert.deepEqual(await a.insertSpoolSegment(segment), { inserted: 0, records: 7 }, 'a replayed segment doubles nothing');
+    assert.equal((await b.insertRecords(records)).inserted, 6);
+    const all = { from: '2000-01-01T00:00:00Z', limit: 100 };
+    const fromSegment = (await a.getEvents(all)).events;
+    assert.equal(fromSegment.length, 6);
+    assert.deepEqual(fromSegment, (await b.getEvents(all)).events);
+    assert.equal(fromSegment.find((r) => r.id === makeRecord(4).id)?.started_at, '2026-11-22T08:00:04.123456Z');
+    // A torn line is refused as a whole, so the writer commits the segment record by record instead.
+    fs.appendFileSync(segment, '{"id":"torn');
+    await assert.rejects(a.insertSpoolSegment(segment), { name: 'SegmentStagingError' });
+    await a.close();
+    await b.close();
+  });
+
   it('keeps one file under the data folder and applies migrations once across re-opens', async () => {
     const dir = tempDir();
     const first = await DuckDbStore.open(dir);

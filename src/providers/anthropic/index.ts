@@ -1,6 +1,6 @@
 /** Anthropic Messages API (api.anthropic.com): usage from JSON bodies and SSE streams. */
 import type { ParseContext, PathMatch, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
-import { AnthropicStreamMeter } from './anthropic-stream-meter.js';
+import { lazyAnthropicStreamMeter } from './anthropic-stream-meter.js';
 import { anthropicExtractionFromBody } from './anthropic-usage.js';
 
 export const anthropicUsageParser: ProviderUsageParser<'anthropic'> = {
@@ -9,7 +9,7 @@ export const anthropicUsageParser: ProviderUsageParser<'anthropic'> = {
     return anthropicExtractionFromBody(body, ctx, ctx.api);
   },
   createStreamMeter(ctx: ParseContext): StreamMeter {
-    return new AnthropicStreamMeter(ctx, ctx.api);
+    return lazyAnthropicStreamMeter(ctx, ctx.api);
   },
 };
 

@@ -4,12 +4,14 @@
  * extra chunk with choices []; Mistral/Groq/OpenRouter/Together: on the final chunk anyway).
  * If a server repeats a cumulative usage, the last valid one wins; values are never summed.
  */
+import { contains, keyFollowedBy, LazySseMeter, type LazyPlan } from '../lazy-sse-meter.js';
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   asRecord,
   str,
   type ParseContext,
+  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
@@ -30,6 +32,25 @@ function safeParse(data: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+const USAGE_KEY = Buffer.from('"usage"');
+const ANNOTATIONS_KEY = Buffer.from('"annotations"');
+
+/**
+ * What ChatStreamMeter parses eagerly, found from bytes (LazySseMeter): every chunk until one
+ * names the model, then only chunks with a usage object or annotations (the same tests onEvent
+ * applies to the decoded data), and the last text chunk (its service tier, read in finish()).
+ */
+export const CHAT_LAZY_PLAN: LazyPlan<ChatStreamMeter> = {
+  candidate: (buf, start, end) => keyFollowedBy(buf, start, end, USAGE_KEY, (b, i) => b[i] === 123 /* { */) || contains(buf, start, end, ANNOTATIONS_KEY),
+  settles: (fast) => fast.knowsModel,
+  keepLastPlain: true,
+};
+
+/** A chat stream meter that decodes only the chunks that can matter (see lazy-sse-meter.ts). */
+export function lazyChatStreamMeter(quirks: ChatQuirks = {}, ctx?: ParseContext): StreamMeter {
+  return new LazySseMeter(() => new ChatStreamMeter(quirks, ctx), CHAT_LAZY_PLAN);
 }
 
 export class ChatStreamMeter extends SseStreamMeter {
@@ -80,6 +101,11 @@ export class ChatStreamMeter extends SseStreamMeter {
     };
     if (this.model !== undefined) outcome.model = this.model;
     return outcome;
+  }
+
+  /** Whether a chunk has named the model: from then on, text-only chunks are deferred (LazySseMeter's plan). */
+  get knowsModel(): boolean {
+    return this.model !== undefined;
   }
 
   /** Counting unreadable events needs every deferred chunk read (diagnostics, not the hot path). */

@@ -6,7 +6,7 @@
 import type { ParseContext, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { openAiCompatibleAdapter } from './openai-compatible-adapter.js';
 import { chatUsageFromBody, type ChatQuirks } from './chat-usage.js';
-import { ChatStreamMeter } from './chat-stream-meter.js';
+import { lazyChatStreamMeter } from './chat-stream-meter.js';
 
 export { ChatStreamMeter } from './chat-stream-meter.js';
 export {
@@ -28,7 +28,7 @@ export function createChatUsageParser<Id extends string>(id: Id, quirks: ChatQui
       return chatUsageFromBody(body, quirks);
     },
     createStreamMeter(ctx: ParseContext): StreamMeter {
-      return new ChatStreamMeter(quirks, ctx);
+      return lazyChatStreamMeter(quirks, ctx);
     },
   };
 }

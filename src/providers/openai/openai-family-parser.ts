@@ -11,12 +11,12 @@ import {
   type StreamMeter,
   type UsageExtraction,
 } from '../spec.js';
-import { ChatStreamMeter } from '../openai-compatible/chat-stream-meter.js';
+import { lazyChatStreamMeter } from '../openai-compatible/chat-stream-meter.js';
 import { chatUsageFromBody, type ChatQuirks } from '../openai-compatible/chat-usage.js';
 import { batchUsageFromObject } from './batch-usage.js';
 import { embeddingsUsageFromBody } from './embeddings-usage.js';
 import { realtimeUsageFromEvent } from './realtime-usage.js';
-import { ResponsesStreamMeter } from './responses-stream-meter.js';
+import { lazyResponsesStreamMeter } from './responses-stream-meter.js';
 import { responsesUsageFromBody } from './responses-usage.js';
 
 type OpenAiApi = 'chat.completions' | 'responses' | 'embeddings' | 'batch' | 'realtime';
@@ -54,7 +54,7 @@ export function createOpenAiFamilyParser<Id extends string>(id: Id, chatQuirks: 
       }
     },
     createStreamMeter(ctx: ParseContext): StreamMeter {
-      return ctx.api === 'responses' ? new ResponsesStreamMeter() : new ChatStreamMeter(chatQuirks, ctx);
+      return ctx.api === 'responses' ? lazyResponsesStreamMeter() : lazyChatStreamMeter(chatQuirks, ctx);
     },
   };
 }

@@ -3,11 +3,13 @@
  * (response.completed; response.incomplete / response.failed carry the same object);
  * response.created / in_progress have usage null (pricing_rules.md section 1, streaming rules).
  */
+import { contains, LazySseMeter, type LazyPlan } from '../lazy-sse-meter.js';
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   asRecord,
   str,
+  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
@@ -28,6 +30,19 @@ const ITEM_DONE = 'response.output_item.done';
 
 function isWanted(name: string): boolean {
   return TERMINAL.has(name) || HEADER.has(name) || TEXT_DELTAS.has(name) || name === ITEM_DONE;
+}
+
+/** Any event naming one of these (in its event line or its data) may matter to usage: the rest only adds text. */
+const NEEDED = [...TERMINAL, ...HEADER, ITEM_DONE].map((n) => Buffer.from(n));
+
+/** What the usage reading needs, found from bytes (LazySseMeter): header, item-done and terminal events. */
+export const RESPONSES_LAZY_PLAN: LazyPlan = {
+  candidate: (buf, start, end) => NEEDED.some((n) => contains(buf, start, end, n)),
+};
+
+/** A Responses stream meter that decodes only the events that can carry usage (see lazy-sse-meter.ts). */
+export function lazyResponsesStreamMeter(): StreamMeter {
+  return new LazySseMeter(() => new ResponsesStreamMeter(), RESPONSES_LAZY_PLAN);
 }
 
 export class ResponsesStreamMeter extends SseStreamMeter {

@@ -10,8 +10,10 @@ import { BIGINT, BOOLEAN, DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBDecim
 import type { LedgerRecord } from '../../ledger/ledger-record.js';
 import { COST_COLUMNS as LEDGER_COST_COLUMNS } from '../../ledger/ledger-schema.js';
 import { Decimal } from '../../pricing/decimal.js';
-import { ROW_COLUMNS, rowToRecord, type LedgerRowColumn, type RowDriver } from '../ledger-row.js';
-import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
+import { rowToRecord, type RowDriver } from '../ledger-row.js';
+import { StagingWorkerClient } from './staging-worker-client.js';
+import { COLUMNS, STAGING_READ_COLUMNS, STARTED_AT_INDEX, stagingColumns, stagingLine, type StageType } from './duckdb-staging.js';
+import { decodeEventsCursor, encodeEventsCursor, microsToIso } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
 import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
@@ -22,44 +24,15 @@ import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
 type Row = Record<string, DuckDBValue>;
-/** How a field travels through the staging table: JS-native types, converted in SQL on the way in. */
-type StageType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN';
-interface Column {
-  name: string;
-  stage: StageType;
-  /** SQL turning the staging column into the ledger column. */
-  convert: (col: string) => string;
-  value: (r: LedgerRecord) => string | number | bigint | boolean | null;
-}
-
-/** The staging form of each kind: instants as epoch µs, money as exact text, counts as numbers. */
-function stagingColumn(c: LedgerRowColumn): Column {
-  switch (c.kind) {
-    case 'instant':
-      return { name: c.name, stage: 'BIGINT', convert: (x) => `make_timestamp(${x})`, value: (r) => { const v = c.encode(r); return v === null ? null : isoToMicros(String(v)); } };
-    case 'money':
-      // DuckDB casts VARCHAR -> DECIMAL exactly (the encoder keeps at most 18 fraction digits).
-      return { name: c.name, stage: 'VARCHAR', convert: (x) => `${x}::DECIMAL(38,18)`, value: c.encode };
-    case 'int':
-    case 'count':
-      return { name: c.name, stage: 'DOUBLE', convert: (x) => `${x}::BIGINT`, value: c.encode };
-    case 'float':
-      return { name: c.name, stage: 'DOUBLE', convert: (x) => x, value: c.encode };
-    case 'bool':
-      return { name: c.name, stage: 'BOOLEAN', convert: (x) => x, value: c.encode };
-    default:
-      return { name: c.name, stage: 'VARCHAR', convert: (x) => x, value: c.encode };
-  }
-}
-
-const COLUMNS: readonly Column[] = ROW_COLUMNS.map(stagingColumn);
 
 const quote = (name: string): string => `"${name}"`;
 // Batches go column-wise into a TEMP staging table through the appender (one DataChunk of up to
 // 2,048 rows per call), then one INSERT ... SELECT converts and merges them. Earlier designs:
 // one appender call per value (hundreds of native calls per record on the event loop) halved
 // gateway throughput; a JSON Lines scratch file read back with read_json re-encoded every record
-// as text first. A chunk per 2,048 rows measured faster than the scratch file (docs/architecture.md).
+// as text first. A chunk per 2,048 rows measured faster than the scratch file (docs/architecture.md)
+// for batches of records in memory; the gateway's spool segments take insertSpoolSegment() instead,
+// which does that encoding on a worker thread and keeps the event loop free.
 const STAGING_TABLE = 'ledger_staging';
 const STAGE_TYPES: Record<StageType, DuckDBType> = { VARCHAR, DOUBLE, BIGINT, BOOLEAN };
 /** Staging columns c0, c1, ... in COLUMNS order, then the row's position in the batch. */
@@ -76,38 +49,6 @@ const MERGE_STAGED = (() => {
   const fresh = `SELECT * FROM ${STAGING_TABLE} s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
   return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
 })();
-type StageValue = string | number | bigint | boolean | null;
-/** The batch as staging columns (DOUBLE cells must be finite: NaN/Infinity become NULL). */
-function stagingColumns(records: readonly LedgerRecord[]): StageValue[][] {
-  const cols: StageValue[][] = COLUMNS.map(() => new Array<StageValue>(records.length));
-  const lines = new Array<StageValue>(records.length);
-  for (let j = 0; j < records.length; j++) {
-    const r = records[j]!;
-    for (let i = 0; i < COLUMNS.length; i++) {
-      const v = COLUMNS[i]!.value(r);
-      cols[i]![j] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
-    }
-    lines[j] = BigInt(j);
-  }
-  cols.push(lines);
-  return cols;
-}
-/** Cost updates still travel as a JSON Lines scratch file (re-pricing is rare and off the request path). */
-const STAGING_KEYS = Array.from({ length: 128 }, (_v, i) => `"c${i}":`);
-/** One JSON object per row, concatenated by hand (no per-row object with 55 computed keys to build and stringify). */
-function stagingLine(row: readonly (string | number | bigint | boolean | null)[]): string {
-  let line = '{';
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    if (i > 0) line += ',';
-    line += STAGING_KEYS[i];
-    if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) line += 'null';
-    else if (typeof v === 'string') line += JSON.stringify(v);
-    else line += String(v);
-  }
-  return line + '}';
-}
-const STARTED_AT_INDEX = COLUMNS.findIndex((c) => c.name === 'started_at');
 const WINDOW_START_US = 3_600_000_000n;
 /** Beyond ~200 years the window is the whole ledger anyway. */
 const WINDOW_MAX_US = 200n * 366n * 86_400_000_000n;
@@ -145,8 +86,10 @@ export class DuckDbStore implements Store {
     this.stagingFile = path.join(path.dirname(file), `.ledger-staging-${process.pid}.jsonl`);
   }
 
-  /** Scratch file for one cost update at a time (writes are serialized). */
+  /** Scratch file for one cost update at a time (writes are serialized); segment loads add a counter. */
   private readonly stagingFile: string;
+  private segmentScratch = 0;
+  private stagingWorker: StagingWorkerClient | undefined;
 
   /** Opens (creating if needed) `<dataDir>/ledger.duckdb` and applies pending migrations. */
   static async open(dataDir: string, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
@@ -209,6 +152,36 @@ export class DuckDbStore implements Store {
         return { inserted: result.rowsChanged };
       }),
     );
+  }
+
+  /**
+   * Commits a whole spool segment (JSON Lines of records) without handling a record on the
+   * calling thread: the staging worker writes the staging lines to a scratch file and DuckDB
+   * reads it (read_json) on its own threads; the appender path above runs its chunk building
+   * and flush synchronously on the event loop (tens of ms per batch, the gateway's p99). Same
+   * staging values, same idempotent merge. Rejects with SegmentStagingError when a line is not
+   * a record: the caller then commits the segment through insertRecords().
+   */
+  async insertSpoolSegment(segment: string): Promise<InsertResult & { records: number }> {
+    const scratch = `${this.stagingFile}.${++this.segmentScratch}`;
+    try {
+      const staged = await (this.stagingWorker ??= new StagingWorkerClient()).stage(segment, scratch);
+      if (staged.count === 0) return { inserted: 0, records: 0 };
+      const source = `read_json('${scratch.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${STAGING_READ_COLUMNS})`;
+      return await this.serialized(() =>
+        this.inTransaction(async () => {
+          await this.writer.run(CREATE_STAGING);
+          await this.writer.run(`DELETE FROM ${STAGING_TABLE}`);
+          await this.writer.run(`INSERT INTO ${STAGING_TABLE} SELECT * FROM ${source}`);
+          const result = await this.writer.run(MERGE_STAGED, [Number(staged.lo), Number(staged.hi)]);
+          const hi = BigInt(staged.hi);
+          if (this.newest !== undefined && (this.newest === null || hi >= this.newest)) this.newest = hi + 1n;
+          return { inserted: result.rowsChanged, records: staged.count };
+        }),
+      );
+    } finally {
+      fs.rmSync(scratch, { force: true });
+    }
   }
 
   async countRecords(): Promise<number> {
@@ -367,6 +340,7 @@ export class DuckDbStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.writeChain.catch(() => undefined);
+    await this.stagingWorker?.close();
     this.writer.closeSync();
     this.reader.closeSync();
     this.instance.closeSync();
