@@ -133,7 +133,7 @@ export interface Store {
    * version in an audit table (`ledger_cost_history`). Returns the number of records changed.
    */
   updateCosts(updates: readonly CostUpdate[], reason: string): Promise<number>;
-  /** Retention: deletes raw records started before `before` (rollups, where kept, stay). */
+  /** Retention: deletes raw records started before `before`; rollups, where kept, drop exactly the same records. */
   deleteRecordsBefore(before: string): Promise<number>;
   /** Portable SQL over the same database, for domain tables (see src/store/sql.ts). */
   readonly sql: SqlClient;

@@ -15,6 +15,8 @@ import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from
 import { eventsFilters } from '../events-filters.js';
 import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
+import { applyRollupDelta, ingestDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
+import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
@@ -71,11 +73,14 @@ const CHUNK_ROWS = 2048;
  * id, and skips ids the ledger already holds within the batch's own started_at window (the
  * bounds, in epoch microseconds, are the statement's two parameters).
  */
+/** The batch's new rows (after the id check), converted: inserted into the ledger and summed into the rollup. */
+const FRESH_TABLE = 'ledger_fresh';
 const MERGE_STAGED = (() => {
   const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
   const fresh = `SELECT * FROM ${STAGING_TABLE} s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
-  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
+  return `CREATE TEMP TABLE ${FRESH_TABLE} AS SELECT ${COLUMNS.map((c, i) => `${c.convert(`c${i}`)} AS ${quote(c.name)}`).join(', ')} FROM (${fresh})`;
 })();
+const INSERT_FRESH = `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT * FROM ${FRESH_TABLE}`;
 type StageValue = string | number | bigint | boolean | null;
 /** The batch as staging columns (DOUBLE cells must be finite: NaN/Infinity become NULL). */
 function stagingColumns(records: readonly LedgerRecord[]): StageValue[][] {
@@ -126,7 +131,21 @@ const costDiffers = (a: string, b: string): string => `(${COST_COLUMNS.map((c) =
 export interface DuckDbStoreOptions {
   /** Open without write access (the CLI next to a running server). Skips migrations. */
   readOnly?: boolean;
+  /** Answer spend queries from the hourly rollup when they allow it (default true; off to compare in tests and benchmarks). */
+  useRollups?: boolean;
+  /**
+   * DuckDB's memory_limit, e.g. '256MB' or '1GB' (default DUCKDB_DEFAULT_MEMORY_LIMIT). DuckDB's own
+   * default is 80% of the machine's RAM, which lets its buffer pool grow and keep pages well past
+   * what a ledger needs; queries larger than the limit spill to `<data>/.tmp` instead of failing.
+   */
+  memoryLimit?: string;
+  /** DuckDB worker threads (default: DuckDB's, the number of cores). Each keeps its own buffers. */
+  threads?: number;
 }
+
+/** Bounded so an idle server stays small; big group-bys spill to disk rather than fail (docs/operations.md). */
+export const DUCKDB_DEFAULT_MEMORY_LIMIT = '512MB';
+const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export class DuckDbStore implements Store {
   readonly kind = 'embedded' as const;
@@ -135,6 +154,9 @@ export class DuckDbStore implements Store {
   private closed = false;
   /** Newest started_at + 1 µs seen (null: empty; undefined: not looked up yet). */
   private newest: bigint | null | undefined = undefined;
+  /** Whether the last getSpend read the hourly rollup (tests and benchmarks look). */
+  lastSpendFromRollup = false;
+  private useRollups = true;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -152,8 +174,15 @@ export class DuckDbStore implements Store {
   static async open(dataDir: string, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
     if (!options.readOnly) fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, LEDGER_DB_FILE);
-    const instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const memoryLimit = options.memoryLimit ?? DUCKDB_DEFAULT_MEMORY_LIMIT;
+    if (!MEMORY_LIMIT_RE.test(memoryLimit)) throw new Error(`memory limit must be a size such as 512MB or 2GB, not "${memoryLimit}"`);
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256)) throw new Error(`threads must be a whole number from 1 to 256, not ${options.threads}`);
+    const config: Record<string, string> = { memory_limit: memoryLimit, temp_directory: path.join(dataDir, '.tmp') };
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    const instance = await DuckDBInstance.create(file, config);
     const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), file);
+    store.useRollups = options.useRollups !== false;
     if (!options.readOnly) await store.migrate();
     return store;
   }
@@ -202,7 +231,11 @@ export class DuckDbStore implements Store {
         } finally {
           appender.closeSync();
         }
-        const result = await this.writer.run(MERGE_STAGED, [lo, hi]);
+        await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
+        await this.writer.run(MERGE_STAGED, [lo, hi]);
+        const result = await this.writer.run(INSERT_FRESH);
+        await applyRollupDelta(this.writer, ingestDelta(FRESH_TABLE));
+        await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
         for (const us of starts) {
           if (typeof us === 'bigint' && this.newest !== undefined && (this.newest === null || us >= this.newest)) this.newest = us + 1n;
         }
@@ -258,7 +291,9 @@ export class DuckDbStore implements Store {
 
   async getSpend(query: SpendQuery): Promise<SpendResult> {
     const q = resolveSpendQuery(query);
-    const { sql, params } = spendSql(q);
+    this.lastSpendFromRollup = this.useRollups && rollupCovers(q);
+    const bounds = [q.fromUs, q.toUs].filter((b): b is bigint => b !== undefined);
+    const { sql, params } = spendSql(q, this.lastSpendFromRollup ? rollupSource(q.fromUs, q.toUs, bounds) : undefined);
     const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
     return spendResult(
       q,
@@ -310,6 +345,8 @@ export class DuckDbStore implements Store {
         fs.writeFileSync(this.stagingFile, rows.map(stagingLine).join('\n'));
         await this.writer.run(stageCostUpdates(this.stagingFile));
         try {
+          // Before the UPDATE: the delta needs the old cost beside the new one.
+          await applyRollupDelta(this.writer, repriceDelta(`ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`));
           await this.writer.run(
             `INSERT INTO ledger_cost_history SELECT l.id, epoch_ms(l.started_at), ?::BIGINT, ?, l.cost_total, l.priced, l.price_version, u.cost_total, u.priced, u.price_version FROM ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`,
             [changedAt, reason],
@@ -325,7 +362,26 @@ export class DuckDbStore implements Store {
 
   async deleteRecordsBefore(before: string): Promise<number> {
     const { fromUs } = resolveRange(before, undefined);
-    return this.serialized(async () => Number((await this.writer.run(`DELETE FROM ledger WHERE started_at < ${TS}`, [fromUs!])).rowsChanged));
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        await retainRollupFrom(this.writer, fromUs!);
+        return Number((await this.writer.run(`DELETE FROM ledger WHERE started_at < ${TS}`, [fromUs!])).rowsChanged);
+      }),
+    );
+  }
+
+  /**
+   * Recomputes the rollup from the raw ledger, for ledgers written around the store (benchmarks
+   * copying rows in SQL). Normal writes never need it: they keep the rollup current themselves.
+   */
+  async rebuildRollups(): Promise<void> {
+    const dims = ROLLUP_DIMENSIONS.map(quote).join(', ');
+    await this.serialized(() =>
+      this.inTransaction(async () => {
+        await this.writer.run(`DELETE FROM ${ROLLUP_TABLE}`);
+        await this.writer.run(`INSERT INTO ${ROLLUP_TABLE} SELECT date_trunc('hour', started_at) AS hour, ${dims}, ${ROLLUP_INGEST_SUMS.join(', ')} FROM ledger GROUP BY ALL ORDER BY hour`);
+      }),
+    );
   }
 
   /** Domain tables (keys, budgets, alerts…) share this database; see src/store/sql.ts. */

@@ -17,7 +17,7 @@ import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
-import { INSERT_SQL, INSERT_STAGED_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
+import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
 import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
 
@@ -207,6 +207,7 @@ export class PostgresStore implements Store {
     const deleted = await this.sql.transaction(async (tx) => {
       let n = 0;
       await tx.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', ['costrail-ledger-partitions']);
+      for (const statement of RETAIN_ROLLUPS_SQL) await tx.execute(statement, [cutoffUs!.toString()]);
       for (const m of whole) {
         n += Number((await tx.query(`SELECT count(*) AS n FROM ${partitionName(m)}`))[0]?.n ?? 0);
         await tx.execute(`DROP TABLE ${partitionName(m)}`);
