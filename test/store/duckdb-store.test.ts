@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from './ledger-fixtures.js';
 import { storeConformance } from './store.case.js';
+import { rollupConformance } from './store-rollup.case.js';
 import { tempDir as removedAtExit } from '../helpers/temp-dir.js';
 
 const tempDir = (): string => removedAtExit('costrail-store-');
@@ -69,6 +70,9 @@ describe('DuckDbStore', () => {
 });
 
 describe('DuckDbStore hourly rollup', () => {
+  // The same exactness checks with a compaction after every write (normally every 20,000 appended rows).
+  rollupConformance(() => DuckDbStore.open(tempDir(), { rollupCompactAfter: 1 }));
+
   it('answers zone-aware and off-hour queries exactly like the raw ledger, and reads it only when it covers the query', async () => {
     const dir = tempDir();
     const rolled = await DuckDbStore.open(dir);

@@ -3,9 +3,10 @@
  * reading spend from it.
  *
  * Maintenance: every ledger write computes a delta (sums per hour and rollup key) and merges it
- * into the rollup in the same transaction. The rollup has no unique index (DuckDB's indexes treat
- * NULL keys as distinct, and unattributed calls are exactly the NULL keys), so a merge reads the
- * rows it touches, deletes them and writes back the summed rows; rows left with no calls go.
+ * into the rollup in the same transaction. Ingest appends (a lookup-and-update per batch measured
+ * ~12 ms per 500 records, halving the insert rate), and the store compacts the hours it dirtied
+ * once enough rows piled up (and on close). The rollup has no unique index: DuckDB's indexes treat
+ * NULL keys as distinct, and unattributed calls are exactly the NULL keys.
  *
  * Reading: a query the rollup covers (rollup dimensions only, no minute buckets, a zone whose
  * offsets are whole hours) reads whole hours from the rollup and the partial hours at its edges
@@ -19,7 +20,6 @@ import { HOUR_US, zoneIsHourAligned, type ResolvedDimension, type ResolvedSpendQ
 export const ROLLUP_TABLE = 'ledger_rollup_hourly';
 const DIMS = ROLLUP_DIMENSIONS.map((d) => `"${d}"`);
 const SUM_COLUMNS = ['cost', 'requests', 'unpriced', ...ROLLUP_TOKENS];
-const keyMatch = (a: string, b: string): string => [`${a}.hour = ${b}.hour`, ...DIMS.map((d) => `${a}.${d} IS NOT DISTINCT FROM ${b}.${d}`)].join(' AND ');
 
 /** A delta: `SELECT hour, <dims>, <sums>` over some rows, aggregated per key (see the builders below). */
 export interface RollupDelta {
@@ -53,20 +53,43 @@ export function repriceDelta(joined: string, params: DuckDBValue[] = []): Rollup
   };
 }
 
-/** Merges a delta into the rollup. Must run inside the transaction of the ledger write it mirrors. */
-export async function applyRollupDelta(conn: DuckDBConnection, delta: RollupDelta): Promise<void> {
+/**
+ * Adds a delta to the rollup by appending its rows: a key may then have several rows, which every
+ * reader sums anyway (sums of sums are exact), so ingest never looks rows up. `compactRollup`
+ * folds them back into one row per key. Must run inside the transaction of the ledger write it
+ * mirrors. Returns the rows appended.
+ */
+export async function appendRollupDelta(conn: DuckDBConnection, delta: RollupDelta): Promise<number> {
+  return Number((await conn.run(`INSERT INTO ${ROLLUP_TABLE} ${delta.sql}`, delta.params)).rowsChanged);
+}
+
+/** Appends a rare, bulk delta (re-pricing, retention) and compacts the hours it touched at once. */
+export async function mergeRollupDelta(conn: DuckDBConnection, delta: RollupDelta): Promise<void> {
   await conn.run('DROP TABLE IF EXISTS temp.rollup_delta');
   await conn.run(`CREATE TEMP TABLE rollup_delta AS ${delta.sql}`, delta.params);
   try {
-    const summed = SUM_COLUMNS.map((c) => `sum(${c})::${c === 'cost' ? 'DECIMAL(38,18)' : 'BIGINT'} AS ${c}`).join(', ');
-    const touched = `SELECT r.* FROM ${ROLLUP_TABLE} r WHERE EXISTS (SELECT 1 FROM rollup_delta d WHERE ${keyMatch('r', 'd')})`;
-    await conn.run('DROP TABLE IF EXISTS temp.rollup_merged');
-    await conn.run(`CREATE TEMP TABLE rollup_merged AS SELECT hour, ${DIMS.join(', ')}, ${summed} FROM (${touched} UNION ALL SELECT * FROM rollup_delta) GROUP BY ALL`);
-    await conn.run(`DELETE FROM ${ROLLUP_TABLE} r USING rollup_delta d WHERE ${keyMatch('r', 'd')}`);
-    await conn.run(`INSERT INTO ${ROLLUP_TABLE} SELECT * FROM rollup_merged WHERE requests <> 0 ORDER BY hour`);
+    await conn.run(`INSERT INTO ${ROLLUP_TABLE} SELECT * FROM rollup_delta`);
+    await compactRollup(conn, 'SELECT DISTINCT hour FROM rollup_delta');
   } finally {
     await conn.run('DROP TABLE IF EXISTS temp.rollup_delta');
-    await conn.run('DROP TABLE IF EXISTS temp.rollup_merged');
+  }
+}
+
+/**
+ * One row per key again in the hours `hours` (a query yielding `hour` TIMESTAMPs, or epoch-µs
+ * hour starts), dropping keys left with no calls. Exact: the rows are summed, not recomputed.
+ */
+export async function compactRollup(conn: DuckDBConnection, hours: string | readonly bigint[]): Promise<void> {
+  if (typeof hours !== 'string' && hours.length === 0) return;
+  const inHours = typeof hours === 'string' ? `hour IN (${hours})` : `hour IN (${hours.map((h) => `make_timestamp(${h}::BIGINT)`).join(', ')})`;
+  const summed = SUM_COLUMNS.map((c) => `sum(${c})::${c === 'cost' ? 'DECIMAL(38,18)' : 'BIGINT'} AS ${c}`).join(', ');
+  await conn.run('DROP TABLE IF EXISTS temp.rollup_compacted');
+  await conn.run(`CREATE TEMP TABLE rollup_compacted AS SELECT hour, ${DIMS.join(', ')}, ${summed} FROM ${ROLLUP_TABLE} WHERE ${inHours} GROUP BY ALL HAVING sum(requests) <> 0`);
+  try {
+    await conn.run(`DELETE FROM ${ROLLUP_TABLE} WHERE ${inHours}`);
+    await conn.run(`INSERT INTO ${ROLLUP_TABLE} SELECT * FROM rollup_compacted ORDER BY hour`);
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS temp.rollup_compacted');
   }
 }
 
@@ -75,11 +98,11 @@ export async function retainRollupFrom(conn: DuckDBConnection, cutoffUs: bigint)
   const hourStart = floorHour(cutoffUs);
   await conn.run(`DELETE FROM ${ROLLUP_TABLE} WHERE hour < make_timestamp(?::BIGINT)`, [hourStart]);
   if (hourStart !== cutoffUs) {
-    await applyRollupDelta(conn, removalDelta('ledger WHERE started_at >= make_timestamp(?::BIGINT) AND started_at < make_timestamp(?::BIGINT)', [hourStart, cutoffUs]));
+    await mergeRollupDelta(conn, removalDelta('ledger WHERE started_at >= make_timestamp(?::BIGINT) AND started_at < make_timestamp(?::BIGINT)', [hourStart, cutoffUs]));
   }
 }
 
-const floorHour = (us: bigint): bigint => us - (((us % HOUR_US) + HOUR_US) % HOUR_US);
+export const floorHour = (us: bigint): bigint => us - (((us % HOUR_US) + HOUR_US) % HOUR_US);
 
 /** True when the rollup holds every dimension the query groups or filters by, at a usable grain. */
 export function rollupCovers(q: Pick<ResolvedSpendQuery, 'groupBy' | 'filters' | 'granularity' | 'tz' | 'fromUs' | 'toUs'>): boolean {

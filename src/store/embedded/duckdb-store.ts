@@ -15,7 +15,7 @@ import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from
 import { eventsFilters } from '../events-filters.js';
 import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
-import { applyRollupDelta, ingestDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
+import { appendRollupDelta, compactRollup, floorHour, ingestDelta, mergeRollupDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
 import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
@@ -141,7 +141,12 @@ export interface DuckDbStoreOptions {
   memoryLimit?: string;
   /** DuckDB worker threads (default: DuckDB's, the number of cores). Each keeps its own buffers. */
   threads?: number;
+  /** Compact the hourly rollup once this many rows were appended to it (default ROLLUP_COMPACT_AFTER; tests use 1). */
+  rollupCompactAfter?: number;
 }
+
+/** Appended rollup rows that trigger a compaction of the hours they fell in (a few ms for the current hour). */
+export const ROLLUP_COMPACT_AFTER = 20_000;
 
 /** Bounded so an idle server stays small; big group-bys spill to disk rather than fail (docs/operations.md). */
 export const DUCKDB_DEFAULT_MEMORY_LIMIT = '512MB';
@@ -157,6 +162,10 @@ export class DuckDbStore implements Store {
   /** Whether the last getSpend read the hourly rollup (tests and benchmarks look). */
   lastSpendFromRollup = false;
   private useRollups = true;
+  private rollupCompactAfter = ROLLUP_COMPACT_AFTER;
+  /** Rollup rows appended since the last compaction, and the hours (epoch µs) they fell in. */
+  private rollupPending = 0;
+  private readonly rollupDirty = new Set<bigint>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -183,6 +192,7 @@ export class DuckDbStore implements Store {
     const instance = await DuckDBInstance.create(file, config);
     const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), file);
     store.useRollups = options.useRollups !== false;
+    store.rollupCompactAfter = options.rollupCompactAfter ?? ROLLUP_COMPACT_AFTER;
     if (!options.readOnly) await store.migrate();
     return store;
   }
@@ -234,7 +244,7 @@ export class DuckDbStore implements Store {
         await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
         await this.writer.run(MERGE_STAGED, [lo, hi]);
         const result = await this.writer.run(INSERT_FRESH);
-        await applyRollupDelta(this.writer, ingestDelta(FRESH_TABLE));
+        await this.rollUp(starts);
         await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
         for (const us of starts) {
           if (typeof us === 'bigint' && this.newest !== undefined && (this.newest === null || us >= this.newest)) this.newest = us + 1n;
@@ -242,6 +252,19 @@ export class DuckDbStore implements Store {
         return { inserted: result.rowsChanged };
       }),
     );
+  }
+
+  /** Sums the batch just staged in FRESH_TABLE into the rollup; compacts the dirtied hours now and then. Inside the batch's transaction. */
+  private async rollUp(starts: readonly StageValue[]): Promise<void> {
+    this.rollupPending += await appendRollupDelta(this.writer, ingestDelta(FRESH_TABLE));
+    for (const us of starts) if (typeof us === 'bigint') this.rollupDirty.add(floorHour(us));
+    if (this.rollupPending >= this.rollupCompactAfter) await this.compactDirtyHours();
+  }
+
+  private async compactDirtyHours(): Promise<void> {
+    await compactRollup(this.writer, [...this.rollupDirty]);
+    this.rollupDirty.clear();
+    this.rollupPending = 0;
   }
 
   async countRecords(): Promise<number> {
@@ -346,7 +369,7 @@ export class DuckDbStore implements Store {
         await this.writer.run(stageCostUpdates(this.stagingFile));
         try {
           // Before the UPDATE: the delta needs the old cost beside the new one.
-          await applyRollupDelta(this.writer, repriceDelta(`ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`));
+          await mergeRollupDelta(this.writer, repriceDelta(`ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`));
           await this.writer.run(
             `INSERT INTO ledger_cost_history SELECT l.id, epoch_ms(l.started_at), ?::BIGINT, ?, l.cost_total, l.priced, l.price_version, u.cost_total, u.priced, u.price_version FROM ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`,
             [changedAt, reason],
@@ -423,6 +446,8 @@ export class DuckDbStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.writeChain.catch(() => undefined);
+    // Leave one row per key behind (a crash before this only leaves rows that still sum exactly).
+    if (this.rollupDirty.size > 0) await this.inTransaction(() => this.compactDirtyHours()).catch(() => undefined);
     this.writer.closeSync();
     this.reader.closeSync();
     this.instance.closeSync();
