@@ -92,7 +92,7 @@ export interface RawSpendRow {
 }
 
 /** Shapes rows (already ordered by the engine) and adds the exact total. */
-export function spendResult(q: ResolvedSpendQuery, raw: readonly RawSpendRow[]): SpendResult {
+export function spendResult(q: Pick<ResolvedSpendQuery, 'groupBy'>, raw: readonly RawSpendRow[]): SpendResult {
   let total = Decimal.ZERO;
   let requests = 0;
   let unpriced = 0;

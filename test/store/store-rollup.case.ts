@@ -21,7 +21,7 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 9, 30, 20, 0, 0);
 
 /** 300 records over ~4 days, 17 minutes apart: unattributed, unpriced and refused-like calls mixed in. */
-function records(prefix: string, count: number, startMs: number): LedgerRecord[] {
+export function records(prefix: string, count: number, startMs: number): LedgerRecord[] {
   const teams = ['search', 'ads', null];
   const models = ['gpt-4o', 'claude', 'gemini'];
   return Array.from({ length: count }, (_, i) => {

@@ -9,6 +9,7 @@ import { StoreQueryError } from '../../src/store/store.js';
 import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 import { analyticsConformance } from './store-analytics.case.js';
 import { rollupConformance } from './store-rollup.case.js';
+import { overviewConformance } from './store-overview.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -108,5 +109,6 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     analyticsConformance(fresh);
     rollupConformance(fresh);
+    overviewConformance(fresh);
   });
 }

@@ -62,7 +62,7 @@ function utcBucket(granularity: string, ts: string): string {
  * Epoch-µs bucket start for a UTC slot timestamp `s` in zone `tz` (slots are whole minutes or
  * 15-minute slots, so minute/hour buckets are the slot minus its local minutes past the unit).
  */
-function zonedBucketUs(granularity: string, tz: string, s: string): string {
+export function zonedBucketUs(granularity: string, tz: string, s: string): string {
   const local = `timezone('${tz}', timezone('UTC', ${s}))`;
   if (granularity === 'minute') return `epoch_us(${s})`;
   if (granularity === 'hour') return `epoch_us(${s}) - (epoch_us(${local}) - epoch_us(date_trunc('hour', ${local})))`;

@@ -13,12 +13,14 @@ import { Decimal } from '../../pricing/decimal.js';
 import { ROW_COLUMNS, rowToRecord, type LedgerRowColumn, type RowDriver } from '../ledger-row.js';
 import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
-import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
+import { resolveFilters, resolveRange, resolveSpendQuery, spendResult, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
+import { overviewPartOf, overviewSql } from './duckdb-overview.js';
+import { resolveOverviewQuery } from '../spend-overview.js';
 import { appendRollupDelta, compactRollup, floorHour, ingestDelta, mergeRollupDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
 import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
-import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -333,6 +335,44 @@ export class DuckDbStore implements Store {
         reasoning: num(r.reasoning) ?? 0,
       })),
     );
+  }
+
+  /** One grouping-sets query for the whole overview (src/store/embedded/duckdb-overview.ts). */
+  async getOverview(query: OverviewQuery): Promise<OverviewResult> {
+    const o = resolveOverviewQuery(query);
+    const { sql, params, fromRollup } = overviewSql(o, this.useRollups);
+    this.lastSpendFromRollup = fromRollup;
+    const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
+    const part = (r: Row, prefix: string, periodUs: bigint | null, group: string | null): RawSpendRow => ({
+      periodUs,
+      groups: [group],
+      cost: Decimal.parse(money(r[`${prefix}_cost`]) ?? '0'),
+      requests: num(r[`${prefix}_requests`]) ?? 0,
+      unpriced: num(r[`${prefix}_unpriced`]) ?? 0,
+      input: num(r[`${prefix}_input`]) ?? 0,
+      output: num(r[`${prefix}_output`]) ?? 0,
+      cacheRead: num(r[`${prefix}_cache_read`]) ?? 0,
+      cacheWrite: num(r[`${prefix}_cache_write`]) ?? 0,
+      reasoning: num(r[`${prefix}_reasoning`]) ?? 0,
+    });
+    const chart: RawSpendRow[] = [];
+    const tops: RawSpendRow[][] = o.top.map(() => []);
+    let total: Row | undefined;
+    for (const r of rows) {
+      const which = overviewPartOf(r, o.top.length);
+      if (which === 'total') total = r;
+      else if (which === 'chart') {
+        if ((num(r.chart_requests) ?? 0) > 0) chart.push(part(r, 'chart', BigInt(r.day_us as bigint), str(r.s0)));
+      } else if ((num(r.top_requests) ?? 0) > 0) tops[which]!.push(part(r, 'top', null, str(r[`g${which}`])));
+    }
+    const one = (key: string, dim: ResolvedSpendQuery['groupBy'][number]['dim']): Pick<ResolvedSpendQuery, 'groupBy'> => ({ groupBy: [{ key, dim }] });
+    return {
+      daily: spendResult(one(o.stack.key, o.stack.dim), chart),
+      top: Object.fromEntries(o.top.map((t, i) => [t.key, spendResult(one(t.key, t.dim), tops[i]!)])),
+      windows: Object.fromEntries(
+        o.windows.map((w, i) => [w.name, { cost: Decimal.parse(money(total?.[`w${i}_cost`]) ?? '0').toString(), requests: num(total?.[`w${i}_requests`]) ?? 0, unpriced_requests: num(total?.[`w${i}_unpriced`]) ?? 0 }]),
+      ),
+    };
   }
 
   async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {

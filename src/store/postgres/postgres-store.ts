@@ -12,9 +12,10 @@ import { decodeEventsCursor, encodeEventsCursor } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
 import type { Migration } from '../migrations/embedded/embedded-migrations.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
+import { overviewFromSpend } from '../spend-overview.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
-import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
 import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
@@ -165,6 +166,11 @@ export class PostgresStore implements Store {
         reasoning: int(r.reasoning),
       })),
     );
+  }
+
+  /** The overview's parts as concurrent getSpend queries, each answered from the rollups where it can be. */
+  getOverview(query: OverviewQuery): Promise<OverviewResult> {
+    return overviewFromSpend(this, query);
   }
 
   async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {
