@@ -1,0 +1,184 @@
+/**
+ * `/api/spend` (team × day, 30 days) and `/api/overview` at scale, embedded and PostgreSQL, against
+ * DuckDB's own raw GROUP BY of the same records (issue 15 targets: 10M records, spend ≤ 100 ms
+ * embedded / ≤ 300 ms PostgreSQL, overview ≤ 1 s).
+ *
+ *   node dist/bench/spend.bench.js [--records 10000000] [--base 50000] [--days 35] [--runs 7] [--data DIR]
+ *
+ * Fills `<data>` (a temp folder unless --data, which is reused when it already holds enough) with
+ * `--base` synthetic records through Store.insertRecords, then copies them in SQL up to `--records`
+ * (new ids, started_at + k µs, one day at a time in time order, as a live ledger is written) and
+ * rebuilds the rollups, since the SQL copy goes around the store. With COSTRAIL_DATABASE_URL (and
+ * COSTRAIL_DATABASE_SCHEMA) the same records are built in PostgreSQL the same way and measured too.
+ * Each figure is the median of `--runs` HTTP requests after one warm-up; the ratio column divides
+ * it by the median of DuckDB's raw team × day GROUP BY over the same 30 days.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCostrail, type CostrailRuntime } from '../src/server/costrail-runtime.js';
+import { DuckDbStore } from '../src/store/embedded/duckdb-store.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { ROLLUP_DIMENSIONS as PG_ROLLUP_DIMENSIONS } from '../src/store/migrations/postgres/001-ledger.js';
+import { insertSynthetic } from './synthetic-ledger.js';
+
+const { values } = parseArgs({ options: { records: { type: 'string', default: '10000000' }, base: { type: 'string', default: '50000' }, days: { type: 'string', default: '35' }, runs: { type: 'string', default: '7' }, data: { type: 'string' } } });
+const records = Number(values.records);
+const baseCount = Math.min(records, Number(values.base));
+const days = Number(values.days);
+const runs = Number(values.runs);
+const dataDir = values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-spend-bench-'));
+const keep = values.data !== undefined;
+const pgUrl = process.env['COSTRAIL_DATABASE_URL'];
+const pgSchema = process.env['COSTRAIL_DATABASE_SCHEMA'];
+const DAY_MS = 86_400_000;
+// Records end at the last whole hour before the run; the queries use the same "now".
+const END = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+const log = (s: string): void => void process.stderr.write(`  ${s}\n`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+async function fillEmbedded(): Promise<number> {
+  const store = await DuckDbStore.open(dataDir);
+  try {
+    let total = await store.countRecords();
+    if (total >= records) return total;
+    if (total < baseCount) await insertSynthetic(store, { count: baseCount - total, days, end: END, seed: 7, idPrefix: 'base', batch: 20_000 });
+    total = await store.countRecords();
+    const copies = Math.ceil(records / total);
+    const t0 = performance.now();
+    const exec = (sql: string): Promise<number> => store.sql.execute(sql);
+    await exec('CREATE OR REPLACE TABLE bench_base AS SELECT * FROM ledger');
+    await exec('DELETE FROM ledger');
+    const [range] = await store.sql.query('SELECT epoch_us(min(started_at)) AS lo, epoch_us(max(started_at)) AS hi FROM bench_base');
+    const DAY_US = 86_400_000_000;
+    for (let d = Number(range?.['lo']); d <= Number(range?.['hi']); d += DAY_US) {
+      await exec(`INSERT INTO ledger SELECT b.* REPLACE (b.id || '-c' || r.k AS id, b.started_at + to_microseconds(r.k) AS started_at) FROM bench_base AS b, range(${copies}) AS r(k) WHERE b.started_at >= make_timestamp(${d}) AND b.started_at < make_timestamp(${d + DAY_US}) ORDER BY started_at`);
+    }
+    await exec('DROP TABLE bench_base');
+    await store.rebuildRollups();
+    await exec('CHECKPOINT');
+    total = await store.countRecords();
+    log(`embedded: ${total} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return total;
+  } finally {
+    await store.close();
+  }
+}
+
+async function fillPostgres(url: string): Promise<number> {
+  const store = await PostgresStore.open(url, pgSchema ? { schema: pgSchema } : {});
+  try {
+    let total = await store.countRecords();
+    if (total >= records) return total;
+    if (total < baseCount) await insertSynthetic(store, { count: baseCount - total, days, end: END, seed: 7, idPrefix: 'base', batch: 20_000 });
+    total = await store.countRecords();
+    const copies = Math.ceil(records / total);
+    const t0 = performance.now();
+    const q = (sql: string): Promise<unknown> => store.pool.query(sql);
+    const cols = (await store.pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ledger' AND table_schema = current_schema() ORDER BY ordinal_position")).rows.map((r) => r.column_name);
+    const select = cols.map((c) => (c === 'id' ? `b.id || '-c' || k` : c === 'started_at' ? `b.started_at + k * interval '1 microsecond'` : `b."${c}"`)).join(', ');
+    await q('DROP TABLE IF EXISTS bench_base');
+    await q('CREATE TABLE bench_base AS SELECT * FROM ledger');
+    await q(`INSERT INTO ledger (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${select} FROM bench_base b, generate_series(1, ${copies - 1}) AS k ORDER BY 2`);
+    await q(`INSERT INTO ledger_ids (id, started_at) SELECT b.id || '-c' || k, b.started_at + k * interval '1 microsecond' FROM bench_base b, generate_series(1, ${copies - 1}) AS k`);
+    await q('DROP TABLE bench_base');
+    const dims = PG_ROLLUP_DIMENSIONS.join(', ');
+    const sums = "coalesce(sum(cost_total), 0), count(*), count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0), coalesce(sum(reasoning_tokens), 0)";
+    const tokenCols = 'cost, requests, unpriced, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens';
+    await q('TRUNCATE ledger_rollup_hourly, ledger_rollup_daily');
+    await q(`INSERT INTO ledger_rollup_hourly (hour, ${dims}, ${tokenCols}) SELECT date_trunc('hour', started_at), ${dims}, ${sums} FROM ledger GROUP BY 1, ${dims}`);
+    await q(`INSERT INTO ledger_rollup_daily (day, ${dims}, ${tokenCols}) SELECT date_trunc('day', hour), ${dims}, ${tokenCols.split(', ').map((c) => `sum(${c})`).join(', ')} FROM ledger_rollup_hourly GROUP BY 1, ${dims}`);
+    await q('ANALYZE');
+    total = await store.countRecords();
+    log(`postgres: ${total} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return total;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The page's queries, in UTC, as of END. */
+function queries(): { spend: string; overview: string } {
+  const now = new Date(END);
+  const dayStart = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const weekStart = dayStart(END) - ((now.getUTCDay() + 6) % 7) * DAY_MS;
+  const chartFrom = Math.min(monthStart, weekStart, dayStart(END - 29 * DAY_MS));
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const lastMonthFrom = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  return {
+    spend: `/api/spend?from=${iso(dayStart(END - 29 * DAY_MS))}&group_by=team&granularity=day`,
+    overview: `/api/overview?at=${iso(END)}&chart_from=${iso(chartFrom)}&month_from=${iso(monthStart)}&last_month_from=${iso(lastMonthFrom)}&last_month_to=${iso(Math.min(monthStart, lastMonthFrom + (END - monthStart)))}&stack_by=provider`,
+  };
+}
+
+async function measure(rt: CostrailRuntime): Promise<{ spend_ms: number; overview_ms: number }> {
+  const get = async (p: string): Promise<void> => {
+    const res = await fetch(rt.url + p, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+    if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  };
+  const q = queries();
+  return { spend_ms: await timed(() => get(q.spend)), overview_ms: await timed(() => get(q.overview)) };
+}
+
+/** Starts Costrail on the embedded store even when COSTRAIL_DATABASE_URL is set (the runtime reads it from the environment). */
+async function startEmbedded(): Promise<CostrailRuntime> {
+  const saved = process.env['COSTRAIL_DATABASE_URL'];
+  delete process.env['COSTRAIL_DATABASE_URL'];
+  try {
+    return await startCostrail({ port: 0, dataDir, quiet: true, upstreams: {} });
+  } finally {
+    if (saved !== undefined) process.env['COSTRAIL_DATABASE_URL'] = saved;
+  }
+}
+
+try {
+  const total = await fillEmbedded();
+  const rt = await startEmbedded();
+  let raw: number;
+  let embedded: { spend_ms: number; overview_ms: number };
+  try {
+    const from = Math.floor((END - 29 * DAY_MS) / DAY_MS) * DAY_MS * 1000;
+    // DuckDB's own answer to the same question, straight SQL on the raw ledger: the yardstick.
+    raw = await timed(() => rt.store.sql.query(`SELECT team, date_trunc('day', started_at) AS day, sum(cost_total) AS cost, count(*) AS requests, sum(input_tokens) AS input, sum(output_tokens) AS output FROM ledger WHERE started_at >= make_timestamp(${from}) GROUP BY ALL`));
+    embedded = await measure(rt);
+  } finally {
+    await rt.close();
+  }
+  const result: Record<string, unknown> = {
+    records: total,
+    days,
+    runs,
+    load_average_1m: Number(os.loadavg()[0]?.toFixed(1)),
+    cpus: os.cpus().length,
+    duckdb_raw_team_by_day_ms: Number(raw.toFixed(1)),
+    embedded: { spend_team_by_day_30d_ms: Number(embedded.spend_ms.toFixed(1)), spend_ratio_vs_raw: Number((embedded.spend_ms / raw).toFixed(2)), overview_ms: Number(embedded.overview_ms.toFixed(1)), overview_ratio_vs_raw: Number((embedded.overview_ms / raw).toFixed(2)) },
+    targets: { embedded_spend_ms: 100, postgres_spend_ms: 300, overview_ms: 1000 },
+  };
+  if (pgUrl) {
+    const pgTotal = await fillPostgres(pgUrl);
+    const pgRt = await startCostrail({ port: 0, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-spend-bench-pg-')), quiet: true, upstreams: {} });
+    try {
+      const pg = await measure(pgRt);
+      result.postgres = { records: pgTotal, spend_team_by_day_30d_ms: Number(pg.spend_ms.toFixed(1)), spend_ratio_vs_raw: Number((pg.spend_ms / raw).toFixed(2)), overview_ms: Number(pg.overview_ms.toFixed(1)), overview_ratio_vs_raw: Number((pg.overview_ms / raw).toFixed(2)) };
+    } finally {
+      await pgRt.close();
+    }
+  }
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+}
