@@ -38,6 +38,33 @@ const END = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 const log = (s: string): void => void process.stderr.write(`  ${s}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+/**
+ * Copies redraw team, feature and customer (costs in the synthetic ledger do not depend on them),
+ * so the number of distinct (hour, dimensions) keys grows with the record count as real traffic's
+ * does, instead of staying at the base's: a rollup of a copied ledger would otherwise be tiny.
+ * The same deterministic choice in both engines: (base row number + 7919 × copy) picks the value.
+ */
+const TEAMS = ['search', 'support', 'growth', 'platform', 'research', 'billing'];
+const FEATURES = ['answer', 'rerank', 'ticket-summary', 'reply-draft', 'email-personalise', 'agent-triage', 'deep-analysis', 'invoice-explain'];
+const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'tyrell'];
+const pick = (list: string[], seed: string, salt: number, nullPercent: number): { duck: string; pg: string } => {
+  const arr = `[${list.map((v) => `'${v}'`).join(', ')}]`;
+  const n = `((${seed}) * ${salt} + 13) % 1000`;
+  return {
+    duck: `CASE WHEN ${n} < ${nullPercent * 10} THEN NULL ELSE ${arr}[1 + (${n}) % ${list.length}] END`,
+    pg: `CASE WHEN ${n} < ${nullPercent * 10} THEN NULL ELSE (ARRAY${arr})[1 + (${n}) % ${list.length}] END`,
+  };
+};
+const SEED_DUCK = 'b.bench_row + 7919 * r.k';
+const SEED_PG = 'b.bench_row + 7919 * k';
+// Copy 0 keeps the base row as it is (PostgreSQL keeps the base rows and adds copies 1…).
+const REDRAWN_DUCKDB = [
+  `CASE WHEN r.k = 0 THEN b.team ELSE ${pick(TEAMS, SEED_DUCK, 31, 4).duck} END AS team`,
+  `CASE WHEN r.k = 0 THEN b.feature ELSE ${pick(FEATURES, SEED_DUCK, 37, 0).duck} END AS feature`,
+  `CASE WHEN r.k = 0 THEN b.customer ELSE ${pick(CUSTOMERS, SEED_DUCK, 41, 0).duck} END AS customer`,
+].join(', ');
+const REDRAWN_PG: Record<string, string> = { team: pick(TEAMS, SEED_PG, 31, 4).pg, feature: pick(FEATURES, SEED_PG, 37, 0).pg, customer: pick(CUSTOMERS, SEED_PG, 41, 0).pg };
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   const ms: number[] = [];
@@ -59,12 +86,12 @@ async function fillEmbedded(): Promise<number> {
     const copies = Math.ceil(records / total);
     const t0 = performance.now();
     const exec = (sql: string): Promise<number> => store.sql.execute(sql);
-    await exec('CREATE OR REPLACE TABLE bench_base AS SELECT * FROM ledger');
+    await exec('CREATE OR REPLACE TABLE bench_base AS SELECT *, row_number() OVER (ORDER BY id) AS bench_row FROM ledger');
     await exec('DELETE FROM ledger');
     const [range] = await store.sql.query('SELECT epoch_us(min(started_at)) AS lo, epoch_us(max(started_at)) AS hi FROM bench_base');
     const DAY_US = 86_400_000_000;
     for (let d = Number(range?.['lo']); d <= Number(range?.['hi']); d += DAY_US) {
-      await exec(`INSERT INTO ledger SELECT b.* REPLACE (b.id || '-c' || r.k AS id, b.started_at + to_microseconds(r.k) AS started_at) FROM bench_base AS b, range(${copies}) AS r(k) WHERE b.started_at >= make_timestamp(${d}) AND b.started_at < make_timestamp(${d + DAY_US}) ORDER BY started_at`);
+      await exec(`INSERT INTO ledger SELECT b.* EXCLUDE (bench_row) REPLACE (b.id || '-c' || r.k AS id, b.started_at + to_microseconds(r.k) AS started_at, ${REDRAWN_DUCKDB}) FROM bench_base AS b, range(${copies}) AS r(k) WHERE b.started_at >= make_timestamp(${d}) AND b.started_at < make_timestamp(${d + DAY_US}) ORDER BY started_at`);
     }
     await exec('DROP TABLE bench_base');
     await store.rebuildRollups();
@@ -88,10 +115,10 @@ async function fillPostgres(url: string): Promise<number> {
     const t0 = performance.now();
     const q = (sql: string): Promise<unknown> => store.pool.query(sql);
     const cols = (await store.pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ledger' AND table_schema = current_schema() ORDER BY ordinal_position")).rows.map((r) => r.column_name);
-    const select = cols.map((c) => (c === 'id' ? `b.id || '-c' || k` : c === 'started_at' ? `b.started_at + k * interval '1 microsecond'` : `b."${c}"`)).join(', ');
+    const select = cols.map((c) => (c === 'id' ? `b.id || '-c' || k` : c === 'started_at' ? `b.started_at + k * interval '1 microsecond'` : c in REDRAWN_PG ? `${REDRAWN_PG[c]} AS "${c}"` : `b."${c}"`)).join(', ');
     await q('DROP TABLE IF EXISTS bench_base');
-    await q('CREATE TABLE bench_base AS SELECT * FROM ledger');
-    await q(`INSERT INTO ledger (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${select} FROM bench_base b, generate_series(1, ${copies - 1}) AS k ORDER BY 2`);
+    await q('CREATE TABLE bench_base AS SELECT *, row_number() OVER (ORDER BY id) AS bench_row FROM ledger');
+    await q(`INSERT INTO ledger (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${select} FROM bench_base b, generate_series(1, ${copies - 1}) AS k ORDER BY 3`);
     await q(`INSERT INTO ledger_ids (id, started_at) SELECT b.id || '-c' || k, b.started_at + k * interval '1 microsecond' FROM bench_base b, generate_series(1, ${copies - 1}) AS k`);
     await q('DROP TABLE bench_base');
     const dims = PG_ROLLUP_DIMENSIONS.join(', ');

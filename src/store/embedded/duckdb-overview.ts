@@ -36,9 +36,17 @@ export interface OverviewSql {
   fromRollup: boolean;
 }
 
-/** Column aliases: s0 the chart's stack, g0… the top lists. */
-export function overviewSql(o: ResolvedOverview, useRollups: boolean): OverviewSql {
-  const fromUs = [o.chartFromUs, o.topFromUs, ...o.windows.map((w) => w.fromUs)];
+/** True when the rollup holds `dim` (and the filters), so a top list by it can read the rollup. */
+export function overviewCovers(o: ResolvedOverview, dim: ResolvedDimension): boolean {
+  return rollupCovers({ groupBy: [{ key: '', dim }], filters: o.filters, granularity: 'none', tz: 'UTC', fromUs: undefined, toUs: undefined });
+}
+
+/**
+ * Column aliases: s0 the chart's stack, g0… the top lists. `chart: false` leaves the chart out
+ * (the second query of a split overview: top lists by dimensions the rollup does not hold).
+ */
+export function overviewSql(o: ResolvedOverview, useRollups: boolean, chart = true): OverviewSql {
+  const fromUs = [...(chart ? [o.chartFromUs] : []), o.topFromUs, ...o.windows.map((w) => w.fromUs)];
   const lo = fromUs.reduce((a, b) => (b < a ? b : a));
   const hi = o.toUs === undefined ? undefined : [o.toUs, ...o.windows.map((w) => w.toUs)].reduce((a, b) => (b > a ? b : a));
   const dims: ResolvedDimension[] = [o.stack.dim, ...o.top.map((t) => t.dim)];
@@ -84,12 +92,20 @@ export function overviewSql(o: ResolvedOverview, useRollups: boolean): OverviewS
   const slot = `(epoch_us(started_at) // ${TZ_SLOT_US})`;
   const day = o.tz === 'UTC' ? `epoch_us(date_trunc('day', s))` : zonedBucketUs('day', o.tz, 's');
   const groups = ['s0', ...o.top.map((_t, i) => `g${i}`)];
+  const topGrouping = o.top.map((_t, i) => `GROUPING(g${i}) AS set_g${i}, `).join('');
+  if (!chart) {
+    const sql = `
+SELECT 1 AS set_day, ${topGrouping}${groups.slice(1).join(', ')}, ${aggs.filter((a) => !a.includes(' AS chart_')).join(', ')}
+FROM (${base}) GROUP BY GROUPING SETS (${[...o.top.map((_t, i) => `(g${i})`), '()'].join(', ')})
+ORDER BY top_cost DESC NULLS LAST, ${groups.slice(1).map((g) => `${g} NULLS LAST`).join(', ')}`;
+    return { sql, params, fromRollup };
+  }
   const sets = ['(day_us, s0)', ...o.top.map((_t, i) => `(g${i})`), '()'];
   const sql = `
 WITH base AS MATERIALIZED (${base}),
 days AS (SELECT slot, ${day} AS day_us FROM (SELECT slot, make_timestamp(slot * ${TZ_SLOT_US}) AS s FROM (SELECT DISTINCT ${slot} AS slot FROM base))),
 tagged AS (SELECT b.*, d.day_us FROM base b JOIN days d ON d.slot = ${slot.replace('started_at', 'b.started_at')})
-SELECT GROUPING(day_us) AS set_day, ${o.top.map((_t, i) => `GROUPING(g${i}) AS set_g${i}`).join(', ')}${o.top.length ? ', ' : ''}day_us, ${groups.join(', ')}, ${aggs.join(', ')}
+SELECT GROUPING(day_us) AS set_day, ${topGrouping}day_us, ${groups.join(', ')}, ${aggs.join(', ')}
 FROM tagged GROUP BY GROUPING SETS (${sets.join(', ')})
 ORDER BY day_us NULLS FIRST, CASE WHEN set_day = 0 THEN chart_cost ELSE top_cost END DESC NULLS LAST, ${groups.map((g) => `${g} NULLS LAST`).join(', ')}`;
   return { sql, params, fromRollup };

@@ -15,7 +15,7 @@ import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from
 import { eventsFilters } from '../events-filters.js';
 import { resolveFilters, resolveRange, resolveSpendQuery, spendResult, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
-import { overviewPartOf, overviewSql } from './duckdb-overview.js';
+import { overviewCovers, overviewPartOf, overviewSql } from './duckdb-overview.js';
 import { resolveOverviewQuery } from '../spend-overview.js';
 import { appendRollupDelta, compactRollup, floorHour, ingestDelta, mergeRollupDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
 import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
@@ -340,9 +340,19 @@ export class DuckDbStore implements Store {
   /** One grouping-sets query for the whole overview (src/store/embedded/duckdb-overview.ts). */
   async getOverview(query: OverviewQuery): Promise<OverviewResult> {
     const o = resolveOverviewQuery(query);
-    const { sql, params, fromRollup } = overviewSql(o, this.useRollups);
-    this.lastSpendFromRollup = fromRollup;
-    const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
+    // Top lists by dimensions the rollup lacks (customer, tags) would send everything to the raw
+    // ledger; instead they get a second, raw query of their own and the rest reads the rollup.
+    const covered = o.top.map((t) => !this.useRollups || overviewCovers(o, t.dim));
+    const split = covered.some((c) => !c) && covered.some((c) => c) && overviewSql({ ...o, top: [] }, this.useRollups).fromRollup;
+    const mainTop = split ? o.top.filter((_t, i) => covered[i]) : o.top;
+    const main = overviewSql({ ...o, top: mainTop }, this.useRollups);
+    this.lastSpendFromRollup = main.fromRollup;
+    const rows = (await this.reader.runAndReadAll(main.sql, main.params)).getRowObjects();
+    const rawTop = split ? o.top.filter((_t, i) => !covered[i]) : [];
+    const rawRows = rawTop.length ? (await (async () => {
+      const q = overviewSql({ ...o, top: rawTop, windows: [] }, false, false);
+      return (await this.reader.runAndReadAll(q.sql, q.params)).getRowObjects();
+    })()) : [];
     const part = (r: Row, prefix: string, periodUs: bigint | null, group: string | null): RawSpendRow => ({
       periodUs,
       groups: [group],
@@ -356,19 +366,23 @@ export class DuckDbStore implements Store {
       reasoning: num(r[`${prefix}_reasoning`]) ?? 0,
     });
     const chart: RawSpendRow[] = [];
-    const tops: RawSpendRow[][] = o.top.map(() => []);
+    const tops = new Map<string, RawSpendRow[]>(o.top.map((t) => [t.key, []]));
     let total: Row | undefined;
-    for (const r of rows) {
-      const which = overviewPartOf(r, o.top.length);
-      if (which === 'total') total = r;
-      else if (which === 'chart') {
-        if ((num(r.chart_requests) ?? 0) > 0) chart.push(part(r, 'chart', BigInt(r.day_us as bigint), str(r.s0)));
-      } else if ((num(r.top_requests) ?? 0) > 0) tops[which]!.push(part(r, 'top', null, str(r[`g${which}`])));
-    }
+    const collect = (result: readonly Row[], topKeys: readonly string[], main: boolean): void => {
+      for (const r of result) {
+        const which = overviewPartOf(r, topKeys.length);
+        if (which === 'total') total = main ? r : total;
+        else if (which === 'chart') {
+          if ((num(r.chart_requests) ?? 0) > 0) chart.push(part(r, 'chart', BigInt(r.day_us as bigint), str(r.s0)));
+        } else if ((num(r.top_requests) ?? 0) > 0) tops.get(topKeys[which]!)!.push(part(r, 'top', null, str(r[`g${which}`])));
+      }
+    };
+    collect(rows, mainTop.map((t) => t.key), true);
+    collect(rawRows, rawTop.map((t) => t.key), false);
     const one = (key: string, dim: ResolvedSpendQuery['groupBy'][number]['dim']): Pick<ResolvedSpendQuery, 'groupBy'> => ({ groupBy: [{ key, dim }] });
     return {
       daily: spendResult(one(o.stack.key, o.stack.dim), chart),
-      top: Object.fromEntries(o.top.map((t, i) => [t.key, spendResult(one(t.key, t.dim), tops[i]!)])),
+      top: Object.fromEntries(o.top.map((t) => [t.key, spendResult(one(t.key, t.dim), tops.get(t.key)!)])),
       windows: Object.fromEntries(
         o.windows.map((w, i) => [w.name, { cost: Decimal.parse(money(total?.[`w${i}_cost`]) ?? '0').toString(), requests: num(total?.[`w${i}_requests`]) ?? 0, unpriced_requests: num(total?.[`w${i}_unpriced`]) ?? 0 }]),
       ),
