@@ -151,15 +151,46 @@ function queries(): { spend: string; overview: string } {
   };
 }
 
-async function measure(rt: CostrailRuntime): Promise<{ spend_ms: number; overview_ms: number }> {
+interface Figures {
+  spend_team_by_day_30d_ms: number;
+  overview_ms: number;
+  /** The same two through the Store interface, without HTTP (and without the server's background jobs' share of the event loop). */
+  store_spend_ms: number;
+  store_overview_ms: number;
+}
+
+async function measure(rt: CostrailRuntime): Promise<Figures> {
   const get = async (p: string): Promise<void> => {
     const res = await fetch(rt.url + p, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
   const q = queries();
-  return { spend_ms: await timed(() => get(q.spend)), overview_ms: await timed(() => get(q.overview)) };
+  const params = (p: string): URLSearchParams => new URLSearchParams(p.slice(p.indexOf('?') + 1));
+  const sp = params(q.spend);
+  const op = params(q.overview);
+  const at = Date.parse(op.get('at')!);
+  const overview = {
+    chart_from: op.get('chart_from')!,
+    top_from: op.get('month_from')!,
+    stack_by: 'provider',
+    top_by: ['team', 'feature', 'customer', 'model'],
+    windows: {
+      last_hour: { from: new Date(at - 3_600_000).toISOString(), to: op.get('at')! },
+      same_hour_last_week: { from: new Date(at - 7 * DAY_MS - 3_600_000).toISOString(), to: new Date(at - 7 * DAY_MS).toISOString() },
+      same_days_last_month: { from: op.get('last_month_from')!, to: op.get('last_month_to')! },
+    },
+  };
+  return {
+    spend_team_by_day_30d_ms: round(await timed(() => get(q.spend))),
+    overview_ms: round(await timed(() => get(q.overview))),
+    store_spend_ms: round(await timed(() => rt.store.getSpend({ from: sp.get('from')!, group_by: ['team'], granularity: 'day' }))),
+    store_overview_ms: round(await timed(() => rt.store.getOverview(overview))),
+  };
 }
+
+const round = (ms: number): number => Number(ms.toFixed(1));
+const withRatios = (f: Figures, raw: number): Record<string, number> => ({ ...f, spend_ratio_vs_raw: round(f.spend_team_by_day_30d_ms / raw), overview_ratio_vs_raw: round(f.overview_ms / raw) });
 
 /** Starts Costrail on the embedded store even when COSTRAIL_DATABASE_URL is set (the runtime reads it from the environment). */
 async function startEmbedded(): Promise<CostrailRuntime> {
@@ -176,7 +207,7 @@ try {
   const total = await fillEmbedded();
   const rt = await startEmbedded();
   let raw: number;
-  let embedded: { spend_ms: number; overview_ms: number };
+  let embedded: Figures;
   try {
     const from = Math.floor((END - 29 * DAY_MS) / DAY_MS) * DAY_MS * 1000;
     // DuckDB's own answer to the same question, straight SQL on the raw ledger: the yardstick.
@@ -191,8 +222,8 @@ try {
     runs,
     load_average_1m: Number(os.loadavg()[0]?.toFixed(1)),
     cpus: os.cpus().length,
-    duckdb_raw_team_by_day_ms: Number(raw.toFixed(1)),
-    embedded: { spend_team_by_day_30d_ms: Number(embedded.spend_ms.toFixed(1)), spend_ratio_vs_raw: Number((embedded.spend_ms / raw).toFixed(2)), overview_ms: Number(embedded.overview_ms.toFixed(1)), overview_ratio_vs_raw: Number((embedded.overview_ms / raw).toFixed(2)) },
+    duckdb_raw_team_by_day_ms: round(raw),
+    embedded: withRatios(embedded, raw),
     targets: { embedded_spend_ms: 100, postgres_spend_ms: 300, overview_ms: 1000 },
   };
   if (pgUrl) {
@@ -200,7 +231,7 @@ try {
     const pgRt = await startCostrail({ port: 0, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-spend-bench-pg-')), quiet: true, upstreams: {} });
     try {
       const pg = await measure(pgRt);
-      result.postgres = { records: pgTotal, spend_team_by_day_30d_ms: Number(pg.spend_ms.toFixed(1)), spend_ratio_vs_raw: Number((pg.spend_ms / raw).toFixed(2)), overview_ms: Number(pg.overview_ms.toFixed(1)), overview_ratio_vs_raw: Number((pg.overview_ms / raw).toFixed(2)) };
+      result.postgres = { records: pgTotal, ...withRatios(pg, raw) };
     } finally {
       await pgRt.close();
     }

@@ -15,7 +15,7 @@ import { decodeEventsCursor, encodeEventsCursor, isoToMicros, microsToIso } from
 import { eventsFilters } from '../events-filters.js';
 import { resolveFilters, resolveRange, resolveSpendQuery, spendResult, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
-import { overviewCovers, overviewPartOf, overviewSql } from './duckdb-overview.js';
+import { overviewCovers, overviewSql, WINDOW_PART } from './duckdb-overview.js';
 import { resolveOverviewQuery } from '../spend-overview.js';
 import { appendRollupDelta, compactRollup, floorHour, ingestDelta, mergeRollupDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
 import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
@@ -353,39 +353,37 @@ export class DuckDbStore implements Store {
       const q = overviewSql({ ...o, top: rawTop, windows: [] }, false, false);
       return (await this.reader.runAndReadAll(q.sql, q.params)).getRowObjects();
     })()) : [];
-    const part = (r: Row, prefix: string, periodUs: bigint | null, group: string | null): RawSpendRow => ({
-      periodUs,
-      groups: [group],
-      cost: Decimal.parse(money(r[`${prefix}_cost`]) ?? '0'),
-      requests: num(r[`${prefix}_requests`]) ?? 0,
-      unpriced: num(r[`${prefix}_unpriced`]) ?? 0,
-      input: num(r[`${prefix}_input`]) ?? 0,
-      output: num(r[`${prefix}_output`]) ?? 0,
-      cacheRead: num(r[`${prefix}_cache_read`]) ?? 0,
-      cacheWrite: num(r[`${prefix}_cache_write`]) ?? 0,
-      reasoning: num(r[`${prefix}_reasoning`]) ?? 0,
+    const raw = (r: Row): RawSpendRow => ({
+      periodUs: r.day_us === null || r.day_us === undefined ? null : BigInt(r.day_us as bigint),
+      groups: [str(r.g)],
+      cost: Decimal.parse(money(r.cost) ?? '0'),
+      requests: num(r.requests) ?? 0,
+      unpriced: num(r.unpriced) ?? 0,
+      input: num(r.input) ?? 0,
+      output: num(r.output) ?? 0,
+      cacheRead: num(r.cache_read) ?? 0,
+      cacheWrite: num(r.cache_write) ?? 0,
+      reasoning: num(r.reasoning) ?? 0,
     });
     const chart: RawSpendRow[] = [];
     const tops = new Map<string, RawSpendRow[]>(o.top.map((t) => [t.key, []]));
-    let total: Row | undefined;
-    const collect = (result: readonly Row[], topKeys: readonly string[], main: boolean): void => {
+    const windows = new Map<number, RawSpendRow>();
+    const collect = (result: readonly Row[], topKeys: readonly string[]): void => {
       for (const r of result) {
-        const which = overviewPartOf(r, topKeys.length);
-        if (which === 'total') total = main ? r : total;
-        else if (which === 'chart') {
-          if ((num(r.chart_requests) ?? 0) > 0) chart.push(part(r, 'chart', BigInt(r.day_us as bigint), str(r.s0)));
-        } else if ((num(r.top_requests) ?? 0) > 0) tops.get(topKeys[which]!)!.push(part(r, 'top', null, str(r[`g${which}`])));
+        const p = Number(r.part);
+        if (p >= WINDOW_PART) windows.set(p - WINDOW_PART, raw(r));
+        else if ((num(r.requests) ?? 0) <= 0) continue;
+        else if (p === 0) chart.push(raw(r));
+        else tops.get(topKeys[p - 1]!)!.push(raw(r));
       }
     };
-    collect(rows, mainTop.map((t) => t.key), true);
-    collect(rawRows, rawTop.map((t) => t.key), false);
+    collect(rows, mainTop.map((t) => t.key));
+    collect(rawRows, rawTop.map((t) => t.key));
     const one = (key: string, dim: ResolvedSpendQuery['groupBy'][number]['dim']): Pick<ResolvedSpendQuery, 'groupBy'> => ({ groupBy: [{ key, dim }] });
     return {
       daily: spendResult(one(o.stack.key, o.stack.dim), chart),
       top: Object.fromEntries(o.top.map((t) => [t.key, spendResult(one(t.key, t.dim), tops.get(t.key)!)])),
-      windows: Object.fromEntries(
-        o.windows.map((w, i) => [w.name, { cost: Decimal.parse(money(total?.[`w${i}_cost`]) ?? '0').toString(), requests: num(total?.[`w${i}_requests`]) ?? 0, unpriced_requests: num(total?.[`w${i}_unpriced`]) ?? 0 }]),
-      ),
+      windows: Object.fromEntries(o.windows.map((w, i) => [w.name, { cost: (windows.get(i)?.cost ?? Decimal.ZERO).toString(), requests: windows.get(i)?.requests ?? 0, unpriced_requests: windows.get(i)?.unpriced ?? 0 }])),
     };
   }
 
