@@ -194,6 +194,11 @@ export class DuckDbStore implements Store {
     const instance = await DuckDBInstance.create(file, config);
     const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), file);
     store.useRollups = options.useRollups !== false;
+    // A read-only open skips migrations: a ledger no server has migrated to 005 yet has no rollup to read.
+    if (options.readOnly && store.useRollups) {
+      const found = await store.reader.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`);
+      store.useRollups = Number(found.getRows()[0]?.[0] ?? 0) > 0;
+    }
     store.rollupCompactAfter = options.rollupCompactAfter ?? ROLLUP_COMPACT_AFTER;
     if (!options.readOnly) await store.migrate();
     return store;
