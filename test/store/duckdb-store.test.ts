@@ -118,6 +118,29 @@ describe('DuckDbStore hourly rollup', () => {
     }
   });
 
+  it('folds appended rollup rows back into one row per key: after enough rows, and on close', async () => {
+    const dir = tempDir();
+    const keys = "SELECT count(*) AS rows, count(DISTINCT (hour, team, project, feature, env, provider, model, status)) AS keys FROM ledger_rollup_hourly";
+    const batch = (from: number): ReturnType<typeof makeRecord>[] => Array.from({ length: 20 }, (_v, i) => makeRecord(from + i, { started_at: new Date(Date.UTC(2026, 10, 2, 10) + i * 1000).toISOString() }));
+    const eager = await DuckDbStore.open(dir, { rollupCompactAfter: 1 });
+    for (let b = 0; b < 5; b++) await eager.insertRecords(batch(b * 100));
+    let [c] = await eager.sql.query(keys);
+    assert.equal(Number(c?.keys), 1);
+    assert.equal(Number(c?.rows), 1);
+    await eager.close();
+    const lazy = await DuckDbStore.open(dir);
+    for (let b = 5; b < 10; b++) await lazy.insertRecords(batch(b * 100));
+    [c] = await lazy.sql.query(keys);
+    assert.equal(Number(c?.rows), 6, 'below the threshold each batch appends its own row');
+    assert.equal((await lazy.getSpend({ group_by: ['team'] })).total.requests, 200);
+    await lazy.close();
+    const reopened = await DuckDbStore.open(dir);
+    [c] = await reopened.sql.query(keys);
+    assert.equal(Number(c?.rows), 1, 'close compacts what it dirtied');
+    assert.equal((await reopened.getSpend({ group_by: ['team'] })).total.requests, 200);
+    await reopened.close();
+  });
+
   it('bounds DuckDB memory and refuses a malformed limit', async () => {
     const s = await DuckDbStore.open(tempDir(), { memoryLimit: '128MB', threads: 1 });
     try {
