@@ -39,6 +39,7 @@ export function overviewConformance(fresh: () => Promise<Store>): void {
       { ...base, filters: { team: 'search' } },
       { ...base, filters: { team: null }, top_by: ['model', 'tag:experiment'] },
       { ...base, stack_by: 'team', top_by: ['team'], windows: {} },
+      { ...base, top_by: ['customer'] },
     ];
     for (const q of cases) {
       const got = await store.getOverview(q);

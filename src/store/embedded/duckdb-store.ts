@@ -348,16 +348,17 @@ export class DuckDbStore implements Store {
     // Top lists by dimensions the rollup lacks (customer, tags) would send everything to the raw
     // ledger; instead they get a second, raw query of their own and the rest reads the rollup.
     const covered = o.top.map((t) => !this.useRollups || overviewCovers(o, t.dim));
-    const split = covered.some((c) => !c) && covered.some((c) => c) && overviewSql({ ...o, top: [] }, this.useRollups).fromRollup;
+    const split = covered.some((c) => !c) && overviewSql({ ...o, top: [] }, this.useRollups).fromRollup;
     const mainTop = split ? o.top.filter((_t, i) => covered[i]) : o.top;
     const main = overviewSql({ ...o, top: mainTop }, this.useRollups);
     this.lastSpendFromRollup = main.fromRollup;
     const rows = (await this.reader.runAndReadAll(main.sql, main.params)).getRowObjects();
     const rawTop = split ? o.top.filter((_t, i) => !covered[i]) : [];
-    const rawRows = rawTop.length ? (await (async () => {
+    let rawRows: Row[] = [];
+    if (rawTop.length > 0) {
       const q = overviewSql({ ...o, top: rawTop, windows: [] }, false, false);
-      return (await this.reader.runAndReadAll(q.sql, q.params)).getRowObjects();
-    })()) : [];
+      rawRows = (await this.reader.runAndReadAll(q.sql, q.params)).getRowObjects();
+    }
     const raw = (r: Row): RawSpendRow => ({
       periodUs: r.day_us === null || r.day_us === undefined ? null : BigInt(r.day_us as bigint),
       groups: [str(r.g)],
