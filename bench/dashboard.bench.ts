@@ -19,6 +19,7 @@ import { startCostrail } from '../src/server/costrail-runtime.js';
 import { signInLink } from '../src/server/dashboard-assets.js';
 import { openBrowser } from '../test/web/browser.js';
 import { insertSynthetic } from './synthetic-ledger.js';
+import { DuckDbStore } from '../src/store/embedded/duckdb-store.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, base: { type: 'string', default: '200000' }, days: { type: 'string', default: '35' }, runs: { type: 'string', default: '5' }, data: { type: 'string' } } });
 const records = Number(values.records);
@@ -68,6 +69,8 @@ try {
       process.stderr.write(`  copied day ${Math.round((d - lo) / DAY_US) + 1} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
     await exec('DROP TABLE bench_base');
+    // The copy went around the store's writes, which keep the hourly rollup current: rebuild it.
+    if (rt.store instanceof DuckDbStore) await rt.store.rebuildRollups();
     await exec('CHECKPOINT');
     total = await rt.store.countRecords();
   }
@@ -86,12 +89,12 @@ try {
       await page.locator('[data-testid="overview"][data-loading="false"]').waitFor();
       const m = (await page.evaluate(`(() => {
         const done = performance.now();
-        const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/spend'));
+        const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/spend') || e.name.includes('/api/overview'));
         return { done, slowestApi: Math.max(...api.map((e) => e.duration)), apiCount: api.length, apiMs: api.map((e) => Math.round(e.duration)) };
       })()`)) as { done: number; slowestApi: number; apiCount: number; apiMs: number[] };
-      process.stderr.write(`  run ${i}: ${m.done.toFixed(0)} ms; /api/spend durations ${m.apiMs.join(', ')} ms\n`);
+      process.stderr.write(`  run ${i}: ${m.done.toFixed(0)} ms; /api/overview and /api/spend durations ${m.apiMs.join(', ')} ms\n`);
       // The first load warms DuckDB's caches and the browser's; it is reported apart.
-      if (i === 0) process.stderr.write(`  cold first load: ${m.done.toFixed(0)} ms (${m.apiCount} /api/spend requests, slowest ${m.slowestApi.toFixed(0)} ms)\n`);
+      if (i === 0) process.stderr.write(`  cold first load: ${m.done.toFixed(0)} ms (${m.apiCount} /api/overview and /api/spend requests, slowest ${m.slowestApi.toFixed(0)} ms)\n`);
       else {
         times.push(m.done);
         apiTimes.push(m.slowestApi);

@@ -8,6 +8,7 @@ import type { RuntimeContext } from '../server/runtime-context.js';
 import { SPEND_COLUMNS, StoreQueryError, type SpendResult } from '../store/store.js';
 import { eventsQueryOf, spendQueryOf } from './ledger-query-params.js';
 import { EventsPageSchema, SpendResponseSchema } from './ledger-api-schemas.js';
+import { registerOverviewRoute } from './overview-routes.js';
 
 const FILTER_DOC = 'equality filter; empty value matches calls without it';
 const FILTERS = Object.fromEntries([...SPEND_COLUMNS.map((c) => [c, FILTER_DOC]), ['tag:NAME', `tag ${FILTER_DOC}`]]);
@@ -70,4 +71,5 @@ export function registerLedgerRoutes(api: ApiRouter, ctx: RuntimeContext): void 
     response: SpendResponseSchema,
     handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend(spendQueryOf(req.query, req.principal)))) }),
   });
+  registerOverviewRoute(api, ctx);
 }

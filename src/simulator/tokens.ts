@@ -10,7 +10,19 @@
  * different prompts give different (but repeatable) text. Its token count is the tokenizer count
  * of the generated text, so a client can check it by re-encoding what it received.
  */
-import { encode } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+
+/**
+ * gpt-tokenizer is loaded on first use, not at import: its tables cost ~65 MB of RSS, and every
+ * `costrail` process imports this module through the demo command (issue 15: `costrail serve`
+ * idled at ~190 MB, a third of it this). Synchronous because the simulator's accounting is; the
+ * CommonJS build, since `import()` cannot be awaited here.
+ */
+let encoder: ((text: string) => number[]) | undefined;
+function encode(text: string): number[] {
+  encoder ??= (createRequire(import.meta.url)('gpt-tokenizer') as { encode: (text: string) => number[] }).encode;
+  return encoder(text);
+}
 
 export function countPromptTokens(texts: string[]): number {
   let n = 0;

@@ -92,7 +92,7 @@ export interface RawSpendRow {
 }
 
 /** Shapes rows (already ordered by the engine) and adds the exact total. */
-export function spendResult(q: ResolvedSpendQuery, raw: readonly RawSpendRow[]): SpendResult {
+export function spendResult(q: Pick<ResolvedSpendQuery, 'groupBy'>, raw: readonly RawSpendRow[]): SpendResult {
   let total = Decimal.ZERO;
   let requests = 0;
   let unpriced = 0;
@@ -123,3 +123,21 @@ export function decimalOrZero(v: string | null | undefined): Decimal {
 
 /** Slot width for zone-aware bucketing: every zone offset in use today is a multiple of 15 minutes. */
 export const TZ_SLOT_US = 900_000_000n;
+
+export const HOUR_US = 3_600_000_000n;
+
+/** True when every offset of `tz` between the bounds is a whole number of hours (sampled every ~2 weeks). */
+export function zoneIsHourAligned(tz: string, fromUs: bigint | undefined, toUs: bigint | undefined): boolean {
+  if (tz === 'UTC') return true;
+  const start = fromUs === undefined ? Date.UTC(2000, 0, 1) : Number(fromUs / 1000n);
+  const end = toUs === undefined ? Date.now() + 366 * 86_400_000 : Number(toUs / 1000n);
+  const step = Math.max(86_400_000 * 13, Math.ceil((end - start) / 2000));
+  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' });
+  for (let t = start; t <= end + step; t += step) {
+    const name = fmt.formatToParts(new Date(Math.min(t, end))).find((x) => x.type === 'timeZoneName')?.value ?? '';
+    const m = /GMT[+-]\d{1,2}:(\d{2})/.exec(name);
+    if (m && m[1] !== '00') return false;
+  }
+  return true;
+}
+

@@ -93,6 +93,35 @@ export interface SpendResult {
   total: { cost: string; requests: number; unpriced_requests: number };
 }
 
+/**
+ * The dashboard overview in one call (`GET /api/overview`): a daily chart, top lists and a few
+ * totals over other windows, filtered alike. Each part answers exactly what the matching
+ * getSpend query would (test/store/store-overview.case.ts); the embedded store asks one
+ * grouping-sets query for all of it.
+ */
+export interface OverviewQuery {
+  /** IANA zone of the chart's day buckets (default UTC). */
+  tz?: string;
+  filters?: DimensionFilters;
+  /** The chart: day buckets from here (inclusive, ISO 8601) up to `to`, grouped by `stack_by`. */
+  chart_from: string;
+  stack_by: SpendDimension;
+  /** Top lists: one per dimension of `top_by`, from here up to `to`. */
+  top_from: string;
+  top_by: SpendDimension[];
+  /** Exclusive end of the chart and the top lists; absent: everything recorded. */
+  to?: string;
+  /** Named totals over other ranges (burn rate now, the same hour last week, the same days last month). */
+  windows?: Record<string, { from: string; to: string }>;
+}
+
+export interface OverviewResult {
+  daily: SpendResult;
+  /** Keyed by the dimensions of `top_by`; rows ordered by cost descending. */
+  top: Record<SpendDimension, SpendResult>;
+  windows: Record<string, SpendResult['total']>;
+}
+
 export interface ScanQuery {
   from?: string;
   to?: string;
@@ -127,6 +156,8 @@ export interface Store {
   getEvents(query: EventsQuery): Promise<EventsPage>;
   /** `GET /api/spend`: sums in the engine as DECIMAL (never floats), grouped and bucketed. */
   getSpend(query: SpendQuery): Promise<SpendResult>;
+  /** The dashboard overview: the chart, top lists and window totals, each equal to its getSpend answer. */
+  getOverview(query: OverviewQuery): Promise<OverviewResult>;
   /** Every record matching the query, oldest first, in batches (export, re-pricing, backtests). */
   scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]>;
   /**
@@ -134,7 +165,7 @@ export interface Store {
    * version in an audit table (`ledger_cost_history`). Returns the number of records changed.
    */
   updateCosts(updates: readonly CostUpdate[], reason: string): Promise<number>;
-  /** Retention: deletes raw records started before `before` (rollups, where kept, stay). */
+  /** Retention: deletes raw records started before `before`; rollups, where kept, drop exactly the same records. */
   deleteRecordsBefore(before: string): Promise<number>;
   /** Portable SQL over the same database, for domain tables (see src/store/sql.ts). */
   readonly sql: SqlClient;

@@ -6,6 +6,7 @@ import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord, makeRefusedRecord, makeUnpricedRecord } from './ledger-fixtures.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { storeConformance } from './store.case.js';
+import { rollupConformance } from './store-rollup.case.js';
 import { tempDir as removedAtExit } from '../helpers/temp-dir.js';
 
 const tempDir = (): string => removedAtExit('costrail-store-');
@@ -65,6 +66,7 @@ describe('DuckDbStore', () => {
       [2, 'ledger_cost_history'],
       [3, 'ledger_without_primary_key'],
       [4, 'ledger_not_null'],
+      [5, 'ledger_rollup_hourly'],
     ]);
     conn.closeSync();
     inst.closeSync();
@@ -96,5 +98,90 @@ describe('DuckDbStore', () => {
     assert.deepEqual(await store.insertRecords(batch), { inserted: 0 });
     assert.equal(await store.countRecords(), 1200);
     await store.close();
+  });
+});
+
+describe('DuckDbStore hourly rollup', () => {
+  // The same exactness checks with a compaction after every write (normally every 20,000 appended rows).
+  rollupConformance(() => DuckDbStore.open(tempDir(), { rollupCompactAfter: 1 }));
+
+  it('answers zone-aware and off-hour queries exactly like the raw ledger, and reads it only when it covers the query', async () => {
+    const dir = tempDir();
+    const rolled = await DuckDbStore.open(dir);
+    try {
+      const teams = ['search', 'ads', null];
+      const records = Array.from({ length: 300 }, (_, i) => {
+        const r = makeRecord(i, { started_at: new Date(Date.UTC(2026, 9, 24, 22) + i * 41 * 60_000 + (i % 7) * 1000).toISOString(), model: ['gpt-4o', 'claude'][i % 2]! });
+        return { ...r, attribution: { ...r.attribution, team: teams[i % 3]! }, cost: i % 9 === 0 ? null : { ...r.cost!, total: `0.${String((i * 7919) % 100000).padStart(5, '0')}1` } };
+      });
+      await rolled.insertRecords(records);
+      await rolled.close();
+      const raw = await DuckDbStore.open(dir, { useRollups: false });
+      const raws = await raw.getSpend({});
+      await raw.close();
+      assert.equal(raws.total.requests, 300);
+      const queries = [
+        { group_by: ['team'], granularity: 'day' as const, tz: 'America/New_York' },
+        { group_by: ['model'], granularity: 'week' as const, tz: 'Europe/Berlin', from: '2026-10-25T00:00:00Z' },
+        { group_by: ['team', 'model'], granularity: 'hour' as const, tz: 'Asia/Tokyo', from: '2026-10-26T04:20:00Z', to: '2026-10-29T13:45:00Z' },
+        { granularity: 'month' as const, filters: { team: null } },
+      ];
+      const answers = async (useRollups: boolean): Promise<unknown[]> => {
+        const s = await DuckDbStore.open(dir, { useRollups });
+        try {
+          const out: unknown[] = [];
+          for (const q of queries) {
+            out.push(await s.getSpend(q));
+            assert.equal(s.lastSpendFromRollup, useRollups, JSON.stringify(q));
+          }
+          // Not covered: minute buckets, half-hour zones, dimensions outside the rollup.
+          for (const q of [{ granularity: 'minute' as const }, { granularity: 'day' as const, tz: 'Asia/Kolkata' }, { group_by: ['key_id'] }]) {
+            await s.getSpend(q);
+            assert.equal(s.lastSpendFromRollup, false, JSON.stringify(q));
+          }
+          return out;
+        } finally {
+          await s.close();
+        }
+      };
+      assert.deepEqual(await answers(true), await answers(false));
+    } finally {
+      await rolled.close();
+    }
+  });
+
+  it('folds appended rollup rows back into one row per key: after enough rows, and on close', async () => {
+    const dir = tempDir();
+    const keys = "SELECT count(*) AS rows, count(DISTINCT (hour, team, project, feature, env, provider, model, status)) AS keys FROM ledger_rollup_hourly";
+    const batch = (from: number): ReturnType<typeof makeRecord>[] => Array.from({ length: 20 }, (_v, i) => makeRecord(from + i, { started_at: new Date(Date.UTC(2026, 10, 2, 10) + i * 1000).toISOString() }));
+    const eager = await DuckDbStore.open(dir, { rollupCompactAfter: 1 });
+    for (let b = 0; b < 5; b++) await eager.insertRecords(batch(b * 100));
+    let [c] = await eager.sql.query(keys);
+    assert.equal(Number(c?.keys), 1);
+    assert.equal(Number(c?.rows), 1);
+    await eager.close();
+    const lazy = await DuckDbStore.open(dir);
+    for (let b = 5; b < 10; b++) await lazy.insertRecords(batch(b * 100));
+    [c] = await lazy.sql.query(keys);
+    assert.equal(Number(c?.rows), 6, 'below the threshold each batch appends its own row');
+    assert.equal((await lazy.getSpend({ group_by: ['team'] })).total.requests, 200);
+    await lazy.close();
+    const reopened = await DuckDbStore.open(dir);
+    [c] = await reopened.sql.query(keys);
+    assert.equal(Number(c?.rows), 1, 'close compacts what it dirtied');
+    assert.equal((await reopened.getSpend({ group_by: ['team'] })).total.requests, 200);
+    await reopened.close();
+  });
+
+  it('bounds DuckDB memory and refuses a malformed limit', async () => {
+    const s = await DuckDbStore.open(tempDir(), { memoryLimit: '128MB', threads: 1 });
+    try {
+      const rows = await s.sql.query("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t");
+      assert.match(String(rows[0]?.m), /^12[0-9](\.\d+)? MiB$/);
+      assert.equal(Number(rows[0]?.t), 1);
+    } finally {
+      await s.close();
+    }
+    await assert.rejects(DuckDbStore.open(tempDir(), { memoryLimit: '1; DROP TABLE ledger' }), /memory limit must be a size/);
   });
 });

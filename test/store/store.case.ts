@@ -8,6 +8,8 @@ import type { Store } from '../../src/store/store.js';
 import { StoreQueryError } from '../../src/store/store.js';
 import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 import { analyticsConformance } from './store-analytics.case.js';
+import { rollupConformance } from './store-rollup.case.js';
+import { overviewConformance } from './store-overview.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -106,5 +108,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     });
 
     analyticsConformance(fresh);
+    rollupConformance(fresh);
+    overviewConformance(fresh);
   });
 }

@@ -62,15 +62,28 @@ function utcBucket(granularity: string, ts: string): string {
  * Epoch-µs bucket start for a UTC slot timestamp `s` in zone `tz` (slots are whole minutes or
  * 15-minute slots, so minute/hour buckets are the slot minus its local minutes past the unit).
  */
-function zonedBucketUs(granularity: string, tz: string, s: string): string {
+export function zonedBucketUs(granularity: string, tz: string, s: string): string {
   const local = `timezone('${tz}', timezone('UTC', ${s}))`;
   if (granularity === 'minute') return `epoch_us(${s})`;
   if (granularity === 'hour') return `epoch_us(${s}) - (epoch_us(${local}) - epoch_us(date_trunc('hour', ${local})))`;
   return `epoch_us(timezone('${tz}', date_trunc('${granularity}', ${local})))`;
 }
 
-export function spendSql(q: ResolvedSpendQuery): { sql: string; params: DuckDBValue[] } {
+/** Pre-summed rows shaped like the rollup (src/store/embedded/duckdb-rollup.ts rollupSource). */
+export interface SummedSource {
+  sql: string;
+  params: DuckDBValue[];
+}
+
+const RAW_COUNTS = ['sum(cost_total) AS cost', 'count(*) AS requests', 'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced'];
+const SUMMED_COUNTS = ['sum(cost) AS cost', 'sum(requests) AS requests', 'sum(unpriced) AS unpriced'];
+
+/** The spend query over the raw ledger, or over pre-summed rows when `summed` is given. */
+export function spendSql(q: ResolvedSpendQuery, summed?: SummedSource): { sql: string; params: DuckDBValue[] } {
+  const from = summed ? `(${summed.sql})` : 'ledger';
+  const counts = summed ? SUMMED_COUNTS : RAW_COUNTS;
   const w = whereOf(q.fromUs, q.toUs, q.filters);
+  if (summed) w.params.unshift(...summed.params);
   const groups = q.groupBy.map((g, i) => `${dimensionSql(g.dim)} AS g${i}`);
   const groupAliases = q.groupBy.map((_g, i) => `g${i}`);
   const order = ['period_us NULLS FIRST', 'cost DESC NULLS LAST', ...groupAliases.map((g) => `${g} NULLS LAST`)].join(', ');
@@ -81,21 +94,17 @@ export function spendSql(q: ResolvedSpendQuery): { sql: string; params: DuckDBVa
     const select = [
       `${period} AS period_us`,
       ...groups,
-      'sum(cost_total) AS cost',
-      'count(*) AS requests',
-      'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
+      ...counts,
       ...SUMS.map(([a, c]) => `sum(${c}) AS ${a}`),
     ];
-    return { sql: `SELECT ${select.join(', ')} FROM ledger${whereSql(w)} GROUP BY ALL HAVING count(*) > 0 ORDER BY ${order}`, params: w.params };
+    return { sql: `SELECT ${select.join(', ')} FROM ${from}${whereSql(w)} GROUP BY ALL HAVING ${summed ? 'sum(requests)' : 'count(*)'} > 0 ORDER BY ${order}`, params: w.params };
   }
 
   const slotUs = q.granularity === 'minute' ? 60_000_000n : TZ_SLOT_US;
   const inner = [
     `make_timestamp((epoch_us(started_at) // ${slotUs}) * ${slotUs}) AS slot`,
     ...groups,
-    'sum(cost_total) AS cost',
-    'count(*) AS requests',
-    'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
+    ...counts,
     ...SUMS.map(([a, c]) => `sum(${c}) AS ${a}`),
   ];
   const outer = [
@@ -106,6 +115,6 @@ export function spendSql(q: ResolvedSpendQuery): { sql: string; params: DuckDBVa
     'sum(unpriced) AS unpriced',
     ...SUMS.map(([a]) => `sum(${a}) AS ${a}`),
   ];
-  const sql = `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ledger${whereSql(w)} GROUP BY ALL) GROUP BY ALL ORDER BY ${order}`;
+  const sql = `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${from}${whereSql(w)} GROUP BY ALL) GROUP BY ALL ORDER BY ${order}`;
   return { sql, params: w.params };
 }

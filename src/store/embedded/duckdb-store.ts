@@ -12,13 +12,17 @@ import { COST_COLUMNS as LEDGER_COST_COLUMNS } from '../../ledger/ledger-schema.
 import { Decimal } from '../../pricing/decimal.js';
 import { rowToRecord, type RowDriver } from '../ledger-row.js';
 import { StagingWorkerClient } from './staging-worker-client.js';
-import { COLUMNS, STAGING_READ_COLUMNS, STARTED_AT_INDEX, stagingColumns, stagingLine, type StageType } from './duckdb-staging.js';
+import { COLUMNS, STAGING_READ_COLUMNS, STARTED_AT_INDEX, stagingColumns, stagingLine, type StageType, type StageValue } from './duckdb-staging.js';
 import { decodeEventsCursor, encodeEventsCursor, microsToIso } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
-import { resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
+import { resolveFilters, resolveRange, resolveSpendQuery, spendResult, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
+import { overviewCovers, overviewSql, WINDOW_PART } from './duckdb-overview.js';
+import { resolveOverviewQuery } from '../spend-overview.js';
+import { appendRollupDelta, compactRollup, floorHour, ingestDelta, mergeRollupDelta, repriceDelta, retainRollupFrom, rollupCovers, rollupSource, ROLLUP_TABLE } from './duckdb-rollup.js';
+import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/005-ledger-rollup-hourly.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
-import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -44,11 +48,14 @@ const CHUNK_ROWS = 2048;
  * id, and skips ids the ledger already holds within the batch's own started_at window (the
  * bounds, in epoch microseconds, are the statement's two parameters).
  */
+/** The batch's new rows (after the id check), converted: inserted into the ledger and summed into the rollup. */
+const FRESH_TABLE = 'ledger_fresh';
 const MERGE_STAGED = (() => {
   const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
   const fresh = `SELECT * FROM ${STAGING_TABLE} s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
-  return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
+  return `CREATE TEMP TABLE ${FRESH_TABLE} AS SELECT ${COLUMNS.map((c, i) => `${c.convert(`c${i}`)} AS ${quote(c.name)}`).join(', ')} FROM (${fresh})`;
 })();
+const INSERT_FRESH = `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT * FROM ${FRESH_TABLE}`;
 const WINDOW_START_US = 3_600_000_000n;
 /** Beyond ~200 years the window is the whole ledger anyway. */
 const WINDOW_MAX_US = 200n * 366n * 86_400_000_000n;
@@ -67,7 +74,26 @@ const costDiffers = (a: string, b: string): string => `(${COST_COLUMNS.map((c) =
 export interface DuckDbStoreOptions {
   /** Open without write access (the CLI next to a running server). Skips migrations. */
   readOnly?: boolean;
+  /** Answer spend queries from the hourly rollup when they allow it (default true; off to compare in tests and benchmarks). */
+  useRollups?: boolean;
+  /**
+   * DuckDB's memory_limit, e.g. '256MB' or '1GB' (default DUCKDB_DEFAULT_MEMORY_LIMIT). DuckDB's own
+   * default is 80% of the machine's RAM, which lets its buffer pool grow and keep pages well past
+   * what a ledger needs; queries larger than the limit spill to `<data>/.tmp` instead of failing.
+   */
+  memoryLimit?: string;
+  /** DuckDB worker threads (default: DuckDB's, the number of cores). Each keeps its own buffers. */
+  threads?: number;
+  /** Compact the hourly rollup once this many rows were appended to it (default ROLLUP_COMPACT_AFTER; tests use 1). */
+  rollupCompactAfter?: number;
 }
+
+/** Appended rollup rows that trigger a compaction of the hours they fell in (a few ms for the current hour). */
+export const ROLLUP_COMPACT_AFTER = 20_000;
+
+/** Bounded so an idle server stays small; big group-bys spill to disk rather than fail (docs/operations.md). */
+export const DUCKDB_DEFAULT_MEMORY_LIMIT = '512MB';
+const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export class DuckDbStore implements Store {
   readonly kind = 'embedded' as const;
@@ -76,6 +102,13 @@ export class DuckDbStore implements Store {
   private closed = false;
   /** Newest started_at + 1 µs seen (null: empty; undefined: not looked up yet). */
   private newest: bigint | null | undefined = undefined;
+  /** Whether the last getSpend read the hourly rollup (tests and benchmarks look). */
+  lastSpendFromRollup = false;
+  private useRollups = true;
+  private rollupCompactAfter = ROLLUP_COMPACT_AFTER;
+  /** Rollup rows appended since the last compaction, and the hours (epoch µs) they fell in. */
+  private rollupPending = 0;
+  private readonly rollupDirty = new Set<bigint>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -95,8 +128,21 @@ export class DuckDbStore implements Store {
   static async open(dataDir: string, options: DuckDbStoreOptions = {}): Promise<DuckDbStore> {
     if (!options.readOnly) fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, LEDGER_DB_FILE);
-    const instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const memoryLimit = options.memoryLimit ?? DUCKDB_DEFAULT_MEMORY_LIMIT;
+    if (!MEMORY_LIMIT_RE.test(memoryLimit)) throw new Error(`memory limit must be a size such as 512MB or 2GB, not "${memoryLimit}"`);
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256)) throw new Error(`threads must be a whole number from 1 to 256, not ${options.threads}`);
+    const config: Record<string, string> = { memory_limit: memoryLimit, temp_directory: path.join(dataDir, '.tmp') };
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    const instance = await DuckDBInstance.create(file, config);
     const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), file);
+    store.useRollups = options.useRollups !== false;
+    // A read-only open skips migrations: a ledger no server has migrated to 005 yet has no rollup to read.
+    if (options.readOnly && store.useRollups) {
+      const found = await store.reader.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`);
+      store.useRollups = Number(found.getRows()[0]?.[0] ?? 0) > 0;
+    }
+    store.rollupCompactAfter = options.rollupCompactAfter ?? ROLLUP_COMPACT_AFTER;
     if (!options.readOnly) await store.migrate();
     return store;
   }
@@ -145,7 +191,11 @@ export class DuckDbStore implements Store {
         } finally {
           appender.closeSync();
         }
-        const result = await this.writer.run(MERGE_STAGED, [lo, hi]);
+        await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
+        await this.writer.run(MERGE_STAGED, [lo, hi]);
+        const result = await this.writer.run(INSERT_FRESH);
+        await this.rollUp(starts);
+        await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
         for (const us of starts) {
           if (typeof us === 'bigint' && this.newest !== undefined && (this.newest === null || us >= this.newest)) this.newest = us + 1n;
         }
@@ -173,7 +223,13 @@ export class DuckDbStore implements Store {
           await this.writer.run(CREATE_STAGING);
           await this.writer.run(`DELETE FROM ${STAGING_TABLE}`);
           await this.writer.run(`INSERT INTO ${STAGING_TABLE} SELECT * FROM ${source}`);
-          const result = await this.writer.run(MERGE_STAGED, [Number(staged.lo), Number(staged.hi)]);
+          await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
+          await this.writer.run(MERGE_STAGED, [Number(staged.lo), Number(staged.hi)]);
+          const result = await this.writer.run(INSERT_FRESH);
+          // The segment's records never reach this thread: their hours come from the fresh rows.
+          const hours = await this.writer.runAndReadAll(`SELECT DISTINCT epoch_us(date_trunc('hour', started_at)) FROM ${FRESH_TABLE}`);
+          await this.rollUp(hours.getRows().map((r) => BigInt(r[0] as bigint)));
+          await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
           const hi = BigInt(staged.hi);
           if (this.newest !== undefined && (this.newest === null || hi >= this.newest)) this.newest = hi + 1n;
           return { inserted: result.rowsChanged, records: staged.count };
@@ -182,6 +238,19 @@ export class DuckDbStore implements Store {
     } finally {
       fs.rmSync(scratch, { force: true });
     }
+  }
+
+  /** Sums the batch just staged in FRESH_TABLE into the rollup; compacts the dirtied hours now and then. Inside the batch's transaction. */
+  private async rollUp(starts: readonly StageValue[]): Promise<void> {
+    this.rollupPending += await appendRollupDelta(this.writer, ingestDelta(FRESH_TABLE));
+    for (const us of starts) if (typeof us === 'bigint') this.rollupDirty.add(floorHour(us));
+    if (this.rollupPending >= this.rollupCompactAfter) await this.compactDirtyHours();
+  }
+
+  private async compactDirtyHours(): Promise<void> {
+    await compactRollup(this.writer, [...this.rollupDirty]);
+    this.rollupDirty.clear();
+    this.rollupPending = 0;
   }
 
   async countRecords(): Promise<number> {
@@ -231,7 +300,9 @@ export class DuckDbStore implements Store {
 
   async getSpend(query: SpendQuery): Promise<SpendResult> {
     const q = resolveSpendQuery(query);
-    const { sql, params } = spendSql(q);
+    this.lastSpendFromRollup = this.useRollups && rollupCovers(q);
+    const bounds = [q.fromUs, q.toUs].filter((b): b is bigint => b !== undefined);
+    const { sql, params } = spendSql(q, this.lastSpendFromRollup ? rollupSource(q.fromUs, q.toUs, bounds) : undefined);
     const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
     return spendResult(
       q,
@@ -248,6 +319,57 @@ export class DuckDbStore implements Store {
         reasoning: num(r.reasoning) ?? 0,
       })),
     );
+  }
+
+  /** One grouping-sets query for the whole overview (src/store/embedded/duckdb-overview.ts). */
+  async getOverview(query: OverviewQuery): Promise<OverviewResult> {
+    const o = resolveOverviewQuery(query);
+    // Top lists by dimensions the rollup lacks (customer, tags) would send everything to the raw
+    // ledger; instead they get a second, raw query of their own and the rest reads the rollup.
+    const covered = o.top.map((t) => !this.useRollups || overviewCovers(o, t.dim));
+    const split = covered.some((c) => !c) && overviewSql({ ...o, top: [] }, this.useRollups).fromRollup;
+    const mainTop = split ? o.top.filter((_t, i) => covered[i]) : o.top;
+    const main = overviewSql({ ...o, top: mainTop }, this.useRollups);
+    this.lastSpendFromRollup = main.fromRollup;
+    const rows = (await this.reader.runAndReadAll(main.sql, main.params)).getRowObjects();
+    const rawTop = split ? o.top.filter((_t, i) => !covered[i]) : [];
+    let rawRows: Row[] = [];
+    if (rawTop.length > 0) {
+      const q = overviewSql({ ...o, top: rawTop, windows: [] }, false, false);
+      rawRows = (await this.reader.runAndReadAll(q.sql, q.params)).getRowObjects();
+    }
+    const raw = (r: Row): RawSpendRow => ({
+      periodUs: r.day_us === null || r.day_us === undefined ? null : BigInt(r.day_us as bigint),
+      groups: [str(r.g)],
+      cost: Decimal.parse(money(r.cost) ?? '0'),
+      requests: num(r.requests) ?? 0,
+      unpriced: num(r.unpriced) ?? 0,
+      input: num(r.input) ?? 0,
+      output: num(r.output) ?? 0,
+      cacheRead: num(r.cache_read) ?? 0,
+      cacheWrite: num(r.cache_write) ?? 0,
+      reasoning: num(r.reasoning) ?? 0,
+    });
+    const chart: RawSpendRow[] = [];
+    const tops = new Map<string, RawSpendRow[]>(o.top.map((t) => [t.key, []]));
+    const windows = new Map<number, RawSpendRow>();
+    const collect = (result: readonly Row[], topKeys: readonly string[]): void => {
+      for (const r of result) {
+        const p = Number(r.part);
+        if (p >= WINDOW_PART) windows.set(p - WINDOW_PART, raw(r));
+        else if ((num(r.requests) ?? 0) <= 0) continue;
+        else if (p === 0) chart.push(raw(r));
+        else tops.get(topKeys[p - 1]!)!.push(raw(r));
+      }
+    };
+    collect(rows, mainTop.map((t) => t.key));
+    collect(rawRows, rawTop.map((t) => t.key));
+    const one = (key: string, dim: ResolvedSpendQuery['groupBy'][number]['dim']): Pick<ResolvedSpendQuery, 'groupBy'> => ({ groupBy: [{ key, dim }] });
+    return {
+      daily: spendResult(one(o.stack.key, o.stack.dim), chart),
+      top: Object.fromEntries(o.top.map((t) => [t.key, spendResult(one(t.key, t.dim), tops.get(t.key)!)])),
+      windows: Object.fromEntries(o.windows.map((w, i) => [w.name, { cost: (windows.get(i)?.cost ?? Decimal.ZERO).toString(), requests: windows.get(i)?.requests ?? 0, unpriced_requests: windows.get(i)?.unpriced ?? 0 }])),
+    };
   }
 
   async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {
@@ -283,6 +405,8 @@ export class DuckDbStore implements Store {
         fs.writeFileSync(this.stagingFile, rows.map(stagingLine).join('\n'));
         await this.writer.run(stageCostUpdates(this.stagingFile));
         try {
+          // Before the UPDATE: the delta needs the old cost beside the new one.
+          await mergeRollupDelta(this.writer, repriceDelta(`ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`));
           await this.writer.run(
             `INSERT INTO ledger_cost_history SELECT l.id, epoch_ms(l.started_at), ?::BIGINT, ?, l.cost_total, l.priced, l.price_version, u.cost_total, u.priced, u.price_version FROM ledger l JOIN cost_updates u ON l.id = u.id WHERE ${costDiffers('l', 'u')}`,
             [changedAt, reason],
@@ -298,7 +422,26 @@ export class DuckDbStore implements Store {
 
   async deleteRecordsBefore(before: string): Promise<number> {
     const { fromUs } = resolveRange(before, undefined);
-    return this.serialized(async () => Number((await this.writer.run(`DELETE FROM ledger WHERE started_at < ${TS}`, [fromUs!])).rowsChanged));
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        await retainRollupFrom(this.writer, fromUs!);
+        return Number((await this.writer.run(`DELETE FROM ledger WHERE started_at < ${TS}`, [fromUs!])).rowsChanged);
+      }),
+    );
+  }
+
+  /**
+   * Recomputes the rollup from the raw ledger, for ledgers written around the store (benchmarks
+   * copying rows in SQL). Normal writes never need it: they keep the rollup current themselves.
+   */
+  async rebuildRollups(): Promise<void> {
+    const dims = ROLLUP_DIMENSIONS.map(quote).join(', ');
+    await this.serialized(() =>
+      this.inTransaction(async () => {
+        await this.writer.run(`DELETE FROM ${ROLLUP_TABLE}`);
+        await this.writer.run(`INSERT INTO ${ROLLUP_TABLE} SELECT date_trunc('hour', started_at) AS hour, ${dims}, ${ROLLUP_INGEST_SUMS.join(', ')} FROM ledger GROUP BY ALL ORDER BY hour`);
+      }),
+    );
   }
 
   /** Domain tables (keys, budgets, alerts…) share this database; see src/store/sql.ts. */
@@ -341,6 +484,8 @@ export class DuckDbStore implements Store {
     this.closed = true;
     await this.writeChain.catch(() => undefined);
     await this.stagingWorker?.close();
+    // Leave one row per key behind (a crash before this only leaves rows that still sum exactly).
+    if (this.rollupDirty.size > 0) await this.inTransaction(() => this.compactDirtyHours()).catch(() => undefined);
     this.writer.closeSync();
     this.reader.closeSync();
     this.instance.closeSync();

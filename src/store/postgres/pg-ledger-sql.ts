@@ -75,7 +75,7 @@ const REASON = `$${updateCols.length + 2}`;
 export const UPDATE_COSTS_SQL = `
 WITH u AS (SELECT ${unnestSelect(updateCols)} FROM ${unnestSource(updateCols)}),
 chg AS (
-  SELECT l.started_at, l.id, ${DIMS.map((d) => `l.${d}`).join(', ')}, l.cost_total AS old_total, l.priced AS old_priced, l.price_version AS old_pv,
+  SELECT l.started_at, l.id, ${DIMS.map((d) => `l.${d}`).join(', ')}, l.cost_total AS old_total, l.input_tokens AS old_input, l.priced AS old_priced, l.price_version AS old_pv,
     ${COST_COLUMNS.map((c) => `u.${quote(c.name)} AS ${n(c)}`).join(', ')}
   FROM u JOIN ledger_ids i ON i.id = u.id JOIN ledger l ON l.started_at = i.started_at AND l.id = i.id
   WHERE ${differs}
@@ -95,7 +95,8 @@ ${rollupUpserts(
   {
     cost: 'sum(coalesce("n_cost_total", 0) - coalesce(old_total, 0))',
     requests: '0',
-    unpriced: 'sum(("n_cost_total" IS NULL)::int - (old_total IS NULL)::int)',
+    // A call without tokens is never unpriced (nothing to price), whatever its cost says.
+    unpriced: 'sum(("n_cost_total" IS NULL AND old_input IS NOT NULL)::int - (old_total IS NULL AND old_input IS NOT NULL)::int)',
     ...Object.fromEntries(TOKENS.map((c) => [c, '0'])),
   },
   ['cost', 'unpriced'],
@@ -103,3 +104,22 @@ ${rollupUpserts(
 SELECT count(*)::int AS changed FROM upd`;
 
 export const UPDATE_COLUMNS = updateCols;
+
+/**
+ * Retention keeps the rollups equal to what is left of the ledger (issue 15): rollup rows of whole
+ * hours (days) before the cutoff go, and the records of the cutoff's own hour (day) before it are
+ * subtracted. `$1` is the cutoff in epoch microseconds; run before the ledger rows are deleted.
+ */
+export const RETAIN_ROLLUPS_SQL: readonly string[] = ROLLUPS.flatMap(({ table, time, unit }) => {
+  const cut = `('epoch'::timestamptz + $1::int8 * interval '1 microsecond')`;
+  const start = `date_trunc('${unit}', ${cut})`;
+  const sums = Object.keys(INGEST_SUMS);
+  return [
+    `DELETE FROM ${table} WHERE ${time} < ${start}`,
+    `UPDATE ${table} r SET ${sums.map((c) => `${c} = r.${c} - d.${c}`).join(', ')}
+FROM (SELECT ${start} AS ${time}, ${DIMS.join(', ')}, ${sums.map((c) => `${INGEST_SUMS[c]} AS ${c}`).join(', ')}
+      FROM ledger WHERE started_at >= ${start} AND started_at < ${cut} GROUP BY ${DIMS.join(', ')}) d
+WHERE r.${time} = d.${time} AND ${DIMS.map((d) => `r.${d} IS NOT DISTINCT FROM d.${d}`).join(' AND ')}`,
+    `DELETE FROM ${table} WHERE ${time} = ${start} AND requests = 0`,
+  ];
+});

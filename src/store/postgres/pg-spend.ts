@@ -12,7 +12,9 @@
  * buckets convert the local start back to an instant.
  */
 import { ROLLUP_DIMENSIONS } from '../migrations/postgres/001-ledger.js';
-import type { ResolvedDimension, ResolvedFilter, ResolvedSpendQuery } from '../spend-query.js';
+import { HOUR_US, zoneIsHourAligned, type ResolvedDimension, type ResolvedFilter, type ResolvedSpendQuery } from '../spend-query.js';
+
+export { zoneIsHourAligned };
 
 export type PgParam = string | number | boolean | null | string[];
 
@@ -40,23 +42,6 @@ export function pgWhere(timeColumn: string, fromUs: bigint | undefined, toUs: bi
     w.push(f.value === null ? `${col} IS NULL` : `${col} = ${p.add(f.value)}::text`);
   }
   return w;
-}
-
-const HOUR_US = 3_600_000_000n;
-
-/** True when every offset of `tz` between the bounds is a whole number of hours (sampled every ~2 weeks). */
-export function zoneIsHourAligned(tz: string, fromUs: bigint | undefined, toUs: bigint | undefined): boolean {
-  if (tz === 'UTC') return true;
-  const start = fromUs === undefined ? Date.UTC(2000, 0, 1) : Number(fromUs / 1000n);
-  const end = toUs === undefined ? Date.now() + 366 * 86_400_000 : Number(toUs / 1000n);
-  const step = Math.max(86_400_000 * 13, Math.ceil((end - start) / 2000));
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' });
-  for (let t = start; t <= end + step; t += step) {
-    const name = fmt.formatToParts(new Date(Math.min(t, end))).find((x) => x.type === 'timeZoneName')?.value ?? '';
-    const m = /GMT[+-]\d{1,2}:(\d{2})/.exec(name);
-    if (m && m[1] !== '00') return false;
-  }
-  return true;
 }
 
 export function rollupEligible(q: ResolvedSpendQuery): boolean {

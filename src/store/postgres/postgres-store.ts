@@ -12,12 +12,13 @@ import { decodeEventsCursor, encodeEventsCursor } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
 import type { Migration } from '../migrations/embedded/embedded-migrations.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
+import { overviewFromSpend } from '../spend-overview.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
-import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
+import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
-import { INSERT_SQL, INSERT_STAGED_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
+import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
 import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
 
@@ -167,6 +168,11 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** The overview's parts as concurrent getSpend queries, each answered from the rollups where it can be. */
+  getOverview(query: OverviewQuery): Promise<OverviewResult> {
+    return overviewFromSpend(this, query);
+  }
+
   async *scanRecords(query: ScanQuery): AsyncIterable<LedgerRecord[]> {
     const { fromUs, toUs } = resolveRange(query.from, query.to);
     const filters = resolveFilters(query.filters);
@@ -207,6 +213,7 @@ export class PostgresStore implements Store {
     const deleted = await this.sql.transaction(async (tx) => {
       let n = 0;
       await tx.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', ['costrail-ledger-partitions']);
+      for (const statement of RETAIN_ROLLUPS_SQL) await tx.execute(statement, [cutoffUs!.toString()]);
       for (const m of whole) {
         n += Number((await tx.query(`SELECT count(*) AS n FROM ${partitionName(m)}`))[0]?.n ?? 0);
         await tx.execute(`DROP TABLE ${partitionName(m)}`);

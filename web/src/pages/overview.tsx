@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { api, listOf } from '../api/client';
-import { getSpend } from '../api/spend';
+import { getOverview } from '../api/overview';
 import type { AlertItem, Budget, ForecastResult, SpendResult, SpendRow } from '../api/types';
 import { LazySpendChart } from '../charts/lazy-chart';
 import type { ChartSeries } from '../charts/spend-chart';
@@ -14,7 +14,7 @@ import { Card, Empty, ErrorBox, Loading, Money, scopeText, Stat, Time } from '..
 import { hrefFor, navigate } from '../lib/hash-route';
 import { formatCount, formatMoney, sumMoney, toUnits } from '../lib/money';
 import { toSeries, NONE_LABEL } from '../lib/series';
-import { DAY_MS, HOUR_MS, startOfDay, startOfMonth, startOfWeek, viewerZone } from '../lib/time';
+import { DAY_MS, startOfDay, startOfMonth, startOfWeek, viewerZone } from '../lib/time';
 import { bucketEnd } from '../lib/time-range';
 import { useApi } from '../lib/use-api';
 import { groupFilters } from './filters';
@@ -52,21 +52,31 @@ async function loadOverview(stackBy: string, signal: AbortSignal): Promise<Overv
   const monthStart = startOfMonth(now);
   const weekStart = startOfWeek(now);
   const chartFrom = new Date(Math.min(monthStart.getTime(), weekStart.getTime(), startOfDay(new Date(now.getTime() - 29 * DAY_MS)).getTime()));
-  // All requests at once: the page is done when the slowest answers, not the sum of them.
+  // All requests at once: the page is done when the slowest answers, not the sum of them. The
+  // spend figures (chart, burn rate now and a week ago, same days last month, top lists) are one
+  // request: /api/overview answers them with one grouping-sets query instead of seven.
   const last = sameDaysLastMonth(now);
-  const [daily, lastHour, lastWeekHour, lastMonthSameDays, forecast, budgets, alerts, ...tops] = await Promise.all([
-    getSpend({ from: chartFrom, granularity: 'day', group_by: [stackBy] }, signal),
-    getSpend({ from: new Date(now.getTime() - HOUR_MS), to: now }, signal),
-    getSpend({ from: new Date(now.getTime() - 7 * DAY_MS - HOUR_MS), to: new Date(now.getTime() - 7 * DAY_MS) }, signal),
-    getSpend({ from: last.from, to: last.to }, signal),
+  const [spend, forecast, budgets, alerts] = await Promise.all([
+    getOverview({ at: now, chartFrom, monthFrom: monthStart, stackBy, topBy: TOP_DIMS, lastMonth: last }, signal),
     // As of the same instant as the other figures, in the viewer's calendar: `costrail forecast --tz <zone> --at <as_of>` prints the same.
     settled(api<ForecastResult>('GET', '/api/forecast', { query: { period: 'month', tz: viewerZone(), at: now.toISOString() }, signal })),
     settled(api<unknown>('GET', '/api/budgets', { signal }).then((b) => listOf<Budget>(b, 'budgets'))),
     settled(Promise.all((['open', 'acknowledged'] as const).map((status) => api<{ alerts: AlertItem[] }>('GET', '/api/alerts', { query: { status, limit: 1000 }, signal }))).then((pages) => pages.flatMap((b) => b.alerts))),
-    ...TOP_DIMS.map((d) => getSpend({ from: monthStart, group_by: [d] }, signal)),
   ]);
-  const top = Object.fromEntries(TOP_DIMS.map((d, i) => [d, tops[i] as SpendResult])) as OverviewData['top'];
-  return { now, daily, lastHour, lastWeekHour, top, lastMonthSameDays, forecast, budgets, alerts };
+  const none: SpendResult = { rows: [], total: { cost: '0', requests: 0, unpriced_requests: 0 } };
+  const top = Object.fromEntries(TOP_DIMS.map((d) => [d, spend.top[d] ?? none])) as OverviewData['top'];
+  const totalOnly = (total: SpendResult['total'] | undefined): SpendResult => ({ rows: [], total: total ?? none.total });
+  return {
+    now,
+    daily: spend.daily,
+    lastHour: totalOnly(spend.windows.last_hour),
+    lastWeekHour: totalOnly(spend.windows.same_hour_last_week),
+    top,
+    lastMonthSameDays: totalOnly(spend.windows.same_days_last_month),
+    forecast,
+    budgets,
+    alerts,
+  };
 }
 
 function sumSince(rows: readonly SpendRow[], since: Date, until?: Date): string {

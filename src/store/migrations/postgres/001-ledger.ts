@@ -10,7 +10,7 @@
  *   statement. It also maps id → started_at, which lets re-pricing find a record's partition.
  * - `ledger_rollup_hourly` is kept current in that same statement: sums per UTC hour over the
  *   dimensions dashboards group by most. getSpend answers from it when a query only uses those
- *   dimensions on hour-aligned bounds. It survives retention of raw records.
+ *   dimensions on hour-aligned bounds. Retention takes deleted records out of it (pg-ledger-sql.ts).
  * - Money is NUMERIC(38,18) (exact); ids and text compared with COLLATE "C" so ordering matches
  *   the embedded store byte for byte.
  */
