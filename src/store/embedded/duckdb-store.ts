@@ -18,6 +18,7 @@ import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -347,6 +348,9 @@ export class DuckDbStore implements Store {
         }),
       ),
   };
+
+  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  readonly billed: BilledLineStore = billedLineStore(this.sql);
 
   async migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     await this.serialized(async () => {

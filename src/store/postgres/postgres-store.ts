@@ -14,6 +14,7 @@ import type { Migration } from '../migrations/embedded/embedded-migrations.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
@@ -246,6 +247,9 @@ export class PostgresStore implements Store {
       }
     },
   };
+
+  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  readonly billed: BilledLineStore = billedLineStore(this.sql);
 
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     return this.applyMigrations(
