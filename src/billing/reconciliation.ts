@@ -87,7 +87,6 @@ const add = (m: Map<string, Decimal>, k: string, v: Decimal): void => {
   m.set(k, (m.get(k) ?? ZERO).add(v));
 };
 const money = (d: Decimal): string => d.toString();
-const usd = (d: Decimal): string => `$${d.round(2).toString()}`;
 const pct = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10000) / 100);
 
 /** One (provider, day, key) cell: key is the model (or the account, when reconciling by account). */
@@ -199,7 +198,7 @@ export async function reconcile(store: Store, q: ReconciliationQuery): Promise<R
     explain(c, 'tax', c.kinds.get('tax') ?? ZERO, 'tax on the bill');
     explain(c, 'credit', (c.kinds.get('credit') ?? ZERO).add(c.kinds.get('refund') ?? ZERO), 'credits and refunds on the bill');
     explain(c, 'discount', c.kinds.get('discount') ?? ZERO, 'discounts on the bill (negotiated, Savings Plans, EDP)');
-    for (const [account, amount] of c.unmetered) explain(c, 'unmetered_account', amount, `${account} (${usd(amount)}) is on the bill but never in the ledger`);
+    for (const [account, amount] of c.unmetered) explain(c, 'unmetered_account', amount, account);
   }
 
   // Metered usage against observed cost, per provider and key across the days of the range.
@@ -287,8 +286,17 @@ function figures(cs: readonly Cell[]): ReconciliationFigures {
   const explained: Explanation[] = EXPLANATION_KINDS.flatMap((kind) => {
     const e = merged.get(kind);
     if (!e || e.amount.isZero()) return [];
-    const details = [...e.details];
+    const details = kind === 'unmetered_account' ? unmeteredDetail(cs) : [...e.details];
     return [{ kind, amount: money(e.amount), detail: details.length > 5 ? `${details.slice(0, 5).join('; ')}; and ${details.length - 5} more` : details.join('; ') }];
   });
   return { observed: money(observed), billed: money(billed), gap: money(gap), gap_pct: billed.isZero() ? null : Math.round((gap.toNumber() / billed.toNumber()) * 10000) / 100, explained };
+}
+
+/** Accounts on the bill the ledger never saw, each once with its spend, largest first. */
+function unmeteredDetail(cs: readonly Cell[]): string[] {
+  const byAccount = new Map<string, Decimal>();
+  for (const c of cs) for (const [account, amount] of c.unmetered) add(byAccount, account, amount);
+  return [...byAccount]
+    .sort((a, b) => b[1].cmp(a[1]))
+    .map(([account, amount]) => `${account || '(no account)'} ($${amount.toString()}) is on the bill but never in the ledger`);
 }
