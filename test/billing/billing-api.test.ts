@@ -78,7 +78,7 @@ describe('billing through a running server', () => {
     await bad.body.dump();
     const cmd = await cli(['reconcile', '--from', '2025-08-01', '--to', '2026-09-01', '--by', 'provider,day,model', '--data', data]);
     assert.equal(cmd.code, 0, cmd.err);
-    assert.match(cmd.out, /2025-08-01 +azure +gpt-4o-1120 +\$0\.00 +\$3\.3833/);
+    assert.match(cmd.out, /2025-08-01 +azure +gpt-4o-1120 +\$0\.00 +\$3\.38 +\$3\.38 +100% +unmetered_account/);
   });
 });
 
