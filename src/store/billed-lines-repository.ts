@@ -69,11 +69,19 @@ function lineParams(importId: string, source: string, l: BilledLine): SqlParam[]
   return [importId, source, l.line, l.provider, l.account, l.service, l.model, l.charge_kind, l.token_class, l.quantity, l.unit, l.amount, l.currency, l.amount_usd, ms(l.charge_start), ms(l.charge_end), l.invoice_period, l.team, l.description];
 }
 
+/**
+ * An engine's bulk path into billed_line (DuckDB: appender into a staging table): rows in
+ * BILLED_LINE_COLUMNS order, money as decimal text, line and instants as bigint.
+ */
+export type BilledBulkInsert = (rows: readonly (readonly SqlParam[])[]) => Promise<number>;
+export const BILLED_LINE_COLUMNS = LINE_COLUMNS;
+
 /** Adds lines to a pending import; returns how many were added. */
-export async function appendBilledLines(sql: SqlClient, importId: string, lines: readonly BilledLine[]): Promise<number> {
+export async function appendBilledLines(sql: SqlClient, importId: string, lines: readonly BilledLine[], bulk?: BilledBulkInsert): Promise<number> {
   if (lines.length === 0) return 0;
   const imp = await getImport(sql, importId);
   if (!imp || imp.state !== 'pending') throw new StoreQueryError(`billed import ${importId} is not pending`);
+  if (bulk) return bulk(lines.map((l) => lineParams(importId, imp.source, l).map((v, i) => (i === 2 || i === 14 || i === 15 ? BigInt(v as number) : v))));
   const casts = LINE_COLUMNS.map((c) => (c === 'quantity' || c === 'amount' || c === 'amount_usd' ? '::DECIMAL(38,18)' : c === 'line' || c === 'charge_start' || c === 'charge_end' ? '::BIGINT' : ''));
   let added = 0;
   for (let off = 0; off < lines.length; off += ROWS_PER_INSERT) {
@@ -189,10 +197,10 @@ export interface BilledLineStore {
   lines(importId: string): Promise<BilledLine[]>;
 }
 
-export function billedLineStore(sql: SqlClient): BilledLineStore {
+export function billedLineStore(sql: SqlClient, bulk?: BilledBulkInsert): BilledLineStore {
   return {
     begin: (meta) => beginBilledImport(sql, meta),
-    append: (id, lines) => appendBilledLines(sql, id, lines),
+    append: (id, lines) => appendBilledLines(sql, id, lines, bulk),
     commit: (id) => commitBilledImport(sql, id),
     abort: (id) => abortBilledImport(sql, id),
     imports: () => listBilledImports(sql),
