@@ -107,19 +107,25 @@ export const awsCurParser: BillingParser = {
   format: 'aws-cur',
   async *parse(file, onProgress) {
     let read = 0;
-    for await (const batch of readTable(file, CUR_FIELDS)) {
+    let kept = 0;
+    let total = 0;
+    const filter = { field: CUR_FIELDS.product, values: [...BEDROCK], onTotal: (n: number) => (total = n) };
+    for await (const batch of readTable(file, CUR_FIELDS, filter)) {
       const out = new Array<ParsedRow>(batch.rows.length);
       for (let i = 0; i < batch.rows.length; i++) {
-        const line = batch.firstLine + i;
+        const line = batch.lines?.[i] ?? batch.firstLine + i;
         try {
           out[i] = toLine(line, batch.rows[i]!);
         } catch (e) {
           out[i] = { line, lines: [], error: (e as Error).message };
         }
       }
-      read += batch.rows.length;
+      kept += batch.rows.length;
+      read = (batch.lines?.[batch.lines.length - 1] ?? batch.firstLine + batch.rows.length) - 1;
       onProgress?.(read);
       yield out;
     }
+    // Other services' rows, filtered out in DuckDB, counted as skipped in one entry.
+    if (total > kept) yield [{ line: 0, lines: [], skipped: true, count: total - kept }];
   },
 };

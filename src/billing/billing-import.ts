@@ -113,14 +113,14 @@ export async function importBillingFile(store: Store, file: string, opts: Billin
   try {
     for await (const batch of parser.parse(file, opts.onProgress)) {
       for (const row of batch as ParsedRow[]) {
-        result.rows++;
+        result.rows += row.count ?? 1;
         if (row.error !== undefined) {
           invalidCount++;
           if (result.invalid.length < MAX_LISTED_INVALID) result.invalid.push({ line: row.line, error: row.error });
           continue;
         }
         if (row.skipped) {
-          result.skipped++;
+          result.skipped += row.count ?? 1;
           continue;
         }
         if (!importId) {

@@ -10,6 +10,8 @@ export interface ParsedRow {
   error?: string;
   /** A valid row outside the AI bill (an EC2 line in a CUR): counted, not imported. */
   skipped?: boolean;
+  /** How many file rows this entry stands for (default 1): a filter's skipped rows arrive as one entry. */
+  count?: number;
   /** The billing account the export belongs to, when the row names one (the replacement scope). */
   billingAccount?: string | null;
 }
