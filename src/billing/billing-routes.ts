@@ -16,6 +16,7 @@ import type { RuntimeContext } from '../server/runtime-context.js';
 import { BilledLineError } from './billed-line-fields.js';
 import { FORMAT_CHOICES, importBillingFile, type FormatChoice } from './billing-import.js';
 import { reconcile, parseReconciliationQuery } from './reconciliation.js';
+import { BillingImportResultSchema, ReconciliationSchema } from './billing-api-schemas.js';
 
 export function registerBillingRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   api.add({
@@ -24,6 +25,7 @@ export function registerBillingRoutes(api: ApiRouter, ctx: RuntimeContext): void
     summary: 'Import a provider billing export (OpenAI costs, Anthropic cost report, AWS CUR 2.0, Azure cost details, GCP billing, FOCUS) as billed line items',
     tag: 'Billing',
     access: 'admin',
+    response: BillingImportResultSchema,
     queryParams: {
       format: `one of ${FORMAT_CHOICES.join(', ')} (default auto: detected from the content)`,
       skip_invalid: 'true: import the valid lines and report the invalid ones; otherwise any invalid line refuses the whole export',
@@ -62,6 +64,7 @@ export function registerBillingRoutes(api: ApiRouter, ctx: RuntimeContext): void
     summary: 'Observed (ledger) vs billed (imported exports) spend per provider and day, the gap exactly, its explanations, and coverage',
     tag: 'Billing',
     access: 'admin',
+    response: ReconciliationSchema,
     queryParams: {
       from: 'inclusive start, ISO 8601 (required)',
       to: 'exclusive end, ISO 8601 (required)',

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { BillingImportResultSchema, ReconciliationSchema } from '../../src/billing/billing-api-schemas.js';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -38,6 +39,7 @@ describe('billing through a running server', () => {
     const first = await cli(['import', 'billing', join(FIXTURES, 'azure-cost.csv'), '--data', data, '--json']);
     assert.equal(first.code, 0, first.err);
     const summary = JSON.parse(first.out) as { status: string; format: string; lines: number; skipped: number };
+    assert.deepEqual(BillingImportResultSchema.parse(summary), summary);
     assert.deepEqual([summary.status, summary.format, summary.lines, summary.skipped], ['imported', 'azure-cost', 3, 1]);
     const again = await cli(['import', 'billing', join(FIXTURES, 'azure-cost.csv'), '--data', data, '--json']);
     assert.equal((JSON.parse(again.out) as { status: string }).status, 'already_imported');
@@ -68,6 +70,7 @@ describe('billing through a running server', () => {
     assert.equal(res.statusCode, 200);
     const body = (await res.body.json()) as { rows: { provider: string; day: string; billed: string; explained: { kind: string }[] }[]; total: { billed: string }; coverage: { metered_pct: number | null } };
     assert.deepEqual(Object.keys(body), ['rows', 'total', 'coverage']);
+    assert.deepEqual(ReconciliationSchema.parse(body), body);
     const azure = body.rows.find((r) => r.provider === 'azure');
     assert.deepEqual(azure && [azure.day, azure.billed, azure.explained.map((e) => e.kind)], ['2025-08-01', '3.38334', ['unmetered_account']]);
     // 3.38334 (Azure) + 0.940054 (Anthropic: 94.0054 cents / 100) + 3.7143 (GCP usage) − 0.5 (GCP credit)
