@@ -50,7 +50,9 @@ export interface BillingImportResult {
   lines: number;
   /** Valid rows outside the AI bill (other services in a cloud export). */
   skipped: number;
+  /** The first 1,000 invalid lines; `invalid_count` counts them all. */
   invalid: InvalidBillingLine[];
+  invalid_count: number;
   /** Lines of earlier imports of the same source and period that this one replaced. */
   replaced: number;
   period_start: string | null;
@@ -87,7 +89,7 @@ export async function importBillingFile(store: Store, file: string, opts: Billin
   const format = await resolveFormat(file, opts.format);
   const parser = PARSERS[format];
   const hash = await fileHash(file);
-  const result: BillingImportResult = { format, import_id: '', source: format, status: 'imported', rows: 0, lines: 0, skipped: 0, invalid: [], replaced: 0, period_start: null, period_end: null };
+  const result: BillingImportResult = { format, import_id: '', source: format, status: 'imported', rows: 0, lines: 0, skipped: 0, invalid: [], invalid_count: 0, replaced: 0, period_start: null, period_end: null };
   let invalidCount = 0;
   let importId: string | null = null;
   let pending: BilledLine[] = [];
@@ -116,6 +118,7 @@ export async function importBillingFile(store: Store, file: string, opts: Billin
         result.rows += row.count ?? 1;
         if (row.error !== undefined) {
           invalidCount++;
+          result.invalid_count = invalidCount;
           if (result.invalid.length < MAX_LISTED_INVALID) result.invalid.push({ line: row.line, error: row.error });
           continue;
         }

@@ -46,7 +46,7 @@ export function registerBillingRoutes(api: ApiRouter, ctx: RuntimeContext): void
         const result = await importBillingFile(ctx.store, file, { format, skipInvalid: req.query.get('skip_invalid') === 'true', fileLabel: label });
         if (result.status === 'refused') {
           const first = result.invalid[0];
-          throw new ApiError(400, 'invalid_lines', `${result.invalid.length} invalid line(s), first line ${first?.line}: ${first?.error}; nothing imported (pass skip_invalid=true to import the rest)`, result.invalid);
+          throw new ApiError(400, 'invalid_lines', `${result.invalid_count} invalid line(s), first line ${first?.line}: ${first?.error}; nothing imported (pass skip_invalid=true to import the rest)`, result.invalid);
         }
         return { body: result };
       } catch (e) {

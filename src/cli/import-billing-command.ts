@@ -65,7 +65,7 @@ export function registerImportBillingCommand(importCmd: Command): void {
       .argument('<file>', 'the export: OpenAI Costs API or Anthropic cost_report pages (JSON), AWS CUR 2.0 (CSV/Parquet), Azure cost details (CSV), GCP billing export (JSON Lines/CSV), FOCUS 1.0–1.2 (CSV/Parquet)')
       .option('--format <format>', `one of ${FORMAT_CHOICES.join(', ')}`, 'auto')
       .option('--skip-invalid', 'import the valid lines and report the invalid ones (default: any invalid line refuses the whole file)')
-      .option('--json', 'print the summary as JSON: {format, import_id, source, status, rows, lines, skipped, invalid:[{line, error}], replaced, period_start, period_end}'),
+      .option('--json', 'print the summary as JSON: {format, import_id, source, status, rows, lines, skipped, invalid:[{line, error}], invalid_count, replaced, period_start, period_end}'),
   )
     .addHelpText('after', '\nImporting the same export twice changes nothing; a later export of the same source replaces the\nperiod it covers. Amounts stay exact (Anthropic cents and OpenAI dollars both become USD decimals).')
     .action(async (file: string, opts: ImportBillingOpts) => {
@@ -103,13 +103,13 @@ export function registerImportBillingCommand(importCmd: Command): void {
       if (result.status === 'refused') {
         const first = result.invalid[0];
         if (!opts.json) for (const bad of result.invalid.slice(0, 20)) process.stderr.write(`  line ${bad.line}: ${bad.error}\n`);
-        throw new CliError(`${file}: ${result.invalid.length} invalid line(s) (first: line ${first?.line}: ${first?.error}); nothing imported — fix them or pass --skip-invalid`);
+        throw new CliError(`${file}: ${result.invalid_count} invalid line(s) (first: line ${first?.line}: ${first?.error}); nothing imported — fix them or pass --skip-invalid`);
       }
       if (opts.json) return;
       const what = { imported: 'imported', already_imported: 'already imported (nothing changed)', empty: 'no billable lines', refused: 'refused' }[result.status];
-      process.stdout.write(`${result.format} ${what}: read ${result.rows} rows, ${result.lines} billed lines, ${result.skipped} other-service rows skipped, ${result.invalid.length} invalid, ${result.replaced} earlier lines replaced\n`);
+      process.stdout.write(`${result.format} ${what}: read ${result.rows} rows, ${result.lines} billed lines, ${result.skipped} other-service rows skipped, ${result.invalid_count} invalid, ${result.replaced} earlier lines replaced\n`);
       if (result.period_start) process.stdout.write(`period ${result.period_start} – ${result.period_end}, source ${result.source}\n`);
       for (const bad of result.invalid.slice(0, 20)) process.stdout.write(`  skipped line ${bad.line}: ${bad.error}\n`);
-      if (result.invalid.length > 20) process.stdout.write(`  … and ${result.invalid.length - 20} more (--json lists them)\n`);
+      if (result.invalid_count > 20) process.stdout.write(`  … and ${result.invalid_count - 20} more (--json lists up to 1,000)\n`);
     });
 }

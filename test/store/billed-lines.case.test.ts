@@ -63,14 +63,15 @@ function billedConformance(name: string, open: () => Promise<Store>): void {
       const lines = [
         line(1),
         line(2, { amount: '12345678.123456789012345678', amount_usd: '12345678.123456789012345678', quantity: '0.000000000000000001' }),
-        line(3, { charge_kind: 'credit', amount: '-5', amount_usd: '-5', model: null, token_class: null, quantity: null, unit: null, account: null, team: 'search', description: 'tab\there \\N' }),
+        line(3, { charge_kind: 'credit', amount: '-5', amount_usd: '-5', model: null, token_class: null, quantity: null, unit: null, account: null, team: 'search', description: 'tab\there \\N, "quoted",\nnew line\r\nand \'\'' }),
         line(4, { currency: 'EUR', amount: '2.5', amount_usd: null, invoice_period: null }),
+        line(5, { description: '', account: '', unit: 'NULL', amount: '123456789012.5', amount_usd: '-0.0000000001' }),
       ];
       assert.equal(await importAll(s, meta('imp-1'), lines), 'new');
       assert.deepEqual(await s.billed.lines('imp-1'), lines);
-      assert.equal(await s.billed.count(), 4);
+      assert.equal(await s.billed.count(), 5);
       const [imp] = await s.billed.imports();
-      assert.equal(imp?.lines, 4);
+      assert.equal(imp?.lines, 5);
       assert.equal(imp?.period_start, '2026-11-05T00:00:00.000Z');
       assert.equal(imp?.period_end, '2026-11-06T00:00:00.000Z');
     });
