@@ -10,6 +10,7 @@ import type { InvalidLine } from '../ledger/ledger-import.js';
 import { withApi, withApiOptions, type ApiAccessOptions, type ApiClient } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { startProgress } from './progress.js';
+import { registerImportBillingCommand } from './import-billing-command.js';
 
 interface ImportOpts extends ApiAccessOptions {
   skipInvalid?: boolean;
@@ -28,6 +29,7 @@ function apiSink(client: ApiClient): ImportSink {
 
 export function registerImportCommand(program: Command): void {
   const importCmd = program.command('import').description('Bring records from elsewhere into the ledger');
+  registerImportBillingCommand(importCmd);
   withApiOptions(
     importCmd
       .command('ledger')

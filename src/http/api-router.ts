@@ -175,9 +175,9 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/** A JSON Lines body (`application/x-ndjson` or `application/jsonl`) reaches the handler as its text. */
+/** A JSON Lines body (`application/x-ndjson` or `application/jsonl`) or CSV (`text/csv`, billing exports) reaches the handler as its text. */
 function isJsonLines(req: IncomingMessage): boolean {
-  return /^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(String(req.headers['content-type'] ?? ''));
+  return /^(application\/(x-ndjson|jsonl|x-jsonlines)|text\/csv)\b/i.test(String(req.headers['content-type'] ?? ''));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -9,6 +9,7 @@
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
 import { CostrailError } from '../errors/costrail-error.js';
+import type { BilledLineStore } from './billed-lines-repository.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -171,6 +172,8 @@ export interface Store {
   readonly sql: SqlClient;
   /** Applies a domain's pending migrations (tracked per domain, in version order, once each). */
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void>;
+  /** Billed line items imported from providers' exports, beside the ledger (src/billing). */
+  readonly billed: BilledLineStore;
   close(): Promise<void>;
 }
 

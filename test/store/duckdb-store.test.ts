@@ -67,6 +67,7 @@ describe('DuckDbStore', () => {
       [3, 'ledger_without_primary_key'],
       [4, 'ledger_not_null'],
       [5, 'ledger_rollup_hourly'],
+      [6, 'billed_lines'],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -24,6 +24,7 @@ import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/00
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { BILLED_LINE_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -463,6 +464,64 @@ export class DuckDbStore implements Store {
         }),
       ),
   };
+
+  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  readonly billed: BilledLineStore = billedLineStore(this.sql, (rows) => this.appendBilledRows(rows));
+
+  /**
+   * Billed lines in bulk: written as a CSV scratch file that DuckDB's own reader loads in one
+   * INSERT … SELECT. Measured on 100k lines: parameterised multi-row INSERTs ~800 rows/s, the
+   * appender with VARCHAR chunks ~13k rows/s. And DuckDB's VARCHAR -> DECIMAL(38,18) cast alone
+   * cost ~35 µs a value, while VARCHAR -> DECIMAL(18,9) is ~1 µs: so each amount travels in one of
+   * two fields, the narrow one when it fits (≤ 9 integer and ≤ 9 fraction digits, nearly every
+   * bill line), the wide one otherwise; both widen to DECIMAL(38,18) exactly.
+   */
+  private appendBilledRows(rows: readonly (readonly SqlParam[])[]): Promise<number> {
+    const n = BILLED_LINE_COLUMNS.length;
+    const isBig = (i: number): boolean => i === 2 || i === 14 || i === 15;
+    const MONEY = [9, 11, 13];
+    const wide = (i: number): number => n + MONEY.indexOf(i);
+    const types = `{${[...BILLED_LINE_COLUMNS, ...MONEY].map((_c, i) => `'c${i}': '${isBig(i) ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+    const select = BILLED_LINE_COLUMNS.map((_c, i) => (MONEY.includes(i) ? `COALESCE(c${i}::DECIMAL(18,9), c${wide(i)}::DECIMAL(38,18))` : `c${i}`));
+    const narrow = /^-?\d{1,9}(\.\d{1,9})?$/;
+    const isMoney = BILLED_LINE_COLUMNS.map((_c, i) => MONEY.includes(i));
+    const file = this.stagingFile.replace(/\.jsonl$/, '.billed.csv');
+    return this.serialized(async () => {
+      const parts: string[] = new Array<string>(rows.length);
+      for (let j = 0; j < rows.length; j++) {
+        const r = rows[j]!;
+        let line = '';
+        let tail = '';
+        for (let i = 0; i < n; i++) {
+          if (i > 0) line += ',';
+          const v = r[i];
+          if (isMoney[i]) {
+            // Money: narrow field or wide field, the other left NULL.
+            if (typeof v === 'string' && !narrow.test(v)) tail += `,${v}`;
+            else {
+              tail += ',';
+              if (v !== null && v !== undefined) line += String(v);
+            }
+            continue;
+          }
+          // NULL is an empty unquoted field; every text value is quoted, so '' stays ''.
+          if (v === null || v === undefined) continue;
+          line += typeof v === 'string' ? `"${v.includes('"') ? v.replace(/"/g, '""') : v}"` : String(v);
+        }
+        parts[j] = line + tail;
+      }
+      fs.writeFileSync(file, parts.join('\n') + '\n');
+      try {
+        return await this.inTransaction(async () => {
+          const source = `read_csv('${file.replace(/'/g, "''")}', header = false, columns = ${types}, quote = '"', escape = '"', delim = ',', allow_quoted_nulls = false, strict_mode = true)`;
+          const result = await this.writer.run(`INSERT INTO billed_line (${BILLED_LINE_COLUMNS.join(', ')}) SELECT ${select.join(', ')} FROM ${source}`);
+          return Number(result.rowsChanged);
+        });
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    });
+  }
 
   async migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     await this.serialized(async () => {

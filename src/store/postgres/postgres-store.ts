@@ -15,6 +15,7 @@ import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.
 import { overviewFromSpend } from '../spend-overview.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
@@ -253,6 +254,9 @@ export class PostgresStore implements Store {
       }
     },
   };
+
+  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  readonly billed: BilledLineStore = billedLineStore(this.sql);
 
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     return this.applyMigrations(

@@ -1,0 +1,35 @@
+/** Response bodies of the billing routes, for the OpenAPI document (docs/http-api.md) and tests. */
+import { z } from 'zod';
+import { BILLING_FORMATS } from '../store/billed-line.js';
+import { EXPLANATION_KINDS } from './reconciliation.js';
+
+const decimal = z.string().describe('exact decimal, USD');
+
+export const BillingImportResultSchema = z.strictObject({
+  format: z.enum(BILLING_FORMATS),
+  import_id: z.string(),
+  source: z.string().describe('format plus the billing account the export names: what a later export of the same period replaces'),
+  status: z.enum(['imported', 'already_imported', 'refused', 'empty']),
+  rows: z.number().int(),
+  lines: z.number().int(),
+  skipped: z.number().int().describe('valid rows outside the AI bill (other services)'),
+  invalid: z.array(z.strictObject({ line: z.number().int(), error: z.string() })).describe('the first 1,000 invalid lines'),
+  invalid_count: z.number().int(),
+  replaced: z.number().int(),
+  period_start: z.string().nullable(),
+  period_end: z.string().nullable(),
+});
+
+const Figures = {
+  observed: decimal.describe('ledger cost (list price)'),
+  billed: decimal.describe('everything the imported bills charge, net'),
+  gap: decimal.describe('billed − observed'),
+  gap_pct: z.number().nullable(),
+  explained: z.array(z.strictObject({ kind: z.enum(EXPLANATION_KINDS), amount: decimal, detail: z.string() })),
+};
+
+export const ReconciliationSchema = z.strictObject({
+  rows: z.array(z.strictObject({ provider: z.string(), day: z.string(), model: z.string().nullable().optional(), account: z.string().nullable().optional(), ...Figures })),
+  total: z.strictObject(Figures),
+  coverage: z.strictObject({ metered_pct: z.number().nullable(), attributed_pct: z.number().nullable() }),
+});

@@ -1,0 +1,23 @@
+/** What each billing importer (one file per export format) hands the import: rows, as parsed. */
+import type { BilledLine, BillingFormat } from '../store/billed-line.js';
+
+export interface ParsedRow {
+  /** 1-based line (CSV/JSON Lines) or result number (JSON pages) in the source file. */
+  line: number;
+  /** The billed lines this row yields (one, or more when a row carries credits). */
+  lines: BilledLine[];
+  /** Why the row is invalid; `lines` is then empty. */
+  error?: string;
+  /** A valid row outside the AI bill (an EC2 line in a CUR): counted, not imported. */
+  skipped?: boolean;
+  /** How many file rows this entry stands for (default 1): a filter's skipped rows arrive as one entry. */
+  count?: number;
+  /** The billing account the export belongs to, when the row names one (the replacement scope). */
+  billingAccount?: string | null;
+}
+
+export interface BillingParser {
+  readonly format: BillingFormat;
+  /** Rows in file order, in batches. `onBytes` reports progress through the file where known. */
+  parse(file: string, onProgress?: (rowsRead: number) => void): AsyncIterable<ParsedRow[]>;
+}
