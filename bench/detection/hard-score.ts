@@ -3,7 +3,7 @@
  * hard scenario's labels: recall and delay for runaways ≥ $50/h, creeps caught within 60 min,
  * false incidents per scope-month, incidents and notifications per runaway.
  */
-import { scopesOverlap, type Scope } from '../../src/alerts/scope.js';
+import { scopeContains, scopesOverlap, type Scope } from '../../src/alerts/scope.js';
 import type { HardEvent, HardScenario } from './hard-traffic.js';
 
 export interface ScoredIncident {
@@ -62,7 +62,8 @@ export function scoreIncidents(incidents: readonly ScoredIncident[], sc: HardSce
   const falseList: string[] = [];
   for (const i of incidents) {
     if (sc.events.some((e) => INCIDENT_KINDS.has(e.kind) && i.alerts.some((a) => explains(e, a)))) continue;
-    if (launch && i.alerts.some((a) => explains(launch, a, 0))) {
+    // A launch explains alerts on scopes it lies in (its feature, team, key, model, provider), not all spend.
+    if (launch && i.alerts.some((a) => Object.keys(a.scope).length > 0 && scopeContains(a.scope, launch.fields) && a.detected_at >= launch.start)) {
       // The launch may raise one incident (it is news); every further one is noise.
       if (++launchIncidents === 1) continue;
     }

@@ -120,8 +120,8 @@ export function planHardEvents(seed: number, start: number, evalFrom: number, en
     const s = at(8 * HOUR);
     events.push({ kind: 'creep', start: s, end: s + (3 + Math.floor(r() * 4)) * HOUR, fields: appFields(app), usd_per_hour: 20 });
   }
-  // One launch: a feature's volume steps up 2× for good.
-  const launchApp = APPS[Math.floor(r() * 4)] as App;
+  // One launch: a feature spending $20/h or more steps up 2× for good.
+  const launchApp = APPS[[0, 2, 4][Math.floor(r() * 3)] as number] as App;
   const ls = at(5 * DAY);
   events.push({ kind: 'launch', start: ls, end: end, fields: appFields(launchApp), usd_per_hour: 0, multiplier: 2 });
   return events;

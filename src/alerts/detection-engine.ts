@@ -26,6 +26,8 @@ export interface DetectionParams {
   levelHours: number;
   /** Hours of burstiness history (a week). */
   burstHours: number;
+  /** Hours of the short-term level that lets a busy day raise the expectation (0: off). */
+  shortLevelHours: number;
 }
 
 export const DEFAULT_DETECTION: DetectionParams = {
@@ -36,6 +38,7 @@ export const DEFAULT_DETECTION: DetectionParams = {
   weeks: 4,
   levelHours: 24,
   burstHours: 168,
+  shortLevelHours: 3,
 };
 
 export interface DetectionInput {
@@ -56,6 +59,7 @@ interface ScopeState {
   /** Per quiet past hour with calls: its largest call (the largest per-call cost of a minute), oldest first. */
   calls: number[];
   callP90: number | null;
+  callMax: number;
   alertHours: Set<number>;
   perRequest: { hour: number; cpr: number; tpr: number; usualErrorsPerHour: number; typicalHourly: number } | null;
 }
@@ -92,7 +96,7 @@ export class DetectionEngine {
   private state(id: string): ScopeState {
     let st = this.states.get(id);
     if (!st) {
-      st = { baselines: new Map(), burst: new Map(), burstP99: new Map(), burstDoneHour: -Infinity, calls: [], callP90: null, alertHours: new Set(), perRequest: null };
+      st = { baselines: new Map(), burst: new Map(), burstP99: new Map(), burstDoneHour: -Infinity, calls: [], callP90: null, callMax: 0, alertHours: new Set(), perRequest: null };
       this.states.set(id, st);
     }
     return st;
@@ -104,7 +108,8 @@ export class DetectionEngine {
       weeks: this.params.weeks,
       levelHours: this.params.levelHours,
       smoothing: this.params.velocity.floorUsdPerHour / 4,
-      excluded: (h) => hourAnnotated(annotations, s.scope, h),
+      shortLevelHours: this.params.shortLevelHours,
+      excluded: (h) => st.alertHours.has(h) || hourAnnotated(annotations, s.scope, h),
     });
     if (st.baselines.size > 400) st.baselines.delete(st.baselines.keys().next().value as number);
     st.baselines.set(hourMs, b);
@@ -187,8 +192,11 @@ export class DetectionEngine {
     const v = this.params.velocity;
     const override = v.floorByScope[scopeId(s.scope)];
     const floor = override ?? Math.max(v.floorUsdPerHour, v.floorShareOfSpend * (Number.isFinite(typicalHourly) ? typicalHourly : 0));
-    if (st.callP90 === null) st.callP90 = st.calls.length >= 24 ? quantile(st.calls, 0.9) : 0;
-    return { floorUsdPerHour: floor * mult, largeCall: st.callP90 * mult };
+    if (st.callP90 === null) {
+      st.callP90 = st.calls.length >= 24 ? quantile(st.calls, 0.9) : 0;
+      st.callMax = st.calls.length >= 24 ? Math.max(...st.calls) : 0;
+    }
+    return { floorUsdPerHour: floor * mult, largeCall: st.callP90 * mult, largestCall: st.callMax * mult };
   }
 
   private evaluateScope(s: ScopeSeries, ann: readonly Annotation[], t: number): Signal[] {
@@ -223,7 +231,7 @@ export class DetectionEngine {
 
     const requests60 = m.sum('requests', end - 60, end);
     if (annotationMultiplier(ann, s.scope, t - MINUTE_MS) === 1) {
-      out.push(...driftSignals({ scope: s.scope, cost: m.sum('cost', end - 60, end), requests: requests60, tokens: m.sum('tokens', end - 60, end), baseCostPerRequest: pr.cpr, baseTokensPerRequest: pr.tpr }, this.params.drift));
+      out.push(...driftSignals({ floorUsdPerHour: base ? this.money(s, st, pr.typicalHourly, 1).floorUsdPerHour : undefined, scope: s.scope, cost: m.sum('cost', end - 60, end), requests: requests60, tokens: m.sum('tokens', end - 60, end), baseCostPerRequest: pr.cpr, baseTokensPerRequest: pr.tpr }, this.params.drift));
     }
     const sp = this.params.storm;
     const storm = errorStormSignal(s.scope, sp.errorWindowsMinutes.map((w) => ({ minutes: w, requests: m.sum('requests', end - w, end), errors: m.sum('errors', end - w, end), cost: m.sum('cost', end - w, end) })), pr.usualErrorsPerHour, sp);

@@ -63,13 +63,17 @@ export interface Incident {
 }
 
 export interface IncidentParams {
-  /** An alert joins an incident whose members fired within this many minutes. */
+  /**
+   * An alert joins an incident whose members fired within this many minutes — a resolved one too
+   * (it reopens, in the same thread): a runaway's cost-per-call drift shows an hour after its
+   * velocity alerts, and a flapping runaway is still one runaway.
+   */
   joinMinutes: number;
   /** A narrower member is the root when its excess is at least this share of the largest. */
   rootShare: number;
 }
 
-export const DEFAULT_INCIDENT: IncidentParams = { joinMinutes: 30, rootShare: 0.5 };
+export const DEFAULT_INCIDENT: IncidentParams = { joinMinutes: 60, rootShare: 0.5 };
 
 export interface IncidentEvent {
   /** `opened` once; `escalated` when its severity rises; `resolved` when every member alert is. */
@@ -101,6 +105,8 @@ export function alertExcessPerHour(a: Pick<Alert, 'kind' | 'unit' | 'observed' |
 export class IncidentTracker {
   private readonly active = new Map<string, Incident>();
   private readonly members = new Map<string, Alert[]>();
+  /** Recently resolved incidents that a related alert may still reopen. */
+  private readonly recent = new Map<string, { incident: Incident; alerts: Alert[] }>();
 
   constructor(
     readonly params: IncidentParams = DEFAULT_INCIDENT,
@@ -135,6 +141,13 @@ export class IncidentTracker {
     for (const e of events) {
       if (e.type === 'opened') {
         const inc = this.find(e.alert, t);
+        if (inc && inc.status === 'resolved') {
+          const back = this.recent.get(inc.id);
+          this.recent.delete(inc.id);
+          Object.assign(inc, { status: 'open', resolved_at: null });
+          this.active.set(inc.id, inc);
+          this.members.set(inc.id, back?.alerts ?? []);
+        }
         if (inc) {
           e.alert.incident_id = inc.id;
           (this.members.get(inc.id) as Alert[]).push(e.alert);
@@ -161,6 +174,7 @@ export class IncidentTracker {
         inc.resolved_at = t;
         this.active.delete(inc.id);
         this.members.delete(inc.id);
+        this.recent.set(inc.id, { incident: inc, alerts });
         out.push({ type: 'resolved', incident: inc });
       }
     }
@@ -170,9 +184,11 @@ export class IncidentTracker {
   /** The active incident this alert belongs to: overlapping scopes, a member seen recently. */
   private find(a: Alert, t: number): Incident | null {
     let best: Incident | null = null;
-    for (const inc of this.active.values()) {
+    for (const [id, r] of this.recent) if (t - r.incident.last_seen_at > this.params.joinMinutes * MINUTE_MS) this.recent.delete(id);
+    const candidates = [...[...this.active.values()].map((i) => ({ inc: i, alerts: this.members.get(i.id) ?? [] })), ...[...this.recent.values()].map((r) => ({ inc: r.incident, alerts: r.alerts }))];
+    for (const { inc, alerts } of candidates) {
       if (t - inc.last_seen_at > this.params.joinMinutes * MINUTE_MS) continue;
-      const overlap = (this.members.get(inc.id) ?? []).some((m) => scopesOverlap(m.scope, a.scope));
+      const overlap = alerts.some((m) => scopesOverlap(m.scope, a.scope));
       if (overlap && (!best || inc.peak_impact_usd_per_hour > best.peak_impact_usd_per_hour)) best = inc;
     }
     return best;

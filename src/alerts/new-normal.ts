@@ -1,15 +1,15 @@
 /**
  * "This is the new normal": an operator acknowledging an incident as a legitimate step change (a
  * launch) turns it into an annotation on the incident's root scope, so the detectors expect the
- * new level from then on while the seasonal baseline learns it (hours under an annotation are kept
- * out of baselines; after `days` the level factor has caught up with a week of the new level).
+ * new level from then on. Its hours stay in the baselines (see NEW_NORMAL_NOTE): within `days`
+ * the level factor (the median ratio to the seasonal profile over the last day) has caught up.
  */
 import type { Alert } from './alert-types.js';
-import type { Annotation } from './annotation.js';
+import { NEW_NORMAL_NOTE, type Annotation } from './annotation.js';
 import type { Incident } from './incident-tracker.js';
 import { clamp } from './robust-stats.js';
 
-export const NEW_NORMAL_DAYS = 2;
+export const NEW_NORMAL_DAYS = 1;
 
 /** The annotation a "new normal" acknowledgement posts: the root scope, from the incident's start, at the observed level. */
 export function newNormalAnnotation(id: string, incident: Incident, alerts: readonly Alert[], now: number, days = NEW_NORMAL_DAYS): Annotation {
@@ -21,7 +21,7 @@ export function newNormalAnnotation(id: string, incident: Incident, alerts: read
     scope: root?.scope ?? incident.root_scope,
     from: incident.opened_at - 60 * 60_000,
     to: now + days * 86_400_000,
-    note: `new normal: incident ${incident.id}`,
+    note: `${NEW_NORMAL_NOTE} incident ${incident.id}`,
     expected_multiplier: Math.round(clamp(ratio, 1.5, 20) * 100) / 100,
   };
 }

@@ -54,8 +54,10 @@ export const DEFAULT_VELOCITY: VelocityParams = {
 /** What money means for one scope at one instant: its floor and its usual large call. */
 export interface ScopeMoney {
   floorUsdPerHour: number;
-  /** The scope's usual largest single call ($). */
+  /** The scope's usual largest single call ($): the 90th percentile of each past hour's largest. */
   largeCall: number;
+  /** The largest single call of the past week ($): one call like it is not a runaway. */
+  largestCall?: number;
 }
 
 /** One window's figures at one instant. */
@@ -69,7 +71,7 @@ export interface WindowCheck {
 }
 
 export function windowThreshold(w: number, expected: number, sigmaHour: number, burst: number, p: VelocityParams, money: ScopeMoney = { floorUsdPerHour: p.floorUsdPerHour, largeCall: 0 }): number {
-  const excess = Math.max(p.z * sigmaHour * (w / 60), money.floorUsdPerHour * (Math.max(w, p.floorMinMinutes) / 60), ((p.minRatio[w] ?? 1.5) - 1) * expected, p.burstMargin * burst, p.callAllowance * money.largeCall);
+  const excess = Math.max(p.z * sigmaHour * (w / 60), money.floorUsdPerHour * (Math.max(w, p.floorMinMinutes) / 60), ((p.minRatio[w] ?? 1.5) - 1) * expected, p.burstMargin * burst, p.callAllowance * money.largeCall, money.largestCall ?? 0);
   return expected + excess;
 }
 
