@@ -5,6 +5,9 @@
 import type { Store } from '../store/store.js';
 import { AlertTracker, type LifecycleEvent } from './alert-tracker.js';
 import { IncidentTracker, type Incident, type IncidentEvent } from './incident-tracker.js';
+import { randomUUID } from 'node:crypto';
+import type { Annotation } from './annotation.js';
+import { newNormalAnnotation } from './new-normal.js';
 import type { Alert, Signal } from './alert-types.js';
 import { AlertRepository } from './alert-repository.js';
 import type { BudgetView } from './budget-view.js';
@@ -162,6 +165,34 @@ export class AlertService {
     await this.repo.save(a);
     await this.announce(this.incidents.apply([{ type: 'resolved', alert: a }], now), now);
     return a;
+  }
+
+  /**
+   * Operator actions on an incident: `ack` (it and its open alerts), `snooze` (no notifications
+   * until then; resolution still closes the thread), `note`, and `new_normal` — an acknowledged
+   * launch: an annotation on the root scope at the observed level (see new-normal.ts), so the
+   * baseline takes the step as its new level instead of alerting again.
+   */
+  async incidentAction(id: string, action: { type: 'ack' } | { type: 'snooze'; minutes: number; text?: string } | { type: 'note'; text: string } | { type: 'new_normal'; days?: number; text?: string }, now = Date.now()): Promise<{ incident: Incident; alerts: Alert[]; annotation?: Annotation } | null> {
+    const found = await this.incident(id);
+    if (!found) return null;
+    const { incident: inc, alerts } = found;
+    let annotation: Annotation | undefined;
+    if (action.type === 'ack' || action.type === 'new_normal') {
+      if (inc.status === 'open') inc.status = 'acknowledged';
+      for (const a of alerts) if (a.status === 'open') await this.acknowledge(a.id, now);
+    }
+    if (action.type === 'snooze') {
+      inc.snoozed_until = now + action.minutes * MINUTE_MS;
+      inc.notes.push({ at: now, text: action.text ?? `snoozed for ${action.minutes} min`, action: 'snooze' });
+    } else if (action.type === 'note') inc.notes.push({ at: now, text: action.text, action: 'note' });
+    else if (action.type === 'new_normal') {
+      annotation = newNormalAnnotation(randomUUID(), inc, alerts, now, action.days);
+      await this.repo.addAnnotation(annotation);
+      inc.notes.push({ at: now, text: action.text ?? `the new normal: expect ${annotation.expected_multiplier}× on ${scopeLabel(annotation.scope)} while the baseline learns it`, action: 'new_normal' });
+    } else inc.notes.push({ at: now, text: 'acknowledged', action: 'note' });
+    await this.repo.saveIncident(inc);
+    return { incident: inc, alerts, ...(annotation ? { annotation } : {}) };
   }
 
   /** An incident with its member alerts: the live one when active, else the stored one. */

@@ -147,6 +147,42 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     },
   });
 
+  const IncidentActionBody = {
+    ack: z.object({}).strict(),
+    snooze: z.object({ minutes: z.number().int().min(1).max(7 * 24 * 60), note: z.string().max(500).optional() }).strict(),
+    notes: z.object({ text: z.string().min(1).max(2000) }).strict(),
+    'new-normal': z.object({ days: z.number().min(0.25).max(14).optional(), note: z.string().max(500).optional() }).strict(),
+  } as const;
+  const actionSummary = {
+    ack: 'Acknowledge an incident and its open alerts',
+    snooze: 'Snooze an incident\'s notifications for some minutes ({minutes, note?})',
+    notes: 'Add a note to an incident ({text})',
+    'new-normal': 'Acknowledge an incident as the new normal (a launch): annotates its root scope at the observed level ({days?, note?})',
+  } as const;
+  for (const action of ['ack', 'snooze', 'notes', 'new-normal'] as const) {
+    api.add({
+      method: 'POST',
+      path: `/api/incidents/{id}/${action}`,
+      summary: actionSummary[action],
+      tag: 'Alerts',
+      // One route per action, each with its own strict body; the handler reads the union of their fields.
+      body: IncidentActionBody[action] as unknown as z.ZodType<{ minutes?: number; note?: string; text?: string; days?: number }>,
+      response: IncidentDetailSchema,
+      handler: async (req) => {
+        const id = req.params['id'] ?? '';
+        const existing = await svc().incident(id);
+        if (!existing || !incidentVisible(req.principal, existing.incident)) throw ApiError.notFound(`no incident ${id}`);
+        const b = req.body;
+        const done = await svc().incidentAction(
+          id,
+          action === 'ack' ? { type: 'ack' } : action === 'snooze' ? { type: 'snooze', minutes: b.minutes ?? 60, ...(b.note ? { text: b.note } : {}) } : action === 'notes' ? { type: 'note', text: b.text ?? '' } : { type: 'new_normal', ...(b.days !== undefined ? { days: b.days } : {}), ...(b.note ? { text: b.note } : {}) },
+        );
+        if (!done) throw ApiError.notFound(`no incident ${id}`);
+        return { body: { ...incidentJson(done.incident), alerts: done.alerts.map(alertJson) } };
+      },
+    });
+  }
+
   api.add({
     method: 'POST',
     path: '/api/annotations',

@@ -78,7 +78,7 @@ describe('alerts end to end on the embedded store', () => {
     assert.equal((incident['alert_ids'] as string[]).length, leak.length);
   });
 
-  it('the live evaluator opens, notifies, lists, acknowledges and resolves alerts through the API', async () => {
+  it('the live evaluator opens, notifies, lists, acknowledges and resolves alerts and incidents through the API', async () => {
     const got: string[] = [];
     const hook = http.createServer((req, res) => {
       let b = '';
@@ -120,6 +120,22 @@ describe('alerts end to end on the embedded store', () => {
       assert.equal(detail.status, 200);
       assert.ok((detail.json?.['alerts'] as { id: string; incident_id: string }[]).every((a) => a.incident_id === listed[0]!.id));
       assert.equal((await api('GET', '/api/incidents/nope')).status, 404);
+      const incId = listed[0]!.id;
+      assert.equal((await api('POST', `/api/incidents/${incId}/snooze`, { minutes: 0 })).status, 400, 'bad input is refused');
+      const snoozed = await api('POST', `/api/incidents/${incId}/snooze`, { minutes: 30, note: 'looking into it' });
+      assert.equal(snoozed.status, 200);
+      assert.ok(Date.parse(String(snoozed.json?.['snoozed_until'])) > Date.now());
+      const noted = await api('POST', `/api/incidents/${incId}/notes`, { text: 'the leaked key is revoked' });
+      assert.deepEqual((noted.json?.['notes'] as { text: string }[]).map((n) => n.text), ['looking into it', 'the leaked key is revoked']);
+      const before = ((await api('GET', '/api/annotations')).json?.['annotations'] as unknown[]).length;
+      const normal = await api('POST', `/api/incidents/${incId}/new-normal`, { days: 1 });
+      assert.equal(normal.json?.['status'], 'acknowledged');
+      const anns = (await api('GET', '/api/annotations')).json?.['annotations'] as { note: string; scope: Record<string, string>; expected_multiplier: number }[];
+      assert.equal(anns.length, before + 1, 'the new normal is an annotation on the root scope');
+      const nn = anns.find((a) => a.note.startsWith('new normal:'));
+      const memberScopes = (detail.json?.['alerts'] as { kind: string; scope: Record<string, string> }[]).filter((a) => a.kind === 'spend_velocity').map((a) => JSON.stringify(a.scope));
+      assert.ok(nn && nn.expected_multiplier > 1 && memberScopes.includes(JSON.stringify(nn.scope)), JSON.stringify(anns));
+      assert.equal((await api('POST', '/api/incidents/nope/ack')).status, 404);
       assert.equal((await api('GET', '/api/incidents?status=bogus')).status, 400);
 
       const ack = await api('POST', `/api/alerts/${team.id}/ack`);
@@ -143,5 +159,10 @@ describe('alerts end to end on the embedded store', () => {
     assert.equal(r.status, 0, r.stderr);
     const listed = JSON.parse(r.stdout) as { status: string }[];
     assert.ok(listed.some((a) => a.status === 'resolved'), 'history survives a restart');
+    const inc = spawnSync(process.execPath, [BIN, 'alerts', 'incidents', '--data', dir, '--json'], { encoding: 'utf8' });
+    assert.equal(inc.status, 0, inc.stderr);
+    const incidents = JSON.parse(inc.stdout) as { id: string; notes: { action: string }[] }[];
+    assert.equal(incidents.length, 1, 'incidents survive a restart');
+    assert.deepEqual(incidents[0]!.notes.map((n) => n.action), ['snooze', 'note', 'new_normal']);
   });
 });
