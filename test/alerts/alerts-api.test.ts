@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { alertServiceFor } from '../../src/alerts/alert-service.js';
+import { IncidentDetailSchema, IncidentListSchema } from '../../src/alerts/alerts-api-schemas.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
@@ -118,6 +119,9 @@ describe('alerts end to end on the embedded store', () => {
       assert.ok(listed[0]!.alert_ids.includes(team.id));
       const detail = await api('GET', `/api/incidents/${listed[0]!.id}`);
       assert.equal(detail.status, 200);
+      // The bodies are what the OpenAPI document says they are.
+      IncidentListSchema.parse(incidents.json);
+      IncidentDetailSchema.parse(detail.json);
       assert.ok((detail.json?.['alerts'] as { id: string; incident_id: string }[]).every((a) => a.incident_id === listed[0]!.id));
       assert.equal((await api('GET', '/api/incidents/nope')).status, 404);
       const incId = listed[0]!.id;
