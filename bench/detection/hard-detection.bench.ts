@@ -37,7 +37,8 @@ for (let seed = lo; seed <= (hi ?? lo); seed++) {
   const t1 = Date.now();
   const launch = sc.events.find((e) => e.kind === 'launch');
   const annotations = sc.input.annotations as Annotation[];
-  const grouping = new IncidentTracker(DEFAULT_INCIDENT, () => `inc-${seed}-${Math.random().toString(36).slice(2)}`);
+  let n = 0;
+  const grouping = new IncidentTracker(DEFAULT_INCIDENT, () => `inc-${seed}-${++n}`);
   const incidents: Incident[] = [];
   const members = new Map<string, Alert[]>();
   let acked = false;
