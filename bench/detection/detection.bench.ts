@@ -59,7 +59,7 @@ const t2 = Date.now();
 const r = spawnSync(process.execPath, [BIN, 'anomalies', '--from', new Date(sc.evalFrom).toISOString(), '--to', new Date(sc.end).toISOString(), '--data', data, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
 if (r.status !== 0) throw new Error(`costrail anomalies failed: ${r.stderr}`);
 const t3 = Date.now();
-const alerts = (JSON.parse(r.stdout) as { detected_at: string; scope: Record<string, string>; kind: string; severity: string }[]).map((a) => ({ ...a, detected_at: Date.parse(a.detected_at) }));
+const alerts = (JSON.parse(r.stdout) as { alerts: { detected_at: string; scope: Record<string, string>; kind: string; severity: string }[] }).alerts.map((a) => ({ ...a, detected_at: Date.parse(a.detected_at) }));
 const scopes = new Set(alerts.map((a) => JSON.stringify(a.scope))).size;
 const score = scoreAlerts(alerts, sc, 38);
 console.log(`seed ${seed}, ${evalDays} days evaluated: ${n} records; generate ${t1 - t0} ms, load (${canImport ? 'costrail import ledger' : 'Store.insertRecords'}) ${t2 - t1} ms, costrail anomalies ${t3 - t2} ms; alerts on ${scopes} distinct scopes`);

@@ -6,6 +6,7 @@
 import type { Store } from '../store/store.js';
 import { numberOf, textOf, type SqlRow } from '../store/sql.js';
 import type { Alert, AlertStatus } from './alert-types.js';
+import type { Incident, IncidentStatus } from './incident-tracker.js';
 import type { Annotation } from './annotation.js';
 import type { SecretBox } from '../keys/master-key.js';
 import type { ChannelConfig } from './channels/channel-config.js';
@@ -30,6 +31,16 @@ const MIGRATIONS = [
       CREATE TABLE alert_annotations (id TEXT PRIMARY KEY, scope TEXT NOT NULL, from_ms BIGINT NOT NULL, to_ms BIGINT NOT NULL,
         note TEXT NOT NULL, expected_multiplier DOUBLE PRECISION NOT NULL, created_at BIGINT NOT NULL);
       CREATE TABLE alert_channels (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL);`,
+  },
+  {
+    version: 2,
+    name: 'incidents',
+    duckdb: `
+      CREATE TABLE alert_incidents (id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL, opened_at BIGINT NOT NULL, resolved_at BIGINT, body VARCHAR NOT NULL);
+      CREATE INDEX alert_incidents_by_time ON alert_incidents (opened_at);`,
+    postgres: `
+      CREATE TABLE alert_incidents (id TEXT PRIMARY KEY, status TEXT NOT NULL, opened_at BIGINT NOT NULL, resolved_at BIGINT, body TEXT NOT NULL);
+      CREATE INDEX alert_incidents_by_time ON alert_incidents (opened_at);`,
   },
 ];
 
@@ -98,6 +109,49 @@ export class AlertRepository {
     await this.migrate();
     const rows = await this.store.sql.query("SELECT body FROM alerts WHERE status <> 'resolved'");
     return rows.map((r) => JSON.parse(String(r['body'])) as Alert);
+  }
+
+  async saveIncident(i: Incident): Promise<void> {
+    await this.migrate();
+    await this.store.sql.transaction(async (tx) => {
+      await tx.execute('DELETE FROM alert_incidents WHERE id = $1', [i.id]);
+      await tx.execute('INSERT INTO alert_incidents (id, status, opened_at, resolved_at, body) VALUES ($1, $2, $3, $4, $5)', [i.id, i.status, i.opened_at, i.resolved_at, JSON.stringify(i)]);
+    });
+  }
+
+  async getIncident(id: string): Promise<Incident | null> {
+    await this.migrate();
+    const rows = await this.store.sql.query('SELECT body FROM alert_incidents WHERE id = $1', [id]);
+    return rows[0] ? (JSON.parse(String(rows[0]['body'])) as Incident) : null;
+  }
+
+  /** Newest first. */
+  async listIncidents(q: { status?: IncidentStatus; fromMs?: number; toMs?: number; limit?: number } = {}): Promise<Incident[]> {
+    await this.migrate();
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.status) where.push(`status = $${params.push(q.status)}`);
+    if (q.fromMs !== undefined) where.push(`opened_at >= $${params.push(q.fromMs)}`);
+    if (q.toMs !== undefined) where.push(`opened_at < $${params.push(q.toMs)}`);
+    const limit = Math.min(Math.max(1, q.limit ?? 200), 1000);
+    const rows = await this.store.sql.query(`SELECT body FROM alert_incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id DESC LIMIT ${limit}`, params);
+    return rows.map((r) => JSON.parse(String(r['body'])) as Incident);
+  }
+
+  async activeIncidents(): Promise<Incident[]> {
+    await this.migrate();
+    const rows = await this.store.sql.query("SELECT body FROM alert_incidents WHERE status <> 'resolved'");
+    return rows.map((r) => JSON.parse(String(r['body'])) as Incident);
+  }
+
+  /** The alerts of one incident (their body carries `incident_id`). */
+  async incidentAlerts(i: Incident): Promise<Alert[]> {
+    const out: Alert[] = [];
+    for (const id of i.alert_ids) {
+      const a = await this.get(id);
+      if (a) out.push(a);
+    }
+    return out;
   }
 
   async addAnnotation(a: Annotation): Promise<void> {

@@ -4,6 +4,10 @@
  */
 import type { Store } from '../store/store.js';
 import { AlertTracker, type LifecycleEvent } from './alert-tracker.js';
+import { IncidentTracker, type Incident, type IncidentEvent } from './incident-tracker.js';
+import { randomUUID } from 'node:crypto';
+import type { Annotation } from './annotation.js';
+import { newNormalAnnotation } from './new-normal.js';
 import type { Alert, Signal } from './alert-types.js';
 import { AlertRepository } from './alert-repository.js';
 import type { BudgetView } from './budget-view.js';
@@ -31,6 +35,7 @@ export class AlertService {
   readonly repo: AlertRepository;
   readonly notifier: Notifier;
   private readonly tracker = new AlertTracker();
+  readonly incidents = new IncidentTracker();
   private readonly engine = new DetectionEngine(DEFAULT_DETECTION);
   private readonly source: LiveSeriesSource;
   private timer: NodeJS.Timeout | null = null;
@@ -104,7 +109,9 @@ export class AlertService {
 
   private async evaluate(t: number): Promise<void> {
     if (!this.restored) {
-      this.tracker.restore(await this.repo.active());
+      const active = await this.repo.active();
+      this.tracker.restore(active);
+      this.incidents.restore(await this.repo.activeIncidents(), active);
       this.restored = true;
     }
     const annotations = await this.repo.annotations();
@@ -114,20 +121,35 @@ export class AlertService {
       this.forecastHour = Math.floor(t / HOUR_MS);
       this.forecastSignals = await this.forecastBreaches(t);
     }
-    await this.record(this.tracker.apply([...signals, ...this.forecastSignals], t));
+    await this.record(this.tracker.apply([...signals, ...this.forecastSignals], t), t);
   }
 
-  private async record(events: readonly LifecycleEvent[]): Promise<void> {
+  /**
+   * Persists what changed and notifies per incident, not per alert: the alerts of one cause
+   * share one incident, and each channel hears about it once (updates go to the same thread).
+   */
+  private async record(events: readonly LifecycleEvent[], t: number): Promise<void> {
     for (const e of events) {
       if (e.type === 'opened') {
         const w = Math.max(60, e.alert.window_minutes);
         e.alert.contributors = await topContributors(this.store, e.alert.scope, e.alert.detected_at - w * MINUTE_MS, e.alert.detected_at).catch(() => []);
       }
-      await this.repo.save(e.alert);
-      this.notifier.post({ type: e.type === 'opened' ? 'alert.opened' : e.type === 'escalated' ? 'alert.escalated' : 'alert.resolved', alert: e.alert });
     }
+    const incidentEvents = this.incidents.apply(events, t);
+    for (const e of events) await this.repo.save(e.alert);
+    await this.announce(incidentEvents, t);
   }
 
+  private async announce(events: readonly IncidentEvent[], t: number): Promise<void> {
+    const seen = new Set<Incident>();
+    for (const e of events) {
+      await this.repo.saveIncident(e.incident);
+      const alerts = e.type === 'resolved' ? await this.repo.incidentAlerts(e.incident) : this.incidents.membersOf(e.incident.id);
+      if (e.type === 'joined' && seen.has(e.incident)) continue;
+      seen.add(e.incident);
+      void this.notifier.notifyIncident(e.type, e.incident, alerts, t, (i) => void this.repo.saveIncident(i).catch(() => undefined));
+    }
+  }
   async acknowledge(id: string, now = Date.now()): Promise<Alert | null> {
     const a = this.tracker.acknowledge(id, now) ?? (await this.repo.get(id));
     if (!a) return null;
@@ -141,8 +163,44 @@ export class AlertService {
     if (!a) return null;
     if (a.status !== 'resolved') Object.assign(a, { status: 'resolved', resolved_at: now, resolved_by: 'manual' });
     await this.repo.save(a);
-    this.notifier.post({ type: 'alert.resolved', alert: a });
+    await this.announce(this.incidents.apply([{ type: 'resolved', alert: a }], now), now);
     return a;
+  }
+
+  /**
+   * Operator actions on an incident: `ack` (it and its open alerts), `snooze` (no notifications
+   * until then; resolution still closes the thread), `note`, and `new_normal` — an acknowledged
+   * launch: an annotation on the root scope at the observed level (see new-normal.ts), so the
+   * baseline takes the step as its new level instead of alerting again.
+   */
+  async incidentAction(id: string, action: { type: 'ack' } | { type: 'snooze'; minutes: number; text?: string } | { type: 'note'; text: string } | { type: 'new_normal'; days?: number; text?: string }, now = Date.now()): Promise<{ incident: Incident; alerts: Alert[]; annotation?: Annotation } | null> {
+    const found = await this.incident(id);
+    if (!found) return null;
+    const { incident: inc, alerts } = found;
+    let annotation: Annotation | undefined;
+    if (action.type === 'ack' || action.type === 'new_normal') {
+      if (inc.status === 'open') inc.status = 'acknowledged';
+      for (const a of alerts) if (a.status === 'open') await this.acknowledge(a.id, now);
+    }
+    if (action.type === 'snooze') {
+      inc.snoozed_until = now + action.minutes * MINUTE_MS;
+      inc.notes.push({ at: now, text: action.text ?? `snoozed for ${action.minutes} min`, action: 'snooze' });
+    } else if (action.type === 'note') inc.notes.push({ at: now, text: action.text, action: 'note' });
+    else if (action.type === 'new_normal') {
+      annotation = newNormalAnnotation(randomUUID(), inc, alerts, now, action.days);
+      await this.repo.addAnnotation(annotation);
+      inc.notes.push({ at: now, text: action.text ?? `the new normal: expect ${annotation.expected_multiplier}× on ${scopeLabel(annotation.scope)} while the baseline learns it`, action: 'new_normal' });
+    } else inc.notes.push({ at: now, text: 'acknowledged', action: 'note' });
+    await this.repo.saveIncident(inc);
+    return { incident: inc, alerts, ...(annotation ? { annotation } : {}) };
+  }
+
+  /** An incident with its member alerts: the live one when active, else the stored one. */
+  async incident(id: string): Promise<{ incident: Incident; alerts: Alert[] } | null> {
+    const live = this.incidents.get(id);
+    if (live) return { incident: live, alerts: this.incidents.membersOf(id) };
+    const stored = await this.repo.getIncident(id);
+    return stored ? { incident: stored, alerts: await this.repo.incidentAlerts(stored) } : null;
   }
 
   /**

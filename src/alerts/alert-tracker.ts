@@ -81,6 +81,7 @@ export class AlertTracker {
         resolved_by: null,
         peak_observed: s.observed,
         contributors: [],
+        incident_id: null,
         link: explorerLink(s.scope, t - Math.max(60, 4 * s.window_minutes) * MINUTE_MS, t + 30 * MINUTE_MS),
       };
       this.open.set(key, alert);

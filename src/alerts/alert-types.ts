@@ -50,4 +50,6 @@ export interface Alert extends Signal {
   peak_observed: number;
   contributors: Contributor[];
   link: string;
+  /** The incident this alert belongs to (alerts sharing one cause share one incident). */
+  incident_id?: string | null;
 }

@@ -17,7 +17,9 @@ import { loadBacktestInput } from './ledger-backtest-source.js';
 import { scopeContains, type Scope } from './scope.js';
 import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
 import { topContributors } from './top-contributors.js';
-import { AlertListSchema, AlertSchema } from './alerts-api-schemas.js';
+import { AlertListSchema, AlertSchema, IncidentDetailSchema, IncidentListSchema } from './alerts-api-schemas.js';
+import { IncidentTracker, type Incident } from './incident-tracker.js';
+import { incidentJson } from './incident-json.js';
 
 const ScopeSchema = z.record(z.string(), z.string()).refine((s) => Object.keys(s).every(isSpendDimension), 'scope keys must be spend dimensions (team, feature, model, key_id, tag:NAME, …)');
 
@@ -106,6 +108,81 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
     });
   }
 
+  // A scoped token sees an incident when one of its member alerts lies inside its scope.
+  const incidentVisible = (p: Principal, i: Incident) => i.scopes.some((x) => scopeContains(p.scope, x));
+  api.add({
+    method: 'GET',
+    path: '/api/incidents',
+    summary: 'Incidents, newest first: the alerts that share one cause, with root scope, contributors and $/h impact',
+    tag: 'Alerts',
+    access: 'read',
+    queryParams: { status: 'open | acknowledged | resolved', from: 'ISO instant', to: 'ISO instant', limit: '1..1000 (default 200)' },
+    response: IncidentListSchema,
+    handler: async (req) => {
+      const status = req.query.get('status');
+      if (status && !['open', 'acknowledged', 'resolved'].includes(status)) throw ApiError.badRequest('status must be open, acknowledged or resolved');
+      const limit = req.query.get('limit');
+      if (limit !== null && !/^\d{1,4}$/.test(limit)) throw ApiError.badRequest('limit must be an integer from 1 to 1000');
+      const list = await svc().repo.listIncidents({
+        ...(status ? { status: status as Incident['status'] } : {}),
+        fromMs: instant(req.query, 'from', false),
+        toMs: instant(req.query, 'to', false),
+        ...(limit ? { limit: Number(limit) } : {}),
+      });
+      return { body: { incidents: list.filter((i) => incidentVisible(req.principal, i)).map(incidentJson) } };
+    },
+  });
+  api.add({
+    method: 'GET',
+    path: '/api/incidents/{id}',
+    summary: 'One incident with its member alerts',
+    tag: 'Alerts',
+    access: 'read',
+    response: IncidentDetailSchema,
+    handler: async (req) => {
+      const id = req.params['id'] ?? '';
+      const found = await svc().incident(id);
+      if (!found || !incidentVisible(req.principal, found.incident)) throw ApiError.notFound(`no incident ${id}`);
+      return { body: { ...incidentJson(found.incident), alerts: found.alerts.map(alertJson) } };
+    },
+  });
+
+  const IncidentActionBody = {
+    ack: z.object({}).strict(),
+    snooze: z.object({ minutes: z.number().int().min(1).max(7 * 24 * 60), note: z.string().max(500).optional() }).strict(),
+    notes: z.object({ text: z.string().min(1).max(2000) }).strict(),
+    'new-normal': z.object({ days: z.number().min(0.25).max(14).optional(), note: z.string().max(500).optional() }).strict(),
+  } as const;
+  const actionSummary = {
+    ack: 'Acknowledge an incident and its open alerts',
+    snooze: 'Snooze an incident\'s notifications for some minutes ({minutes, note?})',
+    notes: 'Add a note to an incident ({text})',
+    'new-normal': 'Acknowledge an incident as the new normal (a launch): annotates its root scope at the observed level ({days?, note?})',
+  } as const;
+  for (const action of ['ack', 'snooze', 'notes', 'new-normal'] as const) {
+    api.add({
+      method: 'POST',
+      path: `/api/incidents/{id}/${action}`,
+      summary: actionSummary[action],
+      tag: 'Alerts',
+      // One route per action, each with its own strict body; the handler reads the union of their fields.
+      body: IncidentActionBody[action] as unknown as z.ZodType<{ minutes?: number; note?: string; text?: string; days?: number }>,
+      response: IncidentDetailSchema,
+      handler: async (req) => {
+        const id = req.params['id'] ?? '';
+        const existing = await svc().incident(id);
+        if (!existing || !incidentVisible(req.principal, existing.incident)) throw ApiError.notFound(`no incident ${id}`);
+        const b = req.body;
+        const done = await svc().incidentAction(
+          id,
+          action === 'ack' ? { type: 'ack' } : action === 'snooze' ? { type: 'snooze', minutes: b.minutes ?? 60, ...(b.note ? { text: b.note } : {}) } : action === 'notes' ? { type: 'note', text: b.text ?? '' } : { type: 'new_normal', ...(b.days !== undefined ? { days: b.days } : {}), ...(b.note ? { text: b.note } : {}) },
+        );
+        if (!done) throw ApiError.notFound(`no incident ${id}`);
+        return { body: { ...incidentJson(done.incident), alerts: done.alerts.map(alertJson) } };
+      },
+    });
+  }
+
   api.add({
     method: 'POST',
     path: '/api/annotations',
@@ -184,11 +261,20 @@ export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
       if (bad) throw ApiError.badRequest(`unknown dimension "${bad}"`);
       const annotations = await svc().repo.annotations();
       const input = await loadBacktestInput(ctx.store, { fromMs, toMs, dimensions: dims, annotations });
-      const alerts = await runBacktest(input, { fromMs, toMs });
+      let n = 0;
+      const grouping = new IncidentTracker(undefined, () => `bt-incident-${++n}`);
+      const incidents: Incident[] = [];
+      const alerts = await runBacktest(input, {
+        fromMs,
+        toMs,
+        onEvents: (events, t) => {
+          for (const e of grouping.apply(events, t)) if (e.type === 'opened') incidents.push(e.incident);
+        },
+      });
       if (req.query.get('contributors') === 'true') {
         for (const a of alerts) a.contributors = await topContributors(ctx.store, a.scope, a.detected_at - Math.max(60, a.window_minutes) * 60_000, a.detected_at);
       }
-      return { body: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), scopes: input.scopes.length, alerts: alerts.map(backtestAlertJson) } };
+      return { body: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), scopes: input.scopes.length, alerts: alerts.map(backtestAlertJson), incidents: incidents.map(incidentJson) } };
     },
   });
 

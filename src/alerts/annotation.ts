@@ -16,6 +16,13 @@ export interface Annotation {
 export const DEFAULT_EXPECTED_MULTIPLIER = 3;
 
 /**
+ * Notes of "this is the new normal" annotations start with this: unlike an event annotation, its
+ * hours stay in the baselines (the new level *is* the baseline from now on); the multiplier only
+ * bridges the day the level factor needs to catch up.
+ */
+export const NEW_NORMAL_NOTE = 'new normal:';
+
+/**
  * The widening factor at `ms` for `scope` inside an annotated scope (a launch annotated for a team
  * covers its features): the largest multiplier active then. 1 when none.
  */
@@ -40,7 +47,7 @@ export function overlappingAnnotations(annotations: readonly Annotation[], scope
 /** True when any part of the hour [hourMs, hourMs+1h) is annotated for the scope (kept out of baselines). */
 export function hourAnnotated(annotations: readonly Annotation[], scope: Scope, hourMs: number): boolean {
   const end = hourMs + 3_600_000;
-  return annotations.some((a) => a.from < end && a.to > hourMs && scopesOverlap(a.scope, scope));
+  return annotations.some((a) => a.from < end && a.to > hourMs && scopesOverlap(a.scope, scope) && !a.note.startsWith(NEW_NORMAL_NOTE));
 }
 
 /** An annotation from its API/JSON form (ISO instants). */

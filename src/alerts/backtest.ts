@@ -4,7 +4,7 @@
  * returns every alert the lifecycle would have opened, in the order they opened.
  */
 import type { Alert } from './alert-types.js';
-import { AlertTracker, DEFAULT_LIFECYCLE, type LifecycleParams } from './alert-tracker.js';
+import { AlertTracker, DEFAULT_LIFECYCLE, type LifecycleEvent, type LifecycleParams } from './alert-tracker.js';
 import { DEFAULT_DETECTION, DetectionEngine, type DetectionInput, type DetectionParams } from './detection-engine.js';
 import { floorTo, MINUTE_MS } from './scope-series.js';
 
@@ -15,6 +15,8 @@ export interface BacktestOptions {
   lifecycle?: LifecycleParams;
   /** Called every simulated hour with progress in [0,1] (CLI progress bars). */
   onProgress?: (done: number) => void;
+  /** Every lifecycle event as it happens (incident grouping folds them). */
+  onEvents?: (events: readonly LifecycleEvent[], t: number) => void;
 }
 
 /** Async so a server stays responsive: it yields to the event loop once per simulated hour. */
@@ -27,6 +29,7 @@ export async function runBacktest(input: DetectionInput, o: BacktestOptions): Pr
   for (let t = start; t <= o.toMs; t += MINUTE_MS) {
     const events = tracker.apply(engine.evaluate(input, t), t);
     for (const e of events) if (e.type === 'opened') opened.push(e.alert);
+    if (events.length) o.onEvents?.(events, t);
     if (t % 3_600_000 === 0) {
       o.onProgress?.((t - start) / Math.max(1, o.toMs - start));
       await new Promise((r) => setImmediate(r));
@@ -53,5 +56,6 @@ export function backtestAlertJson(a: Alert): Record<string, unknown> {
     peak_observed: a.peak_observed,
     contributors: a.contributors,
     link: a.link,
+    incident_id: a.incident_id ?? null,
   };
 }

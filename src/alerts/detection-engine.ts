@@ -9,7 +9,7 @@ import { annotationMultiplier, hourAnnotated, overlappingAnnotations, type Annot
 import { DEFAULT_DRIFT, driftSignals, type DriftParams } from './detectors/drift.js';
 import { DEFAULT_NEW_SOURCE, newSourceSignals, type NewSourceParams, type SourceSighting } from './detectors/new-source.js';
 import { DEFAULT_STORM, errorStormSignal, retryStormSignal, type StormParams } from './detectors/storms.js';
-import { DEFAULT_VELOCITY, velocitySignal, windowThreshold, type VelocityParams, type WindowCheck } from './detectors/velocity.js';
+import { DEFAULT_VELOCITY, velocitySignal, windowThreshold, type ScopeMoney, type VelocityParams, type WindowCheck } from './detectors/velocity.js';
 import { median, quantile } from './robust-stats.js';
 import { scopeId } from './scope.js';
 import { floorTo, HOUR_MS, MINUTE_MS, type BucketSeries, type ScopeSeries } from './scope-series.js';
@@ -26,6 +26,8 @@ export interface DetectionParams {
   levelHours: number;
   /** Hours of burstiness history (a week). */
   burstHours: number;
+  /** Hours of the short-term level that lets a busy day raise the expectation (0: off). */
+  shortLevelHours: number;
 }
 
 export const DEFAULT_DETECTION: DetectionParams = {
@@ -36,6 +38,7 @@ export const DEFAULT_DETECTION: DetectionParams = {
   weeks: 4,
   levelHours: 24,
   burstHours: 168,
+  shortLevelHours: 3,
 };
 
 export interface DetectionInput {
@@ -53,8 +56,12 @@ interface ScopeState {
   /** Per window length: the 99th percentile of `burst`, kept until the list changes (once an hour). */
   burstP99: Map<number, number>;
   burstDoneHour: number;
+  /** Per quiet past hour with calls: its largest call (the largest per-call cost of a minute), oldest first. */
+  calls: number[];
+  callP90: number | null;
+  callMax: number;
   alertHours: Set<number>;
-  perRequest: { hour: number; cpr: number; tpr: number; usualErrors: number } | null;
+  perRequest: { hour: number; cpr: number; tpr: number; usualErrorsPerHour: number; typicalHourly: number } | null;
 }
 
 export class DetectionEngine {
@@ -75,17 +82,21 @@ export class DetectionEngine {
     const p = this.params.storm;
     for (const [traceId, m] of input.traces ?? []) {
       const end = m.indexOf(t);
-      const sig = retryStormSignal(traceId, m.sum('requests', end - p.windowMinutes, end), m.sum('cost', end - p.windowMinutes, end), p);
+      const win = (minutes: number) => ({ minutes, requests: m.sum('requests', end - minutes, end), errors: m.sum('errors', end - minutes, end), cost: m.sum('cost', end - minutes, end) });
+      const sig = retryStormSignal(traceId, win(p.windowMinutes), win(60), p);
       if (sig) out.push(sig);
+      // A trace whose calls mostly fail is an error storm of its own (per trace, beside per key).
+      const err = errorStormSignal({ trace_id: traceId }, p.errorWindowsMinutes.map(win), 0, p);
+      if (err) out.push(err);
     }
-    if (input.sightings) out.push(...newSourceSignals(input.sightings, t - stepMs, t, this.params.newSource));
+    if (input.sightings) out.push(...newSourceSignals(input.sightings, t - stepMs, t, this.params.newSource, (scope) => this.states.get(scopeId(scope))?.perRequest?.typicalHourly ?? 0));
     return out;
   }
 
   private state(id: string): ScopeState {
     let st = this.states.get(id);
     if (!st) {
-      st = { baselines: new Map(), burst: new Map(), burstP99: new Map(), burstDoneHour: -Infinity, alertHours: new Set(), perRequest: null };
+      st = { baselines: new Map(), burst: new Map(), burstP99: new Map(), burstDoneHour: -Infinity, calls: [], callP90: null, callMax: 0, alertHours: new Set(), perRequest: null };
       this.states.set(id, st);
     }
     return st;
@@ -97,7 +108,8 @@ export class DetectionEngine {
       weeks: this.params.weeks,
       levelHours: this.params.levelHours,
       smoothing: this.params.velocity.floorUsdPerHour / 4,
-      excluded: (h) => hourAnnotated(annotations, s.scope, h),
+      shortLevelHours: this.params.shortLevelHours,
+      excluded: (h) => st.alertHours.has(h) || hourAnnotated(annotations, s.scope, h),
     });
     if (st.baselines.size > 400) st.baselines.delete(st.baselines.keys().next().value as number);
     st.baselines.set(hourMs, b);
@@ -132,6 +144,19 @@ export class DetectionEngine {
     for (let h = first; h < currentHour; h += HOUR_MS) {
       st.burstDoneHour = h;
       if (st.alertHours.has(h) || hourAnnotated(ann, s.scope, h)) continue;
+      // The hour's largest call, as closely as minute buckets tell it: in a low-volume scope most
+      // minutes hold one call, so this is the per-call cost distribution's upper tail.
+      let largest = 0;
+      const hi = s.minutes.indexOf(h);
+      for (let i = hi; i < hi + 60; i++) {
+        const r = s.minutes.at('requests', i);
+        if (r >= 1) largest = Math.max(largest, s.minutes.at('cost', i) / r);
+      }
+      if (largest > 0) {
+        st.calls.push(largest);
+        if (st.calls.length > this.params.burstHours) st.calls.shift();
+        st.callP90 = null;
+      }
       for (const w of this.params.velocity.windows) {
         let max = 0;
         for (let e = h + MINUTE_MS; e <= h + HOUR_MS; e += MINUTE_MS) {
@@ -162,6 +187,18 @@ export class DetectionEngine {
     return q;
   }
 
+  /** The scope's money floor and usual large call (see detectors/velocity.ts). */
+  private money(s: ScopeSeries, st: ScopeState, typicalHourly: number, mult: number): ScopeMoney {
+    const v = this.params.velocity;
+    const override = v.floorByScope[scopeId(s.scope)];
+    const floor = override ?? Math.max(v.floorUsdPerHour, v.floorShareOfSpend * (Number.isFinite(typicalHourly) ? typicalHourly : 0));
+    if (st.callP90 === null) {
+      st.callP90 = st.calls.length >= 24 ? quantile(st.calls, 0.9) : 0;
+      st.callMax = st.calls.length >= 24 ? Math.max(...st.calls) : 0;
+    }
+    return { floorUsdPerHour: floor * mult, largeCall: st.callP90 * mult, largestCall: st.callMax * mult };
+  }
+
   private evaluateScope(s: ScopeSeries, ann: readonly Annotation[], t: number): Signal[] {
     const st = this.state(scopeId(s.scope));
     const out: Signal[] = [];
@@ -171,8 +208,10 @@ export class DetectionEngine {
     this.updateBurst(s, st, hour, ann);
 
     const base = this.baseline(s, st, hour, ann);
+    const pr = this.perRequest(s, st, hour);
     if (base) {
       const mult = annotationMultiplier(ann, s.scope, t - MINUTE_MS);
+      const money = this.money(s, st, pr.typicalHourly, mult);
       const checks: WindowCheck[] = [];
       for (const w of this.params.velocity.windows) {
         const expected = this.expectedOver(s, st, t - w * MINUTE_MS, t, ann);
@@ -180,9 +219,9 @@ export class DetectionEngine {
         const bursts = st.burst.get(w) ?? [];
         const burst = bursts.length >= 24 ? this.burstP99(st, w, bursts) * mult : 0;
         const sigmaHour = base.sigma * (base.cold ? 2 : 1) * mult;
-        checks.push({ window: w, observed: m.sum('cost', end - w, end), expected, sigma: (sigmaHour * w) / 60, threshold: windowThreshold(w, expected, sigmaHour, burst, this.params.velocity) });
+        checks.push({ window: w, observed: m.sum('cost', end - w, end), expected, sigma: (sigmaHour * w) / 60, threshold: windowThreshold(w, expected, sigmaHour, burst, this.params.velocity, money) });
       }
-      const v = velocitySignal(s.scope, checks, this.params.velocity);
+      const v = velocitySignal(s.scope, checks, this.params.velocity, money);
       if (v) {
         out.push(v);
         st.alertHours.add(hour);
@@ -190,13 +229,12 @@ export class DetectionEngine {
       }
     }
 
-    const pr = this.perRequest(s, st, hour);
     const requests60 = m.sum('requests', end - 60, end);
     if (annotationMultiplier(ann, s.scope, t - MINUTE_MS) === 1) {
-      out.push(...driftSignals({ scope: s.scope, cost: m.sum('cost', end - 60, end), requests: requests60, tokens: m.sum('tokens', end - 60, end), baseCostPerRequest: pr.cpr, baseTokensPerRequest: pr.tpr }, this.params.drift));
+      out.push(...driftSignals({ floorUsdPerHour: base ? this.money(s, st, pr.typicalHourly, 1).floorUsdPerHour : undefined, scope: s.scope, cost: m.sum('cost', end - 60, end), requests: requests60, tokens: m.sum('tokens', end - 60, end), baseCostPerRequest: pr.cpr, baseTokensPerRequest: pr.tpr }, this.params.drift));
     }
     const sp = this.params.storm;
-    const storm = errorStormSignal(s.scope, m.sum('errors', end - sp.windowMinutes, end), m.sum('requests', end - sp.windowMinutes, end), pr.usualErrors, sp);
+    const storm = errorStormSignal(s.scope, sp.errorWindowsMinutes.map((w) => ({ minutes: w, requests: m.sum('requests', end - w, end), errors: m.sum('errors', end - w, end), cost: m.sum('cost', end - w, end) })), pr.usualErrorsPerHour, sp);
     if (storm) out.push(storm);
     return out;
   }
@@ -206,15 +244,17 @@ export class DetectionEngine {
    * the median of the same hour on the past seven days (the mix of calls differs by hour: a
    * nightly batch of long prompts is not drift), and the usual errors per storm window.
    */
-  private perRequest(s: ScopeSeries, st: ScopeState, hour: number): { cpr: number; tpr: number; usualErrors: number } {
+  private perRequest(s: ScopeSeries, st: ScopeState, hour: number): { cpr: number; tpr: number; usualErrorsPerHour: number; typicalHourly: number } {
     if (st.perRequest?.hour === hour) return st.perRequest;
     const h = s.hours;
     const hi = h.indexOf(hour);
     const week = { cpr: [] as number[], tpr: [] as number[] };
     const same = { cpr: [] as number[], tpr: [] as number[] };
     const errs: number[] = [];
+    const spend: number[] = [];
     for (let i = Math.max(0, hi - 168); i < hi; i++) {
       const r = h.at('requests', i);
+      spend.push(h.at('cost', i));
       if (i >= hi - 24) errs.push(h.at('errors', i));
       if (r < 5) continue;
       const into = (hi - i) % 24 === 0 ? [week, same] : [week];
@@ -228,7 +268,8 @@ export class DetectionEngine {
       hour,
       cpr: usual(week.cpr, same.cpr),
       tpr: usual(week.tpr, same.tpr),
-      usualErrors: errs.length ? (median(errs) * this.params.storm.windowMinutes) / 60 : 0,
+      usualErrorsPerHour: errs.length ? median(errs) : 0,
+      typicalHourly: spend.length ? median(spend) : 0,
     };
     st.perRequest = pr;
     return pr;

@@ -131,14 +131,21 @@ export class LiveSeriesSource {
     this.lastTick = now;
 
     const traces = new Map<string, BucketSeries>();
-    const tr = await this.store.getSpend({ from: iso(now - 10 * MINUTE_MS), to: iso(now), granularity: 'minute', group_by: ['trace_id'] });
-    const counts = new Map<string, number>();
-    for (const r of tr.rows) if (r.groups['trace_id']) counts.set(r.groups['trace_id'], (counts.get(r.groups['trace_id']) ?? 0) + r.requests);
+    // The last hour by trace and status: slow retry loops show over the hour, and their errors count.
+    const tr = await this.store.getSpend({ from: iso(now - 60 * MINUTE_MS), to: iso(now), granularity: 'minute', group_by: ['trace_id', 'status'] });
+    const recent = new Map<string, number>();
+    const hourly = new Map<string, number>();
     for (const r of tr.rows) {
       const id = r.groups['trace_id'];
-      if (!id || (counts.get(id) ?? 0) < this.o.traceWatchRequests || !r.period) continue;
+      if (!id) continue;
+      hourly.set(id, (hourly.get(id) ?? 0) + r.requests);
+      if (r.period && Date.parse(r.period) >= now - 10 * MINUTE_MS) recent.set(id, (recent.get(id) ?? 0) + r.requests);
+    }
+    for (const r of tr.rows) {
+      const id = r.groups['trace_id'];
+      if (!id || !r.period || ((recent.get(id) ?? 0) < this.o.traceWatchRequests && (hourly.get(id) ?? 0) < 3 * this.o.traceWatchRequests)) continue;
       let s = traces.get(id);
-      if (!s) traces.set(id, (s = new BucketSeries(floorTo(now, MINUTE_MS) - 10 * MINUTE_MS, MINUTE_MS, 12)));
+      if (!s) traces.set(id, (s = new BucketSeries(floorTo(now, MINUTE_MS) - 60 * MINUTE_MS, MINUTE_MS, 62)));
       s.add(Date.parse(r.period), bucketOf(r));
     }
 

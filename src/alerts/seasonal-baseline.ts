@@ -17,7 +17,13 @@ export interface BaselineOptions {
   levelHours: number;
   /** $/hour added to both sides of level ratios so near-empty hours do not swing the level. */
   smoothing: number;
-  /** Hours kept out of the baseline (annotated events). */
+  /**
+   * Recent hours of a short-term level: a busy day (1.5–2.5× the usual, across a whole team) builds
+   * up over the morning, and the expectation follows it within a few hours; a runaway is a step and
+   * is already alerted (alerted hours are kept out) before it could move this level.
+   */
+  shortLevelHours?: number;
+  /** Hours kept out of the baseline (annotated events, alerted hours). */
   excluded?: (hourMs: number) => boolean;
 }
 
@@ -48,6 +54,7 @@ export function hourBaseline(hours: BucketSeries, h: number, o: BaselineOptions)
   const samples = seasonalAt(hours, h, o);
   const recent: number[] = [];
   const ratios: number[] = [];
+  const short = o.shortLevelHours ?? 0;
   for (let j = 1; j <= o.levelHours && h - j >= 0; j++) {
     const i = h - j;
     if (o.excluded?.(hours.start + i * HOUR_MS)) continue;
@@ -60,7 +67,8 @@ export function hourBaseline(hours: BucketSeries, h: number, o: BaselineOptions)
   }
   if (samples.length >= 2 && ratios.length >= 6) {
     const seasonal = median(samples);
-    const level = clamp(median(ratios), 0.25, 4);
+    const shortLevel = short > 0 && ratios.length >= short ? median(ratios.slice(0, short)) : 0;
+    const level = clamp(Math.max(median(ratios), Math.min(shortLevel, 3)), 0.25, 4);
     const expected = seasonal * level;
     const sigma = Math.max(madSigma(samples, seasonal) * level, 0.12 * expected);
     return { expected, sigma, seasonal, level, cold: false };

@@ -60,7 +60,8 @@ export function recordBucket(r: RecordFields): Bucket {
 
 interface TraceWatch {
   times: number[];
-  costs: number[];
+  /** The calls before the trace was watched (errors too: a retry storm is mostly failures). */
+  costs: Bucket[];
   series: BucketSeries | null;
 }
 
@@ -126,14 +127,14 @@ export class SeriesBuilder {
     let w = this.traces.get(id);
     if (!w) this.traces.set(id, (w = { times: [], costs: [], series: null }));
     w.times.push(t);
-    w.costs.push(b.cost);
+    w.costs.push(b);
     while ((w.times[0] as number) < t - 5 * MINUTE_MS) {
       w.times.shift();
       w.costs.shift();
     }
     if (w.times.length >= this.o.traceWatchRequests) {
       const s = new BucketSeries(floorTo(this.o.minuteFromMs, MINUTE_MS), MINUTE_MS, Math.ceil((this.o.toMs - this.o.minuteFromMs) / MINUTE_MS) + 1);
-      w.times.forEach((tt, i) => s.add(tt, { cost: w.costs[i] ?? 0, requests: 1 }));
+      w.times.forEach((tt, i) => s.add(tt, w.costs[i] ?? { requests: 1 }));
       this.watched.set(id, s);
       this.traces.delete(id);
     }

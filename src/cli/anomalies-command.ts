@@ -16,6 +16,16 @@ interface BacktestAlert {
   summary: string;
 }
 
+interface BacktestIncident {
+  opened_at: string;
+  severity: string;
+  root_kind: string;
+  root_scope: Record<string, string>;
+  impact_usd_per_hour: number;
+  alert_ids: string[];
+  summary: string;
+}
+
 function isoArg(name: string, v: string): string {
   const ms = Date.parse(v);
   if (!Number.isFinite(ms)) throw new CliError(`${name} must be a date or ISO 8601 instant, not "${v}"`, 2);
@@ -32,18 +42,18 @@ export function registerAnomaliesCommand(program: Command): void {
     .requiredOption('--to <iso>', 'end of the evaluated range')
     .option('--dimensions <list>', 'scope dimensions, comma-separated (default provider,model,team,feature,customer,key_id)')
     .option('--contributors', 'add the top contributors (model, key, trace, feature) to each alert')
-    .option('--json', 'print a JSON list of alerts (detected_at, scope, kind, severity, observed, expected, …)')
-    .addHelpText('after', '\nExample: costrail anomalies --from 2026-11-01 --to 2026-11-15 --json | jq \'.[] | select(.severity=="critical")\'')
+    .option('--json', 'print {alerts, incidents} as JSON: alerts (detected_at, scope, kind, severity, observed, expected, incident_id, …) and the incidents grouping them')
+    .addHelpText('after', '\nExample: costrail anomalies --from 2026-11-01 --to 2026-11-15 --json | jq \'.incidents[] | select(.severity=="critical")\'')
     .action(async (opts: ApiAccessOptions & { from: string; to: string; dimensions?: string; contributors?: boolean; json?: boolean }) => {
       const q = new URLSearchParams({ from: isoArg('--from', opts.from), to: isoArg('--to', opts.to) });
       if (opts.dimensions) q.set('dimensions', opts.dimensions);
       if (opts.contributors) q.set('contributors', 'true');
       if (!opts.json) process.stderr.write('backtesting… (one pass over the ledger, then a minute-by-minute replay)\n');
       await withApi(opts, async ({ client }) => {
-        const res = await client.get<{ scopes: number; alerts: BacktestAlert[] }>(`/api/anomalies?${q.toString()}`);
-        if (opts.json) return void process.stdout.write(JSON.stringify(res.alerts, null, 2) + '\n');
-        process.stdout.write(`${res.alerts.length} alerts over ${res.scopes} scopes\n`);
-        if (res.alerts.length) printTable(res.alerts.map((a) => ({ ...a, scope: scopeLabel(a.scope) })), ['detected_at', 'severity', 'kind', 'scope', 'summary']);
+        const res = await client.get<{ scopes: number; alerts: BacktestAlert[]; incidents: BacktestIncident[] }>(`/api/anomalies?${q.toString()}`);
+        if (opts.json) return void process.stdout.write(JSON.stringify({ alerts: res.alerts, incidents: res.incidents }, null, 2) + '\n');
+        process.stdout.write(`${res.incidents.length} incidents (${res.alerts.length} alerts) over ${res.scopes} scopes\n`);
+        if (res.incidents.length) printTable(res.incidents.map((i) => ({ ...i, root_scope: scopeLabel(i.root_scope), impact: `$${i.impact_usd_per_hour.toFixed(2)}/h`, alerts: i.alert_ids.length })), ['opened_at', 'severity', 'root_kind', 'root_scope', 'impact', 'alerts', 'summary']);
       });
     });
 }

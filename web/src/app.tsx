@@ -15,6 +15,7 @@ const Budgets = lazy(() => import('./pages/budgets').then((m) => ({ default: m.B
 const Requests = lazy(() => import('./pages/requests').then((m) => ({ default: m.Requests })));
 const Keys = lazy(() => import('./pages/keys').then((m) => ({ default: m.Keys })));
 const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Alerts })));
+const Incidents = lazy(() => import('./pages/incidents').then((m) => ({ default: m.Incidents })));
 const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
 
 const PAGES = [
@@ -23,6 +24,7 @@ const PAGES = [
   { id: 'budgets', label: 'Budgets' },
   { id: 'requests', label: 'Requests' },
   { id: 'alerts', label: 'Alerts' },
+  { id: 'incidents', label: 'Incidents' },
   { id: 'keys', label: 'Keys' },
   { id: 'prices', label: 'Prices' },
 ];
@@ -100,6 +102,7 @@ export function App() {
             {page === 'requests' ? <Requests route={route} /> : null}
             {page === 'keys' ? <Keys /> : null}
             {page === 'alerts' ? <Alerts route={route} /> : null}
+            {page === 'incidents' ? <Incidents route={route} /> : null}
             {page === 'prices' ? <Prices /> : null}
           </Suspense>
         </PageBoundary>

@@ -27,7 +27,16 @@ export const WebhookChannelSchema = z.object({
   ...Routing,
 }).strict();
 
-export const SlackChannelSchema = z.object({ type: z.literal('slack'), url: z.string().url(), ...Routing }).strict();
+export const SlackChannelSchema = z.object({
+  type: z.literal('slack'),
+  /** An incoming-webhook URL, or with `token` the chat.postMessage endpoint (https://slack.com/api/chat.postMessage). */
+  url: z.string().url(),
+  /** A bot token: messages go through chat.postMessage, so an incident's updates reply in its thread. */
+  token: z.string().min(8).optional(),
+  /** The channel chat.postMessage posts to (required with `token`). */
+  channel: z.string().min(1).max(200).optional(),
+  ...Routing,
+}).strict();
 
 export const EmailChannelSchema = z.object({
   type: z.literal('email'),
@@ -45,7 +54,9 @@ export const EmailChannelSchema = z.object({
   ...Routing,
 }).strict();
 
-export const ChannelConfigSchema = z.discriminatedUnion('type', [WebhookChannelSchema, SlackChannelSchema, EmailChannelSchema]);
+export const ChannelConfigSchema = z.discriminatedUnion('type', [WebhookChannelSchema, SlackChannelSchema, EmailChannelSchema]).superRefine((c, ctx) => {
+  if (c.type === 'slack' && c.token && !c.channel) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a Slack channel with a token needs "channel"', path: ['channel'] });
+});
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 export type WebhookChannelConfig = z.infer<typeof WebhookChannelSchema>;
 export type SlackChannelConfig = z.infer<typeof SlackChannelSchema>;
@@ -64,6 +75,6 @@ export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 /** A channel as the API shows it: secrets and passwords replaced. */
 export function redactChannel<T extends ChannelConfig>(c: T): T {
   if (c.type === 'webhook') return { ...c, ...(c.secret ? { secret: '***' } : {}), url: c.url } as T;
-  if (c.type === 'slack') return { ...c, url: c.url.replace(/\/services\/.*/, '/services/***') } as T;
+  if (c.type === 'slack') return { ...c, url: c.url.replace(/\/services\/.*/, '/services/***'), ...(c.token ? { token: '***' } : {}) } as T;
   return { ...c, smtp: { ...c.smtp, ...(c.smtp.password ? { password: '***' } : {}) } } as T;
 }

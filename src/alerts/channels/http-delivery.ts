@@ -17,6 +17,10 @@ export interface DeliveryResult {
   attempts: number;
   status: number | null;
   error?: string;
+  /** The receiver's answer on success (Slack's chat.postMessage returns the message `ts`). */
+  body?: string;
+  /** The Slack thread the message started or replied in. */
+  thread_ts?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
@@ -27,8 +31,8 @@ export async function postWithRetry(url: string, body: string, headers: Record<s
     let retryAfterMs = 0;
     try {
       const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+      if (res.statusCode < 300) return { ok: true, attempts: attempt, status: res.statusCode, body: (await res.body.text()).slice(0, 10_000) };
       await res.body.dump();
-      if (res.statusCode < 300) return { ok: true, attempts: attempt, status: res.statusCode };
       last = { ok: false, attempts: attempt, status: res.statusCode, error: `HTTP ${res.statusCode}` };
       if (res.statusCode !== 429 && res.statusCode < 500) return last;
       const ra = Number(res.headers['retry-after']);

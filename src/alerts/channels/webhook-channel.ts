@@ -24,6 +24,8 @@ export function sendWebhook(c: WebhookChannelConfig, m: RenderedMessage, retry: 
   const body = JSON.stringify({ ...m.payload, title: m.title, text: m.text, severity: m.severity, kind: m.kind, scope: m.scope, link: m.link });
   const ts = String(Math.floor(now / 1000));
   const headers: Record<string, string> = { 'user-agent': 'costrail-alerts', 'x-costrail-event': m.event, 'x-costrail-timestamp': ts, ...(c.headers ?? {}) };
+  // Receivers key their own incident on this: every message of one incident carries the same id.
+  if (m.incident_id) headers['x-costrail-incident'] = m.incident_id;
   if (c.secret) headers['x-costrail-signature'] = signWebhook(c.secret, ts, body);
   return postWithRetry(c.url, body, headers, retry);
 }

@@ -17,6 +17,8 @@ export const DEFAULT_DRIFT: DriftParams = { ratio: 2, minRequests: 20, floorUsdP
 
 export interface DriftInput {
   scope: Scope;
+  /** The scope's own money floor ($/h, see velocity); the drift's excess must clear it too. */
+  floorUsdPerHour?: number | undefined;
   /** Last 60 minutes. */
   cost: number;
   requests: number;
@@ -28,15 +30,16 @@ export interface DriftInput {
 
 export function driftSignals(i: DriftInput, p: DriftParams): Signal[] {
   const out: Signal[] = [];
+  const floor = Math.max(p.floorUsdPerHour, i.floorUsdPerHour ?? 0);
   if (i.requests < p.minRequests) return out;
   const cpr = i.cost / i.requests;
   if (i.baseCostPerRequest > 0 && cpr >= p.ratio * i.baseCostPerRequest) {
     const excess = (cpr - i.baseCostPerRequest) * i.requests;
-    if (excess >= p.floorUsdPerHour) {
+    if (excess >= floor) {
       out.push({
         scope: i.scope,
         kind: 'cost_per_request_drift',
-        severity: excess >= 10 * p.floorUsdPerHour ? 'critical' : 'warning',
+        severity: excess >= 10 * floor ? 'critical' : 'warning',
         observed: round6(cpr),
         expected: round6(i.baseCostPerRequest),
         expected_low: round6(i.baseCostPerRequest / p.ratio),
@@ -51,7 +54,7 @@ export function driftSignals(i: DriftInput, p: DriftParams): Signal[] {
   const tpr = i.tokens / i.requests;
   if (i.baseTokensPerRequest > 0 && tpr >= p.ratio * i.baseTokensPerRequest) {
     const excess = i.cost * (1 - i.baseTokensPerRequest / tpr);
-    if (excess >= p.floorUsdPerHour) {
+    if (excess >= floor) {
       out.push({
         scope: i.scope,
         kind: 'tokens_per_request_drift',

@@ -105,6 +105,28 @@ export interface AlertItem {
   detail?: Record<string, string | number | boolean | null>;
 }
 
+export interface IncidentItem {
+  id: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  severity: 'info' | 'warning' | 'critical';
+  opened_at: string;
+  last_seen_at: string;
+  resolved_at: string | null;
+  root_scope: Record<string, string>;
+  root_kind: string;
+  kinds: string[];
+  alert_ids: string[];
+  scopes: Record<string, string>[];
+  impact_usd_per_hour: number;
+  peak_impact_usd_per_hour: number;
+  contributors: { dimension: string; value: string | null; cost: string; requests: number }[];
+  summary: string;
+  link: string;
+  snoozed_until: string | null;
+  notes: { at: string; text: string; action: 'note' | 'snooze' | 'new_normal' }[];
+  alerts?: AlertItem[];
+}
+
 export interface AnnotationItem {
   id: string;
   scope: Record<string, string>;
