@@ -8,6 +8,7 @@
  */
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
+import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from './economics-types.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -139,6 +140,14 @@ export interface Store {
   readonly sql: SqlClient;
   /** Applies a domain's pending migrations (tracked per domain, in version order, once each). */
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void>;
+  /** Idempotent by outcome id: the first write wins; returns how many were new. */
+  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult>;
+  /** Upserts by (customer, period, currency): a re-imported period replaces its amount. */
+  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult>;
+  /** Revenue periods overlapping the window, oldest first. */
+  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]>;
+  /** Unit-economics sums: calls in the window joined to their outcomes at query time. */
+  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums>;
   close(): Promise<void>;
 }
 

@@ -33,6 +33,7 @@ describe('DuckDbStore', () => {
       [2, 'ledger_cost_history'],
       [3, 'ledger_without_primary_key'],
       [4, 'ledger_not_null'],
+      [8, 'outcomes_revenue'],
     ]);
     conn.closeSync();
     inst.closeSync();

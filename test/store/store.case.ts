@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/store.js';
 import { StoreQueryError } from '../../src/store/store.js';
 import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 import { analyticsConformance } from './store-analytics.case.js';
+import { economicsConformance } from './store-economics.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -106,5 +107,6 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     });
 
     analyticsConformance(fresh);
+    economicsConformance(fresh);
   });
 }

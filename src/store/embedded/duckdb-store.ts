@@ -18,6 +18,8 @@ import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { EconomicsTables } from '../economics-tables.js';
+import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -361,6 +363,24 @@ export class DuckDbStore implements Store {
         });
       }
     });
+  }
+
+  /** Outcomes and revenue: portable SQL shared by both engines (src/store/economics-tables.ts). */
+  private economicsTables?: EconomicsTables;
+  private get economics(): EconomicsTables {
+    return (this.economicsTables ??= new EconomicsTables(this.sql));
+  }
+  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult> {
+    return this.economics.insertOutcomes(outcomes);
+  }
+  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult> {
+    return this.economics.upsertRevenue(entries);
+  }
+  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]> {
+    return this.economics.listRevenue(query);
+  }
+  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
+    return this.economics.getOutcomeSums(query);
   }
 
   async close(): Promise<void> {

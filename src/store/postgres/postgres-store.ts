@@ -14,6 +14,8 @@ import type { Migration } from '../migrations/embedded/embedded-migrations.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import { EconomicsTables } from '../economics-tables.js';
+import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
@@ -256,6 +258,24 @@ export class PostgresStore implements Store {
       migrations.map((m) => ({ version: m.version, name: m.name, sql: m.postgres })),
       (m) => ['INSERT INTO domain_migrations (domain, version, name) VALUES ($1, $2, $3)', [domain, m.version, m.name]],
     );
+  }
+
+  /** Outcomes and revenue: portable SQL shared by both engines (src/store/economics-tables.ts). */
+  private economicsTables?: EconomicsTables;
+  private get economics(): EconomicsTables {
+    return (this.economicsTables ??= new EconomicsTables(this.sql));
+  }
+  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult> {
+    return this.economics.insertOutcomes(outcomes);
+  }
+  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult> {
+    return this.economics.upsertRevenue(entries);
+  }
+  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]> {
+    return this.economics.listRevenue(query);
+  }
+  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
+    return this.economics.getOutcomeSums(query);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import * as m001 from './001-ledger.js';
 import * as m002 from './002-ledger-cost-history.js';
 import * as m003 from './003-ledger-without-primary-key.js';
 import * as m004 from './004-ledger-not-null.js';
+import * as m008 from './008-outcomes-revenue.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: m002.name, sql: m002.sql },
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 4, name: m004.name, sql: m004.sql },
+  { version: 8, name: m008.name, sql: m008.sql },
 ];
