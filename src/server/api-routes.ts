@@ -10,6 +10,7 @@ import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
 import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 import { registerPriceOverrideRoutes } from '../pricing/price-overrides-routes.js';
+import { registerEconomicsRoutes } from '../economics/economics-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -26,4 +27,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAnalyticsRoutes(api, ctx);
   registerPolicyRoutes(api, ctx.policy);
   registerPriceOverrideRoutes(api, ctx);
+  registerEconomicsRoutes(api, ctx);
 }

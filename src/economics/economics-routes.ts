@@ -1,0 +1,175 @@
+/**
+ * The economics API: outcomes and revenue in, unit economics, customer margin and the A/B
+ * comparison out.
+ *
+ * Scoped tokens: a team token may write outcomes for its own team only (the scope is stamped on
+ * each outcome, and an outcome naming another value is a 403), and reads unit economics and
+ * comparisons of its own calls only. Revenue and margins cover every customer: admin only.
+ */
+import { z } from 'zod';
+import { ApiError } from '../http/api-error.js';
+import type { ApiRouter } from '../http/api-router.js';
+import type { Principal } from '../http/principal.js';
+import type { RuntimeContext } from '../server/runtime-context.js';
+import { UNIT_ECONOMICS_DIMENSIONS, type UnitEconomicsDimension } from '../store/economics-types.js';
+import { StoreQueryError, type DimensionFilters } from '../store/store.js';
+import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
+import { buildMargin, parseRates } from './customer-margin.js';
+import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
+import { buildUnitEconomics } from './unit-economics.js';
+
+/** Fields an outcome carries that a token's scope can pin. */
+const OUTCOME_SCOPE_FIELDS = ['team', 'feature', 'customer'] as const;
+
+async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof StoreQueryError) throw ApiError.badRequest(e.message);
+    throw e;
+  }
+}
+
+/** Stamps a scoped token's scope on each outcome; refuses outcomes outside it. */
+export function scopeOutcomes(outcomes: readonly OutcomeInput[], principal: Principal): OutcomeInput[] {
+  const scope = Object.entries(principal.scope);
+  for (const [k] of scope) {
+    if (!(OUTCOME_SCOPE_FIELDS as readonly string[]).includes(k)) throw ApiError.forbidden(`this token is scoped to ${k}, which outcomes do not carry (${OUTCOME_SCOPE_FIELDS.join(', ')}): use a token scoped to a team`);
+  }
+  return outcomes.map((o, i) => {
+    const out = { ...o };
+    for (const [k, v] of scope) {
+      const field = k as (typeof OUTCOME_SCOPE_FIELDS)[number];
+      if (out[field] !== undefined && out[field] !== v) throw ApiError.forbidden(`outcomes.${i}.${field}: this token is scoped to ${k}=${v}`);
+      out[field] = v;
+    }
+    return out;
+  });
+}
+
+function window(query: URLSearchParams): { from: string; to: string } {
+  const from = query.get('from');
+  const to = query.get('to');
+  if (!from || !to) throw ApiError.badRequest('from and to are required (ISO 8601), e.g. from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z');
+  for (const [k, v] of [['from', from], ['to', to]] as const) if (!Number.isFinite(Date.parse(v))) throw ApiError.badRequest(`${k}: not an ISO 8601 instant: "${v}"`);
+  if (Date.parse(to) <= Date.parse(from)) throw ApiError.badRequest('to must be after from');
+  return { from, to };
+}
+
+/** Ledger-column filters from the query string plus the principal's scope (forced; a conflict is a 403). */
+function filtersOf(query: URLSearchParams, allowed: readonly string[], principal: Principal): DimensionFilters {
+  const filters: DimensionFilters = {};
+  for (const [k, v] of query) {
+    if (allowed.includes(k)) continue;
+    if (!(UNIT_ECONOMICS_DIMENSIONS as readonly string[]).includes(k)) throw ApiError.badRequest(`${k}: unknown query parameter (filters: ${UNIT_ECONOMICS_DIMENSIONS.join(', ')})`);
+    filters[k] = v === '' ? null : v;
+  }
+  for (const [k, v] of Object.entries(principal.scope)) {
+    if (k in filters && filters[k] !== v) throw ApiError.forbidden(`${k}: this token is scoped to ${k}=${v}`);
+    filters[k] = v;
+  }
+  return filters;
+}
+
+export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+  api.add({
+    method: 'POST',
+    path: '/api/outcomes',
+    summary: 'Record business outcomes (up to 1,000 per request), idempotent by id; calls link through trace_id or call_ids at query time',
+    tag: 'Economics',
+    access: 'read',
+    body: outcomeBatchSchema,
+    response: z.object({ received: z.number(), inserted: z.number(), duplicates: z.number() }),
+    handler: async (req) => {
+      const outcomes = scopeOutcomes(req.body.outcomes, req.principal).map(toOutcomeRecord);
+      const { inserted } = await ctx.store.insertOutcomes(outcomes);
+      return { body: { received: outcomes.length, inserted, duplicates: outcomes.length - inserted } };
+    },
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/api/revenue',
+    summary: 'Record customer revenue per period (up to 1,000 entries); a re-sent (customer, period, currency) replaces its amount',
+    tag: 'Economics',
+    access: 'admin',
+    body: revenueBatchSchema,
+    response: z.object({ received: z.number(), written: z.number() }),
+    handler: async (req) => {
+      const { inserted } = await ctx.store.upsertRevenue(req.body.entries);
+      return { body: { received: req.body.entries.length, written: inserted } };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/economics/unit-economics',
+    summary: 'Cost per outcome and per successful outcome, success rate and unlinked cost, grouped by one dimension',
+    tag: 'Economics',
+    access: 'read',
+    queryParams: {
+      from: 'inclusive start, ISO 8601 (required)',
+      to: 'exclusive end, ISO 8601 (required)',
+      by: `${UNIT_ECONOMICS_DIMENSIONS.join(' | ')} (default feature)`,
+      type: 'only outcomes of this type',
+      '<dimension>': 'equality filter on a ledger column (feature=support); empty matches absent',
+    },
+    handler: async (req) => {
+      const by = req.query.get('by') ?? 'feature';
+      if (!(UNIT_ECONOMICS_DIMENSIONS as readonly string[]).includes(by)) throw ApiError.badRequest(`by: must be one of ${UNIT_ECONOMICS_DIMENSIONS.join(', ')}, not "${by}"`);
+      const type = req.query.get('type') ?? undefined;
+      const filters = filtersOf(req.query, ['from', 'to', 'by', 'type'], req.principal);
+      const report = await asBadRequest(() => buildUnitEconomics(ctx.store, { ...window(req.query), by: by as UnitEconomicsDimension, ...(type ? { type } : {}), filters }));
+      return { body: report };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/economics/margin',
+    summary: 'Per-customer revenue, AI cost, gross margin and margin %, including customers with AI cost and no revenue',
+    tag: 'Economics',
+    access: 'admin',
+    queryParams: {
+      from: 'inclusive start, ISO 8601 (required)',
+      to: 'exclusive end, ISO 8601 (required)',
+      rates: 'conversion to USD for revenue in other currencies, e.g. EUR=1.08,GBP=1.27 (USD per unit); required when such revenue exists',
+      alert_share: 'flag customers whose AI cost exceeds this share of revenue, e.g. 0.3',
+    },
+    handler: async (req) => {
+      const rates = req.query.get('rates');
+      const share = req.query.get('alert_share');
+      const report = await asBadRequest(async () => buildMargin(ctx.store, { ...window(req.query), ...(rates ? { rates: parseRates(rates) } : {}), ...(share ? { alert_share: share } : {}) }));
+      return { body: report };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/economics/compare',
+    summary: 'A/B read-out for one feature by prompt_version or model: cost per outcome, success rate with 95% Wilson interval, two-proportion z-test against a baseline',
+    tag: 'Economics',
+    access: 'read',
+    queryParams: {
+      feature: 'the feature (required)',
+      by: 'prompt_version | model (default prompt_version)',
+      from: 'inclusive start, ISO 8601 (required)',
+      to: 'exclusive end, ISO 8601 (required)',
+      type: 'only outcomes of this type',
+      baseline: 'the variant others are tested against (default: the one with the most outcomes)',
+    },
+    handler: async (req) => {
+      const feature = req.query.get('feature');
+      if (!feature) throw ApiError.badRequest('feature is required');
+      const scoped = req.principal.scope['feature'];
+      if (scoped !== undefined && scoped !== feature) throw ApiError.forbidden(`feature: this token is scoped to feature=${scoped}`);
+      const by = req.query.get('by') ?? 'prompt_version';
+      if (!(COMPARE_DIMENSIONS as readonly string[]).includes(by)) throw ApiError.badRequest(`by: must be prompt_version or model, not "${by}"`);
+      const type = req.query.get('type') ?? undefined;
+      const baseline = req.query.get('baseline') ?? undefined;
+      const filters = filtersOf(req.query, ['from', 'to', 'by', 'type', 'feature', 'baseline'], req.principal);
+      const report = await asBadRequest(() => buildComparison(ctx.store, { ...window(req.query), feature, by: by as CompareDimension, ...(type ? { type } : {}), ...(baseline ? { baseline } : {}), filters }));
+      return { body: report };
+    },
+  });
+}
