@@ -59,6 +59,8 @@ export interface GatewayOptions {
   allowedEndpoints?: readonly string[];
   /** What records say produced them; `simulator` for the demo's traffic so it is never mistaken for real spend. */
   source?: LedgerSource;
+  /** Told the raw `x-costrail-outcome` header of a call, with its record, after the call is recorded (src/economics/outcome-header.ts). */
+  onOutcomeHeader?: (value: string, record: LedgerRecord) => void;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -79,6 +81,7 @@ interface CallState {
   ticket: AdmissionTicket | undefined;
   /** The book in force when the call arrived: the deployment mapping and the price come from the same one, even if an override reloads it mid-call. */
   book: PriceBook;
+  outcomeHeader: string | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -380,6 +383,7 @@ export class Gateway {
       ttftMs: null,
       ticket: undefined,
       book: this.opts.book.current(),
+      outcomeHeader: typeof req.headers['x-costrail-outcome'] === 'string' ? req.headers['x-costrail-outcome'] : undefined,
     };
   }
 
@@ -486,6 +490,7 @@ export class Gateway {
     };
     try {
       this.opts.sink.write(record);
+      if (call.outcomeHeader !== undefined) this.opts.onOutcomeHeader?.(call.outcomeHeader, record);
     } finally {
       // Settled even when the spool refused the record (disk full): the call happened, its hold must not linger.
       if (call.ticket) {
