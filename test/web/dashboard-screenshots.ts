@@ -17,6 +17,7 @@ import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
+import { seedEconomics } from './economics-seed.js';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const VIEWPORTS = [
@@ -35,6 +36,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   );
   await env.rt.store.insertRecords([...loop, ...unpriced]);
   await ensureDemoBudgets(env.rt);
+  await seedEconomics(env.rt.store);
   await env.rt.writer.flush();
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {

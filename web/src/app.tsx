@@ -16,6 +16,7 @@ const Requests = lazy(() => import('./pages/requests').then((m) => ({ default: m
 const Keys = lazy(() => import('./pages/keys').then((m) => ({ default: m.Keys })));
 const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Alerts })));
 const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
+const UnitEconomics = lazy(() => import('./pages/unit-economics').then((m) => ({ default: m.UnitEconomics })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
@@ -25,6 +26,7 @@ const PAGES = [
   { id: 'alerts', label: 'Alerts' },
   { id: 'keys', label: 'Keys' },
   { id: 'prices', label: 'Prices' },
+  { id: 'economics', label: 'Unit economics' },
 ];
 
 type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } | { state: 'signed-in'; who: WhoAmI };
@@ -101,6 +103,7 @@ export function App() {
             {page === 'keys' ? <Keys /> : null}
             {page === 'alerts' ? <Alerts route={route} /> : null}
             {page === 'prices' ? <Prices /> : null}
+            {page === 'economics' ? <UnitEconomics route={route} /> : null}
           </Suspense>
         </PageBoundary>
       </main>
