@@ -4,7 +4,7 @@
  * feature. Every figure comes from the economics API; money stays an exact decimal string until
  * it is drawn.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { api } from '../api/client';
 import { Card, Empty, ErrorBox, Loading, Money } from '../components/ui';
 import { DataTable, type Column } from '../components/data-table';
