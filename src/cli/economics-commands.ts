@@ -11,6 +11,7 @@ import type { MarginReport } from '../economics/customer-margin.js';
 import { MAX_OUTCOMES_PER_BATCH, MAX_REVENUE_PER_BATCH } from '../economics/outcome-input.js';
 import { formatOf, readRows, validateOutcomeRows, validateRevenueRows, type InvalidRow } from '../economics/outcome-file.js';
 import type { UnitEconomicsReport } from '../economics/unit-economics.js';
+import { rebillingCsv, type RebillingExport } from '../economics/rebilling.js';
 import { UNIT_ECONOMICS_DIMENSIONS } from '../store/economics-types.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
@@ -231,4 +232,39 @@ export function registerEconomicsCommands(program: Command): void {
     );
     process.stdout.write(`test: ${r.test}\n`);
   });
+
+  const exportCmd = parent(program, 'export', 'Export the ledger for other tools');
+  withApiOptions(
+    exportCmd
+      .command('rebilling')
+      .description('Per-customer, per-model AI usage to bill customers for: cost plus --markup, or token rates from --rate-card; CSV or JSON')
+      .requiredOption('--from <iso>', 'inclusive start')
+      .requiredOption('--to <iso>', 'exclusive end')
+      .option('--markup <pct>', 'cost plus this percentage, e.g. 20 (default 0)')
+      .option('--rate-card <file>', 'JSON {"default": {"input_per_mtok": "3", "output_per_mtok": "15"}, "models": {"MODEL": {…}}}; cache tokens at cache_read_per_mtok / cache_write_per_mtok, else the input rate')
+      .option('--format <f>', 'csv | json', 'csv')
+      .option('--json', 'same as --format json')
+      .option('--out <file>', 'write to a file instead of standard output'),
+  )
+    .addHelpText('after', '\nWith --markup, calls without a known price are counted (unpriced_calls) but not billed; with a rate card\nevery call is billed by its tokens, and a model the card does not cover refuses the export.')
+    .action(async (opts: ApiAccessOptions & { from: string; to: string; markup?: string; rateCard?: string; format: string; json?: boolean; out?: string }) => {
+      const format = opts.json ? 'json' : opts.format;
+      if (format !== 'csv' && format !== 'json') throw new CliError(`--format must be csv or json, not "${format}"`, 2);
+      if (opts.markup !== undefined && opts.rateCard !== undefined) throw new CliError('--markup and --rate-card are two pricing modes: pass one', 2);
+      let rateCard: unknown;
+      if (opts.rateCard !== undefined) {
+        try {
+          rateCard = JSON.parse(fs.readFileSync(opts.rateCard, 'utf8')) as unknown;
+        } catch (e) {
+          throw new CliError(`${opts.rateCard}: not a readable JSON rate card (${(e as Error).message})`, 2);
+        }
+      }
+      const toIso = (name: string, v: string): string => new Date(isoOption(name, v)).toISOString();
+      const body = { from: toIso('from', opts.from), to: toIso('to', opts.to), ...(opts.markup !== undefined ? { markup_pct: opts.markup } : {}), ...(rateCard !== undefined ? { rate_card: rateCard } : {}) };
+      // JSON over the API either way; the CSV is rendered here by the same function the API uses.
+      const out = await withApi(opts, ({ client }) => client.post<RebillingExport>('/api/economics/rebilling', body));
+      const content = format === 'csv' ? rebillingCsv(out) : JSON.stringify(out, null, 2) + '\n';
+      if (opts.out) fs.writeFileSync(opts.out, content);
+      else process.stdout.write(content);
+    });
 }

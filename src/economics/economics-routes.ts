@@ -16,6 +16,7 @@ import { StoreQueryError, type DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
 import { buildMargin, parseRates } from './customer-margin.js';
 import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
+import { buildRebilling, rateCardSchema, rebillingCsv } from './rebilling.js';
 import { buildUnitEconomics } from './unit-economics.js';
 
 /** Fields an outcome carries that a token's scope can pin. */
@@ -170,6 +171,28 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
       const filters = filtersOf(req.query, ['from', 'to', 'by', 'type', 'feature', 'baseline'], req.principal);
       const report = await asBadRequest(() => buildComparison(ctx.store, { ...window(req.query), feature, by: by as CompareDimension, ...(type ? { type } : {}), ...(baseline ? { baseline } : {}), filters }));
       return { body: report };
+    },
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/api/economics/rebilling',
+    summary: 'Per-customer, per-model usage export for rebilling: cost plus a markup percentage, or a per-token rate card; JSON or CSV',
+    tag: 'Economics',
+    access: 'admin',
+    body: z.strictObject({
+      from: z.iso.datetime({ offset: true }),
+      to: z.iso.datetime({ offset: true }),
+      markup_pct: z.union([z.string(), z.number()]).transform(String).optional(),
+      rate_card: rateCardSchema.optional(),
+      format: z.enum(['json', 'csv']).optional(),
+    }),
+    handler: async (req) => {
+      const b = req.body;
+      if (Date.parse(b.to) <= Date.parse(b.from)) throw ApiError.badRequest('to must be after from');
+      const out = await asBadRequest(() => buildRebilling(ctx.store, { from: b.from, to: b.to, ...(b.markup_pct !== undefined ? { markup_pct: b.markup_pct } : {}), ...(b.rate_card ? { rate_card: b.rate_card } : {}) }));
+      if (b.format === 'csv') return { text: { contentType: 'text/csv; charset=utf-8', content: rebillingCsv(out), filename: 'rebilling.csv' } };
+      return { body: out };
     },
   });
 }

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
+      { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
     ];
     const written: string[] = [];
     for (const vp of VIEWPORTS) {
