@@ -11,6 +11,7 @@ import type { MarginReport } from '../economics/customer-margin.js';
 import { MAX_OUTCOMES_PER_BATCH, MAX_REVENUE_PER_BATCH } from '../economics/outcome-input.js';
 import { formatOf, readRows, validateOutcomeRows, validateRevenueRows, type InvalidRow } from '../economics/outcome-file.js';
 import type { UnitEconomicsReport } from '../economics/unit-economics.js';
+import type { DriftReport } from '../economics/outcome-drift.js';
 import { rebillingCsv, type RebillingExport } from '../economics/rebilling.js';
 import { UNIT_ECONOMICS_DIMENSIONS } from '../store/economics-types.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
@@ -231,6 +232,38 @@ export function registerEconomicsCommands(program: Command): void {
       [opts.by, 'outcomes', 'success_rate', '95% CI', 'per_outcome', 'per_success', 'p_value', 'significant'],
     );
     process.stdout.write(`test: ${r.test}\n`);
+  });
+
+  withApiOptions(
+    report
+      .command('outcome-drift')
+      .description('Features whose cost per successful outcome rose against the weeks before, even when total spend is flat')
+      .option('--at <iso>', 'end of the current window (default now)')
+      .option('--window-days <n>', 'current window in days', '7')
+      .option('--baseline-days <n>', 'baseline window just before it, in days', '28')
+      .option('--threshold <share>', 'relative rise that counts as drift', '0.25')
+      .option('--min-successes <n>', 'successful outcomes each window needs', '20')
+      .option('--type <outcome-type>', 'only outcomes of this type')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (opts: ApiAccessOptions & { at?: string; windowDays: string; baselineDays: string; threshold: string; minSuccesses: string; type?: string; json?: boolean }) => {
+    const q = new URLSearchParams({ window_days: opts.windowDays, baseline_days: opts.baselineDays, threshold: opts.threshold, min_successes: opts.minSuccesses });
+    if (opts.at) q.set('at', isoOption('at', opts.at));
+    if (opts.type) q.set('type', opts.type);
+    const r = await withApi(opts, ({ client }) => client.get<DriftReport>(`/api/economics/outcome-drift?${q.toString()}`));
+    if (opts.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    printTable(
+      r.features.map((f) => ({
+        feature: f.feature ?? '(none)',
+        status: f.status,
+        before: formatUsd(f.baseline_cost_per_successful_outcome),
+        now: formatUsd(f.current_cost_per_successful_outcome),
+        change: f.change === null ? '-' : `${(Number(f.change) * 100).toFixed(1)}%`,
+        spend_per_day: f.spend_change_per_day === null ? '-' : `${(Number(f.spend_change_per_day) * 100).toFixed(1)}%`,
+        success_rate: `${f.baseline_success_rate === null ? '-' : `${(Number(f.baseline_success_rate) * 100).toFixed(1)}%`} → ${f.current_success_rate === null ? '-' : `${(Number(f.current_success_rate) * 100).toFixed(1)}%`}`,
+      })),
+      ['feature', 'status', 'before', 'now', 'change', 'spend_per_day', 'success_rate'],
+    );
+    process.stdout.write(`cost per successful outcome, ${r.current.from} – ${r.current.to} vs ${r.baseline.from} – ${r.baseline.to}; drift above +${(Number(r.threshold) * 100).toFixed(0)}%\n`);
   });
 
   const exportCmd = parent(program, 'export', 'Export the ledger for other tools');

@@ -16,6 +16,7 @@ import { StoreQueryError, type DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
 import { buildMargin, parseRates } from './customer-margin.js';
 import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
+import { buildOutcomeDrift } from './outcome-drift.js';
 import { buildRebilling, rateCardSchema, rebillingCsv } from './rebilling.js';
 import { buildUnitEconomics } from './unit-economics.js';
 
@@ -193,6 +194,45 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
       const out = await asBadRequest(() => buildRebilling(ctx.store, { from: b.from, to: b.to, ...(b.markup_pct !== undefined ? { markup_pct: b.markup_pct } : {}), ...(b.rate_card ? { rate_card: b.rate_card } : {}) }));
       if (b.format === 'csv') return { text: { contentType: 'text/csv; charset=utf-8', content: rebillingCsv(out), filename: 'rebilling.csv' } };
       return { body: out };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/economics/outcome-drift',
+    summary: 'Features whose cost per successful outcome rose against the window before (even with flat spend)',
+    tag: 'Economics',
+    access: 'read',
+    queryParams: {
+      at: 'end of the current window, ISO 8601 (default now)',
+      window_days: 'current window length in days (default 7)',
+      baseline_days: 'baseline window length, just before it (default 28)',
+      threshold: 'relative rise that counts as drift (default 0.25 = +25%)',
+      min_successes: 'successful outcomes each window needs (default 20)',
+      type: 'only outcomes of this type',
+    },
+    handler: async (req) => {
+      const q = req.query;
+      const int = (k: string): number | undefined => {
+        const v = q.get(k);
+        if (v === null) return undefined;
+        if (!/^\d+$/.test(v)) throw ApiError.badRequest(`${k}: not a whole number: "${v}"`);
+        return Number(v);
+      };
+      const filters = filtersOf(q, ['at', 'window_days', 'baseline_days', 'threshold', 'min_successes', 'type'], req.principal);
+      const opt = <K extends string>(k: K, v: string | number | undefined) => (v === undefined ? {} : { [k]: v });
+      const report = await asBadRequest(() =>
+        buildOutcomeDrift(ctx.store, {
+          ...opt('at', q.get('at') ?? undefined),
+          ...opt('window_days', int('window_days')),
+          ...opt('baseline_days', int('baseline_days')),
+          ...opt('threshold', q.get('threshold') ?? undefined),
+          ...opt('min_successes', int('min_successes')),
+          ...opt('type', q.get('type') ?? undefined),
+          filters,
+        }),
+      );
+      return { body: report };
     },
   });
 }
