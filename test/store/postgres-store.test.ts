@@ -90,6 +90,7 @@ if (available) {
         { version: 1, name: 'ledger' },
         { version: 2, name: 'ledger_cost_history' },
         { version: 3, name: 'ledger_rollup_daily' },
+        { version: 7, name: 'outcomes_revenue' },
       ]);
     });
 
