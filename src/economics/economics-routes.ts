@@ -16,6 +16,7 @@ import { StoreQueryError, type DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
 import { buildMargin, parseRates } from './customer-margin.js';
 import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
+import { ComparisonSchema, MarginSchema, OutcomeDriftSchema, UnitEconomicsSchema } from './economics-api-schemas.js';
 import { buildOutcomeDrift } from './outcome-drift.js';
 import { buildRebilling, rateCardSchema, rebillingCsv } from './rebilling.js';
 import { buildUnitEconomics } from './unit-economics.js';
@@ -109,6 +110,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
     summary: 'Cost per outcome and per successful outcome, success rate and unlinked cost, grouped by one dimension',
     tag: 'Economics',
     access: 'read',
+    response: UnitEconomicsSchema,
     queryParams: {
       from: 'inclusive start, ISO 8601 (required)',
       to: 'exclusive end, ISO 8601 (required)',
@@ -132,6 +134,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
     summary: 'Per-customer revenue, AI cost, gross margin and margin %, including customers with AI cost and no revenue',
     tag: 'Economics',
     access: 'admin',
+    response: MarginSchema,
     queryParams: {
       from: 'inclusive start, ISO 8601 (required)',
       to: 'exclusive end, ISO 8601 (required)',
@@ -152,6 +155,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
     summary: 'A/B read-out for one feature by prompt_version or model: cost per outcome, success rate with 95% Wilson interval, two-proportion z-test against a baseline',
     tag: 'Economics',
     access: 'read',
+    response: ComparisonSchema,
     queryParams: {
       feature: 'the feature (required)',
       by: 'prompt_version | model (default prompt_version)',
@@ -203,6 +207,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
     summary: 'Features whose cost per successful outcome rose against the window before (even with flat spend)',
     tag: 'Economics',
     access: 'read',
+    response: OutcomeDriftSchema,
     queryParams: {
       at: 'end of the current window, ISO 8601 (default now)',
       window_days: 'current window length in days (default 7)',

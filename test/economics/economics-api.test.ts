@@ -12,6 +12,11 @@ import type { OutcomeRecord } from '../../src/store/economics-types.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { ECONOMICS_CALLS, ECONOMICS_OUTCOMES } from '../store/store-economics.case.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { ComparisonSchema, MarginSchema, UnitEconomicsSchema } from '../../src/economics/economics-api-schemas.js';
+import type { ZodType } from 'zod';
+
+/** A body matches its documented schema and the schema drops nothing. */
+const conforms = (schema: ZodType, json: unknown): void => assert.deepEqual(schema.parse(json), json);
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +61,7 @@ describe('economics API', () => {
   it('GET /api/economics/unit-economics: exact rows, unlinked cost kept apart, not spread', async () => {
     const { status, json } = await ue('by=feature');
     assert.equal(status, 200);
+    conforms(UnitEconomicsSchema, json);
     assert.deepEqual(json.rows, [
       { key: 'search', cost: '1', calls: 2, outcomes: 2, successful_outcomes: 2, success_rate: '1', cost_per_outcome: '0.5', cost_per_successful_outcome: '0.5', unlinked_cost: '0', unlinked_calls: 0, unpriced_calls: 1 },
       // (1 − 0.4 unlinked) / 3 outcomes; / 1 success.
@@ -95,6 +101,7 @@ describe('economics API', () => {
 
     const { status, json } = await call('GET', `/api/economics/margin?${month}&rates=EUR=1.1&alert_share=0.05`);
     assert.equal(status, 200);
+    conforms(MarginSchema, json);
     // acme: 100 + 20 × 1.1 = 122 revenue; AI cost 0.1+0.2+0.3+0.4+1 (+5 on Nov 21) = 7.
     assert.deepEqual(json.rows, [
       { customer: 'gamma', revenue: '0', ai_cost: '3', gross_margin: '-3', margin_pct: null, ai_cost_share: null, has_revenue: false, revenue_by_currency: {}, unpriced_calls: 0, over_threshold: true },
@@ -136,6 +143,7 @@ describe('compare read-out on a synthetic A/B with a known answer', () => {
     const res = await request(`${rt.url}/api/economics/compare?feature=ab&by=prompt_version&from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     const json = (await res.body.json()) as { baseline: string; test: string; variants: Json[] };
     assert.equal(res.statusCode, 200);
+    conforms(ComparisonSchema, json);
     assert.equal(json.baseline, 'v1'); // equal outcome counts: the first key
     assert.match(json.test, /two-proportion z-test/);
     const [v2, v1] = json.variants; // costliest first

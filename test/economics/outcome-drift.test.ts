@@ -7,6 +7,7 @@ import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-r
 import type { OutcomeRecord } from '../../src/store/economics-types.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { OutcomeDriftSchema } from '../../src/economics/economics-api-schemas.js';
 
 const AT = '2026-11-29T00:00:00.000Z';
 const DAY = 86_400_000;
@@ -59,7 +60,9 @@ describe('outcome drift', () => {
     const get = (q: string) => fetch(`${rt.url}/api/economics/outcome-drift?${q}`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     const ok = await get(`at=${AT}&min_successes=5`);
     assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { features: { status: string }[] }).features[0]?.status, 'drifting');
+    const body = (await ok.json()) as { features: { status: string }[] };
+    assert.deepEqual(OutcomeDriftSchema.parse(body), body);
+    assert.equal(body.features[0]?.status, 'drifting');
     const bad = await get('window_days=seven');
     assert.equal(bad.status, 400);
     await bad.text();
