@@ -37,7 +37,9 @@ describe('economics API', () => {
       authenticate: (t): Principal | undefined => (t === 'search-token' ? { kind: 'scoped', token_id: 'tok-search', scope: { team: 'search' } } : t === 'project-token' ? { kind: 'scoped', token_id: 'tok-p', scope: { project: 'x' } } : undefined),
     });
     const gamma: LedgerRecord = { ...makeRecord(90), id: 'gamma-1', started_at: '2026-11-10T00:00:00.000Z', ended_at: null, trace_id: null, cost: { ...makeRecord(90).cost!, total: '3' }, attribution: { ...makeRecord(90).attribution, customer: 'gamma', feature: 'other' } };
-    await rt.store.insertRecords([...ECONOMICS_CALLS, gamma]);
+    // Another team's call (no customer, before the unit-economics window): scoped reads must not see it.
+    const ads: LedgerRecord = { ...makeRecord(91), id: 'ads-1', started_at: '2026-11-10T00:00:00.000Z', ended_at: null, trace_id: 'T-ads', cost: { ...makeRecord(91).cost!, total: '1' }, attribution: { ...makeRecord(91).attribution, team: 'ads', customer: null } };
+    await rt.store.insertRecords([...ECONOMICS_CALLS, gamma, ads]);
   });
   after(() => rt.close());
 
@@ -82,8 +84,14 @@ describe('economics API', () => {
     assert.equal((await call('POST', '/api/outcomes', { outcomes: [{ id: 's2', occurred_at: '2026-11-22T21:00:00Z', type: 't', success: true }] }, 'project-token')).status, 403);
     assert.equal((await call('POST', '/api/revenue', { entries: [{ customer: 'a', period_start: '2026-11-01', period_end: '2026-11-30', amount: '1', currency: 'USD' }] }, 'search-token')).status, 403);
     assert.equal((await ue('by=feature&team=ads', 'search-token')).status, 403);
-    const scoped = await ue('by=team', 'search-token');
-    assert.deepEqual((scoped.json.rows as Json[]).map((r) => r.key), ['search']);
+    const november = '/api/economics/unit-economics?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&by=team';
+    assert.deepEqual(((await call('GET', november)).json.rows as Json[]).map((r) => r.key), ['search', 'ads']);
+    assert.deepEqual(((await call('GET', november, undefined, 'search-token')).json.rows as Json[]).map((r) => r.key), ['search']);
+    // A search-token outcome is stamped team=search, so it links to search's calls only, never to ads' trace.
+    const own = await call('POST', '/api/outcomes', { outcomes: [{ id: 's3', occurred_at: '2026-11-22T21:00:00Z', type: 'ticket_resolved', success: true, trace_id: 'T-ads' }] }, 'search-token');
+    assert.equal(own.status, 200);
+    const adsRow = ((await call('GET', november)).json.rows as Json[]).find((r) => r.key === 'ads');
+    assert.equal(adsRow?.outcomes, 0);
   });
 
   it('GET /api/economics/margin: two currencies need a rate, pro rata periods, customers without revenue', async () => {
