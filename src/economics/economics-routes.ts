@@ -240,4 +240,27 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): vo
       return { body: report };
     },
   });
+
+  api.add({
+    method: 'GET',
+    path: '/api/outcomes',
+    summary: 'The outcomes of one trace (naming it, or naming one of its calls), oldest first',
+    tag: 'Economics',
+    access: 'read',
+    queryParams: { trace_id: 'the trace (required)', limit: 'at most this many, 1..1000 (default 100)' },
+    handler: async (req) => {
+      const traceId = req.query.get('trace_id');
+      if (!traceId) throw ApiError.badRequest('trace_id is required');
+      const limit = req.query.get('limit');
+      if (limit !== null && !/^\d+$/.test(limit)) throw ApiError.badRequest(`limit: not a whole number: "${limit}"`);
+      // A scoped token sees only outcomes stamped with its scope (outcomes carry team, feature, customer).
+      const filters: Partial<Record<(typeof OUTCOME_SCOPE_FIELDS)[number], string>> = {};
+      for (const [k, v] of Object.entries(req.principal.scope)) {
+        if (!(OUTCOME_SCOPE_FIELDS as readonly string[]).includes(k)) throw ApiError.forbidden(`this token is scoped to ${k}, which outcomes do not carry`);
+        filters[k as (typeof OUTCOME_SCOPE_FIELDS)[number]] = v;
+      }
+      const outcomes = await asBadRequest(() => ctx.store.listOutcomes({ trace_id: traceId, filters, ...(limit !== null ? { limit: Number(limit) } : {}) }));
+      return { body: { outcomes } };
+    },
+  });
 }

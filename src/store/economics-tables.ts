@@ -11,7 +11,7 @@
 import { resolveRange } from './spend-query.js';
 import { numberOf, textOf, type SqlClient, type SqlParam, type SqlRow } from './sql.js';
 import { StoreQueryError, type DimensionFilters } from './store.js';
-import { UNIT_ECONOMICS_DIMENSIONS, type OutcomeRecord, type OutcomeSums, type OutcomeSumsQuery, type OutcomeSumsRow, type RevenueQuery, type RevenueRecord } from './economics-types.js';
+import { UNIT_ECONOMICS_DIMENSIONS, type OutcomeAttribute, type OutcomeListQuery, type OutcomeRecord, type OutcomeSums, type OutcomeSumsQuery, type OutcomeSumsRow, type RevenueQuery, type RevenueRecord } from './economics-types.js';
 
 /** Rows per INSERT statement (11 parameters each, far below either engine's parameter limit). */
 const ROWS_PER_STATEMENT = 200;
@@ -151,6 +151,38 @@ export class EconomicsTables {
     });
     rows.sort((a, b) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
     return { rows, outcomes_without_calls: await this.outcomesWithoutCalls(query, fromUs, toUs, filters) };
+  }
+
+  async listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]> {
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new StoreQueryError('limit must be an integer from 1 to 1000');
+    const p = new Params();
+    const trace = p.add(query.trace_id);
+    const where = [`(o.trace_id = ${trace} OR EXISTS (SELECT 1 FROM outcome_calls oc JOIN ledger l ON l.id = oc.call_id WHERE oc.outcome_id = o.id AND l.trace_id = ${trace}))`];
+    for (const [k, v] of Object.entries(query.filters ?? {})) {
+      if (!OUTCOME_COLUMNS.has(k)) throw new StoreQueryError(`${k}: outcomes filter by team, feature or customer only`);
+      where.push(`o.${quote(k)} = ${p.add(v)}`);
+    }
+    const rows = await this.sql.query(
+      `SELECT o.id, o.occurred_at, o.type, o.success, o.trace_id, o.customer, o.feature, o.team, CAST(o.value_usd AS VARCHAR) AS value_usd, o.attributes FROM outcomes o WHERE ${where.join(' AND ')} ORDER BY o.occurred_at, o.id LIMIT ${limit}`,
+      p.values,
+    );
+    if (rows.length === 0) return [];
+    const ip = new Params();
+    const links = await this.sql.query(`SELECT outcome_id, call_id FROM outcome_calls WHERE outcome_id IN (${rows.map((r) => ip.add(String(r.id))).join(', ')}) ORDER BY call_id`, ip.values);
+    return rows.map((r) => ({
+      id: String(r.id),
+      occurred_at: new Date(numberOf(r.occurred_at) ?? 0).toISOString(),
+      type: String(r.type),
+      success: r.success === true,
+      trace_id: textOf(r.trace_id),
+      call_ids: links.filter((l) => l.outcome_id === r.id).map((l) => String(l.call_id)),
+      customer: textOf(r.customer),
+      feature: textOf(r.feature),
+      team: textOf(r.team),
+      value_usd: r.value_usd === null ? null : canonicalDecimal(String(r.value_usd)),
+      attributes: JSON.parse(String(r.attributes)) as Record<string, OutcomeAttribute>,
+    }));
   }
 
   /** Outcomes that occurred in the window and match no ledger call at all (any time, same team rule). */

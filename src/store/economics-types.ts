@@ -81,3 +81,12 @@ export interface RevenueQuery {
   to: string;
   customer?: string;
 }
+
+export interface OutcomeListQuery {
+  /** Outcomes of this trace: naming it, or naming a call of it explicitly. */
+  trace_id: string;
+  /** Equality on the outcome's own team / feature / customer (a scoped token's scope). */
+  filters?: Partial<Record<'team' | 'feature' | 'customer', string>>;
+  /** Default 100, at most 1000. */
+  limit?: number;
+}

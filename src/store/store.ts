@@ -8,7 +8,7 @@
  */
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
-import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from './economics-types.js';
+import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from './economics-types.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -148,6 +148,8 @@ export interface Store {
   listRevenue(query: RevenueQuery): Promise<RevenueRecord[]>;
   /** Unit-economics sums: calls in the window joined to their outcomes at query time. */
   getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums>;
+  /** The outcomes of one trace, oldest first, with their explicit call ids. */
+  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]>;
   close(): Promise<void>;
 }
 

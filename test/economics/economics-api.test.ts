@@ -58,6 +58,10 @@ describe('economics API', () => {
     assert.deepEqual(first, { status: 200, json: { received: 7, inserted: 7, duplicates: 0 } });
     const again = await call('POST', '/api/outcomes', { outcomes: ECONOMICS_OUTCOMES.map(asInput) });
     assert.deepEqual(again.json, { received: 7, inserted: 0, duplicates: 7 });
+    const t1 = await call('GET', '/api/outcomes?trace_id=T1');
+    assert.deepEqual((t1.json.outcomes as Json[]).map((o) => [o.id, o.type, o.success]), [['O1', 'ticket_resolved', true], ['O2', 'csat', false]]);
+    assert.deepEqual((await call('GET', '/api/outcomes?trace_id=T1', undefined, 'search-token')).json, { outcomes: [] }); // none stamped team=search
+    assert.equal((await call('GET', '/api/outcomes')).status, 400);
   });
 
   it('GET /api/economics/unit-economics: exact rows, unlinked cost kept apart, not spread', async () => {

@@ -106,6 +106,22 @@ export function economicsConformance(fresh: () => Promise<Store>): void {
     assert.deepEqual(await s.insertOutcomes([]), { inserted: 0 });
   });
 
+  it('listOutcomes: the outcomes of a trace by trace id or by an explicit call of it, round-tripped exactly', async () => {
+    const s = await fresh();
+    await s.insertRecords(ECONOMICS_CALLS);
+    await s.insertOutcomes([
+      ...ECONOMICS_OUTCOMES,
+      outcome('O8', { call_ids: ['call-2', 'call-1'], team: 'search', value_usd: '12.500000000000000001', attributes: { channel: 'email', score: 4.5, vip: true, note: null }, occurred_at: '2026-11-22T19:00:00.000Z' }),
+    ]);
+    const t1 = await s.listOutcomes({ trace_id: 'T1' });
+    assert.deepEqual(t1.map((o) => o.id), ['O8', 'O1', 'O2']);
+    assert.deepEqual(t1[0], outcome('O8', { call_ids: ['call-1', 'call-2'], team: 'search', value_usd: '12.500000000000000001', attributes: { channel: 'email', score: 4.5, vip: true, note: null }, occurred_at: '2026-11-22T19:00:00.000Z' }));
+    assert.deepEqual(t1[1], { ...ECONOMICS_OUTCOMES[0]!, occurred_at: '2026-11-22T20:00:00.000Z' });
+    assert.deepEqual((await s.listOutcomes({ trace_id: 'T1', filters: { team: 'search' } })).map((o) => o.id), ['O8']);
+    assert.deepEqual(await s.listOutcomes({ trace_id: 'T-unknown' }), []);
+    await assert.rejects(s.listOutcomes({ trace_id: 'T1', limit: 0 }), StoreQueryError);
+  });
+
   it('revenue upserts by customer, period and currency; lists periods overlapping a window', async () => {
     const s = await fresh();
     const nov = { period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z' };

@@ -61,4 +61,13 @@ describe('Unit economics page', { skip }, () => {
     assert.match(text, /yes/);
     assert.match(await page.locator('.card', { hasText: 'Prompt and model comparison' }).innerText(), /two-proportion z-test/);
   });
+
+  test('the trace view shows the outcome of the run beside its calls and cost', async () => {
+    const page = browser.page;
+    await page.goto(`${rt.url}/?token=${encodeURIComponent(rt.adminToken)}#/requests/trace/ue-support-bot-0`);
+    const outcome = page.locator('[data-testid="trace-outcome"]', { hasText: 'ticket_resolved' });
+    await outcome.waitFor();
+    assert.match(await outcome.innerText(), /ticket_resolved: success/);
+    assert.equal(await page.locator('[data-testid="waterfall"] li').count(), 2);
+  });
 });

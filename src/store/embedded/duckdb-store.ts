@@ -19,7 +19,7 @@ import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { EconomicsTables } from '../economics-tables.js';
-import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
+import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -381,6 +381,9 @@ export class DuckDbStore implements Store {
   }
   getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
     return this.economics.getOutcomeSums(query);
+  }
+  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]> {
+    return this.economics.listOutcomes(query);
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,7 @@ import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { EconomicsTables } from '../economics-tables.js';
-import type { OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
+import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
@@ -276,6 +276,9 @@ export class PostgresStore implements Store {
   }
   getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
     return this.economics.getOutcomeSums(query);
+  }
+  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]> {
+    return this.economics.listOutcomes(query);
   }
 
   async close(): Promise<void> {
