@@ -4,8 +4,7 @@
  *
  * Everything here is a deliberate public surface: names keep their meaning across minor
  * versions. Internals (gateway, stores, policy) stay reachable only through the CLI and the HTTP
- * API. The in-process SDK (`instrument`, `withAttribution`, `recordOutcome`) joins this list when
- * it is built.
+ * API. The in-process SDK (`instrument`, `withAttribution`) joins this list when it is built.
  *
  * Typical use:
  *   const book = loadPriceBook();                                   // built-in catalog
@@ -34,3 +33,7 @@ export type { PriceBookOptions } from './pricing/catalog-loader.js';
 export { loadPriceBook } from './pricing/catalog-loader.js';
 export { PriceBook } from './pricing/price-book.js';
 export { Decimal } from './pricing/decimal.js';
+
+// Unit economics: report a business outcome (a ticket resolved…) to a Costrail server.
+export type { OutcomeReport, RecordOutcomeOptions } from './economics/record-outcome.js';
+export { recordOutcome } from './economics/record-outcome.js';

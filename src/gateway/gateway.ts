@@ -67,6 +67,8 @@ export interface GatewayOptions {
   allowedEndpoints?: readonly string[];
   /** What records say produced them; `simulator` for the demo's traffic so it is never mistaken for real spend. */
   source?: LedgerSource;
+  /** Told the raw `x-costrail-outcome` header of a call, with its record, after the call is recorded (src/economics/outcome-header.ts). */
+  onOutcomeHeader?: (value: string, record: LedgerRecord) => void;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -89,6 +91,7 @@ interface CallState {
   book: PriceBook;
   /** Set by record() when the sink commits in groups: the response finishes only after it settles. */
   durable?: Promise<void> | undefined;
+  outcomeHeader: string | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -397,6 +400,7 @@ export class Gateway {
       ttftMs: null,
       ticket: undefined,
       book: this.opts.book.current(),
+      outcomeHeader: typeof req.headers['x-costrail-outcome'] === 'string' ? req.headers['x-costrail-outcome'] : undefined,
     };
   }
 
@@ -511,6 +515,7 @@ export class Gateway {
     try {
       if (this.opts.sink.append) call.durable = this.opts.sink.append(record);
       else this.opts.sink.write(record);
+      if (call.outcomeHeader !== undefined) this.opts.onOutcomeHeader?.(call.outcomeHeader, record);
     } finally {
       // Settled even when the spool refused the record (disk full): the call happened, its hold must not linger.
       if (call.ticket) {

@@ -11,6 +11,7 @@ import { registerKeysRoutes } from '../keys/keys-routes.js';
 import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 import { registerPriceOverrideRoutes } from '../pricing/price-overrides-routes.js';
 import { registerBillingRoutes } from '../billing/billing-routes.js';
+import { registerEconomicsRoutes } from '../economics/economics-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -28,4 +29,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerPolicyRoutes(api, ctx.policy);
   registerPriceOverrideRoutes(api, ctx);
   registerBillingRoutes(api, ctx);
+  registerEconomicsRoutes(api, ctx);
 }

@@ -33,6 +33,7 @@ import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from '../http/logger.js';
 import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
+import { OutcomeHeaderRecorder } from '../economics/outcome-header.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -169,7 +170,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   }
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
-  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway' });
+  const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
+  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -227,6 +229,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
           server.closeAllConnections();
         });
         await gateway.close();
+        await outcomeHeaders.flush();
         await keys.close();
         await alerts.stop();
         await writer.close();

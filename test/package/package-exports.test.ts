@@ -58,6 +58,7 @@ console.log(JSON.stringify({ exports: Object.keys(c).sort(), total: result.cost.
       'loadPriceBook',
       'priceUsage',
       'readProviderResponse',
+      'recordOutcome',
     ]);
   });
 });

@@ -68,6 +68,7 @@ describe('DuckDbStore', () => {
       [4, 'ledger_not_null'],
       [5, 'ledger_rollup_hourly'],
       [6, 'billed_lines'],
+      [7, 'outcomes_revenue'],
     ]);
     conn.closeSync();
     inst.closeSync();

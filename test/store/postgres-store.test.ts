@@ -90,7 +90,8 @@ if (available) {
         { version: 1, name: 'ledger' },
         { version: 2, name: 'ledger_cost_history' },
         { version: 3, name: 'ledger_rollup_daily' },
-        { version: 5, name: 'billed_lines' },
+        { version: 4, name: 'billed_lines' },
+        { version: 5, name: 'outcomes_revenue' },
       ]);
     });
 

@@ -10,6 +10,7 @@ import { makeRecord, makeRefusedRecord } from './ledger-fixtures.js';
 import { analyticsConformance } from './store-analytics.case.js';
 import { rollupConformance } from './store-rollup.case.js';
 import { overviewConformance } from './store-overview.case.js';
+import { economicsConformance } from './store-economics.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -110,5 +111,6 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     analyticsConformance(fresh);
     rollupConformance(fresh);
     overviewConformance(fresh);
+    economicsConformance(fresh);
   });
 }

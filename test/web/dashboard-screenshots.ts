@@ -17,6 +17,7 @@ import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
+import { seedEconomics } from './economics-seed.js';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const VIEWPORTS = [
@@ -35,6 +36,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   );
   await env.rt.store.insertRecords([...loop, ...unpriced]);
   await ensureDemoBudgets(env.rt);
+  await seedEconomics(env.rt.store);
   await env.rt.writer.flush();
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
+      { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
     ];
     const written: string[] = [];
     for (const vp of VIEWPORTS) {

@@ -17,6 +17,7 @@ const Keys = lazy(() => import('./pages/keys').then((m) => ({ default: m.Keys })
 const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Alerts })));
 const Incidents = lazy(() => import('./pages/incidents').then((m) => ({ default: m.Incidents })));
 const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
+const UnitEconomics = lazy(() => import('./pages/unit-economics').then((m) => ({ default: m.UnitEconomics })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
@@ -27,6 +28,7 @@ const PAGES = [
   { id: 'incidents', label: 'Incidents' },
   { id: 'keys', label: 'Keys' },
   { id: 'prices', label: 'Prices' },
+  { id: 'economics', label: 'Unit economics' },
 ];
 
 type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } | { state: 'signed-in'; who: WhoAmI };
@@ -104,6 +106,7 @@ export function App() {
             {page === 'alerts' ? <Alerts route={route} /> : null}
             {page === 'incidents' ? <Incidents route={route} /> : null}
             {page === 'prices' ? <Prices /> : null}
+            {page === 'economics' ? <UnitEconomics route={route} /> : null}
           </Suspense>
         </PageBoundary>
       </main>

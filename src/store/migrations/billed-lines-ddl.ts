@@ -1,7 +1,7 @@
 /**
  * The billed line item tables, one definition for both engines (portable types: instants as BIGINT
  * epoch milliseconds, money as DECIMAL(38,18), see src/store/sql.ts). Embedded migration 006 and
- * PostgreSQL migration 005 both apply exactly this.
+ * PostgreSQL migration 004 both apply exactly this.
  */
 export const BILLED_LINES_DDL = `
 CREATE TABLE billed_import (

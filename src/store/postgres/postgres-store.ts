@@ -16,6 +16,8 @@ import { overviewFromSpend } from '../spend-overview.js';
 import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
+import { EconomicsTables } from '../economics-tables.js';
+import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import { copyIntoStaging } from './pg-copy.js';
@@ -267,6 +269,27 @@ export class PostgresStore implements Store {
       migrations.map((m) => ({ version: m.version, name: m.name, sql: m.postgres })),
       (m) => ['INSERT INTO domain_migrations (domain, version, name) VALUES ($1, $2, $3)', [domain, m.version, m.name]],
     );
+  }
+
+  /** Outcomes and revenue: portable SQL shared by both engines (src/store/economics-tables.ts). */
+  private economicsTables?: EconomicsTables;
+  private get economics(): EconomicsTables {
+    return (this.economicsTables ??= new EconomicsTables(this.sql));
+  }
+  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult> {
+    return this.economics.insertOutcomes(outcomes);
+  }
+  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult> {
+    return this.economics.upsertRevenue(entries);
+  }
+  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]> {
+    return this.economics.listRevenue(query);
+  }
+  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
+    return this.economics.getOutcomeSums(query);
+  }
+  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]> {
+    return this.economics.listOutcomes(query);
   }
 
   async close(): Promise<void> {

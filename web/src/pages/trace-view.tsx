@@ -36,6 +36,8 @@ export function TraceView({ traceId, params }: { traceId: string; params: URLSea
   const cursor = params.get('cursor');
   const [history, setHistory] = useState<(string | null)[]>([]);
   const { data, error, reload } = useApi((signal) => loadTrace(traceId, cursor, signal), [traceId, cursor]);
+  // The run's outcomes (unit economics); apart from the trace so a refusal never hides its calls.
+  const outcomes = useApi((signal) => api<{ outcomes: { id: string; type: string; success: boolean }[] }>('GET', '/api/outcomes', { query: { trace_id: traceId }, signal }), [traceId]);
   const go = (c: string | null) => navigate(hrefFor('requests', c ? { cursor: c } : {}, ['trace', traceId]), true);
   if (error) return <ErrorBox error={error} onRetry={reload} />;
   if (!data) return <Loading what="the trace" />;
@@ -61,6 +63,9 @@ export function TraceView({ traceId, params }: { traceId: string; params: URLSea
         </Stat>
         <Stat label="Tokens">{formatCount(data.tokens)}</Stat>
         <Stat label={paged ? 'Span of this page' : 'Wall time'}>{formatDuration(end - start)}</Stat>
+        <Stat label="Outcome" testId="trace-outcome">
+          {outcomes.data && outcomes.data.outcomes.length > 0 ? outcomes.data.outcomes.map((o) => <div key={o.id}>{`${o.type}: ${o.success ? 'success' : 'failure'}`}</div>) : <span className="muted">none reported</span>}
+        </Stat>
       </div>
       <Card
         title={

@@ -9,6 +9,7 @@ import * as m003 from './003-ledger-without-primary-key.js';
 import * as m004 from './004-ledger-not-null.js';
 import * as m005 from './005-ledger-rollup-hourly.js';
 import * as m006 from './006-billed-lines.js';
+import * as m007 from './007-outcomes-revenue.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: m004.name, sql: m004.sql },
   { version: 5, name: m005.name, sql: m005.sql },
   { version: 6, name: m006.name, sql: m006.sql },
+  { version: 7, name: m007.name, sql: m007.sql },
 ];

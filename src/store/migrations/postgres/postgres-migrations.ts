@@ -6,11 +6,13 @@ import type { Migration } from '../embedded/embedded-migrations.js';
 import * as m001 from './001-ledger.js';
 import * as m002 from './002-ledger-cost-history.js';
 import * as m003 from './003-ledger-rollup-daily.js';
-import * as m005 from './005-billed-lines.js';
+import * as m004 from './004-billed-lines.js';
+import * as m005 from './005-outcomes-revenue.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 2, name: m002.name, sql: m002.sql },
   { version: 3, name: m003.name, sql: m003.sql },
+  { version: 4, name: m004.name, sql: m004.sql },
   { version: 5, name: m005.name, sql: m005.sql },
 ];
