@@ -18,6 +18,7 @@ import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
+import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -76,6 +77,15 @@ const MERGE_STAGED = (() => {
   const fresh = `SELECT * FROM ${STAGING_TABLE} s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
   return `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT ${COLUMNS.map((c, i) => c.convert(`c${i}`)).join(', ')} FROM (${fresh})`;
 })();
+/**
+ * The same merge for a bulk import (store/bulk-ingest.ts): `select` already yields ledger-typed
+ * columns by name and `_line`; the same two window bounds as parameters.
+ */
+const mergeImportSql = (select: string): string => {
+  const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
+  const names = COLUMNS.map((c) => quote(c.name)).join(', ');
+  return `INSERT INTO ledger (${names}) SELECT ${names} FROM (SELECT * FROM (${select}) s WHERE s.id NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.id ORDER BY s._line) = 1)`;
+};
 type StageValue = string | number | bigint | boolean | null;
 /** The batch as staging columns (DOUBLE cells must be finite: NaN/Infinity become NULL). */
 function stagingColumns(records: readonly LedgerRecord[]): StageValue[][] {
@@ -128,7 +138,7 @@ export interface DuckDbStoreOptions {
   readOnly?: boolean;
 }
 
-export class DuckDbStore implements Store {
+export class DuckDbStore implements Store, BulkIngestStore {
   readonly kind = 'embedded' as const;
   /** Serializes writes: a DuckDB connection holds one transaction at a time. */
   private writeChain: Promise<unknown> = Promise.resolve();
@@ -209,6 +219,26 @@ export class DuckDbStore implements Store {
         return { inserted: result.rowsChanged };
       }),
     );
+  }
+
+  /** Bulk import (store/bulk-ingest.ts): stages on the writer connection, merges like insertRecords, batch by batch. */
+  async openBulkIngest(): Promise<BulkIngestSession> {
+    return {
+      batchRows: 250_000,
+      use: (fn) => this.serialized(() => fn(this.writer)),
+      append: (select) =>
+        this.serialized(() =>
+          this.inTransaction(async () => {
+            const [lo, hi] = (await this.writer.runAndReadAll(`SELECT epoch_us(min(started_at)), epoch_us(max(started_at)) FROM (${select})`)).getRows()[0] ?? [];
+            if (lo === null || lo === undefined || hi === undefined) return 0;
+            const result = await this.writer.run(mergeImportSql(select), [lo, hi]);
+            // Looked up again on the next getEvents.
+            this.newest = undefined;
+            return Number(result.rowsChanged);
+          }),
+        ),
+      close: () => Promise.resolve(),
+    };
   }
 
   async countRecords(): Promise<number> {
