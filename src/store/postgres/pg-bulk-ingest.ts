@@ -14,7 +14,7 @@ import type { BulkIngestSession } from '../bulk-ingest.js';
 /** A ledger column as PostgreSQL's COPY (CSV) reads it: instants with an explicit UTC offset, microseconds kept. */
 function csvValue(c: LedgerColumn): string {
   const name = `"${c.name}"`;
-  if (c.kind === 'instant') return `strftime(${name}, '%Y-%m-%d %H:%M:%S.%f') || '+00'`;
+  if (c.kind === 'instant') return `CAST(${name} AS VARCHAR) || '+00'`;
   return name;
 }
 
@@ -30,10 +30,12 @@ export async function openPgBulkIngest(insertCsv: CsvBatchSink): Promise<BulkIng
     batchRows: 50_000,
     use: (fn) => fn(conn),
     async append(select) {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE pg_import_batch AS SELECT * FROM (${select}) QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) = 1`);
-      const months = (await conn.runAndReadAll(`SELECT DISTINCT strftime(started_at, '%Y%m') FROM pg_import_batch`)).getRows().map((r) => String(r[0]));
+      // The first row of each id only (the importer has removed repeats already; a window over a
+      // batch that has none is cheap next to a wrong ledger row: COPY batches must not repeat an id).
+      const rows = `SELECT * FROM (${select}) QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) = 1`;
+      const months = (await conn.runAndReadAll(`SELECT DISTINCT strftime(started_at, '%Y%m') FROM (${select})`)).getRows().map((r) => String(r[0]));
       if (months.length === 0) return 0;
-      await conn.run(`COPY (SELECT ${LEDGER_COLUMNS.map(csvValue).join(', ')} FROM pg_import_batch) TO '${batchFile.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
+      await conn.run(`COPY (SELECT ${LEDGER_COLUMNS.map(csvValue).join(', ')} FROM (${rows})) TO '${batchFile.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
       return insertCsv(batchFile, months);
     },
     async close() {
