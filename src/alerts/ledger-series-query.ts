@@ -56,6 +56,12 @@ export interface SeriesQueryOptions {
 const num = (v: SqlRow[string] | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 const str = (v: SqlRow[string] | undefined): string | null => (v === null || v === undefined ? null : String(v));
 const bucketOf = (r: SqlRow): Bucket => ({ cost: num(r.cost), requests: num(r.requests), tokens: num(r.tokens), errors: num(r.errors) });
+const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+/** The buckets of one scope row (parallel arrays, in bucket order). */
+function eachBucket(r: SqlRow, fn: (ms: number, b: Bucket) => void): void {
+  const [b, cost, requests, tokens, errors] = [r.b, r.cost, r.requests, r.tokens, r.errors].map(numbers) as [number[], number[], number[], number[], number[]];
+  for (let i = 0; i < b.length; i++) fn(b[i]!, { cost: cost[i] ?? 0, requests: requests[i] ?? 0, tokens: tokens[i] ?? 0, errors: errors[i] ?? 0 });
+}
 
 /** True when every dimension can be read in SQL (the ones `isSpendDimension` allows). */
 export function seriesQueryable(o: Pick<SeriesQueryOptions, 'dimensions' | 'extraScopes' | 'newSourceScopes' | 'newSourceDimensions'>): boolean {
@@ -79,8 +85,17 @@ export async function loadSeriesFromStore(sql: SqlClient, builder: SeriesBuilder
   const sets = ['(b)', ...dimCols.map((c) => `(b, ${c})`)].join(', ');
   const grouping = dimCols.length ? `GROUPING(${dimCols.join(', ')})` : '0';
   const sums = `sum(cost) AS cost, count(*) AS requests, sum(tokens) AS tokens, sum(err) AS errors, min(t) AS first_t`;
+  // One row per scope with its buckets as arrays (hundreds of thousands of minute rows would cost
+  // more to hand to JS one object each than to sum).
+  const f8 = (x: string): string => `array_agg(CAST(${x} AS DOUBLE PRECISION) ORDER BY b)`;
+  const keys = `g${dimCols.length ? ', ' + dimCols.join(', ') : ''}`;
   const bucketed = (step: number, r: number[]): Promise<SqlRow[]> =>
-    sql.query(`SELECT ${grouping} AS g, ${dimCols.length ? dimCols.join(', ') + ', ' : ''}floor(t / ${step}) * ${step} AS b, ${sums} FROM (${base()}) r GROUP BY GROUPING SETS (${sets})`, r);
+    sql.query(
+      `SELECT ${keys}, ${f8('b')} AS b, ${f8('cost')} AS cost, ${f8('requests')} AS requests, ${f8('tokens')} AS tokens, ${f8('errors')} AS errors, min(first_t) AS first_t, sum(requests) AS n
+       FROM (SELECT ${grouping} AS g, ${dimCols.length ? dimCols.join(', ') + ', ' : ''}floor(t / ${step}) * ${step} AS b, ${sums} FROM (${base()}) r GROUP BY GROUPING SETS (${sets})) x
+       GROUP BY ${keys}`,
+      r,
+    );
   const hours = await bucketed(HOUR_MS, range);
   const minutes = await bucketed(MINUTE_MS, minuteRange);
 
@@ -95,28 +110,25 @@ export async function loadSeriesFromStore(sql: SqlClient, builder: SeriesBuilder
   };
 
   // Scopes in the order records first met them: by first record, then global before the dimensions in order.
-  const first = new Map<string, { scope: Scope; dim: string; t: number; order: number }>();
+  const first: { scope: Scope; dim: string; t: number; order: number }[] = [];
   let records = 0;
   for (const r of hours) {
     const s = scopeOf(r);
     if (!s) continue;
-    if (s.dim === '') records += num(r.requests);
-    const key = JSON.stringify([s.dim, s.scope]);
-    const t = num(r.first_t);
-    const f = first.get(key);
-    if (!f || t < f.t) first.set(key, { ...s, t });
+    if (s.dim === '') records = num(r.n);
+    first.push({ ...s, t: num(r.first_t) });
   }
   const extras = await extraScopeRows(sql, d, o, range, minuteRange);
-  for (const x of extras) if (x.firstT !== null) first.set(JSON.stringify(['annotation', x.scope, x.index]), { scope: x.scope, dim: 'annotation', t: x.firstT, order: dims.length + 1 + x.index });
-  for (const f of [...first.values()].sort((a, b) => a.t - b.t || a.order - b.order)) builder.openScope(f.scope, f.dim);
+  for (const x of extras) if (x.firstT !== null) first.push({ scope: x.scope, dim: 'annotation', t: x.firstT, order: dims.length + 1 + x.index });
+  for (const f of first.sort((a, b) => a.t - b.t || a.order - b.order)) builder.openScope(f.scope, f.dim);
 
   for (const r of hours) {
     const s = scopeOf(r);
-    if (s) builder.addScopeHour(s.scope, s.dim, num(r.b), bucketOf(r));
+    if (s) eachBucket(r, (ms, b) => builder.addScopeHour(s.scope, s.dim, ms, b));
   }
   for (const r of minutes) {
     const s = scopeOf(r);
-    if (s) builder.addScopeMinute(s.scope, s.dim, num(r.b), bucketOf(r));
+    if (s) eachBucket(r, (ms, b) => builder.addScopeMinute(s.scope, s.dim, ms, b));
   }
   for (const x of extras) {
     for (const r of x.hours) builder.addScopeHour(x.scope, 'annotation', num(r.b), bucketOf(r));
