@@ -58,12 +58,7 @@ export async function importLedgerFileBulk(file: string, opts: BulkImportOptions
 
     await session.use((c) => c.run(REPEATS_SQL));
     const lastLine = await session.use(async (c) => Number((await c.runAndReadAll(`SELECT coalesce(max(line_no), 0) FROM ${ROWS_TABLE}`)).getRows()[0]?.[0] ?? 0));
-    let inserted = 0;
-    const batch = Math.max(1, session.batchRows);
-    for (let from = 1; from <= lastLine; from += batch) {
-      inserted += await session.append(bulkRowsSql(from, from + batch - 1));
-      opts.onProgress?.(Math.round((size * Math.min(lastLine, from + batch - 1)) / lastLine), 'insert');
-    }
+    let inserted = await appendInBatches(session, lastLine, (done) => opts.onProgress?.(Math.round((size * done) / lastLine), 'insert'));
     inserted += await insertChecked(session, opts);
     opts.onProgress?.(size, 'insert');
     return { read, inserted, duplicates: read - checked.invalid.length - inserted, invalid: checked.invalid, refused: false };
@@ -72,6 +67,32 @@ export async function importLedgerFileBulk(file: string, opts: BulkImportOptions
       for (const t of IMPORT_TABLES) await c.run(`DROP TABLE IF EXISTS ${t}`);
     }).catch(() => undefined);
     await session.close();
+  }
+}
+
+/** The bulk rows in batches of line ranges, two batches in flight (one writing while the next is staged). */
+async function appendInBatches(session: BulkIngestSession, lastLine: number, onDone: (line: number) => void): Promise<number> {
+  const batch = Math.max(1, session.batchRows);
+  const inflight: { to: number; rows: Promise<number> }[] = [];
+  let inserted = 0;
+  try {
+    for (let from = 1; from <= lastLine || inflight.length > 0; from += batch) {
+      if (from <= lastLine) {
+        const rows = session.append(bulkRowsSql(from, from + batch - 1));
+        // Handled when its turn comes (or in `finally`); this keeps an early failure from being "unhandled".
+        rows.catch(() => undefined);
+        inflight.push({ to: Math.min(lastLine, from + batch - 1), rows });
+      }
+      if (inflight.length >= 2 || from > lastLine) {
+        const done = inflight.shift()!;
+        inserted += await done.rows;
+        onDone(done.to);
+      }
+    }
+    return inserted;
+  } finally {
+    // A failed batch fails the import; the others still settle before the session closes.
+    await Promise.allSettled(inflight.map((x) => x.rows));
   }
 }
 

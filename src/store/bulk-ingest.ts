@@ -16,7 +16,9 @@ export interface BulkIngestSession {
   /**
    * Appends the rows `select` yields on the staging connection — every ledger column by name, in
    * the ledger's DuckDB types, then `_line` (file order) — skipping ids the ledger already has and
-   * all but the first row of an id. Returns how many went in.
+   * all but the first row of an id. Returns how many went in. Two appends may be in flight at once
+   * (the importer overlaps one batch's write with the next batch's staging); each is its own
+   * transaction.
    */
   append(select: string): Promise<number>;
   close(): Promise<void>;

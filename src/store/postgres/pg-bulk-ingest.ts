@@ -25,18 +25,34 @@ export async function openPgBulkIngest(insertCsv: CsvBatchSink): Promise<BulkIng
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-pg-import-'));
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: dir });
   const conn = await instance.connect();
-  const batchFile = path.join(dir, 'batch.csv');
+  let batches = 0;
+  // DuckDB work is one statement at a time on this connection; a batch's COPY into PostgreSQL (a
+  // separate process) may overlap the next batch's CSV.
+  let duck: Promise<unknown> = Promise.resolve();
+  const onDuck = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = duck.then(fn, fn);
+    duck = next.catch(() => undefined);
+    return next;
+  };
   return {
     batchRows: 50_000,
-    use: (fn) => fn(conn),
+    use: (fn) => onDuck(() => fn(conn)),
     async append(select) {
+      const batchFile = path.join(dir, `batch-${++batches}.csv`);
       // The first row of each id only (the importer has removed repeats already; a window over a
       // batch that has none is cheap next to a wrong ledger row: COPY batches must not repeat an id).
       const rows = `SELECT * FROM (${select}) QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) = 1`;
-      const months = (await conn.runAndReadAll(`SELECT DISTINCT strftime(started_at, '%Y%m') FROM (${select})`)).getRows().map((r) => String(r[0]));
+      const months = await onDuck(async () => {
+        const m = (await conn.runAndReadAll(`SELECT DISTINCT strftime(started_at, '%Y%m') FROM (${select})`)).getRows().map((r) => String(r[0]));
+        if (m.length > 0) await conn.run(`COPY (SELECT ${LEDGER_COLUMNS.map(csvValue).join(', ')} FROM (${rows})) TO '${batchFile.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
+        return m;
+      });
       if (months.length === 0) return 0;
-      await conn.run(`COPY (SELECT ${LEDGER_COLUMNS.map(csvValue).join(', ')} FROM (${rows})) TO '${batchFile.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
-      return insertCsv(batchFile, months);
+      try {
+        return await insertCsv(batchFile, months);
+      } finally {
+        fs.rmSync(batchFile, { force: true });
+      }
     },
     async close() {
       conn.closeSync();
