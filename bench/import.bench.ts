@@ -2,14 +2,16 @@
  * `costrail import ledger` against DuckDB's own load of the same file, in one run (issue 15:
  * target ≥ 0.25x, ≥ 300k records/s on the embedded store; ≥ 50k records/s on PostgreSQL).
  *
- *   npm run build && node dist/bench/import.bench.js [--records N] [--backend duckdb|postgres|both] [--keep DIR]
+ *   npm run build && node dist/bench/import.bench.js [--records N[,N…]] [--backend duckdb|postgres|both] [--keep DIR]
  *
- * Writes N synthetic records (bench/synthetic-ledger.ts, with costs, so no pricing) as JSON Lines,
- * then times, in this order: DuckDB loading the file into a table with read_json (the reference),
- * and the import as the CLI runs it without a server (importLedgerFile + storeImportSink, check
- * pass then insert pass) into a fresh embedded store and/or a fresh PostgreSQL schema
- * (COSTRAIL_BENCH_DATABASE_URL, default the local test server; the schema is dropped afterwards).
- * Figures belong in bench/README.md only from a quiet machine.
+ * Default: 100k and 1M records, both backends. For each size, writes N synthetic records
+ * (bench/synthetic-ledger.ts, with costs; the ~0.5% without one are priced by the book) as JSON
+ * Lines, then times, in this order: DuckDB loading the file into a table with read_json (the
+ * reference), and the import as the CLI runs it without a server (importLedgerFile +
+ * storeImportSink: the bulk path, DuckDB validating and the store appending from SQL) into a fresh
+ * embedded store and a fresh PostgreSQL schema (COSTRAIL_BENCH_DATABASE_URL, default the local
+ * test server; the schema is dropped afterwards). Each import is reported with its ratio to the
+ * reference of the same run. Figures belong in bench/README.md only from a quiet machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,14 +29,15 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
-const N = Number(arg('records', process.env.COSTRAIL_BENCH_RECORDS ?? '1000000'));
-const BACKEND = arg('backend', 'duckdb');
+const SIZES = arg('records', process.env.COSTRAIL_BENCH_RECORDS ?? '100000,1000000').split(',').map(Number);
+const BACKEND = arg('backend', 'both');
 const KEEP = arg('keep', '');
 const PG_URL = process.env.COSTRAIL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const dir = KEEP || fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-import-bench-'));
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, 'ledger.jsonl');
+let N = 0;
 
 function writeFile(): void {
   const fd = fs.openSync(file, 'w');
@@ -51,6 +54,7 @@ function writeFile(): void {
 }
 
 async function duckdbOwnLoad(): Promise<number> {
+  fs.rmSync(path.join(dir, 'reference.duckdb'), { force: true });
   const instance = await DuckDBInstance.create(path.join(dir, 'reference.duckdb'));
   const conn = await instance.connect();
   const t0 = performance.now();
@@ -72,32 +76,39 @@ async function importInto(store: Store): Promise<{ ms: number; inserted: number 
 
 const rate = (ms: number): number => Math.round((N / ms) * 1000);
 
+const ratio = (refMs: number, ms: number): string => `${(refMs / ms).toFixed(3)}x DuckDB's own load`;
+
 try {
-  writeFile();
-  console.log(`records: ${N}, file: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB`);
-  const refMs = await duckdbOwnLoad();
-  console.log(`DuckDB read_json load:        ${refMs.toFixed(0)} ms (${rate(refMs)} records/s)`);
-  if (BACKEND === 'duckdb' || BACKEND === 'both') {
-    const store = await DuckDbStore.open(path.join(dir, 'embedded'));
-    try {
-      const { ms } = await importInto(store);
-      console.log(`import ledger (embedded):     ${ms.toFixed(0)} ms (${rate(ms)} records/s, ${(refMs / ms).toFixed(3)}x DuckDB's own load)`);
-    } finally {
-      await store.close();
+  for (const size of SIZES) {
+    N = size;
+    writeFile();
+    console.log(`records: ${N}, file: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB`);
+    const refMs = await duckdbOwnLoad();
+    console.log(`  DuckDB read_json load:        ${refMs.toFixed(0)} ms (${rate(refMs)} records/s)`);
+    if (BACKEND === 'duckdb' || BACKEND === 'both') {
+      const embedded = path.join(dir, `embedded-${N}`);
+      const store = await DuckDbStore.open(embedded);
+      try {
+        const { ms } = await importInto(store);
+        console.log(`  import ledger (embedded):     ${ms.toFixed(0)} ms (${rate(ms)} records/s, ${ratio(refMs, ms)})`);
+      } finally {
+        await store.close();
+        fs.rmSync(embedded, { recursive: true, force: true });
+      }
     }
-  }
-  if (BACKEND === 'postgres' || BACKEND === 'both') {
-    const schema = `costrail_import_bench_${process.pid}`;
-    const store = await PostgresStore.open(PG_URL, { schema });
-    try {
-      const { ms } = await importInto(store);
-      console.log(`import ledger (PostgreSQL):   ${ms.toFixed(0)} ms (${rate(ms)} records/s)`);
-    } finally {
-      await store.close();
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await c.end();
+    if (BACKEND === 'postgres' || BACKEND === 'both') {
+      const schema = `costrail_import_bench_${process.pid}_${N}`;
+      const store = await PostgresStore.open(PG_URL, { schema });
+      try {
+        const { ms } = await importInto(store);
+        console.log(`  import ledger (PostgreSQL):   ${ms.toFixed(0)} ms (${rate(ms)} records/s, ${ratio(refMs, ms)})`);
+      } finally {
+        await store.close();
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await c.end();
+      }
     }
   }
 } finally {

@@ -107,15 +107,51 @@ export class SeriesBuilder {
   }
 
   private addTo(scope: Scope, dim: string, t: number, b: Bucket): void {
+    const e = this.scopeEntry(scope, dim);
+    e.total += b.cost;
+    e.series.hours.add(t, b);
+    if (t >= this.o.minuteFromMs) e.series.minutes.add(t, b);
+  }
+
+  private scopeEntry(scope: Scope, dim: string): { series: ScopeSeries; total: number } {
     const id = scopeId(scope);
     let e = this.scopes.get(id);
     if (!e) {
       e = { series: newScopeSeries(scope, dim, this.o.fromMs, this.o.toMs, this.o.minuteFromMs), total: 0 };
       this.scopes.set(id, e);
     }
+    return e;
+  }
+
+  // ---- pre-aggregated input (ledger-series-query.ts: the store sums the buckets) ----
+  // Fed in the order `add` would have met them, these give `build` the same result as one `add`
+  // per record (sums of costs aside: the store sums exact decimals, `add` sums floats).
+
+  /** Creates a scope's series if new; scopes are listed in the order they are first created. */
+  openScope(scope: Scope, dim: string): void {
+    this.scopeEntry(scope, dim);
+  }
+
+  /** One hour's sums of a scope (records in [fromMs, toMs)). */
+  addScopeHour(scope: Scope, dim: string, hourMs: number, b: Bucket): void {
+    const e = this.scopeEntry(scope, dim);
     e.total += b.cost;
-    e.series.hours.add(t, b);
-    if (t >= this.o.minuteFromMs) e.series.minutes.add(t, b);
+    e.series.hours.add(hourMs, b);
+  }
+
+  /** One minute's sums of a scope (records in [minuteFromMs, toMs)). */
+  addScopeMinute(scope: Scope, dim: string, minuteMs: number, b: Bucket): void {
+    this.scopeEntry(scope, dim).series.minutes.add(minuteMs, b);
+  }
+
+  /** A record of a trace that may make enough calls to be watched, oldest first (only `t >= minuteFromMs`). */
+  addTraceCall(traceId: string, t: number, b: Bucket): void {
+    if (t >= this.o.minuteFromMs && t >= this.o.fromMs && t < this.o.toMs) this.watchTrace(traceId, t, b);
+  }
+
+  /** A first sighting of a source in a scope, in the order records first showed them. */
+  addSighting(s: SourceSighting): void {
+    this.pairs.set(`${scopeId(s.scope)}|${s.source}|${s.value}`, s);
   }
 
   private watchTrace(id: string, t: number, b: Bucket): void {

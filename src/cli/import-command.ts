@@ -51,7 +51,8 @@ export function registerImportCommand(program: Command): void {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError(`--batch-size must be a positive integer, not "${opts.batchSize}"`, 2);
       const result = await withApi(opts, async (session) => {
         const sink = session.runtime ? storeImportSink(session.runtime.store, session.runtime.context.prices.current()) : apiSink(session.client);
-        const twoPasses = !opts.skipInvalid;
+        // The bulk path (a sink with importFile) always checks the whole file before inserting.
+        const twoPasses = !opts.skipInvalid || sink.importFile !== undefined;
         const bar = startProgress('importing', twoPasses ? size * 2 : size, { quiet: opts.json, unit: 'bytes' });
         try {
           return await importLedgerFile(file, {

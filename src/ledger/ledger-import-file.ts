@@ -1,18 +1,26 @@
 /**
- * Streams a JSON Lines file into the ledger in batches. Unless invalid lines may be skipped, the
- * file is checked end to end first, so a bad line 900,000 refuses the import before anything is
- * written (a half-imported file is worse than none); the second pass inserts.
+ * Imports a JSON Lines file into the ledger. A sink that holds the store reads the file in bulk
+ * (ledger-bulk-import.ts: DuckDB validates, the store appends in large batches); otherwise, and for
+ * files DuckDB cannot read line by line, the file is streamed in batches through the zod schema.
+ * Either way, unless invalid lines may be skipped, the whole file is checked first, so a bad line
+ * 900,000 refuses the import before anything is written (a half-imported file is worse than none).
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { Store } from '../store/store.js';
+import { bulkImportAvailable, importLedgerFileBulk } from './ledger-bulk-import.js';
 import { checkLines, toLedgerRecord, type ImportSummary, type InvalidLine } from './ledger-import.js';
 
 /** Where batches go: the store directly, or a server's `POST /api/import/ledger`. */
 export interface ImportSink {
   /** `lines` are raw (blank ones included); `firstLine` is the file line number of lines[0]. */
   insert(lines: string[], firstLine: number): Promise<{ inserted: number; invalid: InvalidLine[] }>;
+  /**
+   * Imports a whole file in bulk when the sink can; null means "not this file" (nothing written),
+   * and the file is streamed through `insert` instead. Bulk always checks, then inserts.
+   */
+  importFile?(file: string, opts: ImportFileOptions): Promise<ImportFileResult | null>;
 }
 
 export interface ImportFileOptions {
@@ -44,6 +52,8 @@ async function* numberedLines(file: string): AsyncGenerator<{ line: string; n: n
 }
 
 export async function importLedgerFile(file: string, opts: ImportFileOptions): Promise<ImportFileResult> {
+  const bulk = await opts.sink.importFile?.(file, opts);
+  if (bulk) return bulk;
   const batchSize = opts.batchSize ?? 5000;
   if (!opts.skipInvalid) {
     const invalid: InvalidLine[] = [];
@@ -99,13 +109,17 @@ export function firstOfEachId<T extends { id: string }>(records: readonly T[]): 
   return records.filter((r) => !seen.has(r.id) && (seen.add(r.id), true));
 }
 
-/** A sink that validates, prices and inserts into a store in this process. */
+/** A sink that validates, prices and inserts into a store in this process (in bulk when the store can). */
 export function storeImportSink(store: Store, book: PriceBook): ImportSink {
-  return {
+  const sink: ImportSink = {
     async insert(lines, firstLine) {
       const { valid, invalid } = checkLines(lines, firstLine);
       const { inserted } = await store.insertRecords(firstOfEachId(valid).map((r) => toLedgerRecord(r, book)));
       return { inserted, invalid };
     },
   };
+  if (bulkImportAvailable(store)) {
+    sink.importFile = (file, opts) => importLedgerFileBulk(file, { store, book, skipInvalid: opts.skipInvalid, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  }
+  return sink;
 }

@@ -27,6 +27,7 @@ import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { BILLED_LINE_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
 import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
+import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
 
@@ -59,6 +60,16 @@ const MERGE_STAGED = (() => {
   return `CREATE TEMP TABLE ${FRESH_TABLE} AS SELECT ${COLUMNS.map((c, i) => `${c.convert(`c${i}`)} AS ${quote(c.name)}`).join(', ')} FROM (${fresh})`;
 })();
 const INSERT_FRESH = `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT * FROM ${FRESH_TABLE}`;
+/**
+ * The same merge for a bulk import (store/bulk-ingest.ts): `select` already yields ledger-typed
+ * columns by name and `_line`; the same two window bounds as parameters. Lands in FRESH_TABLE so the
+ * rollup takes the same rows the ledger does.
+ */
+const freshImportSql = (select: string): string => {
+  const existing = `SELECT id FROM ledger WHERE started_at BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT)`;
+  const names = COLUMNS.map((c) => quote(c.name)).join(', ');
+  return `CREATE TEMP TABLE ${FRESH_TABLE} AS SELECT ${names} FROM (SELECT * FROM (${select}) s WHERE s.id NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.id ORDER BY s._line) = 1)`;
+};
 const WINDOW_START_US = 3_600_000_000n;
 /** Beyond ~200 years the window is the whole ledger anyway. */
 const WINDOW_MAX_US = 200n * 366n * 86_400_000_000n;
@@ -98,7 +109,7 @@ export const ROLLUP_COMPACT_AFTER = 20_000;
 export const DUCKDB_DEFAULT_MEMORY_LIMIT = '512MB';
 const MEMORY_LIMIT_RE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
-export class DuckDbStore implements Store {
+export class DuckDbStore implements Store, BulkIngestStore {
   readonly kind = 'embedded' as const;
   /** Serializes writes: a DuckDB connection holds one transaction at a time. */
   private writeChain: Promise<unknown> = Promise.resolve();
@@ -230,8 +241,7 @@ export class DuckDbStore implements Store {
           await this.writer.run(MERGE_STAGED, [Number(staged.lo), Number(staged.hi)]);
           const result = await this.writer.run(INSERT_FRESH);
           // The segment's records never reach this thread: their hours come from the fresh rows.
-          const hours = await this.writer.runAndReadAll(`SELECT DISTINCT epoch_us(date_trunc('hour', started_at)) FROM ${FRESH_TABLE}`);
-          await this.rollUp(hours.getRows().map((r) => BigInt(r[0] as bigint)));
+          await this.rollUpFresh();
           await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
           const hi = BigInt(staged.hi);
           if (this.newest !== undefined && (this.newest === null || hi >= this.newest)) this.newest = hi + 1n;
@@ -250,10 +260,40 @@ export class DuckDbStore implements Store {
     if (this.rollupPending >= this.rollupCompactAfter) await this.compactDirtyHours();
   }
 
+  /** rollUp() for rows that never reached this thread (spool segments, bulk imports): their hours come from FRESH_TABLE. */
+  private async rollUpFresh(): Promise<void> {
+    const hours = await this.writer.runAndReadAll(`SELECT DISTINCT epoch_us(date_trunc('hour', started_at)) FROM ${FRESH_TABLE}`);
+    await this.rollUp(hours.getRows().map((r) => BigInt(r[0] as bigint)));
+  }
+
   private async compactDirtyHours(): Promise<void> {
     await compactRollup(this.writer, [...this.rollupDirty]);
     this.rollupDirty.clear();
     this.rollupPending = 0;
+  }
+
+  /** Bulk import (store/bulk-ingest.ts): stages on the writer connection, merges like insertRecords, batch by batch. */
+  async openBulkIngest(): Promise<BulkIngestSession> {
+    return {
+      batchRows: 250_000,
+      use: (fn) => this.serialized(() => fn(this.writer)),
+      append: (select) =>
+        this.serialized(() =>
+          this.inTransaction(async () => {
+            const [lo, hi] = (await this.writer.runAndReadAll(`SELECT epoch_us(min(started_at)), epoch_us(max(started_at)) FROM (${select})`)).getRows()[0] ?? [];
+            if (lo === null || lo === undefined || hi === undefined) return 0;
+            await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
+            await this.writer.run(freshImportSql(select), [lo, hi]);
+            const result = await this.writer.run(INSERT_FRESH);
+            await this.rollUpFresh();
+            await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
+            // Looked up again on the next getEvents.
+            this.newest = undefined;
+            return Number(result.rowsChanged);
+          }),
+        ),
+      close: () => Promise.resolve(),
+    };
   }
 
   async countRecords(): Promise<number> {

@@ -45,3 +45,11 @@ export async function copyIntoStaging(client: pg.PoolClient, records: readonly L
   const stream = client.query(copyFrom(COPY_SQL));
   await pipeline(Readable.from([copyText(records)]), stream);
 }
+
+const COPY_CSV_SQL = `COPY ${STAGING_TABLE} (${PG_COLUMNS.map((c) => quote(c.name)).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+
+/** Streams CSV rows (ledger columns in table order, as DuckDB writes them) into the staging table on `client`. */
+export async function copyCsvIntoStaging(client: pg.PoolClient, csv: Readable): Promise<void> {
+  await client.query(CREATE_STAGING);
+  await pipeline(csv, client.query(copyFrom(COPY_CSV_SQL)));
+}

@@ -20,7 +20,10 @@ import { EconomicsTables } from '../economics-tables.js';
 import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
-import { copyIntoStaging } from './pg-copy.js';
+import fs from 'node:fs';
+import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
+import { openPgBulkIngest } from './pg-bulk-ingest.js';
+import { copyCsvIntoStaging, copyIntoStaging } from './pg-copy.js';
 import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
 import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
@@ -42,7 +45,7 @@ const COPY_FROM = 500;
 const NO_PARTITION = '23514';
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, BulkIngestStore {
   readonly kind = 'postgres' as const;
   private readonly partitions: LedgerPartitions;
   private closed = false;
@@ -123,6 +126,33 @@ export class PostgresStore implements Store {
       throw e;
     } finally {
       client.release();
+    }
+  }
+
+  /** Bulk import (store/bulk-ingest.ts): DuckDB stages and writes CSV batches, COPY takes them. */
+  openBulkIngest(): Promise<BulkIngestSession> {
+    return openPgBulkIngest((file, months) => this.insertCsv(file, months));
+  }
+
+  /** One CSV batch of ledger rows (no id twice) through COPY and the guarded insert, in one transaction. */
+  private async insertCsv(file: string, months: readonly string[]): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      await this.partitions.ensure(months);
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await copyCsvIntoStaging(client, fs.createReadStream(file));
+        const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+        await client.query('COMMIT');
+        return rows[0]?.inserted ?? 0;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Another process dropped a month this store believed existed (retention): recreate once.
+        if ((e as { code?: string }).code !== NO_PARTITION || attempt > 0) throw e;
+        this.partitions.forget();
+      } finally {
+        client.release();
+      }
     }
   }
 
