@@ -1,6 +1,6 @@
 /** `costrail retention apply`: delete raw ledger records older than the retention period. */
 import type { Command } from 'commander';
-import type { RetentionResult } from '../analytics/retention.js';
+import type { RetentionResult } from '../ledger-admin/retention.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 

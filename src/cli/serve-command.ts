@@ -6,7 +6,7 @@ import { routingFromConfig, type RoutingSetup } from '../server/routing-config.j
 import { signInLink } from '../server/dashboard-assets.js';
 import { CliError, describeError } from './cli-error.js';
 import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
-import { retentionDaysFromConfig, scheduleRetention } from '../analytics/retention.js';
+import { retentionDaysFromConfig, scheduleRetention } from '../ledger-admin/retention.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);

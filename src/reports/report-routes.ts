@@ -3,7 +3,7 @@ import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { StoreQueryError } from '../store/store.js';
-import { parseAllocationRule } from './allocation.js';
+import { parseAllocationRule } from '../analytics/allocation.js';
 import { isShowbackFormat, renderShowback } from './showback-render.js';
 import { buildShowback } from './showback.js';
 

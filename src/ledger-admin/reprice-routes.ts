@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
-import { parseRange } from './instant.js';
-import { asBadRequest } from './report-routes.js';
+import { parseRange } from '../analytics/instant.js';
+import { asBadRequest } from '../reports/report-routes.js';
 import { repriceLedger } from './reprice.js';
 
 const RepriceBody = z.object({ from: z.string(), to: z.string(), dry_run: z.boolean().default(false), reason: z.string().min(1).max(500).optional() }).strict();

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
-import { asBadRequest } from './report-routes.js';
+import { asBadRequest } from '../reports/report-routes.js';
 import { applyRetention } from './retention.js';
 
 const RetentionBody = z.object({ days: z.number().int().positive(), dry_run: z.boolean().default(false) }).strict();

@@ -3,7 +3,7 @@ import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from '../server/runtime-context.js';
 import { buildFocusRows, focusCsv } from './focus-export.js';
-import { parseRange } from './instant.js';
+import { parseRange } from '../analytics/instant.js';
 import { asBadRequest } from './report-routes.js';
 
 export function registerExportRoutes(api: ApiRouter, ctx: RuntimeContext): void {
