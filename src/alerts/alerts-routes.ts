@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
 import { validTimeZone } from '../policy/policy-schemas.js';
 import { isSpendDimension } from '../store/store.js';
 import { alertServiceFor } from './alert-service.js';
@@ -18,6 +18,11 @@ import { scopeContains, type Scope } from './scope.js';
 import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
 import { topContributors } from './top-contributors.js';
 import { AlertListSchema, AlertSchema } from './alerts-api-schemas.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface AlertRoutesDeps {
+  store: Store;
+}
 
 const ScopeSchema = z.record(z.string(), z.string()).refine((s) => Object.keys(s).every(isSpendDimension), 'scope keys must be spend dimensions (team, feature, model, key_id, tag:NAME, …)');
 
@@ -62,7 +67,7 @@ export function alertJson(a: Alert): Record<string, unknown> {
   return { ...a, detected_at: iso(a.detected_at), last_seen_at: iso(a.last_seen_at), acknowledged_at: iso(a.acknowledged_at), resolved_at: iso(a.resolved_at) };
 }
 
-export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerAlertRoutes(api: ApiRouter, ctx: AlertRoutesDeps): void {
   const svc = () => alertServiceFor(ctx.store);
 
   api.add({

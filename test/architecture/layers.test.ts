@@ -1,0 +1,24 @@
+/**
+ * Layering: server/ composes the process; domain modules receive what they need as parameters
+ * and never import from server/ (which imports them). cli/ and demo/ start a server, so they may.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+export function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+const COMPOSERS = ['server/', 'cli/', 'demo/'];
+
+test('no domain module imports from src/server/', () => {
+  const src = join(REPO_ROOT, 'src');
+  const upward = sourceFiles(src)
+    .map((f) => relative(src, f).replace(/\\/g, '/'))
+    .filter((f) => !COMPOSERS.some((c) => f.startsWith(c)))
+    .filter((f) => /from '(\.\.\/)+server\//.test(readFileSync(join(src, f), 'utf8')));
+  assert.deepEqual(upward, []);
+});
