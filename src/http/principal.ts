@@ -5,13 +5,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Scope } from '../attribution/scope.js';
 
 export interface Principal {
   kind: 'admin' | 'scoped';
   /** Stable id of the token (never the token itself). */
   token_id: string;
   /** Attribution fields every read is restricted to; `{}` for the admin. */
-  scope: Record<string, string>;
+  scope: Scope;
 }
 
 export interface ApiAuthenticator {
