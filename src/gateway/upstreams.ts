@@ -3,6 +3,7 @@
  * endpoint, each in its official SDK's base-URL convention.
  */
 import type { ProviderId } from '../providers/spec.js';
+import { environment, type Environment } from '../config/environment.js';
 
 const DEFAULT_BASE_URL: Partial<Record<ProviderId, string>> = {
   openai: 'https://api.openai.com/v1',
@@ -19,7 +20,7 @@ const DEFAULT_BASE_URL: Partial<Record<ProviderId, string>> = {
 
 export type UpstreamMap = Partial<Record<ProviderId, string>>;
 
-export function resolveUpstreams(env: NodeJS.ProcessEnv = process.env, config: UpstreamMap = {}): UpstreamMap {
+export function resolveUpstreams(env: Environment = environment(), config: UpstreamMap = {}): UpstreamMap {
   const out: UpstreamMap = { ...DEFAULT_BASE_URL, ...config };
   for (const id of Object.keys({ ...DEFAULT_BASE_URL, azure: '', bedrock: '', vertex: '', 'openai-compatible': '' }) as ProviderId[]) {
     const v = env[`COSTRAIL_${id.toUpperCase().replace(/-/g, '_')}_BASE_URL`];

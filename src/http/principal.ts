@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Scope } from '../attribution/scope.js';
+import { environment, type Environment } from '../config/environment.js';
 
 export interface Principal {
   kind: 'admin' | 'scoped';
@@ -31,7 +32,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
  * The admin token: `COSTRAIL_ADMIN_TOKEN`, else the one kept in `<data>/admin-token` (0600),
  * created on first start. `created` says whether it is new (so `serve` prints it once).
  */
-export function loadAdminToken(dataDir: string, env: NodeJS.ProcessEnv = process.env): { token: string; created: boolean; fromEnv: boolean } {
+export function loadAdminToken(dataDir: string, env: Environment = environment()): { token: string; created: boolean; fromEnv: boolean } {
   const fromEnv = env['COSTRAIL_ADMIN_TOKEN']?.trim();
   if (fromEnv) return { token: fromEnv, created: false, fromEnv: true };
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);

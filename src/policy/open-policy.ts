@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { PolicyCounters } from './counters/policy-counters.js';
 import { RedisCounters } from './counters/redis-counters.js';
 import { PolicyService } from './policy-service.js';
+import { environment, type Environment } from '../config/environment.js';
 
 export interface PolicyRuntimeOptions {
   counters?: PolicyCounters;
@@ -20,8 +21,8 @@ export interface PolicyRuntimeOptions {
   syncIntervalMs?: number;
 }
 
-export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBookSource; writer: LedgerWriter; quiet?: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyService> {
-  const env = o.env ?? process.env;
+export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBookSource; writer: LedgerWriter; quiet?: boolean; env?: Environment }): Promise<PolicyService> {
+  const env = o.env ?? environment();
   let counters = o.counters;
   if (!counters && env.COSTRAIL_REDIS_URL) {
     counters = await RedisCounters.open({ url: env.COSTRAIL_REDIS_URL, prefix: env.COSTRAIL_REDIS_PREFIX ?? 'costrail:', timeoutMs: env.COSTRAIL_REDIS_TIMEOUT_MS ? Number(env.COSTRAIL_REDIS_TIMEOUT_MS) : undefined });

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
 import { ProviderRouter } from '../gateway/provider-router.js';
-import { defaultRouting, type RoutingSetup } from './routing-config.js';
+import { defaultRouting, type RoutingSetup } from '../config/routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { CurrentPriceBook } from '../pricing/current-price-book.js';
@@ -33,6 +33,8 @@ import type { KeysConfig } from '../keys/keys-config.js';
 import { createLogger, type CostrailLogger } from '../http/logger.js';
 import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
+import { scheduleRetention } from '../ledger-admin/retention.js';
+import { environment } from '../config/environment.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -64,6 +66,8 @@ export interface RuntimeOptions {
    * calls refused 503 and spooled) and finish starting once it answers, instead of failing.
    */
   waitForDatabase?: boolean;
+  /** Delete raw ledger records older than this many days: 5 s after start, then daily (serve's retention). */
+  retentionDays?: number;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
 }
@@ -105,7 +109,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const log = logger.log;
   makeDataDirPrivate(opts.dataDir);
   const book = new CurrentPriceBook({ dataDir: opts.dataDir });
-  const storeEnv = opts.simulated ? {} : process.env;
+  const storeEnv = opts.simulated ? {} : environment();
   let store: Store | undefined;
   let outage: DatabaseOutage | undefined;
   try {
@@ -139,7 +143,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     },
     writable: () => writer.writable(),
   };
-  const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
+  const upstreams = resolveUpstreams(environment(), { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
   let waiting: Server | undefined;
   if (!store) {
@@ -160,7 +164,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(process.env) ?? false);
+  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
   const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.current().version, key_mode: keys.keys.keyMode() }) };
   let server: Server;
   if (waiting) {
@@ -182,6 +186,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
+  const retention = opts.retentionDays === undefined ? undefined : scheduleRetention(store, opts.retentionDays, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'retention failed') : log.info({ ...r }, 'retention applied')));
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
@@ -204,6 +209,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     alerts,
     close() {
       closing ??= (async () => {
+        retention?.stop();
         if (opts.advertise) fs.rmSync(serverFile, { force: true });
         book.stop();
         await new Promise<void>((r) => {

@@ -4,15 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { sourceFiles } from '../helpers/source-files.js';
 
-export function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
 
-const COMPOSERS = ['server/', 'cli/', 'demo/'];
+// config/ resolves settings and builds the runtime's options; server/ then composes the process.
+const COMPOSERS = ['server/', 'cli/', 'demo/', 'config/'];
 
 test('no domain module imports from src/server/', () => {
   const src = join(REPO_ROOT, 'src');
