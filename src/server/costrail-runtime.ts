@@ -12,6 +12,7 @@ import { CurrentPriceBook } from '../pricing/current-price-book.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
+import { policySettingsFrom } from '../config/policy-settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from '../http/api-router.js';
@@ -156,7 +157,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await writer.flush();
   }
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
   const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway' });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
