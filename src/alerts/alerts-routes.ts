@@ -6,7 +6,7 @@ import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
 import type { Store } from '../store/store.js';
 import { validTimeZone } from '../policy/policy-schemas.js';
-import { isSpendDimension } from '../store/store.js';
+import { isSpendDimension } from '../attribution/spend-dimension.js';
 import { alertServiceFor } from './alert-service.js';
 import { ALERT_KINDS, type Alert } from './alert-types.js';
 import { annotationFromInput, DEFAULT_EXPECTED_MULTIPLIER } from './annotation.js';

@@ -5,7 +5,8 @@
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Store } from '../store/store.js';
-import { SPEND_COLUMNS, StoreQueryError, type SpendResult } from '../store/store.js';
+import { SPEND_COLUMNS } from '../attribution/spend-dimension.js';
+import { StoreQueryError, type SpendResult } from '../store/store.js';
 import { eventsQueryOf, spendQueryOf } from './ledger-query-params.js';
 import { EventsPageSchema, SpendResponseSchema } from './ledger-api-schemas.js';
 
