@@ -1,6 +1,7 @@
 /**
  * `npm run docs`: regenerates the reference pages that come from the code (docs/http-api.md from the
- * served OpenAPI document, docs/cli.md from the commands' help). `--check` writes nothing and exits 1
+ * served OpenAPI document, docs/cli.md from the commands' help, the environment table of
+ * docs/configuration.md from src/config/env-vars.ts). `--check` writes nothing and exits 1
  * when a committed page is out of date; test/docs/generated-docs.test.ts does the same in the suite.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { renderCli } from './cli-doc.js';
 import { renderHttpApi } from './http-api-doc.js';
+import { withEnvTable } from '../../src/config/env-vars.js';
 
 export interface GeneratedDoc {
   /** Relative to the repository root. */
@@ -29,6 +31,8 @@ export async function generateDocs(): Promise<GeneratedDoc[]> {
       return [
         { path: 'docs/http-api.md', content: renderHttpApi(doc) },
         { path: 'docs/cli.md', content: renderCli(program) },
+        // Hand-written page; only its environment table comes from src/config/env-vars.ts.
+        { path: 'docs/configuration.md', content: withEnvTable(readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')) },
       ];
     } finally {
       await rt.close();

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
 import { validTimeZone } from '../policy/policy-schemas.js';
-import { isSpendDimension } from '../store/store.js';
+import { isSpendDimension } from '../attribution/spend-dimension.js';
 import { alertServiceFor } from './alert-service.js';
 import { ALERT_KINDS, type Alert } from './alert-types.js';
 import { annotationFromInput, DEFAULT_EXPECTED_MULTIPLIER } from './annotation.js';
@@ -20,6 +20,11 @@ import { topContributors } from './top-contributors.js';
 import { AlertListSchema, AlertSchema, IncidentDetailSchema, IncidentListSchema } from './alerts-api-schemas.js';
 import { IncidentTracker, type Incident } from './incident-tracker.js';
 import { incidentJson } from './incident-json.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface AlertRoutesDeps {
+  store: Store;
+}
 
 const ScopeSchema = z.record(z.string(), z.string()).refine((s) => Object.keys(s).every(isSpendDimension), 'scope keys must be spend dimensions (team, feature, model, key_id, tag:NAME, …)');
 
@@ -64,7 +69,7 @@ export function alertJson(a: Alert): Record<string, unknown> {
   return { ...a, detected_at: iso(a.detected_at), last_seen_at: iso(a.last_seen_at), acknowledged_at: iso(a.acknowledged_at), resolved_at: iso(a.resolved_at) };
 }
 
-export function registerAlertRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerAlertRoutes(api: ApiRouter, ctx: AlertRoutesDeps): void {
   const svc = () => alertServiceFor(ctx.store);
 
   api.add({

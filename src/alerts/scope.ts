@@ -1,9 +1,6 @@
-/**
- * A scope is the set of ledger fields an alert, annotation or budget is about: `{}` is all spend,
- * `{ team: "search" }` one team, `{ key_id: "k1" }` one key. Fields are spend dimensions
- * (attribution fields, provider, model, key_id, tag:NAME).
- */
-export type Scope = Record<string, string>;
+import type { Scope } from '../attribution/scope.js';
+
+export type { Scope };
 
 /** Canonical text form (sorted keys): the de-duplication key of an alert and a map key. */
 export function scopeId(scope: Scope): string {

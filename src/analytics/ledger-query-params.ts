@@ -9,7 +9,8 @@
  */
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/principal.js';
-import { isSpendDimension, SPEND_COLUMNS, type DimensionFilters, type EventsQuery, type Granularity, type SpendQuery } from '../store/store.js';
+import { isSpendDimension, SPEND_COLUMNS } from '../attribution/spend-dimension.js';
+import type { DimensionFilters, EventsQuery, Granularity, SpendQuery } from '../store/store.js';
 
 const EVENTS_PARAMS = ['from', 'to', 'limit', 'cursor'];
 const SPEND_PARAMS = ['from', 'to', 'group_by', 'granularity', 'tz'];

@@ -4,11 +4,17 @@
  */
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import { SPEND_COLUMNS, StoreQueryError, type SpendResult } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { SPEND_COLUMNS } from '../attribution/spend-dimension.js';
+import { StoreQueryError, type SpendResult } from '../store/store.js';
 import { eventsQueryOf, spendQueryOf } from './ledger-query-params.js';
 import { EventsPageSchema, SpendResponseSchema } from './ledger-api-schemas.js';
 import { registerOverviewRoute } from './overview-routes.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface LedgerRoutesDeps {
+  store: Store;
+}
 
 const FILTER_DOC = 'equality filter; empty value matches calls without it';
 const FILTERS = Object.fromEntries([...SPEND_COLUMNS.map((c) => [c, FILTER_DOC]), ['tag:NAME', `tag ${FILTER_DOC}`]]);
@@ -43,7 +49,7 @@ async function asApi<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function registerLedgerRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerLedgerRoutes(api: ApiRouter, ctx: LedgerRoutesDeps): void {
   api.add({
     method: 'GET',
     path: '/api/events',

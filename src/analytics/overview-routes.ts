@@ -8,8 +8,7 @@
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import { isSpendDimension, SPEND_COLUMNS, StoreQueryError, type OverviewQuery } from '../store/store.js';
+import { isSpendDimension, SPEND_COLUMNS, StoreQueryError, type OverviewQuery, type Store } from '../store/store.js';
 import { SpendResponseSchema } from './ledger-api-schemas.js';
 import { flattenSpend } from './ledger-routes.js';
 import { spendQueryOf } from './ledger-query-params.js';
@@ -49,7 +48,7 @@ const PARAM_NAMES = Object.keys(OverviewParams.shape);
 const FILTER_DOC = 'equality filter as on /api/spend; empty value matches calls without it';
 const FILTERS = Object.fromEntries([...SPEND_COLUMNS.map((c) => [c, FILTER_DOC]), ['tag:NAME', `tag ${FILTER_DOC}`]]);
 
-export function registerOverviewRoute(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerOverviewRoute(api: ApiRouter, ctx: { store: Store }): void {
   api.add({
     method: 'GET',
     path: '/api/overview',

@@ -14,6 +14,7 @@ import { request } from 'undici';
 import { ADMIN_TOKEN_FILE } from '../http/principal.js';
 import { SERVER_FILE, startCostrail, type CostrailRuntime } from '../server/costrail-runtime.js';
 import { CliError } from './cli-error.js';
+import { environment } from '../config/environment.js';
 
 export interface ApiAccessOptions {
   data: string;
@@ -24,7 +25,7 @@ export interface ApiAccessOptions {
 /** Adds `--data`, `--url` and `--token` to a command that reads or writes the store. */
 export function withApiOptions(cmd: Command): Command {
   return cmd
-    .option('--data <dir>', 'data folder (or COSTRAIL_DATA)', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--data <dir>', 'data folder (or COSTRAIL_DATA)', environment().COSTRAIL_DATA ?? './.costrail')
     .option('--url <url>', 'a running Costrail server to talk to instead of the data folder')
     .option('--token <token>', 'admin or API token for --url (or COSTRAIL_ADMIN_TOKEN)');
 }
@@ -96,7 +97,7 @@ function apiProblem(status: number, text: string): string {
 }
 
 function readToken(dataDir: string): string | undefined {
-  const env = process.env.COSTRAIL_ADMIN_TOKEN?.trim();
+  const env = environment().COSTRAIL_ADMIN_TOKEN?.trim();
   if (env) return env;
   try {
     return fs.readFileSync(path.join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || undefined;
@@ -125,7 +126,7 @@ export interface ApiSession {
 
 export async function openApi(opts: ApiAccessOptions): Promise<ApiSession> {
   if (opts.url) {
-    const token = opts.token ?? process.env.COSTRAIL_ADMIN_TOKEN;
+    const token = opts.token ?? environment().COSTRAIL_ADMIN_TOKEN;
     if (!token) throw new CliError('--url needs a token: pass --token or set COSTRAIL_ADMIN_TOKEN', 2);
     return { client: new ApiClient(opts.url.replace(/\/+$/, ''), token), close: async () => undefined };
   }
@@ -155,7 +156,7 @@ export async function openApi(opts: ApiAccessOptions): Promise<ApiSession> {
 export function runningApi(opts: ApiAccessOptions): ApiClient | undefined {
   const url = opts.url ?? advertisedServer(opts.data);
   if (!url) return undefined;
-  const token = opts.token ?? (opts.url ? process.env.COSTRAIL_ADMIN_TOKEN : readToken(opts.data));
+  const token = opts.token ?? (opts.url ? environment().COSTRAIL_ADMIN_TOKEN : readToken(opts.data));
   if (!token) throw new CliError(opts.url ? '--url needs a token: pass --token or set COSTRAIL_ADMIN_TOKEN' : `a server is running on ${opts.data} but no admin token was found: pass --token or set COSTRAIL_ADMIN_TOKEN`, 2);
   return new ApiClient(url.replace(/\/+$/, ''), token);
 }

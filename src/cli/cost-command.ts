@@ -7,6 +7,7 @@ import { PROVIDER_IDS, billedModel, readProviderResponse, type ResponseReading }
 import type { ApiKind } from '../providers/spec.js';
 import type { ProviderId } from '../providers/registry.js';
 import { CliError, describeError } from './cli-error.js';
+import { environment } from '../config/environment.js';
 
 export interface CostOptions {
   provider: string;
@@ -33,7 +34,7 @@ export function registerCostCommand(program: Command): void {
     .option('--tier <tier>', 'service tier when the response does not report it: flex | priority | standard')
     .option('--at <date>', 'when the call happened (ISO date/time), to pick the effective price; default now')
     .option('--cache-ttl <ttl>', 'Anthropic cache_control ttl requested (5m | 1h) for responses without the TTL split')
-    .option('--data <dir>', 'data folder holding imported catalogs and overrides', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--data <dir>', 'data folder holding imported catalogs and overrides', environment().COSTRAIL_DATA ?? './.costrail')
     .addHelpText('after', '\nExample:\n  costrail cost --provider anthropic response.sse\n  curl ... | costrail cost --provider openai -')
     .action((file: string, opts: CostOptions) => {
       const result = runCost(file, opts);

@@ -19,6 +19,7 @@ import { CliError, describeError } from './cli-error.js';
 import { keepServingWithoutStdout, parsePort } from './serve-command.js';
 import { formatUsd } from './money-format.js';
 import { printTable } from './table.js';
+import { environment } from '../config/environment.js';
 
 /** The demo's own folder: `serve` on the default `./.costrail` must never see demo budgets or records. */
 export const DEMO_DATA_DIR = './.costrail-demo';
@@ -56,7 +57,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('One-minute tour: gateway + simulated provider + synthetic traffic from several teams, then the spend it produced')
-    .option('--port <port>', 'gateway port', process.env.COSTRAIL_PORT ?? '4100')
+    .option('--port <port>', 'gateway port', environment().COSTRAIL_PORT ?? '4100')
     // Not COSTRAIL_DATA: that names the real ledger, which the demo must never touch.
     .option('--data <dir>', 'the demo\'s own data folder, apart from serve\'s ./.costrail', DEMO_DATA_DIR)
     .option('--requests <n>', 'synthetic calls to send', '300')

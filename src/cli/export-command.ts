@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { focusCsvToParquet } from '../analytics/focus-parquet.js';
+import { focusCsvToParquet } from '../reports/focus-parquet.js';
 import { parseRange } from '../analytics/instant.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError, describeError } from './cli-error.js';

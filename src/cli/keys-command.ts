@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { printTable } from './table.js';
+import { environment } from '../config/environment.js';
 
 interface KeyRow {
   id: string;
@@ -131,7 +132,7 @@ export function registerKeysCommand(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (opts: ApiAccessOptions & { provider: string; secret?: string; secretEnv?: string; json?: boolean }) => {
     let secret = opts.secret;
-    if (opts.secretEnv) secret = process.env[opts.secretEnv];
+    if (opts.secretEnv) secret = environment()[opts.secretEnv];
     else if (secret === '-') secret = readFileSync(0, 'utf8');
     secret = secret?.trim();
     if (!secret) throw new CliError(opts.secretEnv ? `environment variable ${opts.secretEnv} is empty` : 'pass --secret <key>, --secret - (standard input) or --secret-env VAR', 2);

@@ -7,6 +7,7 @@ import { bundledGenaiProviders, bundledGenaiVersion, genaiReference, referenceFr
 import type { PriceBook } from '../pricing/price-book.js';
 import { CliError, describeError } from './cli-error.js';
 import { printTable } from './table.js';
+import { environment } from '../config/environment.js';
 
 export interface PriceCheckOptions {
   against?: string;
@@ -39,7 +40,7 @@ export function registerPricesCheckCommand(prices: Command): void {
     .option('--source-date <date>', 'the day a LiteLLM file was taken (it carries no dates; default: the file\'s modification day)')
     .option('--at <date>', 'compare the prices in force at this instant (default now)')
     .option('--tolerance <percent>', 'report differences above this percentage', '0.5')
-    .option('--data <dir>', 'data folder holding imported catalogs and overrides', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--data <dir>', 'data folder holding imported catalogs and overrides', environment().COSTRAIL_DATA ?? './.costrail')
     .option('--prices <file>', 'check this price file instead of the built-in and imported catalogs')
     .option('--json', 'print JSON')
     .action((opts: PriceCheckOptions & { data: string; prices?: string; json?: boolean }) => {

@@ -12,6 +12,7 @@ import { fixedDecimal } from './money-format.js';
 import { registerPriceOverrideCommands } from './prices-override-command.js';
 import { printTable } from './table.js';
 import { checkPrices, registerPricesCheckCommand } from './prices-check-command.js';
+import { environment } from '../config/environment.js';
 
 const RATE_COLUMNS = ['input', 'cache_read', 'cache_write', 'output'] as const;
 
@@ -48,7 +49,7 @@ interface CommonOpts {
 
 const dataOption = (c: Command) =>
   c
-    .option('--data <dir>', 'data folder holding imported catalogs and overrides', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--data <dir>', 'data folder holding imported catalogs and overrides', environment().COSTRAIL_DATA ?? './.costrail')
     .option('--prices <file>', 'read this price file instead of the built-in and imported catalogs');
 
 function book(opts: CommonOpts) {
@@ -154,7 +155,7 @@ export function registerPricesCommand(program: Command): void {
     .command('import')
     .description('Add a price file (Costrail or LiteLLM model_prices_and_context_window.json format) to the data folder; it overrides the built-in catalog for the models it names')
     .argument('<file>', 'price file')
-    .option('--data <dir>', 'data folder', process.env.COSTRAIL_DATA ?? './.costrail')
+    .option('--data <dir>', 'data folder', environment().COSTRAIL_DATA ?? './.costrail')
     .option('--effective-from <date>', 'first day the imported prices apply (LiteLLM files carry no dates)', new Date().toISOString().slice(0, 10))
     .option('--json', 'print JSON')
     .action((file: string, opts: { data: string; effectiveFrom: string; json?: boolean }) => {

@@ -1,8 +1,8 @@
 /** `costrail reprice --from --to [--dry-run]`: re-price history with today's price book and overrides. */
 import type { Command } from 'commander';
 import { parseRange } from '../analytics/instant.js';
-import type { RepriceResult } from '../analytics/reprice.js';
-import { usd, signedUsd } from '../analytics/showback-markdown.js';
+import type { RepriceResult } from '../ledger-admin/reprice.js';
+import { usd, signedUsd } from '../reports/showback-markdown.js';
 import { costOrUnpriced } from '../analytics/unpriced-label.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError, describeError } from './cli-error.js';

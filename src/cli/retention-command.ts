@@ -1,8 +1,9 @@
 /** `costrail retention apply`: delete raw ledger records older than the retention period. */
 import type { Command } from 'commander';
-import type { RetentionResult } from '../analytics/retention.js';
+import type { RetentionResult } from '../ledger-admin/retention.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
+import { environment } from '../config/environment.js';
 
 interface RetentionOpts extends ApiAccessOptions {
   days?: string;
@@ -16,7 +17,7 @@ export function registerRetentionCommand(program: Command): void {
     retention
       .command('apply')
       .description('Delete raw ledger records that started more than N days ago (prompt and response bodies are never stored)')
-      .option('--days <n>', 'keep this many days (or COSTRAIL_RETENTION_DAYS)', process.env.COSTRAIL_RETENTION_DAYS)
+      .option('--days <n>', 'keep this many days (or COSTRAIL_RETENTION_DAYS)', environment().COSTRAIL_RETENTION_DAYS)
       .option('--dry-run', 'count what would be deleted, delete nothing')
       .option('--json', 'print the result as JSON'),
   ).action(async (opts: RetentionOpts) => {

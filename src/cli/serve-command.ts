@@ -1,12 +1,10 @@
 /** `costrail serve`: gateway (and, as they land, API, dashboard, metrics) in one process. */
 import type { Command } from 'commander';
-import { loadServeConfig } from '../server/serve-config.js';
 import { startCostrail } from '../server/costrail-runtime.js';
-import { routingFromConfig, type RoutingSetup } from '../server/routing-config.js';
 import { signInLink } from '../server/dashboard-assets.js';
 import { CliError, describeError } from './cli-error.js';
-import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
-import { retentionDaysFromConfig, scheduleRetention } from '../analytics/retention.js';
+import { resolveServeSettings, type ServeSettings } from '../config/serve-settings.js';
+import { environment } from '../config/environment.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -24,36 +22,26 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Run the gateway: one base URL for every SDK; every call metered, priced, attributed and recorded')
-    .option('--port <port>', 'port to listen on', process.env.COSTRAIL_PORT ?? '4100')
-    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', process.env.COSTRAIL_HOST ?? '127.0.0.1')
-    .option('--data <dir>', 'data folder (ledger, spool, imported prices)', process.env.COSTRAIL_DATA ?? './.costrail')
-    .option('--config <file>', 'YAML or JSON config: providers (base_url, Bedrock credentials, named OpenAI-compatible servers), routes by model', process.env.COSTRAIL_CONFIG)
-    .option('--retention-days <n>', 'delete raw ledger records older than N days, daily (or COSTRAIL_RETENTION_DAYS, or retention_days in --config)', process.env.COSTRAIL_RETENTION_DAYS)
+    .option('--port <port>', 'port to listen on', environment().COSTRAIL_PORT ?? '4100')
+    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', environment().COSTRAIL_HOST ?? '127.0.0.1')
+    .option('--data <dir>', 'data folder (ledger, spool, imported prices)', environment().COSTRAIL_DATA ?? './.costrail')
+    .option('--config <file>', 'YAML or JSON config: providers (base_url, Bedrock credentials, named OpenAI-compatible servers), routes by model', environment().COSTRAIL_CONFIG)
+    .option('--retention-days <n>', 'delete raw ledger records older than N days, daily (or COSTRAIL_RETENTION_DAYS, or retention_days in --config)', environment().COSTRAIL_RETENTION_DAYS)
     .addHelpText('after', '\nPoint an SDK at it, e.g. OpenAI: baseURL http://127.0.0.1:4100/v1; Anthropic: baseURL http://127.0.0.1:4100;\nGemini: httpOptions.baseUrl http://127.0.0.1:4100; Azure: endpoint http://127.0.0.1:4100/azure;\nBedrock: endpoint http://127.0.0.1:4100/bedrock (signed with held AWS credentials); named providers: /<name>/v1.\nUpstreams: COSTRAIL_<PROVIDER>_BASE_URL or --config.')
     .action(async (opts: { port: string; host: string; data: string; config?: string; retentionDays?: string }) => {
       const port = parsePort(opts.port);
       keepServingWithoutStdout();
       process.umask(0o077); // ledger, spool and engine files are born readable by this user only
-      let routing: RoutingSetup;
-      let keys: KeysConfig;
-      let retentionDays: number | undefined;
-      let config;
+      let settings: ServeSettings;
       try {
-        config = loadServeConfig(opts.config); // its errors name the file already
-        keys = keysConfigFrom(config);
-        retentionDays = opts.retentionDays === undefined ? retentionDaysFromConfig(config) : Number(opts.retentionDays);
-        if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error(`--retention-days must be a positive integer, not "${opts.retentionDays}"`);
-        try {
-          routing = routingFromConfig(config);
-        } catch (e) {
-          throw new Error(opts.config ? `${opts.config}: ${describeError(e)}` : describeError(e));
-        }
+        settings = resolveServeSettings({ config: opts.config, retentionDays: opts.retentionDays });
       } catch (e) {
         throw new CliError(describeError(e));
       }
+      const { retentionDays } = settings;
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing, advertise: true, keys, alerts: config.alerts, waitForDatabase: true, publicMetrics: config.metrics?.public });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing: settings.routing, advertise: true, keys: settings.keys, alerts: settings.alerts, waitForDatabase: true, publicMetrics: settings.publicMetrics, retentionDays });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);
@@ -65,10 +53,8 @@ export function registerServeCommand(program: Command): void {
       // The link carries the admin token: print it to a person at a terminal (or on first start), not into service logs.
       console.log(`  dashboard ${rt.adminTokenCreated || process.stdout.isTTY ? signInLink(rt.url, rt.adminToken) : `${rt.url}/ (sign in with the admin token)`}`);
       console.log(`  management API ${rt.url}/api (Authorization: Bearer <admin token>; spec at ${rt.url}/api/openapi.json)`);
-      const retention = retentionDays === undefined ? undefined : scheduleRetention(rt.store, retentionDays, (r) => console.error(JSON.stringify(r instanceof Error ? { level: 'warn', msg: 'retention failed', err: r.message } : { level: 'info', msg: 'retention applied', ...r })));
       if (retentionDays !== undefined) console.log(`  retention: raw ledger records older than ${retentionDays} days are deleted daily`);
       const stop = () => {
-        retention?.stop();
         void rt.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { startSimulator } from '../simulator/index.js';
 import { CliError, describeError } from './cli-error.js';
 import { keepServingWithoutStdout, parsePort } from './serve-command.js';
+import { environment } from '../config/environment.js';
 
 interface SimulatorOpts {
   port: string;
@@ -21,7 +22,7 @@ export function registerSimulatorCommand(program: Command): void {
   program
     .command('simulator')
     .description('Run the simulated provider (OpenAI, Anthropic and Gemini APIs, no real keys needed) for trying serve')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', process.env.COSTRAIL_SIM_PORT ?? '4200')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', environment().COSTRAIL_SIM_PORT ?? '4200')
     .addHelpText('after', '\nThen, in another terminal:\n  COSTRAIL_OPENAI_BASE_URL=http://127.0.0.1:4200/v1 COSTRAIL_ANTHROPIC_BASE_URL=http://127.0.0.1:4200 \\\n  COSTRAIL_GEMINI_BASE_URL=http://127.0.0.1:4200 costrail serve')
     .action(async (opts: SimulatorOpts) => {
       const port = parsePort(opts.port);

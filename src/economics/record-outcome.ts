@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeIssues, outcomeInputSchema } from './outcome-input.js';
+import { environment } from '../config/environment.js';
 
 export interface OutcomeReport {
   /** Default: a random UUID. Re-sending the same id never counts twice. */
@@ -34,8 +35,9 @@ export interface RecordOutcomeOptions {
 
 /** Records one outcome; resolves to whether it was new (false: that id was already recorded). */
 export async function recordOutcome(outcome: OutcomeReport, options: RecordOutcomeOptions = {}): Promise<{ id: string; inserted: boolean }> {
-  const url = (options.url ?? process.env['COSTRAIL_URL'])?.replace(/\/+$/, '');
-  const token = options.token ?? process.env['COSTRAIL_TOKEN'] ?? process.env['COSTRAIL_ADMIN_TOKEN'];
+  const env = environment();
+  const url = (options.url ?? env['COSTRAIL_URL'])?.replace(/\/+$/, '');
+  const token = options.token ?? env['COSTRAIL_TOKEN'] ?? env['COSTRAIL_ADMIN_TOKEN'];
   if (!url) throw new TypeError('recordOutcome: no server: pass { url } or set COSTRAIL_URL');
   if (!token) throw new TypeError('recordOutcome: no token: pass { token } or set COSTRAIL_TOKEN');
   const occurred = outcome.occurred_at instanceof Date ? outcome.occurred_at.toISOString() : (outcome.occurred_at ?? new Date().toISOString());

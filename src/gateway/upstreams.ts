@@ -4,10 +4,11 @@
  */
 import { providerAdapters } from '../providers/registry.js';
 import type { ProviderId } from '../providers/registry.js';
+import { environment, type Environment } from '../config/environment.js';
 
 export type UpstreamMap = Partial<Record<ProviderId, string>>;
 
-export function resolveUpstreams(env: NodeJS.ProcessEnv = process.env, config: UpstreamMap = {}): UpstreamMap {
+export function resolveUpstreams(env: Environment = environment(), config: UpstreamMap = {}): UpstreamMap {
   const defaults: UpstreamMap = {};
   for (const a of providerAdapters()) if (a.upstream.defaultBaseUrl !== undefined) defaults[a.id] = a.upstream.defaultBaseUrl;
   const out: UpstreamMap = { ...defaults, ...config };

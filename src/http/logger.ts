@@ -9,6 +9,7 @@
  */
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
+import { environment, type Environment } from '../config/environment.js';
 
 export type { Logger };
 
@@ -41,7 +42,7 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:key|api[-_]?key|token|access_token)=)[^&#]*/gi, '$1[redacted]');
 }
 
-export function createLogger(opts: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): CostrailLogger {
+export function createLogger(opts: LoggerOptions = {}, env: Environment = environment()): CostrailLogger {
   const level = pickLevel(opts.level ?? env['COSTRAIL_LOG_LEVEL'], 'info');
   const accessRaw = opts.accessLevel ?? env['COSTRAIL_ACCESS_LOG'] ?? 'debug';
   const accessLevel = accessRaw === 'off' ? undefined : (pickLevel(accessRaw, 'debug') as Level);

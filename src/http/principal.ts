@@ -5,13 +5,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Scope } from '../attribution/scope.js';
+import { environment, type Environment } from '../config/environment.js';
 
 export interface Principal {
   kind: 'admin' | 'scoped';
   /** Stable id of the token (never the token itself). */
   token_id: string;
   /** Attribution fields every read is restricted to; `{}` for the admin. */
-  scope: Record<string, string>;
+  scope: Scope;
 }
 
 export interface ApiAuthenticator {
@@ -30,7 +32,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
  * The admin token: `COSTRAIL_ADMIN_TOKEN`, else the one kept in `<data>/admin-token` (0600),
  * created on first start. `created` says whether it is new (so `serve` prints it once).
  */
-export function loadAdminToken(dataDir: string, env: NodeJS.ProcessEnv = process.env): { token: string; created: boolean; fromEnv: boolean } {
+export function loadAdminToken(dataDir: string, env: Environment = environment()): { token: string; created: boolean; fromEnv: boolean } {
   const fromEnv = env['COSTRAIL_ADMIN_TOKEN']?.trim();
   if (fromEnv) return { token: fromEnv, created: false, fromEnv: true };
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);

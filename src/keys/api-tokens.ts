@@ -6,6 +6,7 @@ import type { Principal, TokenSource } from '../http/principal.js';
 import type { ApiToken } from './key-records.js';
 import type { KeyRepository, StoredToken } from './key-repository.js';
 import { API_TOKEN_PREFIX, hashSecret, newId, newSecret, secretHint } from './key-secrets.js';
+import type { Scope } from '../attribution/scope.js';
 
 export class ApiTokens implements TokenSource {
   private byHash = new Map<string, StoredToken>();
@@ -35,7 +36,7 @@ export class ApiTokens implements TokenSource {
     return [...this.byId.values()].map((t) => this.view(t));
   }
 
-  async create(name: string, scope: Record<string, string>, now = Date.now()): Promise<{ token: ApiToken; secret: string }> {
+  async create(name: string, scope: Scope, now = Date.now()): Promise<{ token: ApiToken; secret: string }> {
     const secret = newSecret(API_TOKEN_PREFIX);
     const t: StoredToken = { id: newId('tok_'), name, hint: secretHint(secret, API_TOKEN_PREFIX), secret_hash: hashSecret(secret), scope, created_at: now, revoked_at: null, last_used_at: null };
     await this.repo.insertToken(t);

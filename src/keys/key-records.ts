@@ -1,5 +1,6 @@
 /** The keys domain's records as the API shows them (secrets never; only their hints). */
 import type { Attribution } from '../ledger/ledger-record.js';
+import type { Scope } from '../attribution/scope.js';
 
 /** Attribution a virtual key supplies when the request does not (request headers win). */
 export type KeyAttributionDefaults = Partial<Attribution>;
@@ -26,7 +27,7 @@ export interface ApiToken {
   name: string;
   hint: string;
   /** Attribution fields every read through this token is restricted to. */
-  scope: Record<string, string>;
+  scope: Scope;
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;

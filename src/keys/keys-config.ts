@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { isProviderId } from '../providers/registry.js';
 import { compileAllowance } from '../gateway/endpoint-allowance.js';
 import type { PassThroughMode } from './virtual-keys.js';
+import { environment, type Environment } from '../config/environment.js';
 
 /** `[METHOD ]/path*` (see src/gateway/endpoint-allowance.ts). */
 export const endpointPattern = z
@@ -41,7 +42,7 @@ export interface KeysConfig {
 }
 
 /** Reads `config.keys` (already parsed YAML/JSON); throws one actionable line on a problem. */
-export function keysConfigFrom(config: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv = process.env): KeysConfig {
+export function keysConfigFrom(config: Record<string, unknown> | undefined, env: Environment = environment()): KeysConfig {
   const parsed = KeysConfigSchema.safeParse(config?.['keys'] ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -8,12 +8,17 @@ import { ATTRIBUTION_FIELDS } from '../ledger/ledger-record.js';
 import { isProviderId } from '../providers/registry.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { KeyService } from './key-service.js';
 import { parseExpiry } from './expiry.js';
 import { endpointPattern } from './keys-config.js';
 import { END_PASS_THROUGH_WARNING } from './virtual-keys.js';
 import { keyJson, tokenJson, type KeyAttributionDefaults, type ProviderCredentialInfo } from './key-records.js';
 import { CreatedKeySchema, CreatedTokenSchema, KeyListSchema, KeyResponseSchema, TokenListSchema, TokenResponseSchema } from './keys-api-schemas.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface KeysRoutesDeps {
+  keys: KeyService;
+}
 
 const value = z.string().trim().min(1).max(256);
 const tags = z.record(z.string().trim().min(1).max(64), z.string().max(256)).refine((t) => Object.keys(t).length <= 50, 'at most 50 tags');
@@ -56,7 +61,7 @@ export const SetCredentialBody = z.object({ provider: z.string().trim().min(1), 
 const NO_STORE = { 'cache-control': 'no-store' };
 const PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
-export function registerKeysRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerKeysRoutes(api: ApiRouter, ctx: KeysRoutesDeps): void {
   const { keys, credentials, tokens } = ctx.keys;
 
   api.add({

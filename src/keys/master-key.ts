@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { environment, type Environment } from '../config/environment.js';
 
 export const MASTER_KEY_FILE = 'master-key';
 
@@ -25,7 +26,7 @@ export function parseMasterKey(text: string): Buffer {
   return bytes;
 }
 
-export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): MasterKey {
+export function loadMasterKey(dataDir: string, env: Environment = environment()): MasterKey {
   const fromEnv = env['COSTRAIL_MASTER_KEY'];
   if (fromEnv?.trim()) return { key: parseMasterKey(fromEnv), source: 'env', created: false, narrowedPermissions: false };
   const file = path.join(dataDir, MASTER_KEY_FILE);

@@ -4,6 +4,7 @@
  * timeout COSTRAIL_REDIS_TIMEOUT_MS, default 1000), and the
  * reservation ceiling from COSTRAIL_RESERVATION_CEILING_USD (default $5 per call). On a shared
  * store, COSTRAIL_POLICY_SYNC_MS (default 1000) is how often the rules' revision is polled.
+ * The variables are read by src/config/policy-settings.ts; this module receives the result.
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
@@ -20,20 +21,25 @@ export interface PolicyRuntimeOptions {
   syncIntervalMs?: number;
 }
 
-export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBookSource; writer: LedgerWriter; quiet?: boolean; env?: NodeJS.ProcessEnv }): Promise<PolicyService> {
-  const env = o.env ?? process.env;
+/** Where the counters live and the policy's tunables, as src/config/ resolved them from the environment. */
+export interface PolicySettings {
+  redis?: { url: string; prefix: string; timeoutMs?: number };
+  reservationCeilingUsd?: string;
+  syncIntervalMs?: number;
+}
+
+export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book: PriceBookSource; writer: LedgerWriter; quiet?: boolean; settings?: PolicySettings }): Promise<PolicyService> {
+  const settings = o.settings ?? {};
   let counters = o.counters;
-  if (!counters && env.COSTRAIL_REDIS_URL) {
-    counters = await RedisCounters.open({ url: env.COSTRAIL_REDIS_URL, prefix: env.COSTRAIL_REDIS_PREFIX ?? 'costrail:', timeoutMs: env.COSTRAIL_REDIS_TIMEOUT_MS ? Number(env.COSTRAIL_REDIS_TIMEOUT_MS) : undefined });
-  }
+  if (!counters && settings.redis) counters = await RedisCounters.open(settings.redis);
   return PolicyService.open({
     store: o.store,
     book: o.book,
     counters,
     clock: o.clock,
-    reservationCeilingUsd: o.reservationCeilingUsd ?? env.COSTRAIL_RESERVATION_CEILING_USD,
+    reservationCeilingUsd: o.reservationCeilingUsd ?? settings.reservationCeilingUsd,
     reservationTtlMs: o.reservationTtlMs,
-    syncIntervalMs: o.syncIntervalMs ?? (env.COSTRAIL_POLICY_SYNC_MS ? Number(env.COSTRAIL_POLICY_SYNC_MS) : undefined),
+    syncIntervalMs: o.syncIntervalMs ?? settings.syncIntervalMs,
     flushLedger: () => o.writer.flush(),
     log: o.quiet ? undefined : (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
   });

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { ATTRIBUTION_FIELDS } from '../ledger/ledger-record.js';
+import { isTagDimension } from '../attribution/spend-dimension.js';
 
 /** Fields a scope may name besides attribution fields; `tag:NAME` matches a request tag. */
 export const SCOPE_FIELDS: readonly string[] = [...ATTRIBUTION_FIELDS, 'provider', 'model', 'key_id'];
 
 export function isScopeField(k: string): boolean {
-  return SCOPE_FIELDS.includes(k) || /^tag:[A-Za-z0-9_.-]{1,64}$/.test(k);
+  return SCOPE_FIELDS.includes(k) || isTagDimension(k);
 }
 
 /** A set of fields that must all match; `{}` is global. */
@@ -18,7 +19,7 @@ export const ScopeSchema = z
   .record(z.string(), z.string().min(1).max(256))
   .refine((s) => Object.keys(s).every(isScopeField), { message: `scope keys must be one of ${SCOPE_FIELDS.join(', ')} or tag:NAME` })
   .default({});
-export type Scope = Record<string, string>;
+export type { Scope } from '../attribution/scope.js';
 
 const usd = z.string().regex(/^\d+(\.\d{1,12})?$/, 'a non-negative USD decimal string such as "25.00" (at most 12 decimals)');
 const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');

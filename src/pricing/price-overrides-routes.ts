@@ -7,7 +7,7 @@
 import { ZodError } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { CurrentPriceBook } from './current-price-book.js';
 import { zodMessage } from './catalog-loader.js';
 import type { ModelPrice, Rates } from './catalog-schema.js';
 import { addDiscount, readOverrides, removeOverride, setCustomPrice } from './override-file.js';
@@ -21,6 +21,12 @@ import {
   SetCustomPriceBody,
   SetCustomPriceResponseSchema,
 } from './price-overrides-api-schemas.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface PriceOverrideRoutesDeps {
+  dataDir: string;
+  prices: CurrentPriceBook;
+}
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -39,7 +45,7 @@ function customJson(m: ModelPrice) {
 }
 
 /** File or schema problems as 400s that name the field; a failed reload as 422 (the file was written but the book refused it). */
-function editing<T>(ctx: RuntimeContext, fn: () => T): { result: T; version: string } {
+function editing<T>(ctx: PriceOverrideRoutesDeps, fn: () => T): { result: T; version: string } {
   let result: T;
   try {
     result = fn();
@@ -54,7 +60,7 @@ function editing<T>(ctx: RuntimeContext, fn: () => T): { result: T; version: str
   }
 }
 
-export function registerPriceOverrideRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerPriceOverrideRoutes(api: ApiRouter, ctx: PriceOverrideRoutesDeps): void {
   api.add({
     method: 'GET',
     path: '/api/prices',
@@ -144,7 +150,7 @@ export function registerPriceOverrideRoutes(api: ApiRouter, ctx: RuntimeContext)
 }
 
 /** Which models have custom prices; an unreadable file marks none (GET /api/price-overrides reports the problem). */
-function readOverridesSafe(ctx: RuntimeContext): ModelPrice[] {
+function readOverridesSafe(ctx: PriceOverrideRoutesDeps): ModelPrice[] {
   try {
     return readOverrides(ctx.dataDir).models;
   } catch {

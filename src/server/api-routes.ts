@@ -3,7 +3,11 @@
  * (`src/<domain>/<domain>-routes.ts`) and adds one line here.
  */
 import { registerLedgerRoutes } from '../analytics/ledger-routes.js';
-import { registerAnalyticsRoutes } from '../analytics/analytics-routes.js';
+import { registerImportRoutes } from '../ledger-admin/import-routes.js';
+import { registerReportRoutes } from '../reports/report-routes.js';
+import { registerExportRoutes } from '../reports/export-routes.js';
+import { registerRepriceRoutes } from '../ledger-admin/reprice-routes.js';
+import { registerRetentionRoutes } from '../ledger-admin/retention-routes.js';
 import { registerPolicyRoutes } from '../policy/policy-routes.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
@@ -25,7 +29,11 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   });
   registerLedgerRoutes(api, ctx);
   registerKeysRoutes(api, ctx);
-  registerAnalyticsRoutes(api, ctx);
+  registerImportRoutes(api, ctx);
+  registerReportRoutes(api, ctx);
+  registerExportRoutes(api, ctx);
+  registerRepriceRoutes(api, ctx);
+  registerRetentionRoutes(api, ctx);
   registerPolicyRoutes(api, ctx.policy);
   registerPriceOverrideRoutes(api, ctx);
   registerBillingRoutes(api, ctx);

@@ -5,13 +5,14 @@
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
 import { ProviderRouter } from '../gateway/provider-router.js';
-import { defaultRouting, type RoutingSetup } from './routing-config.js';
+import { defaultRouting, type RoutingSetup } from '../config/routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { CurrentPriceBook } from '../pricing/current-price-book.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
+import { policySettingsFrom } from '../config/policy-settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiRouter } from '../http/api-router.js';
@@ -34,6 +35,8 @@ import { createLogger, type CostrailLogger } from '../http/logger.js';
 import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 import { OutcomeHeaderRecorder } from '../economics/outcome-header.js';
+import { scheduleRetention } from '../ledger-admin/retention.js';
+import { environment } from '../config/environment.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -65,6 +68,8 @@ export interface RuntimeOptions {
    * calls refused 503 and spooled) and finish starting once it answers, instead of failing.
    */
   waitForDatabase?: boolean;
+  /** Delete raw ledger records older than this many days: 5 s after start, then daily (serve's retention). */
+  retentionDays?: number;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
 }
@@ -111,7 +116,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const log = logger.log;
   makeDataDirPrivate(opts.dataDir);
   const book = new CurrentPriceBook({ dataDir: opts.dataDir });
-  const storeEnv = opts.simulated ? {} : process.env;
+  const storeEnv = opts.simulated ? {} : environment();
   let store: Store | undefined;
   let outage: DatabaseOutage | undefined;
   try {
@@ -156,7 +161,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     },
     writable: () => writer.writable(),
   };
-  const upstreams = resolveUpstreams(process.env, { ...opts.routing?.upstreams, ...opts.upstreams });
+  const upstreams = resolveUpstreams(environment(), { ...opts.routing?.upstreams, ...opts.upstreams });
   const router = new ProviderRouter({ ...(opts.routing ?? defaultRouting()), upstreams });
   let waiting: Server | undefined;
   if (!store) {
@@ -169,7 +174,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await writer.flush();
   }
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, env: storeEnv, ...opts.policy });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
   const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
@@ -178,7 +183,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
-  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(process.env) ?? false);
+  const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
   const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.current().version, key_mode: keys.keys.keyMode() }) };
   let server: Server;
   if (waiting) {
@@ -200,6 +205,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
+  const retention = opts.retentionDays === undefined ? undefined : scheduleRetention(store, opts.retentionDays, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'retention failed') : log.info({ ...r }, 'retention applied')));
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
   if (opts.advertise) fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid, started_at: new Date().toISOString() }) + '\n');
@@ -222,6 +228,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     alerts,
     close() {
       closing ??= (async () => {
+        retention?.stop();
         if (opts.advertise) fs.rmSync(serverFile, { force: true });
         book.stop();
         await new Promise<void>((r) => {

@@ -4,8 +4,9 @@
  * so a parent process can read it from stdout.
  */
 import { startSimulator } from './server.js';
+import { environment } from '../config/environment.js';
 
-const arg = process.argv[2] ?? process.env.COSTRAIL_SIM_PORT ?? '0';
+const arg = process.argv[2] ?? environment().COSTRAIL_SIM_PORT ?? '0';
 const port = Number.parseInt(arg, 10);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`costrail simulator: bad port "${arg}"`);

@@ -6,8 +6,9 @@
 import { DuckDbStore } from './embedded/duckdb-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
+import { environment, type Environment } from '../config/environment.js';
 
-export async function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export async function openStore(dataDir: string, env: Environment = environment()): Promise<Store> {
   const url = env['COSTRAIL_DATABASE_URL']?.trim();
   if (!url) return DuckDbStore.open(dataDir);
   if (!/^postgres(ql)?:\/\//i.test(url)) throw new Error('COSTRAIL_DATABASE_URL must be a postgres:// or postgresql:// URL');

@@ -42,29 +42,20 @@ export interface EventsPage {
   next_cursor: string | null;
 }
 
-/**
- * A dimension to group or filter by: an attribution field, `provider`, `model`, `model_requested`,
- * `api`, `status`, `source`, `key_id`, `trace_id`, or `tag:NAME`.
- */
-export type SpendDimension = string;
+export { SPEND_COLUMNS, isSpendDimension, type SpendDimension } from '../attribution/spend-dimension.js';
 
-export const SPEND_COLUMNS = ['team', 'project', 'feature', 'customer', 'user', 'env', 'agent', 'prompt_version', 'priority', 'provider', 'model', 'model_requested', 'api', 'status', 'source', 'key_id', 'trace_id'] as const;
-
-export function isSpendDimension(d: string): boolean {
-  return (SPEND_COLUMNS as readonly string[]).includes(d) || /^tag:[A-Za-z0-9_.-]{1,64}$/.test(d);
-}
 
 export type Granularity = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'none';
 
 /** Equality filters by dimension; `null` matches records where the dimension is absent (unattributed). */
-export type DimensionFilters = Record<SpendDimension, string | null>;
+export type DimensionFilters = Record<string, string | null>;
 
 export interface SpendQuery {
   /** Inclusive lower bound on started_at (ISO 8601). */
   from?: string;
   /** Exclusive upper bound on started_at (ISO 8601). */
   to?: string;
-  group_by?: SpendDimension[];
+  group_by?: string[];
   /** Default 'none'. */
   granularity?: Granularity;
   /** IANA time zone for day/week/month buckets (weeks start Monday); default UTC. */
@@ -76,7 +67,7 @@ export interface SpendRow {
   /** Bucket start as ISO 8601 UTC instant; null when granularity is 'none'. */
   period: string | null;
   /** One entry per group_by dimension (tags keyed `tag:NAME`); null for "not attributed". */
-  groups: Record<SpendDimension, string | null>;
+  groups: Record<string, string | null>;
   /** Exact decimal string, sum of priced costs. */
   cost: string;
   requests: number;
@@ -107,10 +98,10 @@ export interface OverviewQuery {
   filters?: DimensionFilters;
   /** The chart: day buckets from here (inclusive, ISO 8601) up to `to`, grouped by `stack_by`. */
   chart_from: string;
-  stack_by: SpendDimension;
+  stack_by: string;
   /** Top lists: one per dimension of `top_by`, from here up to `to`. */
   top_from: string;
-  top_by: SpendDimension[];
+  top_by: string[];
   /** Exclusive end of the chart and the top lists; absent: everything recorded. */
   to?: string;
   /** Named totals over other ranges (burn rate now, the same hour last week, the same days last month). */
@@ -120,7 +111,7 @@ export interface OverviewQuery {
 export interface OverviewResult {
   daily: SpendResult;
   /** Keyed by the dimensions of `top_by`; rows ordered by cost descending. */
-  top: Record<SpendDimension, SpendResult>;
+  top: Record<string, SpendResult>;
   windows: Record<string, SpendResult['total']>;
 }
 

@@ -1,13 +1,18 @@
 /** `POST /api/retention/apply`: delete raw records older than N days (or count them, dry run). */
 import { z } from 'zod';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import { asBadRequest } from './report-routes.js';
+import type { Store } from '../store/store.js';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 import { applyRetention } from './retention.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface RetentionRoutesDeps {
+  store: Store;
+}
 
 const RetentionBody = z.object({ days: z.number().int().positive(), dry_run: z.boolean().default(false) }).strict();
 
-export function registerRetentionRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerRetentionRoutes(api: ApiRouter, ctx: RetentionRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/retention/apply',

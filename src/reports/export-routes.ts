@@ -1,12 +1,17 @@
 /** `GET /api/exports/focus`: the ledger as a FOCUS 1.2 CSV for a period. */
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
 import { buildFocusRows, focusCsv } from './focus-export.js';
-import { parseRange } from './instant.js';
-import { asBadRequest } from './report-routes.js';
+import { parseRange } from '../analytics/instant.js';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 
-export function registerExportRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface ExportRoutesDeps {
+  store: Store;
+}
+
+export function registerExportRoutes(api: ApiRouter, ctx: ExportRoutesDeps): void {
   api.add({
     method: 'GET',
     path: '/api/exports/focus',

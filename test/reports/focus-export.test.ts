@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildFocusRows, FOCUS_COLUMNS, focusCsv, type FocusRow } from '../../src/analytics/focus-export.js';
+import { buildFocusRows, FOCUS_COLUMNS, focusCsv, type FocusRow } from '../../src/reports/focus-export.js';
 import { emptyAttribution, type LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { loadPriceBook } from '../../src/pricing/catalog-loader.js';
 import { Decimal } from '../../src/pricing/decimal.js';

@@ -7,11 +7,18 @@ import { checkLines, toLedgerRecord } from '../ledger/ledger-import.js';
 import { firstOfEachId } from '../ledger/ledger-import-file.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
+import type { CurrentPriceBook } from '../pricing/current-price-book.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface ImportRoutesDeps {
+  store: Store;
+  prices: CurrentPriceBook;
+}
 
 const INSERT_BATCH = 5000;
 
-export function registerImportRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerImportRoutes(api: ApiRouter, ctx: ImportRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/import/ledger',

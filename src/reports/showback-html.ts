@@ -1,7 +1,7 @@
 /** Showback as a self-contained HTML page (no scripts, inline styles) for mail or a wiki. */
 import { driverText, pct, signedUsd, usd } from './showback-markdown.js';
 import type { ShowbackReport } from './showback.js';
-import { costOrUnpriced } from './unpriced-label.js';
+import { costOrUnpriced } from '../analytics/unpriced-label.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const td = (s: string, num = false): string => `<td${num ? ' class="n"' : ''}>${esc(s)}</td>`;

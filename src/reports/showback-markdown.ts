@@ -1,7 +1,7 @@
 /** Showback as a readable Markdown summary (money rounded to cents for reading; CSV/JSON are exact). */
 import { Decimal } from '../pricing/decimal.js';
 import type { Driver, ShowbackReport } from './showback.js';
-import { costOrUnpriced } from './unpriced-label.js';
+import { costOrUnpriced } from '../analytics/unpriced-label.js';
 
 export function usd(v: string): string {
   const d = Decimal.parse(v).round(2);

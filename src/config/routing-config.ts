@@ -10,6 +10,7 @@ import type { AwsCredentials } from '../providers/bedrock/sigv4.js';
 import { isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/registry.js';
 import { ServeConfigSchema, type ProviderEntry, type ServeConfig } from './serve-config.js';
+import { environment, type Environment } from './environment.js';
 
 export type RoutingSetup = Required<Pick<RouterOptions, 'upstreams' | 'named' | 'routes' | 'bedrock'>>;
 
@@ -19,7 +20,7 @@ function envName(provider: string): string {
   return provider.toUpperCase().replace(/-/g, '_');
 }
 
-function bedrockAccess(entry: ProviderEntry | undefined, env: NodeJS.ProcessEnv): RoutingSetup['bedrock'] {
+function bedrockAccess(entry: ProviderEntry | undefined, env: Environment): RoutingSetup['bedrock'] {
   const region = entry?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   if (entry?.access_key_id !== undefined || entry?.secret_access_key !== undefined) {
     if (!entry.access_key_id || !entry.secret_access_key) throw new Error('providers.bedrock: set both access_key_id and secret_access_key (or neither, to use AWS_* environment variables)');
@@ -35,7 +36,7 @@ function bedrockAccess(entry: ProviderEntry | undefined, env: NodeJS.ProcessEnv)
   return { region };
 }
 
-export function routingFromConfig(config: ServeConfig, env: NodeJS.ProcessEnv = process.env): RoutingSetup {
+export function routingFromConfig(config: ServeConfig, env: Environment = environment()): RoutingSetup {
   const upstreams: UpstreamMap = {};
   const named: Record<string, NamedProvider> = {};
   for (const [name, entry] of Object.entries(config.providers)) {
@@ -74,6 +75,6 @@ export function routingFromConfig(config: ServeConfig, env: NodeJS.ProcessEnv = 
 }
 
 /** No config file: built-in prefixes, and Bedrock credentials from the environment if any. */
-export function defaultRouting(env: NodeJS.ProcessEnv = process.env): RoutingSetup {
+export function defaultRouting(env: Environment = environment()): RoutingSetup {
   return routingFromConfig(ServeConfigSchema.parse({}), env);
 }

@@ -13,7 +13,7 @@
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { SpendRow, Store } from '../store/store.js';
-import { describeRule, splitExact, type AllocationRule } from './allocation.js';
+import { describeRule, splitExact, type AllocationRule } from '../analytics/allocation.js';
 import { monthPeriod, type ReportPeriod } from './report-period.js';
 
 export interface ShowbackOptions {

@@ -50,11 +50,3 @@ export function scheduleRetention(store: Store, days: number, onResult: (r: Rete
     },
   };
 }
-
-/** `retention_days` from the serve config file (YAML/JSON), when present. */
-export function retentionDaysFromConfig(config: Record<string, unknown>): number | undefined {
-  const v = config['retention_days'];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`retention_days must be a positive integer, not ${JSON.stringify(v)}`);
-  return v;
-}

@@ -2,14 +2,21 @@
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import { parseRange } from './instant.js';
-import { asBadRequest } from './report-routes.js';
+import type { Store } from '../store/store.js';
+import type { CurrentPriceBook } from '../pricing/current-price-book.js';
+import { parseRange } from '../analytics/instant.js';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 import { repriceLedger } from './reprice.js';
+
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface RepriceRoutesDeps {
+  store: Store;
+  prices: CurrentPriceBook;
+}
 
 const RepriceBody = z.object({ from: z.string(), to: z.string(), dry_run: z.boolean().default(false), reason: z.string().min(1).max(500).optional() }).strict();
 
-export function registerRepriceRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+export function registerRepriceRoutes(api: ApiRouter, ctx: RepriceRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/reprice',

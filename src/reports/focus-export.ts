@@ -16,7 +16,7 @@ import type { LedgerRecord } from '../ledger/ledger-record.js';
 import { Decimal } from '../pricing/decimal.js';
 import type { Usage } from '../providers/spec.js';
 import type { Store } from '../store/store.js';
-import { csvLine, type CsvValue } from './csv.js';
+import { csvLine, type CsvValue } from '../analytics/csv.js';
 
 export type FocusGrain = 'hour' | 'day';
 

@@ -3,7 +3,7 @@
  * (owner x pool it received from), `owner_total`, `pool`, `pool_unallocated`, `ledger_total`.
  * Amounts are exact decimals; sum(direct) + sum(pool) = ledger_total.
  */
-import { toCsv, type CsvValue } from './csv.js';
+import { toCsv, type CsvValue } from '../analytics/csv.js';
 import type { ShowbackReport, UsageTotals } from './showback.js';
 
 const USAGE: (keyof UsageTotals)[] = ['requests', 'unpriced_requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'];

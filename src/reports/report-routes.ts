@@ -1,25 +1,20 @@
 /** `GET /api/reports/showback`: the showback/chargeback report for one month. */
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import { StoreQueryError } from '../store/store.js';
-import { parseAllocationRule } from './allocation.js';
+import type { Store } from '../store/store.js';
+import { parseAllocationRule } from '../analytics/allocation.js';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 import { isShowbackFormat, renderShowback } from './showback-render.js';
 import { buildShowback } from './showback.js';
 
-const list = (v: string | null): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-
-/** Bad input from the caller (RangeError from parsing, StoreQueryError from the store) is a 400. */
-export async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof RangeError || e instanceof StoreQueryError) throw ApiError.badRequest(e.message);
-    throw e;
-  }
+/** What these routes need from the process (the server's RuntimeContext satisfies it). */
+export interface ReportRoutesDeps {
+  store: Store;
 }
 
-export function registerReportRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+const list = (v: string | null): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function registerReportRoutes(api: ApiRouter, ctx: ReportRoutesDeps): void {
   api.add({
     method: 'GET',
     path: '/api/reports/showback',

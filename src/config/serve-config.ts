@@ -2,13 +2,15 @@
  * The `--config` file (YAML or JSON): upstream base URLs per provider, Bedrock's region and
  * credentials, OpenAI-compatible providers named by the operator, and model routes. Validated
  * once at start; a bad file stops `serve` with one line. (Deployment-name mappings live in the
- * price book's overrides.) Turned into a router by routing-config.ts.
+ * price book's overrides.) Turned into a router by routing-config.ts; src/config/serve-settings.ts
+ * resolves it with flags and environment into the runtime's options.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
+import { KeysConfigSchema } from '../keys/keys-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -35,8 +37,13 @@ export const ServeConfigSchema = z
     alerts: AlertsConfigSchema.optional(),
     /** `public: true` serves /metrics without a token (default: admin token only). */
     metrics: z.object({ public: z.boolean().optional() }).strict().optional(),
+    /** Pass-through mode, held provider credentials, extra endpoints (see keys/keys-config.ts). */
+    keys: KeysConfigSchema.optional(),
+    /** Delete raw ledger records older than this many days, daily (the serve runtime schedules it). */
+    retention_days: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').min(1, 'must be a positive integer').nullish(),
   })
-  .passthrough();
+  // Every section is declared here, so a misspelt key stops `serve` instead of being ignored.
+  .strict();
 
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 
@@ -55,6 +62,19 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
     throw new Error(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(e as Error).message.split('\n')[0]})`);
   }
   const parsed = ServeConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`${path}: ${zodMessage(parsed.error)}`);
+  if (!parsed.success) {
+    const unknown = parsed.error.issues.find((i) => i.code === 'unrecognized_keys');
+    if (unknown && unknown.code === 'unrecognized_keys') {
+      const where = unknown.path.length ? `${unknown.path.map(String).join('.')}.` : '';
+      throw new Error(`${path}: unknown key ${unknown.keys.map((k) => `"${where}${k}"`).join(', ')} (known: ${knownKeys(unknown.path)})`);
+    }
+    throw new Error(`${path}: ${zodMessage(parsed.error)}`);
+  }
   return parsed.data;
+}
+
+/** The keys a section accepts, for the unknown-key message. */
+function knownKeys(path: readonly PropertyKey[]): string {
+  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : undefined;
+  return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';
 }
