@@ -12,13 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
+
 import { BilledLineError } from './billed-line-fields.js';
 import { FORMAT_CHOICES, importBillingFile, type FormatChoice } from './billing-import.js';
 import { reconcile, parseReconciliationQuery } from './reconciliation.js';
 import { BillingImportResultSchema, ReconciliationSchema } from './billing-api-schemas.js';
 
-export function registerBillingRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+/** What the routes use of the runtime. */
+export interface BillingRoutesDeps {
+  store: Store;
+}
+
+export function registerBillingRoutes(api: ApiRouter, ctx: BillingRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/import/billing',

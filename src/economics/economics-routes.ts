@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
 import { UNIT_ECONOMICS_DIMENSIONS, type UnitEconomicsDimension } from '../store/economics-types.js';
 import { StoreQueryError, type DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
@@ -74,7 +74,12 @@ function filtersOf(query: URLSearchParams, allowed: readonly string[], principal
   return filters;
 }
 
-export function registerEconomicsRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+/** What the routes use of the runtime. */
+export interface EconomicsRoutesDeps {
+  store: Store;
+}
+
+export function registerEconomicsRoutes(api: ApiRouter, ctx: EconomicsRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/outcomes',

@@ -33,7 +33,7 @@ test('a back-dated 20% discount on one model: dry run changes nothing, the real 
 
   const store = await DuckDbStore.open(data);
   const before = await store.getSpend({ from: '2026-09-01', to: '2026-11-01', group_by: ['model'] });
-  const miniOct = await store.getSpend({ from: '2026-10-01', to: '2026-11-01', filters: { model: 'gpt-4o-mini', source: 'gateway' } });
+  const miniOct = await store.getSpend({ from: '2026-10-01', to: '2026-11-01', filters: { model: 'gpt-4o-mini', source: 'simulator' } });
   await store.close();
 
   const dry = cli(['reprice', '--from', '2026-09-01', '--to', '2026-11-01', '--dry-run', '--json', '--data', data]);
