@@ -87,7 +87,7 @@ export async function buildMargin(store: Store, q: MarginQuery): Promise<MarginR
   const share = q.alert_share === undefined ? undefined : Decimal.tryParse(q.alert_share);
   if (q.alert_share !== undefined && (share === undefined || share.isNegative())) throw new RangeError(`alert_share: "${q.alert_share}" is not a non-negative decimal such as 0.3`);
 
-  const revenue = await store.listRevenue({ from: q.from, to: q.to });
+  const revenue = await store.economics.listRevenue({ from: q.from, to: q.to });
   const missing = new Map<string, Set<string>>();
   for (const r of revenue) if (rates[r.currency] === undefined) missing.set(r.currency, (missing.get(r.currency) ?? new Set()).add(r.customer));
   if (missing.size > 0) {

@@ -90,7 +90,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: EconomicsRoutesDeps
     response: z.object({ received: z.number(), inserted: z.number(), duplicates: z.number() }),
     handler: async (req) => {
       const outcomes = scopeOutcomes(req.body.outcomes, req.principal).map(toOutcomeRecord);
-      const { inserted } = await ctx.store.insertOutcomes(outcomes);
+      const { inserted } = await ctx.store.economics.insertOutcomes(outcomes);
       return { body: { received: outcomes.length, inserted, duplicates: outcomes.length - inserted } };
     },
   });
@@ -104,7 +104,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: EconomicsRoutesDeps
     body: revenueBatchSchema,
     response: z.object({ received: z.number(), written: z.number() }),
     handler: async (req) => {
-      const { inserted } = await ctx.store.upsertRevenue(req.body.entries);
+      const { inserted } = await ctx.store.economics.upsertRevenue(req.body.entries);
       return { body: { received: req.body.entries.length, written: inserted } };
     },
   });
@@ -264,7 +264,7 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: EconomicsRoutesDeps
         if (!(OUTCOME_SCOPE_FIELDS as readonly string[]).includes(k)) throw ApiError.forbidden(`this token is scoped to ${k}, which outcomes do not carry`);
         filters[k as (typeof OUTCOME_SCOPE_FIELDS)[number]] = v;
       }
-      const outcomes = await asBadRequest(() => ctx.store.listOutcomes({ trace_id: traceId, filters, ...(limit !== null ? { limit: Number(limit) } : {}) }));
+      const outcomes = await asBadRequest(() => ctx.store.economics.listOutcomes({ trace_id: traceId, filters, ...(limit !== null ? { limit: Number(limit) } : {}) }));
       return { body: { outcomes } };
     },
   });

@@ -86,7 +86,7 @@ export class OutcomeHeaderRecorder {
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly store: Pick<Store, 'insertOutcomes'>,
+    private readonly store: Pick<Store, 'economics'>,
     private readonly log?: WarnLog,
   ) {}
 
@@ -97,7 +97,7 @@ export class OutcomeHeaderRecorder {
       this.log?.warn({ call_id: call.id, header: OUTCOME_HEADER, error: outcome.error }, 'outcome header ignored');
       return;
     }
-    const p = this.store.insertOutcomes([outcome.value]).catch((e: unknown) => this.log?.warn({ call_id: call.id, error: (e as Error).message }, 'outcome from header not stored'));
+    const p = this.store.economics.insertOutcomes([outcome.value]).catch((e: unknown) => this.log?.warn({ call_id: call.id, error: (e as Error).message }, 'outcome from header not stored'));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   };

@@ -69,7 +69,7 @@ export function unitEconomicsRow(s: OutcomeSumsRow): UnitEconomicsRow {
 
 export async function buildUnitEconomics(store: Store, q: UnitEconomicsQuery): Promise<UnitEconomicsReport> {
   const query: OutcomeSumsQuery = { from: q.from, to: q.to, by: q.by, ...(q.type === undefined ? {} : { type: q.type }), ...(q.filters ? { filters: q.filters } : {}) };
-  const sums = await store.getOutcomeSums(query);
+  const sums = await store.economics.getOutcomeSums(query);
   const rows = sums.rows.map(unitEconomicsRow);
   // Costliest first: where the money goes is what a reader looks for.
   rows.sort((a, b) => Decimal.parse(b.cost).cmp(Decimal.parse(a.cost)) || String(a.key).localeCompare(String(b.key)));

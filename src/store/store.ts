@@ -10,7 +10,7 @@ import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
 import { CostrailError } from '../errors/costrail-error.js';
 import type { BilledLineStore } from './billed-lines-repository.js';
-import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from './economics-types.js';
+import type { EconomicsTables } from './economics-tables.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -166,16 +166,8 @@ export interface Store {
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void>;
   /** Billed line items imported from providers' exports, beside the ledger (src/billing). */
   readonly billed: BilledLineStore;
-  /** Idempotent by outcome id: the first write wins; returns how many were new. */
-  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult>;
-  /** Upserts by (customer, period, currency): a re-imported period replaces its amount. */
-  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult>;
-  /** Revenue periods overlapping the window, oldest first. */
-  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]>;
-  /** Unit-economics sums: calls in the window joined to their outcomes at query time. */
-  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums>;
-  /** The outcomes of one trace, oldest first, with their explicit call ids. */
-  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]>;
+  /** Outcomes and revenue, the inputs of unit economics (src/economics), beside the ledger. */
+  readonly economics: EconomicsTables;
   close(): Promise<void>;
 }
 

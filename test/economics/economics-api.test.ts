@@ -147,7 +147,7 @@ describe('compare read-out on a synthetic A/B with a known answer', () => {
     for (let i = 0; i < 100; i++) task('v2', i, '0.02', i < 45);
     for (let i = 0; i < 10; i++) task('v2', i, '9', false, 'noise');
     await rt.store.insertRecords(calls);
-    await rt.store.insertOutcomes(outcomes);
+    await rt.store.economics.insertOutcomes(outcomes);
   });
   after(() => rt.close());
 

@@ -33,7 +33,7 @@ describe('outcome drift', () => {
     for (let i = 0; i < 2; i++) task('tiny', 10, '1', true);
     for (let i = 0; i < 6; i++) task('tiny', 2, '1', true);
     await rt.store.insertRecords(calls);
-    await rt.store.insertOutcomes(outcomes);
+    await rt.store.economics.insertOutcomes(outcomes);
   });
   after(() => rt.close());
 

@@ -41,12 +41,12 @@ export async function seedEconomics(store: Store, end = Date.now() - 2 * 3_600_0
   for (let i = 0; i < 20; i++) task('doc-extract', { model: 'gpt-4o-mini-2024-07-18' }, 'globex', '0.01', 1, null);
   for (let i = 0; i < 40; i++) task('doc-extract', { model: 'gpt-4o-2024-08-06' }, 'initech', '0.05', 1, i % 4 !== 0);
   await store.insertRecords(calls);
-  await store.insertOutcomes(outcomes);
+  await store.economics.insertOutcomes(outcomes);
   const period = { period_start: new Date(end - 40 * DAY_MS).toISOString(), period_end: new Date(end + 20 * DAY_MS).toISOString() };
   const revenue: RevenueRecord[] = [
     { customer: 'acme', ...period, amount: '600', currency: 'USD' },
     { customer: 'globex', ...period, amount: '3', currency: 'USD' },
   ];
   for (const c of currencies.filter((x) => x !== 'USD')) revenue.push({ customer: 'acme', ...period, amount: '100', currency: c });
-  await store.upsertRevenue(revenue);
+  await store.economics.upsertRevenue(revenue);
 }

@@ -26,7 +26,6 @@ import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuer
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { BILLED_LINE_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
-import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -582,23 +581,8 @@ export class DuckDbStore implements Store, BulkIngestStore {
 
   /** Outcomes and revenue: portable SQL shared by both engines (src/store/economics-tables.ts). */
   private economicsTables?: EconomicsTables;
-  private get economics(): EconomicsTables {
+  get economics(): EconomicsTables {
     return (this.economicsTables ??= new EconomicsTables(this.sql));
-  }
-  insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult> {
-    return this.economics.insertOutcomes(outcomes);
-  }
-  upsertRevenue(entries: readonly RevenueRecord[]): Promise<InsertResult> {
-    return this.economics.upsertRevenue(entries);
-  }
-  listRevenue(query: RevenueQuery): Promise<RevenueRecord[]> {
-    return this.economics.listRevenue(query);
-  }
-  getOutcomeSums(query: OutcomeSumsQuery): Promise<OutcomeSums> {
-    return this.economics.getOutcomeSums(query);
-  }
-  listOutcomes(query: OutcomeListQuery): Promise<OutcomeRecord[]> {
-    return this.economics.listOutcomes(query);
   }
 
   async close(): Promise<void> {
