@@ -5,8 +5,8 @@
  */
 import type { BilledLine } from '../store/billed-line.js';
 import { BilledLineError, decimalField, instantField, monthOf, text } from './billed-line-fields.js';
-import type { BillingParser, ParsedRow } from './billing-parser.js';
-import { bucketResults, readJsonPages } from './json-pages.js';
+import type { BillingParser } from './billing-parser.js';
+import { jsonPagesParser } from './json-pages.js';
 
 const TOKEN_CLASS: Record<string, string> = {
   uncached_input_tokens: 'input',
@@ -47,21 +47,4 @@ function toLine(n: number, bucket: Record<string, unknown>, r: unknown): BilledL
   };
 }
 
-export const anthropicCostReportParser: BillingParser = {
-  format: 'anthropic-cost-report',
-  async *parse(file) {
-    const out: ParsedRow[] = [];
-    for (const item of bucketResults(readJsonPages(file))) {
-      if ('error' in item) {
-        out.push({ line: item.n, lines: [], error: item.error });
-        continue;
-      }
-      try {
-        out.push({ line: item.n, lines: [toLine(item.n, item.bucket, item.result)] });
-      } catch (e) {
-        out.push({ line: item.n, lines: [], error: (e as Error).message });
-      }
-    }
-    yield out;
-  },
-};
+export const anthropicCostReportParser: BillingParser = jsonPagesParser('anthropic-cost-report', toLine);

@@ -1,6 +1,8 @@
 /** Admin-API cost exports saved to a file: one page, a JSON array of pages, or `{"pages": [...]}`. */
 import fs from 'node:fs';
 import { BilledLineError } from './billed-line-fields.js';
+import type { BilledLine, BillingFormat } from '../store/billed-line.js';
+import type { BillingParser, ParsedRow } from './billing-parser.js';
 
 export function readJsonPages(file: string): unknown[] {
   let doc: unknown;
@@ -36,4 +38,29 @@ export function* bucketResults(pages: readonly unknown[]): Iterable<{ n: number;
       for (const result of results) yield { n: ++n, bucket: bucket as Record<string, unknown>, result };
     }
   }
+}
+
+/**
+ * A parser for an admin-API cost export: every bucket result becomes one billed line through
+ * `toLine`; a result it cannot read is reported at its position, the others still import.
+ */
+export function jsonPagesParser(format: BillingFormat, toLine: (n: number, bucket: Record<string, unknown>, result: unknown) => BilledLine): BillingParser {
+  return {
+    format,
+    async *parse(file) {
+      const out: ParsedRow[] = [];
+      for (const item of bucketResults(readJsonPages(file))) {
+        if ('error' in item) {
+          out.push({ line: item.n, lines: [], error: item.error });
+          continue;
+        }
+        try {
+          out.push({ line: item.n, lines: [toLine(item.n, item.bucket, item.result)] });
+        } catch (e) {
+          out.push({ line: item.n, lines: [], error: (e as Error).message });
+        }
+      }
+      yield out;
+    },
+  };
 }

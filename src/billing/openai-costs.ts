@@ -6,8 +6,8 @@
  */
 import type { BilledLine } from '../store/billed-line.js';
 import { BilledLineError, decimalField, monthOf, optionalDecimal, text } from './billed-line-fields.js';
-import type { BillingParser, ParsedRow } from './billing-parser.js';
-import { bucketResults, readJsonPages } from './json-pages.js';
+import type { BillingParser } from './billing-parser.js';
+import { jsonPagesParser } from './json-pages.js';
 
 const TOKEN_CLASS: Record<string, string> = { input: 'input', output: 'output', 'cached input': 'cache_read', cached_input: 'cache_read', input_tokens: 'input', output_tokens: 'output', cached_input_tokens: 'cache_read', input_cached_tokens: 'cache_read' };
 
@@ -59,21 +59,4 @@ function toLine(n: number, bucket: Record<string, unknown>, r: unknown): BilledL
   };
 }
 
-export const openAiCostsParser: BillingParser = {
-  format: 'openai-costs',
-  async *parse(file) {
-    const out: ParsedRow[] = [];
-    for (const item of bucketResults(readJsonPages(file))) {
-      if ('error' in item) {
-        out.push({ line: item.n, lines: [], error: item.error });
-        continue;
-      }
-      try {
-        out.push({ line: item.n, lines: [toLine(item.n, item.bucket, item.result)] });
-      } catch (e) {
-        out.push({ line: item.n, lines: [], error: (e as Error).message });
-      }
-    }
-    yield out;
-  },
-};
+export const openAiCostsParser: BillingParser = jsonPagesParser('openai-costs', toLine);
