@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
 import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
@@ -267,11 +267,13 @@ export class Gateway {
     let upstream;
     const forwardedAt = performance.now();
     try {
-      upstream = await request(url, {
+      // Straight to the agent with the origin and path already parsed: `request(url)` would parse the URL again.
+      upstream = await this.agent.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: (req.method ?? 'POST') as 'POST',
         headers,
         body: raw.length > 0 ? raw : undefined,
-        dispatcher: this.agent,
         signal: abort,
       });
     } catch (e) {
@@ -342,7 +344,7 @@ export class Gateway {
     else if (!clientGone) res.end();
   }
 
-  private async relayBody(call: CallState, upstream: Awaited<ReturnType<typeof request>>, res: ServerResponse): Promise<void> {
+  private async relayBody(call: CallState, upstream: Dispatcher.ResponseData, res: ServerResponse): Promise<void> {
     let bytes: Buffer;
     try {
       bytes = Buffer.from(await upstream.body.arrayBuffer());
