@@ -9,9 +9,18 @@
  */
 const PARSE_BASE = 'http://gateway.invalid';
 
+/**
+ * A path, without query, of bytes the WHATWG parser neither percent-encodes nor normalises (no
+ * `%`, `\\`, `?`, `#`, blanks, controls or non-ASCII): it parses to itself unless a segment is `.` or `..`.
+ */
+const UNCHANGED_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
 /** The normalised path and query of an origin-form target; undefined for any other form. */
 export function originFormPath(target: string): string | undefined {
   if (target.charCodeAt(0) !== 47 /* / */) return undefined;
+  // The common target (`/v1/chat/completions`) is one the parser would return unchanged: skip it.
+  if (UNCHANGED_PATH.test(target) && !DOT_SEGMENT.test(target)) return target;
   let u: URL;
   try {
     // Concatenated, not resolved against a base: `//evil.example/x` stays a path here.

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CatalogSchema, type Catalog, type ModelPrice, type PricePeriod } from './catalog-schema.js';
-import { parseModelName, type NameCandidate } from './model-name.js';
+import { parseModelName, type NameCandidate, type ParsedModelName } from './model-name.js';
 import { NO_OVERRIDES, OverridesSchema, type Discount, type Overrides } from './overrides.js';
 import { AliasIndex, AliasTableSchema, NO_ALIASES, type AliasTable, type AliasTarget } from './alias-table.js';
 
@@ -102,7 +102,7 @@ export class PriceBook {
     const bareName = deployed.startsWith('models/') ? deployed.slice('models/'.length) : deployed;
     const aliasTarget = this.aliasFor(p, bareName, at);
     const mapped = aliasTarget?.model ?? deployed;
-    const parsed = parseModelName(mapped);
+    const parsed = parsedName(mapped);
     const providers = [p, ...(PROVIDER_FALLBACKS[p] ?? [])];
     // OpenRouter-style "openai/gpt-4.1-mini": the vendor prefix names a fallback provider.
     const slash = mapped.indexOf('/');
@@ -180,6 +180,24 @@ export class PriceBook {
       });
     });
   }
+}
+
+/**
+ * Parsed model names, remembered: every priced call parses its model's name, and a gateway sees
+ * few distinct names. Names come from clients, so the memory is bounded (cleared when full).
+ * The parse is a pure function of the name; callers only read the result.
+ */
+const PARSED_NAMES = new Map<string, ParsedModelName>();
+const MAX_PARSED_NAMES = 1024;
+
+function parsedName(name: string): ParsedModelName {
+  let parsed = PARSED_NAMES.get(name);
+  if (parsed === undefined) {
+    if (PARSED_NAMES.size >= MAX_PARSED_NAMES) PARSED_NAMES.clear();
+    parsed = parseModelName(name);
+    PARSED_NAMES.set(name, parsed);
+  }
+  return parsed;
 }
 
 function key(provider: string, name: string): string {

@@ -10,6 +10,7 @@ import { CHAT_LAZY_PLAN, ChatStreamMeter, lazyChatStreamMeter } from '../../src/
 import { LazySseMeter, MAX_LOG_BYTES } from '../../src/providers/lazy-sse-meter.js';
 import { AnthropicStreamMeter, lazyAnthropicStreamMeter } from '../../src/providers/anthropic/anthropic-stream-meter.js';
 import { lazyResponsesStreamMeter, ResponsesStreamMeter } from '../../src/providers/openai/responses-stream-meter.js';
+import { CohereStreamMeter, lazyCohereStreamMeter } from '../../src/providers/cohere/cohere-stream-meter.js';
 import type { StreamMeter, StreamOutcome } from '../../src/providers/spec.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 
@@ -129,6 +130,31 @@ describe('lazy chat stream meter', () => {
       same(Buffer.from(fixtureBytes(`${name}.sse`)), name, () => new ResponsesStreamMeter(), () => lazyResponsesStreamMeter());
     });
   }
+
+  it('reads cohere_chat_v2_stream exactly as the eager Cohere meter does', () => {
+    const ctx = { api: 'chat' as const };
+    const bytes = Buffer.from(fixtureBytes('cohere_chat_v2_stream.sse'));
+    same(bytes, 'cohere_chat_v2_stream', () => new CohereStreamMeter(ctx), () => lazyCohereStreamMeter(ctx));
+    assert.notEqual(reading(lazyCohereStreamMeter(ctx), [bytes], false).extraction, null);
+  });
+
+  it('agrees with the eager Cohere meter on hostile shapes', () => {
+    const ctx = { api: 'chat' as const };
+    const data = (o: Record<string, unknown>): string => `data: ${JSON.stringify(o)}\n\n`;
+    const delta = (t: string): string => data({ type: 'content-delta', index: 0, delta: { message: { content: { text: t } } } });
+    const end = (input: number, output: number): string => data({ type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: { billed_units: { input_tokens: input, output_tokens: output }, tokens: { input_tokens: input, output_tokens: output } } } });
+    const cases: Record<string, string> = {
+      'no usage at all': delta('a') + delta('b'),
+      'two message-ends, the last one wins': delta('a') + end(3, 1) + delta('b') + end(9, 4),
+      // `\u002d` is "-": the type is message-end once decoded, though its bytes do not say so.
+      'an escaped type': delta('a') + end(3, 1) + end(9, 4).replace('message-end', 'message\\u002dend'),
+      'the type only in the event field': delta('a') + `event: message-end\ndata: ${JSON.stringify({ delta: { usage: { billed_units: { input_tokens: 6, output_tokens: 2 } } } })}\n\n`,
+      'a refused usage': delta('a') + data({ type: 'message-end', delta: { usage: { billed_units: { input_tokens: -1 } } } }),
+      'type names inside the text': delta('"message-end" {"usage":{}}') + end(5, 5),
+      'v1 stream-end': data({ event_type: 'text-generation', text: 'Hi' }) + data({ event_type: 'stream-end', response: { meta: { billed_units: { input_tokens: 3, output_tokens: 1 } } } }),
+    };
+    for (const [what, text] of Object.entries(cases)) same(Buffer.from(text), what, () => new CohereStreamMeter(ctx), () => lazyCohereStreamMeter(ctx));
+  });
 
   it('stays bounded: a stream past the log limit is metered eagerly, still exactly', () => {
     const big = text('z'.repeat(64 * 1024));

@@ -2,16 +2,37 @@
  * Cohere chat SSE stream -> usage. v2: usage in the `message-end` event's delta.usage;
  * v1: in the `stream-end` event's response.meta.
  */
+import { contains, LazySseMeter, type LazyPlan } from '../lazy-sse-meter.js';
 import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   asRecord,
   str,
   type ParseContext,
+  type StreamMeter,
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
 import { cohereExtraction } from './cohere-usage.js';
+
+const MESSAGE_END = Buffer.from('message-end');
+const STREAM_END = Buffer.from('stream-end');
+/** A JSON `\\u` escape could spell either type: such an event is decoded whatever it seems to be. */
+const ESCAPE = Buffer.from('\\u');
+
+/**
+ * What CohereStreamMeter reads usage from, found from bytes (LazySseMeter): only `message-end` (v2)
+ * and `stream-end` (v1) events carry usage; the text of the other events is read only when an
+ * estimate needs it (the lazy meter replays the stream then).
+ */
+export const COHERE_LAZY_PLAN: LazyPlan<CohereStreamMeter> = {
+  candidate: (buf, start, end) => contains(buf, start, end, MESSAGE_END) || contains(buf, start, end, STREAM_END) || contains(buf, start, end, ESCAPE),
+};
+
+/** A Cohere stream meter that decodes only the events that can carry usage (see lazy-sse-meter.ts). */
+export function lazyCohereStreamMeter(ctx: ParseContext): StreamMeter {
+  return new LazySseMeter(() => new CohereStreamMeter(ctx), COHERE_LAZY_PLAN);
+}
 
 export class CohereStreamMeter extends SseStreamMeter {
   private text = '';

@@ -1,7 +1,7 @@
 /** Cohere v2 chat (ctx.api 'chat') and embed (ctx.api 'embed'). */
 import type { ParseContext, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { bearerAuth } from '../openai-compatible/openai-compatible-adapter.js';
-import { CohereStreamMeter } from './cohere-stream-meter.js';
+import { lazyCohereStreamMeter } from './cohere-stream-meter.js';
 import { cohereExtractionFromBody } from './cohere-usage.js';
 
 export const cohereUsageParser: ProviderUsageParser<'cohere'> = {
@@ -10,7 +10,7 @@ export const cohereUsageParser: ProviderUsageParser<'cohere'> = {
     return cohereExtractionFromBody(body, ctx, ctx.api);
   },
   createStreamMeter(ctx: ParseContext): StreamMeter {
-    return new CohereStreamMeter(ctx);
+    return lazyCohereStreamMeter(ctx);
   },
 };
 
