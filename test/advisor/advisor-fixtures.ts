@@ -13,17 +13,16 @@ export const ADVISOR_FROM = '2026-11-01T00:00:00.000Z';
 /** 30 days: monthly savings equal the period's. */
 export const ADVISOR_TO = '2026-12-01T00:00:00.000Z';
 
+const period = (input: string, output: string, read: string, write: string) => ({ effective_from: '2026-01-01', source: 'test', rates: { input, output, cache_read: read, cache_write: write }, batch: { multiplier: '0.5' } });
+
+/** The two test models, as a catalog's (or price-overrides.json's) `models`. */
+export const ADVISOR_MODELS = [
+  { provider: 'openai', model: 'gpt-4o', prices: [period('10', '40', '1', '12.5')] },
+  { provider: 'openai', model: 'gpt-4o-mini', prices: [period('1', '4', '0.1', '1.25')] },
+];
+
 export function advisorBook(): PriceBook {
-  const period = (input: string, output: string, read: string, write: string) => ({ effective_from: '2026-01-01', source: 'test', rates: { input, output, cache_read: read, cache_write: write }, batch: { multiplier: '0.5' } });
-  return PriceBook.fromJson([
-    {
-      version: 'advisor-test',
-      models: [
-        { provider: 'openai', model: 'gpt-4o', prices: [period('10', '40', '1', '12.5')] },
-        { provider: 'openai', model: 'gpt-4o-mini', prices: [period('1', '4', '0.1', '1.25')] },
-      ],
-    },
-  ]);
+  return PriceBook.fromJson([{ version: 'advisor-test', models: ADVISOR_MODELS }]);
 }
 
 let seq = 0;
