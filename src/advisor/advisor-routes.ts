@@ -7,8 +7,8 @@ import type { z, ZodType } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
-import type { DimensionFilters } from '../store/store.js';
+import type { PriceBookSource } from '../pricing/current-price-book.js';
+import type { DimensionFilters, Store } from '../store/store.js';
 import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
 import { buildAdvice } from './recommendations.js';
 import { simulateWhatIf, WhatIfError } from './what-if.js';
@@ -44,7 +44,13 @@ function filtersOf(query: URLSearchParams, own: readonly string[], principal: Pr
 
 const FILTER_DOC = { '<dimension>': `equality filter: ${ADVISOR_FILTERS.join(', ')} (empty matches absent)` };
 
-export function registerAdvisorRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+/** What the advisor routes need from the process: the ledger and the price book in force. */
+export interface AdvisorRoutesDeps {
+  store: Store;
+  prices: PriceBookSource;
+}
+
+export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): void {
   const ADVICE_PARAMS = ['from', 'to', 'min_calls'] as const;
   api.add({
     method: 'GET',
