@@ -10,6 +10,7 @@ import type { Principal } from '../http/principal.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { DimensionFilters, Store } from '../store/store.js';
 import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
+import { attachQualityEvidence } from './quality-evidence.js';
 import { buildAdvice } from './recommendations.js';
 import { simulateWhatIf, WhatIfError } from './what-if.js';
 
@@ -63,7 +64,9 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
     handler: async (req) => {
       const q = parseQuery(AdviceQuerySchema, req.query, ADVICE_PARAMS);
       const filters = filtersOf(req.query, ADVICE_PARAMS, req.principal);
-      const report = await buildAdvice({ from: q.from, to: q.to, book: ctx.prices.current(), records: ctx.store.scanRecords({ from: q.from, to: q.to, filters }), ...(q.min_calls ? { options: { minCalls: q.min_calls } } : {}) });
+      const book = ctx.prices.current();
+      const report = await buildAdvice({ from: q.from, to: q.to, book, records: ctx.store.scanRecords({ from: q.from, to: q.to, filters }), ...(q.min_calls ? { options: { minCalls: q.min_calls } } : {}) });
+      await attachQualityEvidence(report, ctx.store, book, filters);
       return { body: report };
     },
   });
