@@ -7,6 +7,7 @@
  */
 import { emptyAttribution, type LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { emptyUsage } from '../../src/providers/spec.js';
+import { priceUsage } from '../../src/pricing/cost.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 
 export const ADVISOR_FROM = '2026-11-01T00:00:00.000Z';
@@ -25,9 +26,13 @@ export function advisorBook(): PriceBook {
   return PriceBook.fromJson([{ version: 'advisor-test', models: ADVISOR_MODELS }]);
 }
 
+const BOOK = advisorBook();
 let seq = 0;
 export function call(at: string, feature: string | null, input: number, output: number, opts: { model?: string; stream?: boolean; priority?: 'background' | 'normal' | 'critical' | null; prompt_version?: string } = {}): LedgerRecord {
   seq++;
+  const usage = { ...emptyUsage(), input_tokens: input, output_tokens: output };
+  // Priced as the gateway would have (the advisor re-prices anyway); an unknown model stays unpriced.
+  const priced = priceUsage(BOOK, { provider: 'openai', model: opts.model ?? 'gpt-4o', usage, at: new Date(at) });
   return {
     id: `adv-${String(seq).padStart(5, '0')}`,
     source: 'gateway',
@@ -42,11 +47,12 @@ export function call(at: string, feature: string | null, input: number, output: 
     status: 'ok',
     http_status: 200,
     stream: opts.stream ?? false,
-    usage: { ...emptyUsage(), input_tokens: input, output_tokens: output },
+    usage,
     usage_source: 'provider',
-    cost: null,
-    priced: true,
-    price_version: null,
+    cost: priced.cost,
+    priced: priced.priced,
+    price_version: priced.price_version,
+    unpriced_reason: priced.reason ?? null,
     attribution: { ...emptyAttribution(), team: 'core', feature, prompt_version: opts.prompt_version ?? null, priority: opts.priority ?? null },
     tags: {},
     key_id: null,

@@ -94,6 +94,7 @@ export function Advisor() {
       <Card title="What if…">
         <form
           className="advisor-whatif"
+          style={{ display: 'flex', flexWrap: 'wrap', gap: '0.75rem', alignItems: 'center' }}
           onSubmit={(e) => {
             e.preventDefault();
             run();
