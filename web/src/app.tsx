@@ -18,6 +18,7 @@ const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Ale
 const Incidents = lazy(() => import('./pages/incidents').then((m) => ({ default: m.Incidents })));
 const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
 const UnitEconomics = lazy(() => import('./pages/unit-economics').then((m) => ({ default: m.UnitEconomics })));
+const Advisor = lazy(() => import('./pages/advisor').then((m) => ({ default: m.Advisor })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
@@ -29,6 +30,7 @@ const PAGES = [
   { id: 'keys', label: 'Keys' },
   { id: 'prices', label: 'Prices' },
   { id: 'economics', label: 'Unit economics' },
+  { id: 'advisor', label: 'Advisor' },
 ];
 
 type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } | { state: 'signed-in'; who: WhoAmI };
@@ -107,6 +109,7 @@ export function App() {
             {page === 'incidents' ? <Incidents route={route} /> : null}
             {page === 'prices' ? <Prices /> : null}
             {page === 'economics' ? <UnitEconomics route={route} /> : null}
+            {page === 'advisor' ? <Advisor /> : null}
           </Suspense>
         </PageBoundary>
       </main>
