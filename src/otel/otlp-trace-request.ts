@@ -115,7 +115,7 @@ function anyValue(v: unknown, depth: number): SpanAttributeValue {
   if (typeof o['stringValue'] === 'string') return o['stringValue'];
   if (typeof o['boolValue'] === 'boolean') return o['boolValue'];
   if (o['intValue'] !== undefined && o['intValue'] !== null) {
-    const n = typeof o['intValue'] === 'string' && /^-?\d{1,20}$/.test(o['intValue']) ? Number(o['intValue']) : o['intValue'];
+    const n = typeof o['intValue'] === 'string' && /^-?\d{1,40}$/.test(o['intValue']) ? Number(o['intValue']) : o['intValue'];
     return typeof n === 'number' && Number.isFinite(n) ? n : null;
   }
   if (o['doubleValue'] !== undefined && o['doubleValue'] !== null) {
