@@ -19,6 +19,7 @@ import { decodeTraceRequest, encodeTraceResponse } from './otlp-protobuf.js';
 import { OtlpPayloadError, readTraceRequest } from './otlp-trace-request.js';
 import { spanGroupsToRecords } from './span-ledger-record.js';
 import type { AttributeNameMap } from './span-attribution.js';
+import type { GatewayCallIndex } from './gateway-call-index.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 /** Compressed or not, a body above this is refused (the collector's default batch is far smaller). */
@@ -29,6 +30,8 @@ export interface OtlpReceiverOptions {
   auth: ApiAuthenticator;
   prices: PriceBookSource;
   names: AttributeNameMap;
+  /** Recent gateway calls of this process, so a span of a call the gateway recorded adds no record. */
+  gatewayCalls?: GatewayCallIndex;
   /** Where records go: the same durable sink as the gateway's. */
   append(record: LedgerRecord): Promise<void> | void;
 }
@@ -73,7 +76,7 @@ export class OtlpReceiver {
       const why = e instanceof OtlpPayloadError ? e.message : `not a valid ${encoding === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(e as Error).message}`;
       return this.status(res, 400, why);
     }
-    const converted = spanGroupsToRecords(groups, { book: this.opts.prices.current(), names: this.opts.names, scope: principal.kind === 'scoped' ? principal.scope : undefined });
+    const converted = spanGroupsToRecords(groups, { book: this.opts.prices.current(), names: this.opts.names, scope: principal.kind === 'scoped' ? principal.scope : undefined, gatewayCalls: this.opts.gatewayCalls });
     try {
       await Promise.all(converted.records.map((r) => this.opts.append(r)));
     } catch (e) {

@@ -10,6 +10,7 @@ import { USAGE_VERSION } from '../providers/spec.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { Scope } from '../attribution/scope.js';
 import { readGenAiSpan } from './genai-span.js';
+import type { GatewayCallIndex } from './gateway-call-index.js';
 import type { OtlpSpanGroup } from './otlp-trace-request.js';
 import { spanAttribution, type AttributeNameMap } from './span-attribution.js';
 
@@ -20,6 +21,8 @@ export interface SpanConversion {
   errors: string[];
   /** Spans that were not model calls (skipped, not an error). */
   ignored: number;
+  /** GenAI spans whose call the gateway already recorded (no second record; gateway-call-index.ts). */
+  seenByGateway: number;
 }
 
 export interface SpanConversionOptions {
@@ -27,6 +30,8 @@ export interface SpanConversionOptions {
   names: AttributeNameMap;
   /** A scoped token's scope: its fields override whatever the spans say. */
   scope?: Scope;
+  /** Recent gateway calls: a span describing one of them adds no record. */
+  gatewayCalls?: GatewayCallIndex;
 }
 
 /** The ledger id of the call a span describes. */
@@ -35,7 +40,8 @@ export function otelRecordId(traceId: string, spanId: string): string {
 }
 
 export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: SpanConversionOptions): SpanConversion {
-  const out: SpanConversion = { records: [], rejected: 0, errors: [], ignored: 0 };
+  const out: SpanConversion = { records: [], rejected: 0, errors: [], ignored: 0, seenByGateway: 0 };
+  const children = opts.gatewayCalls ? childrenOf(groups) : undefined;
   for (const g of groups) {
     out.rejected += g.rejected.length;
     for (const e of g.rejected) if (out.errors.length < 5) out.errors.push(e);
@@ -48,6 +54,10 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
       if (call.refused.length > 0) {
         out.rejected++;
         if (out.errors.length < 5) out.errors.push(`span ${span.spanId}: ${call.refused[0]}`);
+        continue;
+      }
+      if (opts.gatewayCalls && opts.gatewayCalls.match(span.traceId, [span.spanId, ...(children?.get(span.spanId) ?? [])]) !== undefined) {
+        out.seenByGateway++;
         continue;
       }
       const startedMs = Number(span.startNs / 1_000_000n);
@@ -107,5 +117,18 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
       });
     }
   }
+  return out;
+}
+
+/** Direct children of each span in one export (parent span id → child span ids). */
+function childrenOf(groups: readonly OtlpSpanGroup[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const g of groups)
+    for (const s of g.spans) {
+      if (s.parentSpanId === null) continue;
+      const list = out.get(s.parentSpanId);
+      if (list) list.push(s.spanId);
+      else out.set(s.parentSpanId, [s.spanId]);
+    }
   return out;
 }

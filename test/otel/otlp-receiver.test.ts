@@ -14,14 +14,18 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { otelExamples, requestWithAttributes } from './otel-fixtures.js';
 
 let rt: CostrailRuntime;
+let sim: Simulator;
 before(async () => {
-  rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-otlp-'), quiet: true });
+  sim = await startSimulator();
+  rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-otlp-'), quiet: true, upstreams: { openai: `${sim.url}/v1` } });
 });
 after(async () => {
   await rt.close();
+  await sim.close();
 });
 
 const post = (body: Uint8Array | string, headers: Record<string, string>, token: string | null = rt.adminToken) =>
@@ -174,3 +178,33 @@ for (const [label, Exporter] of [
     assert.equal((await byId(`otel-${plain.spanContext().traceId}-${plain.spanContext().spanId}`)).length, 0);
   });
 }
+
+test('no double counting: a span of a call the gateway recorded (same traceparent, on the span or its HTTP child) adds no record', async () => {
+  const traceId = '9'.repeat(31) + 'a';
+  const genAiSpan = 'abcdef0123456789';
+  const httpChild = '0123456789abcdef';
+  const res = await fetch(`${rt.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', traceparent: `00-${traceId}-${httpChild}-01` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  const gatewayRecords = (await ledger()).filter((r) => r.trace_id === traceId);
+  assert.equal(gatewayRecords.length, 1);
+  assert.equal(gatewayRecords[0]!.source, 'gateway');
+
+  const body = requestWithAttributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 }, { traceId, spanId: genAiSpan }) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+  const spans = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+  spans.push({ traceId, spanId: httpChild, parentSpanId: genAiSpan, name: 'POST', kind: 3, startTimeUnixNano: '1754006400100000000', attributes: [{ key: 'http.request.method', value: { stringValue: 'POST' } }] });
+  const sent = await post(JSON.stringify(body), { 'content-type': 'application/json' });
+  assert.equal(sent.status, 200);
+  await sent.arrayBuffer();
+  assert.deepEqual((await ledger()).filter((r) => r.trace_id === traceId).map((r) => r.source), ['gateway']);
+
+  // The same span in another trace is a call the gateway never saw: it is recorded.
+  const other = requestWithAttributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 }, { traceId: 'b'.repeat(32), spanId: genAiSpan });
+  const sentOther = await post(JSON.stringify(other), { 'content-type': 'application/json' });
+  await sentOther.arrayBuffer();
+  assert.equal((await byId(`otel-${'b'.repeat(32)}-${genAiSpan}`)).length, 1);
+});
