@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
+import { startCostrail } from '../../src/server/costrail-runtime.js';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { otelExamples, requestWithAttributes } from './otel-fixtures.js';
@@ -76,5 +78,20 @@ describe('costrail import otel', () => {
     const s = JSON.parse(skipped.stdout) as { inserted: number; invalid: { line: number }[] };
     assert.equal(s.inserted, 1);
     assert.deepEqual(s.invalid.map((i) => i.line), [2, 3]);
+  });
+
+  it('--url sends the spans to a running server, which prices them with its price book', async () => {
+    const rt = await startCostrail({ port: 0, dataDir: join(dir, 'server'), quiet: true });
+    try {
+      const r = await run(['import', 'otel', file, '--url', rt.url, '--token', rt.adminToken, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { inserted: number }).inserted, 3);
+      const res = await fetch(`${rt.url}/api/events?limit=100`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+      const events = ((await res.json()) as { events: LedgerRecord[] }).events;
+      assert.deepEqual(events.map((e) => e.cost?.total).sort(), ['0.00322', '0.00322', '0.0043452']);
+      assert.ok(events.every((e) => e.source === 'otel'));
+    } finally {
+      await rt.close();
+    }
   });
 });

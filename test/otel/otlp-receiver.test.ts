@@ -105,6 +105,12 @@ test('bad payloads: partial success for a bad span, 400 for a non-request, 401 w
   assert.equal(body.partialSuccess.rejectedSpans, '1');
   assert.match(body.partialSuccess.errorMessage, /prompt_tokens/);
 
+  const protoPartial = await post(toProtobuf(partial as { resourceSpans: unknown[] }), { 'content-type': 'application/x-protobuf' });
+  assert.equal(protoPartial.status, 200);
+  const decodedPartial = generated['ExportTraceServiceResponse']!.toObject(generated['ExportTraceServiceResponse']!.decode(new Uint8Array(await protoPartial.arrayBuffer())), { longs: String }) as { partialSuccess?: { rejectedSpans: string; errorMessage: string } };
+  assert.equal(decodedPartial.partialSuccess?.rejectedSpans, '1');
+  assert.match(decodedPartial.partialSuccess?.errorMessage ?? '', /prompt_tokens/);
+
   const notJson = await post('{"resourceSpans": [', { 'content-type': 'application/json' });
   assert.equal(notJson.status, 400);
   assert.match(((await notJson.json()) as { message: string }).message, /JSON/);
