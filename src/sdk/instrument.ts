@@ -1,6 +1,7 @@
 /**
  * `instrument(client, { attribution })`: an instrumented copy of an official `openai` or
- * `@anthropic-ai/sdk` client (both take a `fetch` through `withOptions`). Every call the copy makes
+ * `@anthropic-ai/sdk` client (both take a `fetch` through `withOptions`); `costrailFetch()` for
+ * `@google/genai`, which takes its fetch at construction. Every call the copy makes
  * leaves a ledger record (source `sdk`) sent to the Costrail server in batches.
  */
 import { meteredFetch } from './metered-fetch.js';
@@ -27,7 +28,14 @@ export function defaultRecordSender(): RecordSender {
 }
 
 export function instrument<C extends FetchConfigurable>(client: C, opts: InstrumentOptions = {}): C {
-  if (typeof client?.withOptions !== 'function') throw new TypeError('instrument(): pass an official openai or @anthropic-ai/sdk client (it must have withOptions)');
-  const fetchImpl = meteredFetch(opts.fetch ?? globalThis.fetch, opts.sink ?? defaultRecordSender(), opts.attribution ?? {});
-  return client.withOptions({ fetch: fetchImpl }) as C;
+  if (typeof client?.withOptions !== 'function') throw new TypeError('instrument(): pass an official openai or @anthropic-ai/sdk client (it must have withOptions); for @google/genai pass costrailFetch() as httpOptions.fetch');
+  return client.withOptions({ fetch: costrailFetch(opts) }) as C;
+}
+
+/**
+ * The recording fetch itself, for clients configured at construction: `@google/genai` takes it as
+ * `new GoogleGenAI({ httpOptions: { fetch: costrailFetch({ attribution }) } })`.
+ */
+export function costrailFetch(opts: InstrumentOptions = {}): typeof fetch {
+  return meteredFetch(opts.fetch ?? globalThis.fetch, opts.sink ?? defaultRecordSender(), opts.attribution ?? {});
 }

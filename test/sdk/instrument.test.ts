@@ -9,17 +9,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
-import { instrument, withAttribution, RecordSender, type RecordSink } from '../../src/sdk/index.js';
+import { costrailFetch, instrument, withAttribution, RecordSender, type RecordSink } from '../../src/sdk/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let sim: Simulator;
 let rt: CostrailRuntime;
 before(async () => {
   sim = await startSimulator();
-  rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-sdk-'), quiet: true, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url } });
+  rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-sdk-'), quiet: true, upstreams: { openai: `${sim.url}/v1`, anthropic: sim.url, gemini: sim.url } });
 });
 after(async () => {
   await rt.close();
@@ -114,4 +115,29 @@ test('the queue is bounded: the oldest records are dropped and counted when the 
   await sender.flush();
   assert.equal(sender.stats().failedBatches, 1);
   assert.equal(sender.stats().queued, 3, 'kept for the next attempt');
+});
+
+test('@google/genai through costrailFetch: plain and streamed generateContent equal the gateway records', async () => {
+  const sink = new RecordSender({ url: rt.url, token: rt.adminToken });
+  const viaGateway = new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: rt.url, headers: { 'x-costrail-team': 'eq' } } });
+  const sdk = new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: sim.url, fetch: costrailFetch({ attribution: { team: 'eq' }, sink }) } });
+  const calls: [string, (c: GoogleGenAI) => Promise<void>][] = [
+    ['gemini plain', async (c) => void (await c.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hello gemini' }))],
+    ['gemini stream', async (c) => {
+      for await (const _ of await c.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'stream gemini' })) void _;
+    }],
+  ];
+  for (const [label, call] of calls) {
+    const before = new Set((await events()).map((e) => e.id));
+    await call(viaGateway);
+    await call(sdk);
+    await settle();
+    await sink.flush();
+    const fresh = (await events()).filter((e) => !before.has(e.id));
+    const gw = fresh.filter((e) => e.source === 'gateway');
+    const mine = fresh.filter((e) => e.source === 'sdk');
+    assert.equal(gw.length, 1, label);
+    assert.equal(mine.length, 1, label);
+    assert.deepEqual(comparable(mine[0]!), comparable(gw[0]!), label);
+  }
 });
