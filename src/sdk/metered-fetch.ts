@@ -19,6 +19,7 @@ import { USAGE_VERSION, type Usage, type UsageExtraction } from '../providers/sp
 import { parserApi, routeRequest, ledgerProvider, type Route } from '../gateway/route.js';
 import { estimateUsage } from '../gateway/usage-estimate.js';
 import { emptyAttribution, type LedgerRecord } from '../ledger/ledger-record.js';
+import { PRIORITIES } from '../ledger/ledger-schema.js';
 import { currentAttribution, type AttributionInput } from './attribution-context.js';
 import type { RecordSink } from './record-sender.js';
 
@@ -118,8 +119,10 @@ async function recordCall(ctx: CallContext, httpStatus: number, bytes: Uint8Arra
   const attribution = emptyAttribution();
   for (const k of Object.keys(attribution) as (keyof typeof attribution)[]) {
     const v = ctx.attribution[k as keyof AttributionInput];
-    if (typeof v === 'string') (attribution as Record<string, string | null>)[k] = v;
+    if (typeof v === 'string') (attribution as Record<string, string | null>)[k] = v.slice(0, 256);
   }
+  // An unknown priority would make the server refuse the whole record: keep the call, drop the value.
+  if (attribution.priority !== null && !(PRIORITIES as readonly string[]).includes(attribution.priority)) attribution.priority = null;
   return {
     id: randomUUID(),
     source: 'sdk',

@@ -74,12 +74,16 @@ export class RecordSender implements RecordSink {
     while (this.inFlight) await this.inFlight;
     if (this.queue.length === 0 || !this.url) return;
     const batch = this.queue.splice(0, this.batchSize);
-    this.inFlight = this.send(batch).finally(() => (this.inFlight = undefined));
+    let ok = false;
+    this.inFlight = this.send(batch)
+      .then((sent) => void (ok = sent))
+      .finally(() => (this.inFlight = undefined));
     await this.inFlight;
-    if (this.queue.length > 0 && this.stats_.failedBatches === 0) await this.flush();
+    // Drain while the server takes batches; after a failure, wait for the next flush.
+    if (ok && this.queue.length > 0) await this.flush();
   }
 
-  private async send(batch: LedgerRecord[]): Promise<void> {
+  private async send(batch: LedgerRecord[]): Promise<boolean> {
     try {
       const res = await fetch(`${this.url}/api/import/ledger?skip_invalid=true`, {
         method: 'POST',
@@ -89,10 +93,12 @@ export class RecordSender implements RecordSink {
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       this.stats_.sent += batch.length;
+      return true;
     } catch {
       this.stats_.failedBatches++;
       // Back to the front, within the bound: the next flush retries them.
       this.queue.unshift(...batch.slice(0, Math.max(0, this.maxQueue - this.queue.length)));
+      return false;
     }
   }
 }

@@ -83,7 +83,7 @@ test('OpenAI and Anthropic, plain and streamed: the SDK record equals the gatewa
 test('withAttribution contexts nest and reach the record; an abandoned stream is recorded aborted with estimated usage', async () => {
   const sink = new Collected();
   const client = instrument(new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1`, maxRetries: 0 }), { attribution: { env: 'test', team: 'base' }, sink });
-  await withAttribution({ team: 'agents', customer: 'acme' }, async () => {
+  await withAttribution({ team: 'agents', customer: 'acme', priority: 'urgent' as never }, async () => {
     await withAttribution({ feature: 'plan' }, async () => {
       await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'nested' }] });
     });
@@ -94,6 +94,7 @@ test('withAttribution contexts nest and reach the record; an abandoned stream is
   assert.equal(sink.records.length, 2);
   const [nested, abandoned] = sink.records;
   assert.deepEqual([nested!.attribution.team, nested!.attribution.customer, nested!.attribution.feature, nested!.attribution.env], ['agents', 'acme', 'plan', 'test']);
+  assert.equal(nested!.attribution.priority, null, 'an unknown priority is dropped, the call kept');
   assert.equal(abandoned!.status, 'aborted');
   assert.equal(abandoned!.attribution.feature, null, 'the inner context ended');
   assert.ok(abandoned!.usage && abandoned!.usage.input_tokens > 0);
