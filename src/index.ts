@@ -37,3 +37,7 @@ export { Decimal } from './pricing/decimal.js';
 // Unit economics: report a business outcome (a ticket resolved…) to a Costrail server.
 export type { OutcomeReport, RecordOutcomeOptions } from './economics/record-outcome.js';
 export { recordOutcome } from './economics/record-outcome.js';
+
+// In-process instrumentation of the official provider clients (also `costrail/sdk`).
+export type { AttributionInput, InstrumentOptions, RecordSenderOptions, RecordSenderStats, RecordSink } from './sdk/index.js';
+export { instrument, withAttribution, RecordSender } from './sdk/index.js';

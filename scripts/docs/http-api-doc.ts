@@ -95,6 +95,9 @@ export function renderHttpApi(doc: Json): string {
     '[attribution.md](attribution.md) and [operations.md](operations.md); the ledger record that `/api/events`',
     'returns in [ledger-record.md](ledger-record.md).',
     '',
+    'The OTLP/HTTP trace receiver `POST /v1/traces` (protobuf or JSON, gzip; admin or scoped API token) turns',
+    'OpenTelemetry GenAI spans into ledger records: see [otel.md](otel.md).',
+    '',
   ];
   const sections = [...byTag.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([tag, ops]) => `## ${tag}\n\n${ops.join('\n')}`);
   return `${head.join('\n')}\n${sections.join('\n')}`.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -11,6 +11,7 @@ import { withApi, withApiOptions, type ApiAccessOptions, type ApiClient } from '
 import { CliError } from './cli-error.js';
 import { startProgress } from './progress.js';
 import { registerImportBillingCommand } from './import-billing-command.js';
+import { registerImportOtelCommand } from './import-otel-command.js';
 
 interface ImportOpts extends ApiAccessOptions {
   skipInvalid?: boolean;
@@ -18,7 +19,7 @@ interface ImportOpts extends ApiAccessOptions {
   batchSize: string;
 }
 
-function apiSink(client: ApiClient): ImportSink {
+export function apiSink(client: ApiClient): ImportSink {
   return {
     async insert(lines, firstLine) {
       const r = await client.postText<{ inserted: number; invalid: InvalidLine[] }>(`/api/import/ledger?skip_invalid=true&first_line=${firstLine}`, 'application/x-ndjson', lines.join('\n'));
@@ -30,6 +31,7 @@ function apiSink(client: ApiClient): ImportSink {
 export function registerImportCommand(program: Command): void {
   const importCmd = program.command('import').description('Bring records from elsewhere into the ledger');
   registerImportBillingCommand(importCmd);
+  registerImportOtelCommand(importCmd);
   withApiOptions(
     importCmd
       .command('ledger')

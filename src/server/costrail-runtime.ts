@@ -18,6 +18,9 @@ import path from 'node:path';
 import { ApiRouter } from '../http/api-router.js';
 import { loadAdminToken, TokenAuthenticator } from '../http/principal.js';
 import { registerApiRoutes } from './api-routes.js';
+import { OtlpReceiver } from '../otel/otlp-receiver.js';
+import { otelAttributeNames } from '../otel/otel-settings.js';
+import { GatewayCallIndex } from '../otel/gateway-call-index.js';
 import { costrailRequestHandler, createCostrailServer, hardenServer } from './http-server.js';
 import { createServer, type Server } from 'node:http';
 import { isStoreUnavailable } from '../ledger/store-failure.js';
@@ -146,15 +149,18 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
 
   const metrics = new GatewayMetrics(() => writer.stats().spoolDepth, () => writer.stats());
   // Spool first (durability), then metrics: both see the same record.
+  const gatewayCalls = new GatewayCallIndex();
   const sink = {
     write(record: Parameters<LedgerWriter['write']>[0]): void {
       writer.write(record);
+      gatewayCalls.note(record);
       metrics.observe(record);
       logger.access(record);
     },
     // Group commit: the gateway finishes the response once this settles (one spool write per turn).
     append(record: Parameters<LedgerWriter['write']>[0]): Promise<void> {
       const durable = writer.append(record);
+      gatewayCalls.note(record);
       metrics.observe(record);
       logger.access(record);
       return durable;
@@ -184,7 +190,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
-  const parts = { gateway, api, metrics, metricsAccess, log, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.current().version, key_mode: keys.keys.keyMode() }) };
+  const otel = new OtlpReceiver({ auth, prices: book, names: otelAttributeNames(environment()), gatewayCalls, append: (r) => sink.append(r) });
+  const parts = { gateway, api, metrics, metricsAccess, log, otel, dashboard: new DashboardAssets(), health: () => ({ ...ledgerHealth(writer.stats()), price_version: book.current().version, key_mode: keys.keys.keyMode() }) };
   let server: Server;
   if (waiting) {
     // Same socket, so clients and health checks that found the waiting process keep their address.

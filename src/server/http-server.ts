@@ -13,6 +13,7 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import { defaultLogger, type Logger } from '../http/logger.js';
 import type { MetricsAccess } from './metrics-access.js';
+import type { OtlpReceiver } from '../otel/otlp-receiver.js';
 
 export interface ServerParts {
   gateway: Gateway;
@@ -26,6 +27,8 @@ export interface ServerParts {
   metricsAccess?: MetricsAccess;
   dashboard?: DashboardAssets;
   log?: Logger;
+  /** OTLP/HTTP trace intake at POST /v1/traces (src/otel). */
+  otel?: OtlpReceiver;
 }
 
 export function createCostrailServer(parts: ServerParts): Server {
@@ -76,6 +79,14 @@ export function costrailRequestHandler(parts: ServerParts): (req: IncomingMessag
           res.end();
         },
       );
+      return;
+    }
+    if (parts.otel?.handles(url)) {
+      parts.otel.handle(req, res).catch((err: unknown) => {
+        (parts.log ?? defaultLogger().log).error({ err: (err as Error).message }, 'otlp intake failure');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 13, message: 'internal error' }));
+        else res.destroy();
+      });
       return;
     }
     if (parts.api?.handles(url)) {

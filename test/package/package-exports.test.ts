@@ -50,16 +50,34 @@ console.log(JSON.stringify({ exports: Object.keys(c).sort(), total: result.cost.
       'PROVIDER_IDS',
       'PriceBook',
       'ProviderPayloadError',
+      'RecordSender',
       'USAGE_KINDS',
       'USAGE_VERSION',
       'billedModel',
       'emptyUsage',
+      'instrument',
       'isProviderId',
       'loadPriceBook',
       'priceUsage',
       'readProviderResponse',
       'recordOutcome',
+      'withAttribution',
     ]);
+  });
+});
+
+test('costrail/sdk is importable by name, with types', () => {
+  withConsumerProject((dir) => {
+    writeFileSync(join(dir, 'sdk.mjs'), `const s = await import('costrail/sdk');\nconsole.log(JSON.stringify(Object.keys(s).sort()));\nconsole.log(s.withAttribution({ team: 'a' }, () => s.withAttribution({ feature: 'b' }, () => JSON.stringify(s.currentAttribution()))));\n`);
+    const r = spawnSync(process.execPath, ['sdk.mjs'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [keys, attribution] = r.stdout.trim().split('\n');
+    assert.deepEqual(JSON.parse(keys!), ['RecordSender', 'costrailFetch', 'currentAttribution', 'defaultRecordSender', 'instrument', 'withAttribution']);
+    assert.deepEqual(JSON.parse(attribution!), { team: 'a', feature: 'b' });
+    const file = join(dir, 'use-sdk.ts');
+    writeFileSync(file, `import { instrument, withAttribution, type AttributionInput } from 'costrail/sdk';\nexport const a: AttributionInput = { team: 'x', priority: 'normal' };\nexport const f: typeof instrument = instrument;\nexport const w = withAttribution(a, () => 1);\n`);
+    const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO_ROOT, 'node_modules', '@types')] });
+    assert.deepEqual(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
   });
 });
 

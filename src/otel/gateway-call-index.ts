@@ -1,0 +1,41 @@
+/**
+ * Recent gateway calls by the W3C trace context they carried, so that a GenAI span describing a
+ * call that went through this gateway is not recorded a second time.
+ *
+ * The rule (docs/otel.md "No double counting"): a gateway record whose `trace_id`/`span_id` (from
+ * the request's `traceparent`) equal a GenAI span's trace id and either the span's own id or the
+ * id of one of its direct children in the same export (the HTTP client span an HTTP
+ * instrumentation puts under it) is the same call; the gateway's record stands and the span adds
+ * no record. Spans normally arrive after the gateway has recorded the call (a span ends after the
+ * response), so an in-process index of recent calls suffices; it is bounded (oldest forgotten).
+ */
+import type { LedgerRecord } from '../ledger/ledger-record.js';
+
+const DEFAULT_CAPACITY = 100_000;
+
+export class GatewayCallIndex {
+  private readonly calls = new Map<string, string>();
+
+  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+
+  /** Called with every record the gateway writes; keeps only those with a trace context. */
+  note(record: Pick<LedgerRecord, 'id' | 'source' | 'trace_id' | 'span_id'>): void {
+    if (record.source !== 'gateway' || !record.trace_id || !record.span_id) return;
+    const key = `${record.trace_id.toLowerCase()}:${record.span_id.toLowerCase()}`;
+    this.calls.delete(key);
+    this.calls.set(key, record.id);
+    if (this.calls.size > this.capacity) {
+      const oldest = this.calls.keys().next().value;
+      if (oldest !== undefined) this.calls.delete(oldest);
+    }
+  }
+
+  /** The id of the gateway record for a call made under any of `spanIds` in `traceId`, if one is known. */
+  match(traceId: string, spanIds: readonly string[]): string | undefined {
+    for (const s of spanIds) {
+      const id = this.calls.get(`${traceId}:${s}`);
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  }
+}
