@@ -17,6 +17,7 @@ interface WindowOpts extends ApiAccessOptions {
   to: string;
   feature?: string;
   team?: string;
+  scope?: string[];
   json?: boolean;
 }
 
@@ -30,6 +31,14 @@ function windowQuery(opts: WindowOpts): URLSearchParams {
   if (Date.parse(q.get('to')!) <= Date.parse(q.get('from')!)) throw new CliError('--to must be after --from', 2);
   if (opts.feature !== undefined) q.set('feature', opts.feature);
   if (opts.team !== undefined) q.set('team', opts.team);
+  for (const pair of opts.scope ?? []) {
+    const m = /^(team|feature)=(.+)$/.exec(pair);
+    if (!m) throw new CliError(`--scope takes team=NAME or feature=NAME, not "${pair}"`, 2);
+    const [, field, value] = m as unknown as [string, 'team' | 'feature', string];
+    const other = q.get(field);
+    if (other !== null && other !== value) throw new CliError(`--scope ${field}=${value} contradicts --${field} ${other}`, 2);
+    q.set(field, value);
+  }
   return q;
 }
 
@@ -39,6 +48,7 @@ function windowOptions(cmd: Command): Command {
     .requiredOption('--to <iso>', 'exclusive end, ISO 8601')
     .option('--feature <name>', 'only this feature\'s calls')
     .option('--team <name>', 'only this team\'s calls')
+    .option('--scope <field=value>', 'only calls in this scope: team=NAME or feature=NAME (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the full report as JSON');
 }
 

@@ -39,6 +39,13 @@ describe('advisor CLI', () => {
     assert.match(text.out, /1\. model_fit — provider=openai model=gpt-4o feature=triage: \$0\.0522\/month \(estimated\)/);
     assert.match(text.out, /how: Route feature "triage" from gpt-4o to gpt-4o-mini/);
     assert.match(text.out, /2\. batch/);
+    // --scope feature=… is the same filter as --feature; a contradiction is refused before any call.
+    const scoped = costrail('advise', ...WINDOW, '--scope', 'feature=triage', '--json');
+    assert.equal(scoped.code, 0, scoped.err);
+    assert.deepEqual((JSON.parse(scoped.out) as { recommendations: { monthly_savings: string }[] }).recommendations.map((x) => x.monthly_savings), ['0.0522', '0.0029']);
+    const clash = costrail('advise', ...WINDOW, '--scope', 'feature=triage', '--feature', 'other');
+    assert.equal(clash.code, 2);
+    assert.match(clash.err, /contradicts --feature other/);
   });
 
   it('what-if re-prices exactly and refuses malformed changes', () => {
