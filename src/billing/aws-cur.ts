@@ -14,6 +14,7 @@ import type { BilledLine, ChargeKind } from '../store/billed-line.js';
 import { BilledLineError, decimalField, instantField, monthOf, normaliseQuantity, optionalDecimal, teamFromTags, text } from './billed-line-fields.js';
 import type { BillingParser, ParsedRow } from './billing-parser.js';
 import { readTable, type TableRow } from './tabular-file.js';
+import { mapCurInBulk } from './aws-cur-bulk.js';
 
 export const CUR_FIELDS = {
   type: ['line_item_line_item_type', 'lineItem/LineItemType'],
@@ -33,7 +34,7 @@ export const CUR_FIELDS = {
   tags: ['resource_tags', 'resourceTags/user:team', 'resource_tags_user_team'],
 } as const;
 
-const KIND: Record<string, ChargeKind> = {
+export const CUR_KINDS: Readonly<Record<string, ChargeKind>> = {
   Usage: 'usage',
   DiscountedUsage: 'usage',
   SavingsPlanCoveredUsage: 'usage',
@@ -53,7 +54,7 @@ const KIND: Record<string, ChargeKind> = {
   SavingsPlanRecurringFee: 'commitment_purchase',
 };
 
-const BEDROCK = new Set(['AmazonBedrock', 'AmazonBedrockService']);
+export const BEDROCK_PRODUCTS: ReadonlySet<string> = new Set(['AmazonBedrock', 'AmazonBedrockService']);
 
 /** Model and token class from a Bedrock usage type; null where the type does not say. */
 export function parseBedrockUsageType(usageType: string | null): { model: string | null; token_class: string | null } {
@@ -67,9 +68,9 @@ export function parseBedrockUsageType(usageType: string | null): { model: string
 
 function toLine(line: number, r: TableRow): ParsedRow {
   const product = text(r['product']);
-  if (!product || !BEDROCK.has(product)) return { line, lines: [], skipped: true };
+  if (!product || !BEDROCK_PRODUCTS.has(product)) return { line, lines: [], skipped: true };
   const type = text(r['type']) ?? 'Usage';
-  const kind = KIND[type];
+  const kind = CUR_KINDS[type];
   if (!kind) throw new BilledLineError(`unknown line_item_line_item_type "${type}"`);
   const cost = decimalField(r['cost'], 'line_item_unblended_cost');
   const currency = (text(r['currency']) ?? 'USD').toUpperCase();
@@ -103,22 +104,28 @@ function toLine(line: number, r: TableRow): ParsedRow {
   return { line, lines: [bl], billingAccount: text(r['payer']) };
 }
 
+/** One CUR row (CUR_FIELDS names, text) as the importer takes it: its lines, or its reason for refusal. */
+export function curRowToLine(line: number, r: TableRow): ParsedRow {
+  try {
+    return toLine(line, r);
+  } catch (e) {
+    return { line, lines: [], error: (e as Error).message };
+  }
+}
+
 export const awsCurParser: BillingParser = {
   format: 'aws-cur',
+  bulk: (file, scratchDir, onProgress) => mapCurInBulk(file, scratchDir, onProgress),
   async *parse(file, onProgress) {
     let read = 0;
     let kept = 0;
     let total = 0;
-    const filter = { field: CUR_FIELDS.product, values: [...BEDROCK], onTotal: (n: number) => (total = n) };
+    const filter = { field: CUR_FIELDS.product, values: [...BEDROCK_PRODUCTS], onTotal: (n: number) => (total = n) };
     for await (const batch of readTable(file, CUR_FIELDS, filter)) {
       const out = new Array<ParsedRow>(batch.rows.length);
       for (let i = 0; i < batch.rows.length; i++) {
         const line = batch.lines?.[i] ?? batch.firstLine + i;
-        try {
-          out[i] = toLine(line, batch.rows[i]!);
-        } catch (e) {
-          out[i] = { line, lines: [], error: (e as Error).message };
-        }
+        out[i] = curRowToLine(line, batch.rows[i]!);
       }
       kept += batch.rows.length;
       read = (batch.lines?.[batch.lines.length - 1] ?? batch.firstLine + batch.rows.length) - 1;

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BILLING_FORMATS, type BilledLine, type BillingFormat } from '../store/billed-line.js';
@@ -89,6 +90,7 @@ export async function importBillingFile(store: Store, file: string, opts: Billin
   const format = await resolveFormat(file, opts.format);
   const parser = PARSERS[format];
   const hash = await fileHash(file);
+  if (parser.bulk) return importInBulk(store, file, format, hash, parser.bulk.bind(parser), opts);
   const result: BillingImportResult = { format, import_id: '', source: format, status: 'imported', rows: 0, lines: 0, skipped: 0, invalid: [], invalid_count: 0, replaced: 0, period_start: null, period_end: null };
   let invalidCount = 0;
   let importId: string | null = null;
@@ -145,5 +147,49 @@ export async function importBillingFile(store: Store, file: string, opts: Billin
   } catch (e) {
     if (importId) await store.billed.abort(importId).catch(() => undefined);
     throw e;
+  }
+}
+
+/**
+ * The bulk path (formats whose parser maps the whole file in DuckDB): the mapped lines arrive as one
+ * Parquet file the store loads in one statement; the rows left to the per-line mapping are added
+ * as usual. Same result, same refusal and idempotence rules as the streaming path above.
+ */
+async function importInBulk(store: Store, file: string, format: BillingFormat, hash: string, bulk: NonNullable<BillingParser['bulk']>, opts: BillingImportOptions): Promise<BillingImportResult> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'costrail-billing-'));
+  try {
+    const parsed = await bulk(file, scratch, opts.onProgress);
+    const result: BillingImportResult = { format, import_id: '', source: format, status: 'imported', rows: parsed.rows, lines: 0, skipped: parsed.skipped, invalid: [], invalid_count: 0, replaced: 0, period_start: null, period_end: null };
+    const perLine: BilledLine[] = [];
+    let first: { line: number; billingAccount: string | null | undefined } | null = parsed.firstMapped;
+    for (const row of parsed.perLine) {
+      if (row.error !== undefined) {
+        result.invalid_count++;
+        if (result.invalid.length < MAX_LISTED_INVALID) result.invalid.push({ line: row.line, error: row.error });
+        continue;
+      }
+      if (row.skipped) continue;
+      if (row.lines.length > 0 && (!first || row.line < first.line)) first = { line: row.line, billingAccount: row.billingAccount };
+      perLine.push(...row.lines);
+    }
+    result.invalid.sort((a, b) => a.line - b.line);
+    if (result.invalid_count > 0 && !opts.skipInvalid) return { ...result, status: 'refused' };
+    if (!first) return { ...result, status: 'empty' };
+    // The first billable row names the billing account: that fixes the source and the id.
+    result.source = first.billingAccount ? `${format}:${first.billingAccount}` : format;
+    result.import_id = createHash('sha256').update(`${format}\n${result.source}\n${hash}`).digest('hex').slice(0, 32);
+    const state = await store.billed.begin({ import_id: result.import_id, format, source: result.source, file: opts.fileLabel ?? path.basename(file) });
+    if (state === 'already_imported') return { ...result, status: 'already_imported' };
+    try {
+      if (parsed.mappedFile) result.lines += await store.billed.appendParquet(result.import_id, parsed.mappedFile);
+      for (let off = 0; off < perLine.length; off += APPEND_BATCH) result.lines += await store.billed.append(result.import_id, perLine.slice(off, off + APPEND_BATCH));
+      const summary = await store.billed.commit(result.import_id);
+      return { ...result, replaced: summary.replaced, period_start: summary.period_start, period_end: summary.period_end };
+    } catch (e) {
+      await store.billed.abort(result.import_id).catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -20,4 +20,23 @@ export interface BillingParser {
   readonly format: BillingFormat;
   /** Rows in file order, in batches. `onBytes` reports progress through the file where known. */
   parse(file: string, onProgress?: (rowsRead: number) => void): AsyncIterable<ParsedRow[]>;
+  /**
+   * Where the format has one: the whole file mapped in DuckDB (no JavaScript per line), the lines
+   * as a Parquet file for store.billed.appendParquet, and the rows it left to the per-line mapping.
+   */
+  bulk?(file: string, scratchDir: string, onProgress?: (rowsRead: number) => void): Promise<BulkParse>;
+}
+
+export interface BulkParse {
+  /** Rows in the file. */
+  rows: number;
+  /** Valid rows outside the AI bill. */
+  skipped: number;
+  /** Parquet file of billed lines (store.billed.appendParquet columns), null when none. */
+  mappedFile: string | null;
+  mappedLines: number;
+  /** The first line in mappedFile and the billing account it names. */
+  firstMapped: { line: number; billingAccount: string | null } | null;
+  /** Rows mapped (or refused) one by one, in line order. */
+  perLine: ParsedRow[];
 }

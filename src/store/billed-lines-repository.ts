@@ -76,6 +76,21 @@ function lineParams(importId: string, source: string, l: BilledLine): SqlParam[]
 export type BilledBulkInsert = (rows: readonly (readonly SqlParam[])[]) => Promise<number>;
 export const BILLED_LINE_COLUMNS = LINE_COLUMNS;
 
+/**
+ * An engine's load of a Parquet file of billed lines (an importer's bulk path, src/billing): the
+ * columns of BILLED_LINE_COLUMNS after import_id and source, money as DECIMAL(38,18), line and
+ * instants as BIGINT (epoch milliseconds).
+ */
+export type BilledParquetInsert = (importId: string, source: string, file: string) => Promise<number>;
+export const BILLED_PARQUET_COLUMNS = LINE_COLUMNS.slice(2);
+
+/** Adds a Parquet file of lines to a pending import; returns how many were added. */
+export async function appendBilledParquet(sql: SqlClient, importId: string, file: string, load: BilledParquetInsert): Promise<number> {
+  const imp = await getImport(sql, importId);
+  if (!imp || imp.state !== 'pending') throw new StoreQueryError(`billed import ${importId} is not pending`);
+  return load(importId, imp.source, file);
+}
+
 /** Adds lines to a pending import; returns how many were added. */
 export async function appendBilledLines(sql: SqlClient, importId: string, lines: readonly BilledLine[], bulk?: BilledBulkInsert): Promise<number> {
   if (lines.length === 0) return 0;
@@ -189,6 +204,8 @@ export async function getBilledLines(sql: SqlClient, importId: string): Promise<
 export interface BilledLineStore {
   begin(meta: BilledImportMeta): Promise<'new' | 'already_imported'>;
   append(importId: string, lines: readonly BilledLine[]): Promise<number>;
+  /** Adds the lines of a Parquet file (BILLED_PARQUET_COLUMNS) to a pending import, in one statement. */
+  appendParquet(importId: string, file: string): Promise<number>;
   commit(importId: string): Promise<BilledImportSummary>;
   abort(importId: string): Promise<void>;
   imports(): Promise<BilledImportSummary[]>;
@@ -197,10 +214,11 @@ export interface BilledLineStore {
   lines(importId: string): Promise<BilledLine[]>;
 }
 
-export function billedLineStore(sql: SqlClient, bulk?: BilledBulkInsert): BilledLineStore {
+export function billedLineStore(sql: SqlClient, parquet: BilledParquetInsert, bulk?: BilledBulkInsert): BilledLineStore {
   return {
     begin: (meta) => beginBilledImport(sql, meta),
     append: (id, lines) => appendBilledLines(sql, id, lines, bulk),
+    appendParquet: (id, file) => appendBilledParquet(sql, id, file, parquet),
     commit: (id) => commitBilledImport(sql, id),
     abort: (id) => abortBilledImport(sql, id),
     imports: () => listBilledImports(sql),

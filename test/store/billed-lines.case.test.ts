@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { BilledImportMeta, BilledLine } from '../../src/store/billed-line.js';
+import { BILLED_PARQUET_COLUMNS } from '../../src/store/billed-lines-repository.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -122,6 +125,33 @@ function billedConformance(name: string, open: () => Promise<Store>): void {
       assert.equal(await s.billed.begin(meta('again')), 'new');
       await s.billed.append('again', [line(1)]);
       assert.equal((await s.billed.commit('again')).lines, 1);
+    });
+
+    it('a Parquet file of lines (an importer\'s bulk path) loads exactly, only into a pending import', async () => {
+      const s = await fresh();
+      const dir = tempDir('costrail-billed-pq-');
+      const file = path.join(dir, 'lines.parquet');
+      const inst = await DuckDBInstance.create(':memory:');
+      const conn = await inst.connect();
+      // Columns and types as src/billing/aws-cur-bulk.ts writes them.
+      await conn.run(`COPY (SELECT * FROM (VALUES
+          (CAST(2 AS BIGINT), 'bedrock', 'arn:aws:iam::1:role/x', 'AmazonBedrock', 'claude4.6sonnet', 'usage', 'output', CAST('4800000' AS DECIMAL(38,18)), 'tokens', CAST('12345678901234567890.123456789012345678' AS DECIMAL(38,18)), 'USD', CAST('12345678901234567890.123456789012345678' AS DECIMAL(38,18)), CAST(1785715200000 AS BIGINT), CAST(1785718800000 AS BIGINT), '2026-08', 'search', 'USW2-Claude4.6Sonnet-output-tokens'),
+          (CAST(3 AS BIGINT), 'bedrock', NULL, 'AmazonBedrock', NULL, 'credit', NULL, NULL, NULL, CAST('-10' AS DECIMAL(38,18)), 'EUR', NULL, CAST(1785715200000 AS BIGINT), CAST(1785718800000 AS BIGINT), NULL, NULL, NULL)
+        ) AS t(${BILLED_PARQUET_COLUMNS.join(', ')})) TO '${file}' (FORMAT parquet)`);
+      conn.closeSync();
+      inst.closeSync();
+      await assert.rejects(s.billed.appendParquet('nope', file), /not pending/);
+      await s.billed.begin(meta('pq', { format: 'aws-cur', source: 'aws-cur:111' }));
+      assert.equal(await s.billed.appendParquet('pq', file), 2);
+      assert.equal((await s.billed.commit('pq')).lines, 2);
+      const got = await s.billed.lines('pq');
+      assert.deepEqual(
+        got.map((l) => [l.line, l.account, l.model, l.token_class, l.quantity, l.amount, l.amount_usd, l.currency, l.charge_start, l.invoice_period, l.team]),
+        [
+          [2, 'arn:aws:iam::1:role/x', 'claude4.6sonnet', 'output', '4800000', '12345678901234567890.123456789012345678', '12345678901234567890.123456789012345678', 'USD', '2026-08-03T00:00:00.000Z', '2026-08', 'search'],
+          [3, null, null, null, null, '-10', null, 'EUR', '2026-08-03T00:00:00.000Z', null, null],
+        ],
+      );
     });
 
     it('totals sum exactly by provider, account, model, kind, team presence and charge start', async () => {

@@ -24,7 +24,7 @@ import { ROLLUP_DIMENSIONS, ROLLUP_INGEST_SUMS } from '../migrations/embedded/00
 import { EMBEDDED_MIGRATIONS } from '../migrations/embedded/embedded-migrations.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
-import { BILLED_LINE_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
+import { BILLED_LINE_COLUMNS, BILLED_PARQUET_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 
@@ -507,7 +507,22 @@ export class DuckDbStore implements Store, BulkIngestStore {
   };
 
   /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
-  readonly billed: BilledLineStore = billedLineStore(this.sql, (rows) => this.appendBilledRows(rows));
+  readonly billed: BilledLineStore = billedLineStore(
+    this.sql,
+    (importId, source, file) => this.appendBilledParquet(importId, source, file),
+    (rows) => this.appendBilledRows(rows),
+  );
+
+  /** An importer's Parquet file of billed lines, read by DuckDB straight into billed_line. */
+  private appendBilledParquet(importId: string, source: string, file: string): Promise<number> {
+    const cols = BILLED_PARQUET_COLUMNS.join(', ');
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        const result = await this.writer.run(`INSERT INTO billed_line (import_id, source, ${cols}) SELECT $1, $2, ${cols} FROM read_parquet('${file.replace(/'/g, "''")}')`, [importId, source]);
+        return Number(result.rowsChanged);
+      }),
+    );
+  }
 
   /**
    * Billed lines in bulk: written as a CSV scratch file that DuckDB's own reader loads in one

@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 import { openPgBulkIngest } from './pg-bulk-ingest.js';
 import { copyCsvIntoStaging, copyIntoStaging } from './pg-copy.js';
+import { copyBilledParquet } from './pg-billed-copy.js';
 import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
 import { Params, pgInstant, pgSpendSql, pgWhere, type PgParam, type SpendSource } from './pg-spend.js';
@@ -287,7 +288,23 @@ export class PostgresStore implements Store, BulkIngestStore {
   };
 
   /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
-  readonly billed: BilledLineStore = billedLineStore(this.sql);
+  readonly billed: BilledLineStore = billedLineStore(this.sql, (importId, source, file) => this.copyBilledParquet(importId, source, file));
+
+  /** An importer's Parquet file of billed lines, through DuckDB's CSV writer and COPY, in one transaction. */
+  private async copyBilledParquet(importId: string, source: string, file: string): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const n = await copyBilledParquet(client, importId, source, file);
+      await client.query('COMMIT');
+      return n;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
 
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     return this.applyMigrations(
