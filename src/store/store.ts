@@ -10,6 +10,7 @@ import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { DomainMigration, SqlClient } from './sql.js';
 import { CostrailError } from '../errors/costrail-error.js';
 import type { BilledLineStore } from './billed-lines-repository.js';
+import type { InventoryStore } from './inventory-repository.js';
 import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from './economics-types.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
@@ -166,6 +167,8 @@ export interface Store {
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void>;
   /** Billed line items imported from providers' exports, beside the ledger (src/billing). */
   readonly billed: BilledLineStore;
+  /** The AI spend inventory: spend sources, expense lines and descriptor rules (src/inventory). */
+  readonly inventory: InventoryStore;
   /** Idempotent by outcome id: the first write wins; returns how many were new. */
   insertOutcomes(outcomes: readonly OutcomeRecord[]): Promise<InsertResult>;
   /** Upserts by (customer, period, currency): a re-imported period replaces its amount. */

@@ -17,6 +17,7 @@ import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendRe
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
+import { inventoryStore, type InventoryStore } from '../inventory-repository.js';
 import type { OutcomeListQuery, OutcomeRecord, OutcomeSums, OutcomeSumsQuery, RevenueQuery, RevenueRecord } from '../economics-types.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
@@ -289,6 +290,8 @@ export class PostgresStore implements Store, BulkIngestStore {
 
   /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
   readonly billed: BilledLineStore = billedLineStore(this.sql);
+  /** The AI spend inventory (migration: embedded 008 / PostgreSQL 006), over the portable SQL above. */
+  readonly inventory: InventoryStore = inventoryStore(this.sql);
 
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     return this.applyMigrations(
