@@ -22,6 +22,7 @@ import { registerAnomaliesCommand } from './anomalies-command.js';
 import { registerForecastCommand } from './forecast-command.js';
 import { registerReconcileCommand } from './reconcile-command.js';
 import { registerEconomicsCommands } from './economics-commands.js';
+import { registerInventoryCommands } from './inventory-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -56,6 +57,7 @@ registerAnomaliesCommand(program);
 registerForecastCommand(program);
 registerReconcileCommand(program);
 registerEconomicsCommands(program);
+registerInventoryCommands(program);
 
 // Run only as the program (also through npm's bin symlink), not when imported for its help texts.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -3,9 +3,11 @@
  * patterns (the longest matching pattern wins), and for what neither knows, whether it looks like
  * AI at all. Every verdict says how it was reached, so a reviewer can trust or correct it.
  *
- * Some catalog patterns say how something was paid, not what was bought (an app store, a cloud
- * bill, a reseller): a match on one of those, or a pattern several vendors share, goes to the
- * review queue with its candidates instead of being counted.
+ * Some catalog patterns say how something was paid, not what was bought: a pattern several vendors
+ * share (an app store, a reseller) goes to the review queue with its candidates. A whole cloud,
+ * code-host or video-call bill where AI is at most an add-on is not counted from the card line
+ * (`shared`): cloud AI spend comes from the provider's billing export (`import billing`), which
+ * itemises it — counting the card charge as well would count those dollars twice.
  */
 import type { ExpenseRule, MatchMethod, SpendCategory } from '../store/spend-source.js';
 import { descriptorKey, descriptorKeys, startsWithKey } from './descriptor-key.js';
@@ -14,7 +16,7 @@ import type { CatalogEntry } from './vendor-catalog.js';
 export type MatchVerdict =
   | { kind: 'matched'; method: Exclude<MatchMethod, 'manual'>; vendor: string; product: string; category: SpendCategory; pattern: string }
   | { kind: 'review'; pattern: string | null; candidates: string[] }
-  | { kind: 'ignored' };
+  | { kind: 'ignored'; shared?: string };
 
 /**
  * Keys of descriptors that cover far more than AI (a whole cloud bill, a software marketplace, an
@@ -61,7 +63,8 @@ export class DescriptorMatcher {
     if (hit) {
       const vendors = [...new Set(hit.entries.map((e) => e.vendor))];
       const label = hit.inferred ? `${hit.text} [inferred]` : hit.text;
-      if (vendors.length > 1 || SHARED_BILLING_KEYS.has(hit.key) || hit.entries.every((e) => e.wrapper)) {
+      if (SHARED_BILLING_KEYS.has(hit.key)) return { kind: 'ignored', shared: label };
+      if (vendors.length > 1 || hit.entries.every((e) => e.wrapper)) {
         return { kind: 'review', pattern: label, candidates: vendors };
       }
       // Same vendor, several products (ANTHROPIC: Claude Pro, the API, Claude Code): the

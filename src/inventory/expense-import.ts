@@ -37,8 +37,10 @@ export interface ExpenseImportResult {
   matched_by: { rule: number; catalog: number };
   /** AI-looking lines waiting for a human (not counted as spend until confirmed). */
   review: number;
-  /** Non-AI lines: counted, not stored. */
+  /** Non-AI lines: counted, not stored (shared_bills included). */
   ignored: number;
+  /** Of those, whole cloud / code-host / video-call bills the catalog names (AI spend there comes from billing imports). */
+  shared_bills: number;
   /** Stored lines that were new (a re-import adds 0). */
   inserted: number;
   /** Matched lines without a USD amount: a currency with no --rates entry. */
@@ -65,7 +67,7 @@ export async function importExpensesFile(store: Store, file: string, opts: Expen
   const matcher = new DescriptorMatcher(await loadVendorCatalog(), await store.inventory.rules());
   const label = opts.fileLabel ?? path.basename(file);
   const channel = opts.channel ?? 'card';
-  const result: ExpenseImportResult = { status: 'imported', file: label, rows: 0, matched: 0, matched_by: { rule: 0, catalog: 0 }, review: 0, ignored: 0, inserted: 0, unconverted: 0, unconverted_currencies: [], invalid: [], invalid_count: 0 };
+  const result: ExpenseImportResult = { status: 'imported', file: label, rows: 0, matched: 0, matched_by: { rule: 0, catalog: 0 }, review: 0, ignored: 0, shared_bills: 0, inserted: 0, unconverted: 0, unconverted_currencies: [], invalid: [], invalid_count: 0 };
   const keep: ExpenseLine[] = [];
   const seen = new Map<string, number>();
   const unconverted = new Set<string>();
@@ -85,6 +87,7 @@ export async function importExpensesFile(store: Store, file: string, opts: Expen
         const verdict = matcher.match(descriptor);
         if (verdict.kind === 'ignored') {
           result.ignored++;
+          if (verdict.shared) result.shared_bills++;
           return;
         }
         const rate = opts.rates?.get(currency);

@@ -16,6 +16,7 @@ import { registerAlertRoutes } from '../alerts/alerts-routes.js';
 import { registerPriceOverrideRoutes } from '../pricing/price-overrides-routes.js';
 import { registerBillingRoutes } from '../billing/billing-routes.js';
 import { registerEconomicsRoutes } from '../economics/economics-routes.js';
+import { registerInventoryRoutes } from '../inventory/inventory-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -38,4 +39,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerPriceOverrideRoutes(api, ctx);
   registerBillingRoutes(api, ctx);
   registerEconomicsRoutes(api, ctx);
+  registerInventoryRoutes(api, ctx);
 }

@@ -12,7 +12,7 @@ const AI = [
   ['MIDJOURNEY INC.', 'Midjourney', '30.00'],
   ['OTTER.AI', 'Otter.ai', '16.99'],
 ] as const;
-const REVIEWED = ['AWS EMEA', 'ZOOM.US 888-799-9666', 'GITHUB, INC.', 'ADOBE *CREATIVE CLD'];
+const SHARED = ['AWS EMEA', 'ZOOM.US 888-799-9666', 'GITHUB, INC.', 'ADOBE *CREATIVE CLD'];
 const UNKNOWN_AI = ['ACME NEURAL LABS', 'GPTZERO HELPER', 'SP * WRITERLY AI'];
 const TEAMS = ['sales', 'engineering', 'marketing', 'finance', 'support'];
 
@@ -22,6 +22,7 @@ export interface ExpenseFixture {
   ai: Record<string, { lines: number; usd: string }>;
   review: number;
   ignored: number;
+  shared: number;
 }
 
 /** Cents as an exact decimal string. */
@@ -42,6 +43,7 @@ export function expenseFixture(rows = 3000, seed = 7): ExpenseFixture {
   const ai: ExpenseFixture['ai'] = {};
   let review = 0;
   let ignored = 0;
+  let shared = 0;
   for (let i = 0; i < rows; i++) {
     const day = `2026-11-${String(1 + Math.floor(rand() * 30)).padStart(2, '0')}`;
     const team = pick(TEAMS);
@@ -58,13 +60,13 @@ export function expenseFixture(rows = 3000, seed = 7): ExpenseFixture {
       out.push(`${day},"${pick(UNKNOWN_AI)}",${(10 + Math.floor(rand() * 90)).toFixed(2)},USD,${who},${team},`);
     } else {
       const desc = pick(ORDINARY);
-      // Cloud, code-host and video-call bills where AI is at most an add-on go to review (the
-      // catalog names them, but most of such a bill is not AI); everything else is ignored.
-      if (REVIEWED.includes(desc)) review++;
-      else ignored++;
+      // Cloud, code-host, design and video-call bills where AI is at most an add-on are named by
+      // the catalog but not counted from the card (shared bills); everything else is plain spend.
+      ignored++;
+      if (SHARED.includes(desc)) shared++;
       const cents = 100 + Math.floor(rand() * 250000);
       out.push(`${day},"${desc}","${Number(dollars(cents)).toLocaleString('en-US', { minimumFractionDigits: 2 })}",USD,${who},${team},"client visit, ${i}"`);
     }
   }
-  return { csv: out.join('\r\n') + '\r\n', rows, ai, review, ignored };
+  return { csv: out.join('\r\n') + '\r\n', rows, ai, review, ignored, shared };
 }

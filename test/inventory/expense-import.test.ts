@@ -38,7 +38,10 @@ describe('import expenses: a month of card lines', () => {
     assert.equal(r.rows, 3000);
     const aiLines = Object.values(fx.ai).reduce((n, v) => n + v.lines, 0);
     assert.ok(aiLines > 100 && fx.ignored > 2000, 'the fixture is mostly not AI, with real AI in it');
-    assert.deepEqual([r.matched, r.matched_by.catalog, r.matched_by.rule, r.review, r.ignored], [aiLines, aiLines, 0, fx.review, fx.ignored]);
+    assert.deepEqual([r.matched, r.matched_by.catalog, r.matched_by.rule, r.review, r.ignored, r.shared_bills], [aiLines, aiLines, 0, fx.review, fx.ignored, fx.shared]);
+    assert.ok(fx.shared > 300 && fx.review > 10);
+    const queued = await store.inventory.lines({ state: 'review' });
+    assert.ok(queued.every((l) => l.match_method === null && ['ACME NEURAL LABS', 'GPTZERO HELPER', 'SP * WRITERLY AI'].includes(l.descriptor)));
     assert.equal(r.inserted, aiLines + fx.review);
     const matched = await store.inventory.lines({ state: 'matched' });
     for (const [vendor, want] of Object.entries(fx.ai)) {
