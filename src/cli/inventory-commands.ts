@@ -1,5 +1,5 @@
 /**
- * `costrail import expenses FILE` and `costrail inventory sources|review|rules`: the AI spend
+ * `costrail import expenses FILE`, `costrail report ai-spend` and `costrail inventory sources|review|rules`: the AI spend
  * inventory (src/inventory). Without a running server the export is read in-process (DuckDB's CSV
  * reader); with one it is sent to POST /api/import/expenses.
  */
@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ExpenseInputError, parseRates } from '../inventory/expense-fields.js';
 import { importExpensesFile, type ExpenseImportResult } from '../inventory/expense-import.js';
+import { AI_SPEND_DIMENSIONS, type AiSpendResult } from '../inventory/ai-spend.js';
 import type { ExpenseLine, ExpenseRule, SpendSource } from '../store/spend-source.js';
 import { SPEND_CATEGORIES } from '../store/spend-source.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
@@ -141,7 +142,32 @@ function registerInventory(program: Command): void {
   });
 }
 
+function registerAiSpendReport(program: Command): void {
+  withApiOptions(
+    parent(program, 'report', 'Reports over the ledger')
+      .command('ai-spend')
+      .description('All AI spend in one total: ledger, imported bills and matched card / expense lines, never a dollar twice')
+      .requiredOption('--from <date>', 'inclusive start (ISO 8601)')
+      .requiredOption('--to <date>', 'exclusive end (ISO 8601)')
+      .option('--by <dimension>', AI_SPEND_DIMENSIONS.join(', '), 'category')
+      .option('--json', 'print {rows:[{key, amount_usd}], total, parts:{ledger, billed, expenses}, excluded_prepaid, unconverted_lines}'),
+  )
+    .addHelpText('after', '\nPer provider and day an imported bill replaces the ledger; a card charge for API credits of a\nprovider already counted is excluded (it pays for that usage). Amounts are exact USD decimals.')
+    .action(async (opts: ApiAccessOptions & { from: string; to: string; by: string; json?: boolean }) => {
+      for (const [name, v] of [['from', opts.from], ['to', opts.to]] as const) if (!Number.isFinite(Date.parse(v))) throw new CliError(`--${name} must be an ISO 8601 date or instant, not "${v}"`, 2);
+      if (!(AI_SPEND_DIMENSIONS as readonly string[]).includes(opts.by)) throw new CliError(`--by must be one of ${AI_SPEND_DIMENSIONS.join(', ')}, not "${opts.by}"`, 2);
+      const q = new URLSearchParams({ from: opts.from, to: opts.to, by: opts.by });
+      const r = await withApi(opts, ({ client }) => client.get<AiSpendResult>(`/api/ai-spend?${q.toString()}`));
+      if (opts.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      for (const row of r.rows) process.stdout.write(`${(row.key ?? '(unattributed)').padEnd(24)} $${row.amount_usd}\n`);
+      process.stdout.write(`${'total'.padEnd(24)} $${r.total}  (ledger $${r.parts.ledger}, bills $${r.parts.billed}, card/expense $${r.parts.expenses})\n`);
+      if (r.excluded_prepaid !== '0') process.stdout.write(`excluded $${r.excluded_prepaid} of card charges for API credits already counted as usage\n`);
+      if (r.unconverted_lines > 0) process.stdout.write(`${r.unconverted_lines} matched line(s) have no USD amount and are not in the total (re-import with --rates)\n`);
+    });
+}
+
 export function registerInventoryCommands(program: Command): void {
   registerImportExpenses(program);
+  registerAiSpendReport(program);
   registerInventory(program);
 }

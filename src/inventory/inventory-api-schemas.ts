@@ -68,3 +68,11 @@ export const ExpenseRuleSchema = z.strictObject({
   product: z.string().min(1).max(200),
   category: z.enum(SPEND_CATEGORIES),
 });
+
+export const AiSpendResultSchema = z.strictObject({
+  rows: z.array(z.strictObject({ key: z.string().nullable().describe('the category, vendor, team or channel; null: not attributed'), amount_usd: decimal })),
+  total: decimal.describe('USD'),
+  parts: z.strictObject({ ledger: decimal, billed: decimal, expenses: decimal }),
+  excluded_prepaid: decimal.describe('card charges for API credits of providers whose usage is already counted'),
+  unconverted_lines: z.number().int().describe('matched expense lines without a USD amount (not in the total)'),
+});

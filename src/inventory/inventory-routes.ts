@@ -4,7 +4,8 @@
  *   `costrail import expenses` works while a server owns the store;
  * - `GET /api/inventory/sources`, `PUT /api/inventory/sources/{id}` (status, owner, seats, renewal);
  * - `GET /api/inventory/review`, `POST /api/inventory/review/{hash}` (confirm or reject);
- * - `GET|POST /api/inventory/rules`: descriptor rules, consulted before the catalog.
+ * - `GET|POST /api/inventory/rules`: descriptor rules, consulted before the catalog;
+ * - `GET /api/ai-spend`: one total over the ledger, billed lines and expenses (src/inventory/ai-spend.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,8 @@ import type { RuntimeContext } from '../server/runtime-context.js';
 import type { ExpenseRule, SpendSource } from '../store/spend-source.js';
 import { ExpenseInputError, parseRates } from './expense-fields.js';
 import { importExpensesFile } from './expense-import.js';
-import { ExpenseImportResultSchema, ExpenseLineSchema, ExpenseRuleSchema, ReviewDecisionSchema, SpendSourceSchema } from './inventory-api-schemas.js';
+import { AI_SPEND_DIMENSIONS, aiSpend, type AiSpendDimension } from './ai-spend.js';
+import { AiSpendResultSchema, ExpenseImportResultSchema, ExpenseLineSchema, ExpenseRuleSchema, ReviewDecisionSchema, SpendSourceSchema } from './inventory-api-schemas.js';
 
 export function registerInventoryRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   api.add({
@@ -130,6 +132,29 @@ export function registerInventoryRoutes(api: ApiRouter, ctx: RuntimeContext): vo
     handler: async (req) => {
       await ctx.store.inventory.putRule(req.body);
       return { status: 201, body: req.body };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/ai-spend',
+    summary: 'All AI spend in one total: metered API spend (ledger), billed API spend (replacing the ledger where a bill exists for the provider and day) and matched card / expense spend, never a dollar twice',
+    tag: 'Inventory',
+    access: 'admin',
+    queryParams: {
+      from: 'inclusive start, ISO 8601 (required)',
+      to: 'exclusive end, ISO 8601 (required)',
+      by: `one of ${AI_SPEND_DIMENSIONS.join(', ')} (default category)`,
+    },
+    response: AiSpendResultSchema,
+    handler: async (req) => {
+      const from = req.query.get('from');
+      const to = req.query.get('to');
+      const by = req.query.get('by') ?? 'category';
+      if (!from || !to || !Number.isFinite(Date.parse(from)) || !Number.isFinite(Date.parse(to))) throw ApiError.badRequest('from and to are required ISO 8601 dates or instants');
+      if (Date.parse(from) >= Date.parse(to)) throw ApiError.badRequest('from must be before to');
+      if (!(AI_SPEND_DIMENSIONS as readonly string[]).includes(by)) throw ApiError.badRequest(`by must be one of ${AI_SPEND_DIMENSIONS.join(', ')}`);
+      return { body: await aiSpend(ctx.store, { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by: by as AiSpendDimension }) };
     },
   });
 }

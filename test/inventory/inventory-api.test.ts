@@ -87,4 +87,17 @@ describe('inventory through a running server', () => {
     assert.equal((await api<{ sources: SpendSource[] }>('GET', '/api/inventory/sources')).body.sources.length, before);
     assert.equal((await api('POST', '/api/inventory/rules', { pattern: '*', vendor: 'x', product: 'y', category: 'other' })).status, 400);
   });
+
+  it('report ai-spend and GET /api/ai-spend give the exact total of confirmed expense spend; bad queries are 400s', async () => {
+    const out = await cli(['report', 'ai-spend', '--from', '2026-11-01', '--to', '2026-12-01', '--by', 'vendor', '--json', '--data', data]);
+    assert.equal(out.code, 0, out.err);
+    const r = JSON.parse(out.out) as { total: string; rows: { key: string; amount_usd: string }[] };
+    // ChatGPT $20 + Claude €18 × 1.1 + Acme $49 (confirmed) + Widget $12 (rule); GPTZERO rejected.
+    assert.equal(r.total, '100.8');
+    assert.deepEqual(r.rows.map((x) => x.key), ['Acme', 'OpenAI', 'Anthropic', 'Widget']);
+    assert.equal((await api('GET', '/api/ai-spend?from=2026-11-01&to=2026-12-01&by=snacks')).status, 400);
+    assert.equal((await api('GET', '/api/ai-spend?from=2026-12-01&to=2026-11-01')).status, 400);
+    const bad = await cli(['report', 'ai-spend', '--from', 'yesterday', '--to', '2026-12-01', '--data', data]);
+    assert.equal(bad.code, 2);
+  });
 });
