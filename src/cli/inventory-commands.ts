@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { ExpenseInputError, parseRates } from '../inventory/expense-fields.js';
 import { importExpensesFile, type ExpenseImportResult } from '../inventory/expense-import.js';
 import { AI_SPEND_DIMENSIONS, type AiSpendResult } from '../inventory/ai-spend.js';
+import type { InventoryFinding } from '../inventory/inventory-findings.js';
 import type { ExpenseLine, ExpenseRule, SpendSource } from '../store/spend-source.js';
 import { SPEND_CATEGORIES } from '../store/spend-source.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
@@ -122,6 +123,17 @@ function registerInventory(program: Command): void {
     const r = await withApi(opts, ({ client }) => client.post<{ line_hash: string; state: string }>(`/api/inventory/review/${encodeURIComponent(hash)}`, body));
     process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : `${r.line_hash}: ${r.state}\n`);
   });
+  withApiOptions(inv.command('findings').description('Findings with the monthly $ they would save (duplicate channels, unsanctioned vendors, overlapping tools, renewals in 60 days)'))
+    .option('--as-of <date>', 'end of the 30-day window (ISO 8601; default now)')
+    .option('--json', 'print {as_of, findings:[{kind, vendor, category, team, detail, monthly_usd}]}')
+    .action(async (opts: ApiAccessOptions & { asOf?: string; json?: boolean }) => {
+      if (opts.asOf !== undefined && !Number.isFinite(Date.parse(opts.asOf))) throw new CliError(`--as-of must be an ISO 8601 date or instant, not "${opts.asOf}"`, 2);
+      const q = opts.asOf ? `?as_of=${encodeURIComponent(opts.asOf)}` : '';
+      const r = await withApi(opts, ({ client }) => client.get<{ as_of: string; findings: InventoryFinding[] }>(`/api/inventory/findings${q}`));
+      if (opts.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      if (r.findings.length === 0) return void process.stdout.write(`no findings for the 30 days before ${r.as_of}\n`);
+      for (const f of r.findings) process.stdout.write(`${f.kind.padEnd(20)} $${f.monthly_usd}/month\t${f.detail}\n`);
+    });
   const rules = inv.command('rules').description('Descriptor rules (consulted before the vendor catalog)');
   withApiOptions(rules.command('list').description('List descriptor rules').option('--json', 'print as JSON')).action(async (opts: ApiAccessOptions & { json?: boolean }) => {
     const r = await withApi(opts, ({ client }) => client.get<{ rules: ExpenseRule[] }>('/api/inventory/rules'));

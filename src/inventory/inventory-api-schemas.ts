@@ -1,5 +1,6 @@
 /** Request and response bodies of the inventory routes, for validation and the OpenAPI document (docs/http-api.md). */
 import { z } from 'zod';
+import { FINDING_KINDS } from './inventory-findings.js';
 import { EXPENSE_STATES, MATCH_METHODS, SOURCE_STATUSES, SPEND_CATEGORIES, SPEND_CHANNELS, BILLING_MODELS } from '../store/spend-source.js';
 
 const decimal = z.string().describe('exact decimal');
@@ -75,4 +76,9 @@ export const AiSpendResultSchema = z.strictObject({
   parts: z.strictObject({ ledger: decimal, billed: decimal, expenses: decimal }),
   excluded_prepaid: decimal.describe('card charges for API credits of providers whose usage is already counted'),
   unconverted_lines: z.number().int().describe('matched expense lines without a USD amount (not in the total)'),
+});
+
+export const InventoryFindingsSchema = z.strictObject({
+  as_of: z.string(),
+  findings: z.array(z.strictObject({ kind: z.enum(FINDING_KINDS), vendor: z.string().nullable(), category: z.string().nullable(), team: z.string().nullable(), detail: z.string(), monthly_usd: decimal.describe('USD a month it would save (renewals: the run-rate at stake)') })),
 });

@@ -5,6 +5,7 @@
  * - `GET /api/inventory/sources`, `PUT /api/inventory/sources/{id}` (status, owner, seats, renewal);
  * - `GET /api/inventory/review`, `POST /api/inventory/review/{hash}` (confirm or reject);
  * - `GET|POST /api/inventory/rules`: descriptor rules, consulted before the catalog;
+ * - `GET /api/inventory/findings`: findings with the monthly dollars they would save;
  * - `GET /api/ai-spend`: one total over the ledger, billed lines and expenses (src/inventory/ai-spend.ts).
  */
 import fs from 'node:fs';
@@ -18,7 +19,8 @@ import type { ExpenseRule, SpendSource } from '../store/spend-source.js';
 import { ExpenseInputError, parseRates } from './expense-fields.js';
 import { importExpensesFile } from './expense-import.js';
 import { AI_SPEND_DIMENSIONS, aiSpend, type AiSpendDimension } from './ai-spend.js';
-import { AiSpendResultSchema, ExpenseImportResultSchema, ExpenseLineSchema, ExpenseRuleSchema, ReviewDecisionSchema, SpendSourceSchema } from './inventory-api-schemas.js';
+import { inventoryFindings } from './inventory-findings.js';
+import { AiSpendResultSchema, InventoryFindingsSchema, ExpenseImportResultSchema, ExpenseLineSchema, ExpenseRuleSchema, ReviewDecisionSchema, SpendSourceSchema } from './inventory-api-schemas.js';
 
 export function registerInventoryRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   api.add({
@@ -155,6 +157,21 @@ export function registerInventoryRoutes(api: ApiRouter, ctx: RuntimeContext): vo
       if (Date.parse(from) >= Date.parse(to)) throw ApiError.badRequest('from must be before to');
       if (!(AI_SPEND_DIMENSIONS as readonly string[]).includes(by)) throw ApiError.badRequest(`by must be one of ${AI_SPEND_DIMENSIONS.join(', ')}`);
       return { body: await aiSpend(ctx.store, { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by: by as AiSpendDimension }) };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/inventory/findings',
+    summary: 'Findings with money on them over the 30 days before as_of: duplicate channels, unsanctioned vendors, overlapping tools per team and category, renewals in the next 60 days',
+    tag: 'Inventory',
+    access: 'admin',
+    queryParams: { as_of: 'end of the 30-day window and start of the 60-day renewal horizon, ISO 8601 (default now)' },
+    response: InventoryFindingsSchema,
+    handler: async (req) => {
+      const asOf = req.query.get('as_of') ?? new Date().toISOString();
+      if (!Number.isFinite(Date.parse(asOf))) throw ApiError.badRequest('as_of must be an ISO 8601 date or instant');
+      return { body: { as_of: new Date(asOf).toISOString(), findings: await inventoryFindings(ctx.store, asOf) } };
     },
   });
 }

@@ -100,4 +100,14 @@ describe('inventory through a running server', () => {
     const bad = await cli(['report', 'ai-spend', '--from', 'yesterday', '--to', '2026-12-01', '--data', data]);
     assert.equal(bad.code, 2);
   });
+
+  it('inventory findings through the CLI and the route', async () => {
+    const out = await cli(['inventory', 'findings', '--as-of', '2026-12-01', '--json', '--data', data]);
+    assert.equal(out.code, 0, out.err);
+    const r = JSON.parse(out.out) as { as_of: string; findings: { kind: string; team: string | null; monthly_usd: string }[] };
+    assert.equal(r.as_of, '2026-12-01T00:00:00.000Z');
+    // sales pays OpenAI ($20) and Anthropic (€18 × 1.1 = $19.8) chat assistants: keep OpenAI, save $19.8.
+    assert.deepEqual(r.findings.map((f) => [f.kind, f.team, f.monthly_usd]), [['overlapping_tools', 'sales', '19.8']]);
+    assert.equal((await api('GET', '/api/inventory/findings?as_of=soon')).status, 400);
+  });
 });
