@@ -23,6 +23,7 @@ import { registerForecastCommand } from './forecast-command.js';
 import { registerReconcileCommand } from './reconcile-command.js';
 import { registerEconomicsCommands } from './economics-commands.js';
 import { registerAdvisorCommands } from './advisor-commands.js';
+import { registerInventoryCommands } from './inventory-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -58,6 +59,7 @@ registerForecastCommand(program);
 registerReconcileCommand(program);
 registerEconomicsCommands(program);
 registerAdvisorCommands(program);
+registerInventoryCommands(program);
 
 // Run only as the program (also through npm's bin symlink), not when imported for its help texts.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

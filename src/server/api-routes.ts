@@ -17,6 +17,7 @@ import { registerPriceOverrideRoutes } from '../pricing/price-overrides-routes.j
 import { registerBillingRoutes } from '../billing/billing-routes.js';
 import { registerEconomicsRoutes } from '../economics/economics-routes.js';
 import { registerAdvisorRoutes } from '../advisor/advisor-routes.js';
+import { registerInventoryRoutes } from '../inventory/inventory-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -40,4 +41,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerBillingRoutes(api, ctx);
   registerEconomicsRoutes(api, ctx);
   registerAdvisorRoutes(api, ctx);
+  registerInventoryRoutes(api, ctx);
 }

@@ -11,6 +11,7 @@ import type { DomainMigration, SqlClient } from './sql.js';
 import { CostrailError } from '../errors/costrail-error.js';
 import type { BilledLineStore } from './billed-lines-repository.js';
 import type { EconomicsTables } from './economics-tables.js';
+import type { InventoryStore } from './inventory-repository.js';
 
 export const DEFAULT_EVENTS_LIMIT = 100;
 export const MAX_EVENTS_LIMIT = 1000;
@@ -168,6 +169,8 @@ export interface Store {
   readonly billed: BilledLineStore;
   /** Outcomes and revenue, the inputs of unit economics (src/economics), beside the ledger. */
   readonly economics: EconomicsTables;
+  /** The AI spend inventory: spend sources, expense lines and descriptor rules (src/inventory). */
+  readonly inventory: InventoryStore;
   close(): Promise<void>;
 }
 

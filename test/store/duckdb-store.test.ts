@@ -69,6 +69,7 @@ describe('DuckDbStore', () => {
       [5, 'ledger_rollup_hourly'],
       [6, 'billed_lines'],
       [7, 'outcomes_revenue'],
+      [8, 'inventory'],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -92,6 +92,7 @@ if (available) {
         { version: 3, name: 'ledger_rollup_daily' },
         { version: 4, name: 'billed_lines' },
         { version: 5, name: 'outcomes_revenue' },
+        { version: 6, name: 'inventory' },
       ]);
     });
 

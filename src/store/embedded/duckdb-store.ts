@@ -26,6 +26,7 @@ import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuer
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { BILLED_LINE_COLUMNS, BILLED_PARQUET_COLUMNS, billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
+import { inventoryStore, type InventoryStore } from '../inventory-repository.js';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 
 export const LEDGER_DB_FILE = 'ledger.duckdb';
@@ -506,7 +507,7 @@ export class DuckDbStore implements Store, BulkIngestStore {
       ),
   };
 
-  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  /** Billed line items (migration: embedded 006 / PostgreSQL 004), over the portable SQL above. */
   readonly billed: BilledLineStore = billedLineStore(
     this.sql,
     (importId, source, file) => this.appendBilledParquet(importId, source, file),
@@ -523,6 +524,8 @@ export class DuckDbStore implements Store, BulkIngestStore {
       }),
     );
   }
+  /** The AI spend inventory (migration: embedded 008 / PostgreSQL 006), over the portable SQL above. */
+  readonly inventory: InventoryStore = inventoryStore(this.sql);
 
   /**
    * Billed lines in bulk: written as a CSV scratch file that DuckDB's own reader loads in one

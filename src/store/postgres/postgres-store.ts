@@ -17,6 +17,7 @@ import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendRe
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
+import { inventoryStore, type InventoryStore } from '../inventory-repository.js';
 import { resolveEventsLimit, StoreQueryError, type CostUpdate, type OverviewQuery, type OverviewResult, type EventsPage, type EventsQuery, type InsertResult, type ScanQuery, type SpendQuery, type SpendResult, type Store } from '../store.js';
 import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import fs from 'node:fs';
@@ -287,7 +288,7 @@ export class PostgresStore implements Store, BulkIngestStore {
     },
   };
 
-  /** Billed line items (migration: embedded 006 / PostgreSQL 005), over the portable SQL above. */
+  /** Billed line items (migration: embedded 006 / PostgreSQL 004), over the portable SQL above. */
   readonly billed: BilledLineStore = billedLineStore(this.sql, (importId, source, file) => this.copyBilledParquet(importId, source, file));
 
   /** An importer's Parquet file of billed lines, through DuckDB's CSV writer and COPY, in one transaction. */
@@ -305,6 +306,8 @@ export class PostgresStore implements Store, BulkIngestStore {
       client.release();
     }
   }
+  /** The AI spend inventory (migration: embedded 008 / PostgreSQL 006), over the portable SQL above. */
+  readonly inventory: InventoryStore = inventoryStore(this.sql);
 
   migrateDomain(domain: string, migrations: readonly DomainMigration[]): Promise<void> {
     return this.applyMigrations(
