@@ -14,7 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
-import type { RuntimeContext } from '../server/runtime-context.js';
+import type { Store } from '../store/store.js';
 import type { ExpenseRule, SpendSource } from '../store/spend-source.js';
 import { ExpenseInputError, parseRates } from './expense-fields.js';
 import { importExpensesFile } from './expense-import.js';
@@ -22,7 +22,12 @@ import { AI_SPEND_DIMENSIONS, aiSpend, type AiSpendDimension } from './ai-spend.
 import { inventoryFindings } from './inventory-findings.js';
 import { AiSpendResultSchema, InventoryFindingsSchema, ExpenseImportResultSchema, ExpenseLineSchema, ExpenseRuleSchema, ReviewDecisionSchema, SpendSourceSchema } from './inventory-api-schemas.js';
 
-export function registerInventoryRoutes(api: ApiRouter, ctx: RuntimeContext): void {
+/** What the routes use of the runtime. */
+export interface InventoryRoutesDeps {
+  store: Store;
+}
+
+export function registerInventoryRoutes(api: ApiRouter, ctx: InventoryRoutesDeps): void {
   api.add({
     method: 'POST',
     path: '/api/import/expenses',
