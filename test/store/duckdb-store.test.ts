@@ -38,6 +38,11 @@ describe('DuckDbStore', () => {
     assert.equal(fromSegment.length, 6);
     assert.deepEqual(fromSegment, (await b.getEvents(all)).events);
     assert.equal(fromSegment.find((r) => r.id === makeRecord(4).id)?.started_at, '2026-11-22T08:00:04.123456Z');
+    // The segment feeds the hourly rollup as insertRecords does (the spend query below is answered from it).
+    const bySpend = { from: '2000-01-01T00:00:00Z', group_by: ['model', 'status'], granularity: 'hour' as const };
+    const segmentSpend = await a.getSpend(bySpend);
+    assert.equal(segmentSpend.total.requests, 6);
+    assert.deepEqual(segmentSpend, await b.getSpend(bySpend));
     // A torn line is refused as a whole, so the writer commits the segment record by record instead.
     fs.appendFileSync(segment, '{"id":"torn');
     await assert.rejects(a.insertSpoolSegment(segment), { name: 'SegmentStagingError' });
