@@ -7,12 +7,13 @@
  * comparisons of its own calls only. Revenue and margins cover every customer: admin only.
  */
 import { z } from 'zod';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
 import type { Store } from '../store/store.js';
 import { UNIT_ECONOMICS_DIMENSIONS, type UnitEconomicsDimension } from '../store/economics-types.js';
-import { StoreQueryError, type DimensionFilters } from '../store/store.js';
+import type { DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
 import { buildMargin, parseRates } from './customer-margin.js';
 import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
@@ -23,15 +24,6 @@ import { buildUnitEconomics } from './unit-economics.js';
 
 /** Fields an outcome carries that a token's scope can pin. */
 const OUTCOME_SCOPE_FIELDS = ['team', 'feature', 'customer'] as const;
-
-async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof RangeError || e instanceof StoreQueryError) throw ApiError.badRequest(e.message);
-    throw e;
-  }
-}
 
 /** Stamps a scoped token's scope on each outcome; refuses outcomes outside it. */
 export function scopeOutcomes(outcomes: readonly OutcomeInput[], principal: Principal): OutcomeInput[] {
