@@ -80,6 +80,15 @@ export const LedgerRecordSchema = z.object({
   raw_usage: z.unknown().optional().describe('the provider usage object as received'),
   usage_version: z.number().int().optional(),
   unpriced_reason: z.string().nullable().optional(),
+  request_hash: z.string().nullable().optional().describe('SHA-256 of the normalised request; equal requests share it'),
+  prompt_prefix_hash: z.string().nullable().optional().describe('SHA-256 of the stable prompt prefix (system, tools, leading messages)'),
+  prompt_prefix_tokens: z.number().int().nullable().optional().describe('estimated tokens in that prefix'),
+  message_count: z.number().int().nullable().optional(),
+  tool_count: z.number().int().nullable().optional(),
+  max_output_tokens: z.number().int().nullable().optional().describe('the output limit the request asked for'),
+  finish_reason: z.string().nullable().optional().describe("the provider's finish/stop reason as sent"),
+  saved: money.nullable().optional().describe('USD a response-cache hit did not pay: what the call would have cost'),
+  attempt_of: z.string().nullable().optional().describe('record id of the first attempt, on a retry or fallback'),
 });
 
 export const EventsPageSchema = z.object({

@@ -57,4 +57,23 @@ export interface LedgerRecord {
   usage_version?: number;
   /** Why the call is unpriced, when it is. */
   unpriced_reason?: string | null;
+  // What the request asked for, recorded by the gateway (never the text: hashes and counts only), so
+  // the advisor and the response cache can work without body capture. Absent on records that predate
+  // them or come from sources that cannot see the request.
+  /** SHA-256 (hex) of the normalised request (model, messages, tools, parameters): equal requests share it. */
+  request_hash?: string | null;
+  /** SHA-256 (hex) of the stable prompt prefix (system prompt, tools, leading messages up to the cacheable boundary). */
+  prompt_prefix_hash?: string | null;
+  /** Estimated tokens in that prefix. */
+  prompt_prefix_tokens?: number | null;
+  message_count?: number | null;
+  tool_count?: number | null;
+  /** The output limit the request asked for (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, `maxOutputTokens`). */
+  max_output_tokens?: number | null;
+  /** The provider's finish/stop reason as it sent it (`stop`, `length`, `end_turn`, `MAX_TOKENS`, …). */
+  finish_reason?: string | null;
+  /** USD the call did not pay because Costrail answered it (a response-cache hit): what it would have cost. */
+  saved?: string | null;
+  /** The record id of the first attempt when this call is a retry or fallback of it. */
+  attempt_of?: string | null;
 }

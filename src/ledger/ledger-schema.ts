@@ -147,6 +147,16 @@ const COLUMN_LIST = [
   // Import always stamps the current usage version: the file's own counts are converted to it.
   top('usage_version', 'int', { absentWhenNull: true, imported: 'derived' }),
   top('unpriced_reason', 'text', {}),
+  // Added by migration 009 (embedded) / 007 (PostgreSQL): columns are appended, so they stay last.
+  top('request_hash', 'text', { absentWhenNull: true }),
+  top('prompt_prefix_hash', 'text', { absentWhenNull: true }),
+  top('prompt_prefix_tokens', 'count', { absentWhenNull: true }),
+  top('message_count', 'count', { absentWhenNull: true }),
+  top('tool_count', 'count', { absentWhenNull: true }),
+  top('max_output_tokens', 'count', { absentWhenNull: true }),
+  top('finish_reason', 'text', { absentWhenNull: true }),
+  top('saved', 'money', { absentWhenNull: true }),
+  top('attempt_of', 'text', { absentWhenNull: true, pgCollation: 'C' }),
 ] as const;
 
 /** Every ledger column, in table order. */

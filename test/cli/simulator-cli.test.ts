@@ -56,13 +56,18 @@ test('costrail simulator --port 0 + serve: the SDKs get answers, costs and attri
   assert.ok(msg.usage.output_tokens > 0);
 
   // The records reach the store in batches; the API reads through the running server.
+  // A 503 while the store finishes opening is the documented answer, so it is retried too.
   let teams: string[] = [];
-  for (let i = 0; i < 50 && teams.length < 2; i++) {
+  let last = '';
+  for (let i = 0; i < 100 && teams.length < 2; i++) {
     const res = await fetch(`${url}/api/events?limit=10`, { headers: { authorization: 'Bearer admin-sim-test' } });
-    const body = (await res.json()) as { events: { attribution: { team: string | null }; priced: boolean }[] };
-    teams = body.events.map((e) => e.attribution.team ?? '').sort();
+    last = `${res.status} ${await res.clone().text()}`;
+    if (res.ok) {
+      const body = (await res.json()) as { events: { attribution: { team: string | null }; priced: boolean }[] };
+      teams = body.events.map((e) => e.attribution.team ?? '').sort();
+    } else assert.equal(res.status, 503, `GET /api/events answered ${last}`);
     if (teams.length < 2) await new Promise((r) => setTimeout(r, 100));
   }
-  assert.deepEqual(teams, ['search', 'support']);
+  assert.deepEqual(teams, ['search', 'support'], `last answer: ${last}`);
   assert.match(sim.stderr(), new RegExp(`export COSTRAIL_OPENAI_BASE_URL=${simUrl}/v1`), 'the simulator says how to point serve at it');
 });

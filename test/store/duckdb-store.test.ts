@@ -75,6 +75,7 @@ describe('DuckDbStore', () => {
       [6, 'billed_lines'],
       [7, 'outcomes_revenue'],
       [8, 'inventory'],
+      [9, 'ledger_request_shape'],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -93,6 +93,7 @@ if (available) {
         { version: 4, name: 'billed_lines' },
         { version: 5, name: 'outcomes_revenue' },
         { version: 6, name: 'inventory' },
+        { version: 7, name: 'ledger_request_shape' },
       ]);
     });
 

@@ -54,6 +54,20 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           source: 'import',
         }),
         makeRecord(4, { cost: { ...makeRecord(4).cost!, total: '-0.000000000000000001', other: '-0.000000000000000001', source: 'provider' } }),
+        // The request's shape, a cache saving and a retry link (migration 009 / 007); a record
+        // without them (the others) reads back without the keys.
+        makeRecord(5, {
+          status: 'cached',
+          request_hash: 'a'.repeat(64),
+          prompt_prefix_hash: 'b'.repeat(64),
+          prompt_prefix_tokens: 3012,
+          message_count: 4,
+          tool_count: 0,
+          max_output_tokens: 4096,
+          finish_reason: 'end_turn',
+          saved: '0.012345678901234567',
+          attempt_of: 'rec-000004',
+        }),
       ];
       await s.insertRecords(records);
       const { events } = await s.getEvents({ limit: 10 });
