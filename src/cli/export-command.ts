@@ -13,6 +13,7 @@ interface FocusOpts extends ApiAccessOptions {
   to: string;
   grain: string;
   out?: string;
+  billed: boolean;
 }
 
 export function registerExportCommand(program: Command): void {
@@ -20,11 +21,12 @@ export function registerExportCommand(program: Command): void {
   withApiOptions(
     exp
       .command('focus')
-      .description('FOCUS 1.2 cost and usage data: one row per usage kind per hour or day per provider, model and attribution set')
+      .description('FOCUS 1.2 cost and usage data: the metered ledger (one row per usage kind per hour or day per provider, model and attribution set) and imported billed line items, never a dollar twice')
       .requiredOption('--from <date>', 'inclusive start, YYYY-MM-DD or ISO 8601 (UTC)')
       .requiredOption('--to <date>', 'exclusive end')
       .option('--grain <g>', 'hour | day', 'day')
-      .option('--out <file>', 'write to a file: .csv, or .parquet for Parquet (default: CSV on standard output)'),
+      .option('--out <file>', 'write to a file: .csv, or .parquet for Parquet (default: CSV on standard output)')
+      .option('--no-billed', 'the metered ledger only: leave out imported billed line items (x_source=billed rows)'),
   ).action(async (opts: FocusOpts) => {
     if (opts.grain !== 'hour' && opts.grain !== 'day') throw new CliError(`--grain must be hour or day, not "${opts.grain}"`, 2);
     try {
@@ -32,7 +34,7 @@ export function registerExportCommand(program: Command): void {
     } catch (e) {
       throw new CliError(`--${describeError(e)}`, 2);
     }
-    const q = new URLSearchParams({ from: opts.from, to: opts.to, grain: opts.grain });
+    const q = new URLSearchParams({ from: opts.from, to: opts.to, grain: opts.grain, billed: opts.billed ? 'include' : 'exclude' });
     const csv = await withApi(opts, ({ client }) => client.text(`/api/exports/focus?${q.toString()}`));
     if (!opts.out) {
       process.stdout.write(csv);

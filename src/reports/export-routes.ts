@@ -15,14 +15,21 @@ export function registerExportRoutes(api: ApiRouter, ctx: ExportRoutesDeps): voi
   api.add({
     method: 'GET',
     path: '/api/exports/focus',
-    summary: 'FOCUS 1.2 CSV of the ledger: one row per usage kind per hour or day per provider, model and attribution set',
+    summary: 'FOCUS 1.2 CSV of the ledger (one row per usage kind per hour or day per provider, model and attribution set) and of imported billed line items',
     tag: 'Exports',
     access: 'admin',
-    queryParams: { from: 'inclusive start (YYYY-MM-DD or ISO 8601)', to: 'exclusive end', grain: 'hour | day (default day)' },
+    queryParams: {
+      from: 'inclusive start (YYYY-MM-DD or ISO 8601)',
+      to: 'exclusive end',
+      grain: 'hour | day (default day)',
+      billed: 'include | exclude imported billed line items (default include; x_source tells metered and billed rows apart)',
+    },
     handler: async (req) => {
       const grain = req.query.get('grain') ?? 'day';
       if (grain !== 'hour' && grain !== 'day') throw ApiError.badRequest(`grain must be hour or day, not "${grain}"`);
-      const rows = await asBadRequest(async () => buildFocusRows(ctx.store, { ...parseRange(req.query.get('from'), req.query.get('to')), grain }));
+      const billed = req.query.get('billed') ?? 'include';
+      if (billed !== 'include' && billed !== 'exclude') throw ApiError.badRequest(`billed must be include or exclude, not "${billed}"`);
+      const rows = await asBadRequest(async () => buildFocusRows(ctx.store, { ...parseRange(req.query.get('from'), req.query.get('to')), grain, billed: billed === 'include' }));
       return { text: { contentType: 'text/csv; charset=utf-8', content: focusCsv(rows), filename: 'focus.csv' }, headers: { 'x-costrail-rows': String(rows.length) } };
     },
   });

@@ -17,6 +17,8 @@ import { Decimal } from '../pricing/decimal.js';
 import type { Usage } from '../providers/spec.js';
 import type { Store } from '../store/store.js';
 import { csvLine, type CsvValue } from '../analytics/csv.js';
+import { billedFocusRows } from './focus-billed.js';
+import { focusProviderNames } from './focus-provider-names.js';
 
 export type FocusGrain = 'hour' | 'day';
 
@@ -67,12 +69,14 @@ export const FOCUS_COLUMNS = [
   'x_price_version',
   'x_priced',
   'x_requests',
+  'x_source',
+  'x_metered_cost',
 ] as const;
 export type FocusColumn = (typeof FOCUS_COLUMNS)[number];
 export type FocusRow = Record<FocusColumn, CsvValue>;
 
 /** Columns holding exact decimals (typed DECIMAL in Parquet). */
-export const FOCUS_DECIMAL_COLUMNS: readonly FocusColumn[] = ['BilledCost', 'ConsumedQuantity', 'ContractedCost', 'EffectiveCost', 'ListCost', 'PricingQuantity'];
+export const FOCUS_DECIMAL_COLUMNS: readonly FocusColumn[] = ['BilledCost', 'ConsumedQuantity', 'ContractedCost', 'EffectiveCost', 'ListCost', 'PricingQuantity', 'x_metered_cost'];
 export const FOCUS_DATETIME_COLUMNS: readonly FocusColumn[] = ['BillingPeriodEnd', 'BillingPeriodStart', 'ChargePeriodEnd', 'ChargePeriodStart'];
 
 type Kind = 'input' | 'cache_read' | 'cache_write' | 'output' | 'reasoning' | 'audio' | 'image' | 'tools' | 'other';
@@ -89,25 +93,6 @@ const KINDS: { kind: Kind; meter: string; unit: string | null; quantity: (u: Usa
 ];
 const PARTS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning', 'audio', 'image', 'tools'] as const;
 
-const PROVIDER_NAMES: Record<string, [issuer: string, service: string]> = {
-  openai: ['OpenAI', 'OpenAI API'],
-  anthropic: ['Anthropic', 'Claude API'],
-  gemini: ['Google', 'Gemini API'],
-  vertex: ['Google', 'Vertex AI'],
-  mistral: ['Mistral AI', 'Mistral AI API'],
-  azure: ['Microsoft', 'Azure OpenAI'],
-  bedrock: ['Amazon Web Services', 'Amazon Bedrock'],
-  cohere: ['Cohere', 'Cohere API'],
-  deepseek: ['DeepSeek', 'DeepSeek API'],
-  xai: ['xAI', 'xAI API'],
-  groq: ['Groq', 'GroqCloud'],
-  together: ['Together AI', 'Together AI API'],
-  openrouter: ['OpenRouter', 'OpenRouter API'],
-};
-
-function providerNames(p: string): [string, string] {
-  return PROVIDER_NAMES[p] ?? [p, `${p} API`];
-}
 
 /** FOCUS date/time: UTC, `YYYY-MM-DDTHH:mm:ssZ`. */
 function focusTime(ms: number): string {
@@ -120,18 +105,30 @@ function bucketStart(ms: number, grain: FocusGrain): number {
 }
 
 interface Cell {
-  row: Omit<FocusRow, 'BilledCost' | 'ContractedCost' | 'EffectiveCost' | 'ListCost' | 'ConsumedQuantity' | 'PricingQuantity' | 'x_requests'>;
+  row: Omit<FocusRow, 'BilledCost' | 'ContractedCost' | 'EffectiveCost' | 'ListCost' | 'ConsumedQuantity' | 'PricingQuantity' | 'x_requests' | 'x_source' | 'x_metered_cost'>;
   cost: Decimal;
   quantity: number;
   requests: number;
   hasQuantity: boolean;
+  /** The provider's bill covers this row's provider and UTC day: the billed rows carry the money. */
+  billed: boolean;
 }
+
+/** `provider|YYYY-MM-DD` (UTC): the unit in which a provider's bill replaces the metered ledger. */
+export const providerDay = (provider: string, ms: number): string => `${provider}|${new Date(ms).toISOString().slice(0, 10)}`;
 
 /** Aggregates ledger records into FOCUS rows, in memory (one cell per row of output). */
 export class FocusAggregator {
   private readonly cells = new Map<string, Cell>();
 
-  constructor(private readonly grain: FocusGrain) {}
+  /**
+   * @param billedDays provider-days (`providerDay`) a billed import covers: metered rows there keep
+   *   their figure in `x_metered_cost` only, so no cost column counts a dollar twice.
+   */
+  constructor(
+    private readonly grain: FocusGrain,
+    private readonly billedDays: ReadonlySet<string> = new Set(),
+  ) {}
 
   add(r: LedgerRecord): void {
     const started = Date.parse(r.started_at);
@@ -154,7 +151,7 @@ export class FocusAggregator {
     for (const k of Object.keys(r.tags ?? {}).sort()) tags[k] = r.tags[k] as string;
     for (const [k, v] of Object.entries(a)) if (v !== null) tags[`costrail/${k}`] = v;
     const tagsJson = Object.keys(tags).length ? JSON.stringify(tags) : null;
-    const [issuer, service] = providerNames(r.provider);
+    const [issuer, service] = focusProviderNames(r.provider);
     for (const k of KINDS) {
       const quantity = r.usage ? k.quantity(r.usage) : 0;
       const c = parts[k.kind];
@@ -168,6 +165,7 @@ export class FocusAggregator {
           quantity: 0,
           requests: 0,
           hasQuantity: k.unit !== null,
+          billed: this.billedDays.has(providerDay(r.provider, start)),
           row: {
             BillingAccountId: `costrail:${r.provider}`,
             BillingAccountName: null,
@@ -222,9 +220,10 @@ export class FocusAggregator {
     return [...this.cells.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, c]) => {
-        const cost = c.cost.toString();
+        const metered = c.cost.toString();
+        const cost = c.billed ? '0' : metered;
         const qty = c.hasQuantity ? String(c.quantity) : null;
-        return { ...c.row, BilledCost: cost, ContractedCost: cost, EffectiveCost: cost, ListCost: cost, ConsumedQuantity: qty, PricingQuantity: qty, x_requests: c.requests };
+        return { ...c.row, BilledCost: cost, ContractedCost: cost, EffectiveCost: cost, ListCost: cost, ConsumedQuantity: qty, PricingQuantity: qty, x_requests: c.requests, x_source: 'metered', x_metered_cost: metered };
       });
   }
 }
@@ -233,12 +232,21 @@ export interface FocusExportOptions {
   from: string;
   to: string;
   grain?: FocusGrain;
+  /** Include imported billed line items (default true). */
+  billed?: boolean;
 }
 
+/**
+ * The ledger's FOCUS rows, then the billed lines' (`x_source` tells them apart). Where a provider's
+ * imported bill covers a UTC day, the bill is what was charged: its rows carry the cost columns and
+ * that day's metered rows keep their figure in `x_metered_cost` with zero cost columns (the same rule
+ * as reconciliation and `report ai-spend`), so summing any cost column never counts a dollar twice.
+ */
 export async function buildFocusRows(store: Store, opts: FocusExportOptions): Promise<FocusRow[]> {
-  const agg = new FocusAggregator(opts.grain ?? 'day');
+  const billed = opts.billed === false ? [] : await store.billed.totals({ from: opts.from, to: opts.to });
+  const agg = new FocusAggregator(opts.grain ?? 'day', new Set(billed.map((b) => providerDay(b.provider, Date.parse(b.charge_start)))));
   for await (const batch of store.scanRecords({ from: opts.from, to: opts.to, batchSize: 10_000 })) for (const r of batch) agg.add(r);
-  return agg.rows();
+  return [...agg.rows(), ...billedFocusRows(billed, opts.grain ?? 'day')];
 }
 
 export function focusCsv(rows: readonly FocusRow[]): string {

@@ -12,6 +12,7 @@ import { Decimal } from '../../src/pricing/decimal.js';
 import { planTraffic } from '../../src/simulator/traffic-model.js';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { makeRecord } from '../store/ledger-fixtures.js';
+import type { BilledLine } from '../../src/store/billed-line.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -123,4 +124,45 @@ test('costrail export focus writes CSV and typed Parquet that agree', async () =
   const bad = spawnSync(process.execPath, [bin, 'export', 'focus', '--from', '2026-10-03', '--to', '2026-10-01', '--data', copy], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^costrail: --from .* must be before to/);
+});
+
+test('billed line items join the export: the bill carries a covered provider-day, its metered rows keep their figure in x_metered_cost only', async () => {
+  const from = '2026-10-30';
+  const to = '2026-11-02';
+  const before = await buildFocusRows(store, { from, to, grain: 'day' });
+  const covered = '2026-10-31';
+  const provider = String(before.find((r) => String(r.ChargePeriodStart).startsWith(covered))?.x_provider);
+  const meteredThatDay = Decimal.sum(before.filter((r) => r.x_provider === provider && String(r.ChargePeriodStart).startsWith(covered)).map((r) => Decimal.parse(String(r.BilledCost))));
+  const bill = (n: number, charge_kind: 'usage' | 'tax' | 'credit' | 'discount', amount: string): BilledLine => ({
+    provider, account: 'acct-1', service: null, model: charge_kind === 'usage' ? 'gpt-4o' : null, charge_kind, token_class: null, quantity: null, unit: null,
+    amount, currency: 'USD', amount_usd: amount, charge_start: `${covered}T00:00:00.000Z`, charge_end: '2026-11-01T00:00:00.000Z', invoice_period: '2026-10', team: null, description: null, line: n,
+  });
+  const lines = [bill(1, 'usage', '41.250000000000000001'), bill(2, 'usage', '0.75'), bill(3, 'tax', '3.3'), bill(4, 'credit', '-5'), bill(5, 'discount', '-1.25')];
+  const meta = { import_id: 'focus-bill', format: 'openai-costs' as const, source: 'focus-test', file: 'bill.json' };
+  await store.billed.begin(meta);
+  await store.billed.append(meta.import_id, lines);
+  await store.billed.commit(meta.import_id);
+  const billedTotal = Decimal.sum(lines.map((l) => Decimal.parse(l.amount)));
+
+  const rows = await buildFocusRows(store, { from, to, grain: 'day' });
+  const billed = rows.filter((r) => r.x_source === 'billed');
+  assert.deepEqual(billed.map((r) => [r.ChargeCategory, r.BilledCost]).sort(), [['Adjustment', '-1.25'], ['Credit', '-5'], ['Tax', '3.3'], ['Usage', '42.000000000000000001']]);
+  assert.ok(billed.every((r) => r.x_provider === provider && r.BillingAccountId === 'acct-1' && r.ChargePeriodStart === `${covered}T00:00:00Z` && r.InvoiceIssuerName === before.find((b) => b.x_provider === provider)?.InvoiceIssuerName));
+  // The covered day's metered rows: zero in every cost column, the metered figure kept apart.
+  const coveredMetered = rows.filter((r) => r.x_source === 'metered' && r.x_provider === provider && String(r.ChargePeriodStart).startsWith(covered));
+  assert.ok(coveredMetered.length > 0 && coveredMetered.every((r) => r.BilledCost === '0' && r.EffectiveCost === '0'));
+  assert.equal(Decimal.sum(coveredMetered.map((r) => Decimal.parse(String(r.x_metered_cost)))).toString(), meteredThatDay.toString());
+  // No dollar twice: the sum of BilledCost is the metered spend minus the covered day's plus the bill.
+  const spend = await store.getSpend({ from, to, granularity: 'none' });
+  for (const c of ['BilledCost', 'EffectiveCost'] as const) assert.equal(sum(rows, c), Decimal.parse(spend.total.cost).sub(meteredThatDay).add(billedTotal).toString(), c);
+  // Every billed row passes the FOCUS reference's null and allowed-value rules too.
+  for (const ref of REF.filter((c) => (FOCUS_COLUMNS as readonly string[]).includes(c.name))) {
+    for (const r of billed) {
+      const v = r[ref.name as keyof FocusRow];
+      if (!ref.allows_nulls) assert.ok(v !== null && v !== undefined && v !== '', `${ref.name} is null on a billed row`);
+      if (v !== null && ref.allowed_values && ref.name !== 'ServiceSubcategory') assert.ok(ref.allowed_values.some((a) => a.value === v), `${ref.name}=${String(v)}`);
+    }
+  }
+  // Asked without the bill, the export is the metered ledger alone, as before.
+  assert.equal(sum(await buildFocusRows(store, { from, to, grain: 'day', billed: false }), 'BilledCost'), Decimal.parse(spend.total.cost).toString());
 });
