@@ -33,3 +33,25 @@ export const ReconciliationSchema = z.strictObject({
   total: z.strictObject(Figures),
   coverage: z.strictObject({ metered_pct: z.number().nullable(), attributed_pct: z.number().nullable() }),
 });
+
+export const BillingPullInputSchema = z.strictObject({
+  provider: z.enum(['openai', 'anthropic']),
+  from: z.string().describe('inclusive start, YYYY-MM-DD or ISO 8601 (whole UTC days are pulled)'),
+  to: z.string().describe('exclusive end'),
+});
+
+export const BillingPullResultSchema = z.strictObject({
+  provider: z.enum(['openai', 'anthropic']),
+  from: z.string(),
+  to: z.string(),
+  pages: z.number().int().describe('pages fetched from the admin API'),
+  at: z.string().describe('when the pull finished'),
+  status: z.enum(['imported', 'already_imported', 'empty', 'refused', 'failed']),
+  import: BillingImportResultSchema.optional().describe('the import of what was pulled (as POST /api/import/billing answers)'),
+  error: z.string().optional(),
+});
+
+export const BillingPullsSchema = z.strictObject({
+  configured: z.array(z.enum(['openai', 'anthropic'])).describe('providers with an admin key (COSTRAIL_<P>_ADMIN_KEY)'),
+  pulls: z.array(BillingPullResultSchema).describe('recent pulls of this process, newest first (the scheduled daily pull and POST /api/billing/pull)'),
+});

@@ -17,11 +17,15 @@ import type { Store } from '../store/store.js';
 import { BilledLineError } from './billed-line-fields.js';
 import { FORMAT_CHOICES, importBillingFile, type FormatChoice } from './billing-import.js';
 import { reconcile, parseReconciliationQuery } from './reconciliation.js';
-import { BillingImportResultSchema, ReconciliationSchema } from './billing-api-schemas.js';
+import { BillingImportResultSchema, BillingPullInputSchema, BillingPullResultSchema, BillingPullsSchema, ReconciliationSchema } from './billing-api-schemas.js';
+import type { BillingPullService } from './pull/billing-pull-service.js';
+import { parseRange } from '../analytics/instant.js';
+import { asBadRequest } from '../analytics/as-bad-request.js';
 
 /** What the routes use of the runtime. */
 export interface BillingRoutesDeps {
   store: Store;
+  billingPulls: BillingPullService;
 }
 
 export function registerBillingRoutes(api: ApiRouter, ctx: BillingRoutesDeps): void {
@@ -82,5 +86,34 @@ export function registerBillingRoutes(api: ApiRouter, ctx: BillingRoutesDeps): v
       if ('error' in q) throw ApiError.badRequest(q.error);
       return { body: await reconcile(ctx.store, q) };
     },
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/api/billing/pull',
+    summary: "Pull a provider's cost report from its admin API (OpenAI Costs, Anthropic cost_report) and import it as billed line items",
+    tag: 'Billing',
+    access: 'admin',
+    body: BillingPullInputSchema,
+    response: BillingPullResultSchema,
+    handler: async (req) => {
+      const range = await asBadRequest(async () => parseRange(req.body.from, req.body.to));
+      const run = ctx.billingPulls.pull(req.body.provider, range);
+      if (!run) throw ApiError.badRequest(`no admin key for ${req.body.provider}: set COSTRAIL_${req.body.provider.toUpperCase()}_ADMIN_KEY where the server runs`);
+      const result = await run;
+      if (result.status === 'failed') throw new ApiError(502, 'billing_pull_failed', result.error ?? 'the admin API failed');
+      if (result.status === 'refused') throw new ApiError(502, 'billing_pull_refused', result.error ?? 'the admin API returned invalid lines', result.import?.invalid);
+      return { body: result };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/billing/pulls',
+    summary: 'Providers with an admin key, and the recent billing pulls of this process (scheduled daily in serve, or on demand)',
+    tag: 'Billing',
+    access: 'admin',
+    response: BillingPullsSchema,
+    handler: () => ({ body: { configured: ctx.billingPulls.configured(), pulls: ctx.billingPulls.log.list() } }),
   });
 }

@@ -37,6 +37,8 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['AWS_REGION', 'AWS_DEFAULT_REGION'], default: '`us-east-1`', meaning: 'Bedrock region when `providers.bedrock.region` is not set' },
   { names: [], label: 'any name in `api_key_env` / `provider_credentials.*.env`', default: '—', meaning: 'provider keys the config file points at (below); read once at start' },
   { names: ['COSTRAIL_URL', 'COSTRAIL_TOKEN'], default: '—', meaning: 'where the package\'s `recordOutcome()` helper sends outcomes, and the admin or scoped API token it sends (falls back to `COSTRAIL_ADMIN_TOKEN`); options passed to it win' },
+  { names: ['COSTRAIL_OPENAI_ADMIN_KEY', 'COSTRAIL_ANTHROPIC_ADMIN_KEY'], default: '— (no pulls)', meaning: 'admin keys for the providers\' cost APIs: `costrail billing pull`, and `serve` pulls the last two days daily (docs/billing.md). Sent only to the admin base URL, never logged' },
+  { names: ['COSTRAIL_OPENAI_ADMIN_BASE_URL', 'COSTRAIL_ANTHROPIC_ADMIN_BASE_URL'], default: 'the provider\'s `COSTRAIL_<PROVIDER>_BASE_URL`, else the public endpoint', meaning: 'where the admin cost APIs are (OpenAI up to `/v1`, Anthropic its origin)' },
   { names: ['COSTRAIL_SIM_PORT'], default: '`0` (any free port)', meaning: 'port of the stand-alone simulated provider (`node dist/src/simulator/main.js`), for development' },
 ];
 

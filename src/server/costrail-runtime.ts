@@ -39,6 +39,8 @@ import { alertServiceFor, type AlertService } from '../alerts/alert-service.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
 import { OutcomeHeaderRecorder } from '../economics/outcome-header.js';
 import { scheduleRetention } from '../ledger-admin/retention.js';
+import { BillingPullService } from '../billing/pull/billing-pull-service.js';
+import { adminTargets } from '../billing/pull/billing-pull.js';
 import { environment } from '../config/environment.js';
 
 export interface RuntimeOptions {
@@ -186,7 +188,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy };
+  // A demo never pulls a real bill: its ledger is simulated.
+  const billingPulls = new BillingPullService(store, opts.simulated ? [] : adminTargets(environment()));
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, billingPulls };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
@@ -212,6 +216,10 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
+  if (opts.advertise)
+    billingPulls.schedule((r) =>
+      r.status === 'failed' || r.status === 'refused' ? log.warn({ provider: r.provider, from: r.from, to: r.to, err: r.error }, 'billing pull failed') : log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled'),
+    );
   const retention = opts.retentionDays === undefined ? undefined : scheduleRetention(store, opts.retentionDays, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'retention failed') : log.info({ ...r }, 'retention applied')));
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
@@ -236,6 +244,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     close() {
       closing ??= (async () => {
         retention?.stop();
+        await billingPulls.stop();
         if (opts.advertise) fs.rmSync(serverFile, { force: true });
         book.stop();
         await new Promise<void>((r) => {

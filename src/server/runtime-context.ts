@@ -2,6 +2,7 @@
  * What one Costrail process holds and its parts share: the store, the ledger writer, the price
  * book, the data folder. Domain modules receive this rather than reaching for globals.
  */
+import type { BillingPullService } from '../billing/pull/billing-pull-service.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
@@ -22,4 +23,6 @@ export interface RuntimeContext {
   log: Logger;
   /** Budgets, rate limits, kill switches; `policy.onThreshold(listener)` for budget threshold events. */
   policy: PolicyService;
+  /** Billing pulls from the providers' admin cost APIs (configured by COSTRAIL_<P>_ADMIN_KEY). */
+  billingPulls: BillingPullService;
 }

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AwsCredentials } from '../providers/bedrock/sigv4.js';
+import type { AdminCostsOptions } from './admin-costs.js';
 
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   recordLimit?: number;
   /** Bedrock: the credentials and region signatures are verified against (default SIM_AWS_CREDENTIALS, us-east-1). */
   bedrock?: { credentials?: AwsCredentials; region?: string };
+  /** The simulated admin cost APIs: seed of their figures, the admin key they accept. */
+  adminCosts?: AdminCostsOptions;
 }
 
 export type ErrorStyle = 'openai' | 'anthropic' | 'gemini';

@@ -3,6 +3,7 @@
  * Gemini wire formats. It is the upstream in gateway tests, benchmarks and `costrail demo`, so it
  * does nothing per request beyond parsing JSON and tokenizing the prompt (outputs are cached).
  */
+import { AdminCostsApi } from './admin-costs.js';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicModels, countTokens, messages } from './anthropic.js';
@@ -34,6 +35,8 @@ export interface Simulator {
   /** The most recent requests, oldest first (bounded by `recordLimit`). */
   lastRequests(): SimRequest[];
   clearRequests(): void;
+  /** The simulated admin cost APIs (OpenAI Costs, Anthropic cost_report): figures and fault injection. */
+  admin: AdminCostsApi;
 }
 
 type Rec = Record<string, unknown>;
@@ -75,6 +78,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const limit = Math.max(1, opts.recordLimit ?? 100);
   const ring: SimRequest[] = [];
   const stats = { requests: 0 };
+  const admin = new AdminCostsApi(opts.adminCosts);
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -93,6 +97,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       ring.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body, at: Date.now() });
       if (ring.length > limit) ring.shift();
+      if (admin.handle(req, res, url)) return;
 
       const c = readControls(req.headers, opts);
       const style = styleFor(url.pathname);
@@ -125,6 +130,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     url: `http://127.0.0.1:${port}`,
     port,
     stats,
+    admin,
     lastRequests: () => ring.slice(),
     clearRequests: () => void ring.splice(0),
     close: () =>
