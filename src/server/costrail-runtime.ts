@@ -189,7 +189,11 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
   // A demo never pulls a real bill: its ledger is simulated.
-  const billingPulls = new BillingPullService(store, opts.simulated ? [] : adminTargets(environment()));
+  const billingPulls = new BillingPullService(store, opts.simulated ? [] : adminTargets(environment()), (r) => {
+    metrics.observeBillingPull(r.provider, r.status);
+    if (r.status === 'failed' || r.status === 'refused') log.warn({ provider: r.provider, from: r.from, to: r.to, err: r.error }, 'billing pull failed');
+    else log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled');
+  });
   const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, billingPulls };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
@@ -216,10 +220,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
-  if (opts.advertise)
-    billingPulls.schedule((r) =>
-      r.status === 'failed' || r.status === 'refused' ? log.warn({ provider: r.provider, from: r.from, to: r.to, err: r.error }, 'billing pull failed') : log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled'),
-    );
+  if (opts.advertise) billingPulls.schedule();
   const retention = opts.retentionDays === undefined ? undefined : scheduleRetention(store, opts.retentionDays, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'retention failed') : log.info({ ...r }, 'retention applied')));
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);

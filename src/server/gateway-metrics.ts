@@ -47,6 +47,12 @@ export class GatewayMetrics {
     new Gauge({ name: 'costrail_ledger_dead_letter_records', help: 'Records the store refused for their content since start, moved to <data>/dead-letter/', registers: [this.registry], collect() { this.set(ledger().quarantined); } });
   }
 
+  private readonly billingPulls = new Counter({ name: 'costrail_billing_pulls_total', help: 'Billing pulls from the providers\' admin cost APIs by provider and outcome (imported, already_imported, empty, refused, failed)', labelNames: ['provider', 'status'], registers: [this.registry] });
+
+  observeBillingPull(provider: string, status: string): void {
+    this.billingPulls.inc({ provider, status });
+  }
+
   /** Per forwarded call: Costrail's own time before forwarding, and the provider's time to headers. */
   observeTimings(provider: string, overheadMs: number, upstreamHeadersMs: number): void {
     this.overhead.observe({ provider }, overheadMs / 1000);

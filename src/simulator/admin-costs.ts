@@ -60,6 +60,13 @@ export class AdminCostsApi {
     for (let i = 0; i < count; i++) this.failures.push({ status, ...(retryAfter !== undefined ? { retryAfter } : {}) });
   }
 
+  private stray = false;
+
+  /** The next page carries one extra bucket dated 1970 (a hostile or broken answer). */
+  strayBucketNext(): void {
+    this.stray = true;
+  }
+
   /** Drops failures still queued. */
   clearFailures(): void {
     this.failures.length = 0;
@@ -84,6 +91,10 @@ export class AdminCostsApi {
     if (fail) return this.error(res, provider, fail.status, `simulated ${fail.status}`, fail.retryAfter), true;
     try {
       const page = provider === 'openai' ? this.openAiPage(url.searchParams) : this.anthropicPage(url.searchParams);
+      if (this.stray) {
+        this.stray = false;
+        page.data.push(provider === 'openai' ? { object: 'bucket', start_time: 0, end_time: DAY_S, results: [] } : { starting_at: '1970-01-01T00:00:00Z', ending_at: '1970-01-02T00:00:00Z', results: [] });
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
     } catch (e) {
       this.error(res, provider, 400, (e as Error).message);
@@ -99,7 +110,7 @@ export class AdminCostsApi {
     return provider === 'openai' ? OPENAI_ITEMS.flatMap((item) => OPENAI_PROJECTS.map((p) => [p, item])) : ANTHROPIC_ITEMS.flatMap((item) => ANTHROPIC_WORKSPACES.map((w) => [w, item]));
   }
 
-  private openAiPage(q: URLSearchParams): unknown {
+  private openAiPage(q: URLSearchParams): { data: unknown[]; [k: string]: unknown } {
     const start = Number(q.get('start_time'));
     if (!Number.isInteger(start)) throw new Error('start_time must be Unix seconds');
     const end = q.get('end_time') === null ? start + 7 * DAY_S : Number(q.get('end_time'));
@@ -123,7 +134,7 @@ export class AdminCostsApi {
     return { object: 'page', data, has_more: more, next_page: more ? Buffer.from(String(first + limit)).toString('base64url') : null };
   }
 
-  private anthropicPage(q: URLSearchParams): unknown {
+  private anthropicPage(q: URLSearchParams): { data: unknown[]; [k: string]: unknown } {
     const start = Date.parse(q.get('starting_at') ?? '');
     if (!Number.isFinite(start)) throw new Error('starting_at must be an RFC 3339 instant');
     const end = q.get('ending_at') ? Date.parse(q.get('ending_at')!) : start + 7 * 86_400_000;

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { fetchCostPages, retryAfterMs } from '../../src/billing/pull/admin-cost-client.js';
 import { adminTargets, pullBilling } from '../../src/billing/pull/billing-pull.js';
+import { scheduledRange } from '../../src/billing/pull/billing-pull-service.js';
 import { BillingPullResultSchema, BillingPullsSchema } from '../../src/billing/billing-api-schemas.js';
 import { parseReconciliationQuery, reconcile, type ReconciliationQuery } from '../../src/billing/reconciliation.js';
 import { Decimal } from '../../src/pricing/decimal.js';
@@ -103,6 +104,25 @@ describe('billing pull from the simulated admin APIs', () => {
     assert.equal(await store.billed.count(), count);
   });
 
+  it('refuses an admin base URL that would expose the key, and a bucket outside the days asked for', async () => {
+    const count = await store.billed.count();
+    const plain = await pullBilling(store, { ...openai(), baseUrl: 'http://billing.example/v1' }, { from: '2026-10-01', to: '2026-10-03' });
+    assert.match(plain.error ?? '', /must be https \(plain http only on loopback\)/);
+    const userinfo = await pullBilling(store, { ...openai(), baseUrl: 'https://u:p@billing.example/v1' }, { from: '2026-10-01', to: '2026-10-03' });
+    assert.match(userinfo.error ?? '', /must not carry credentials/);
+    // The simulator answers the days it is asked for; a client asking for fewer sees a stray bucket.
+    const stray = await fetchCostPages(openai(), { from: '2026-10-01', to: '2026-10-02' }).then(
+      () => 'ok',
+      (e: Error) => e.message,
+    );
+    assert.equal(stray, 'ok');
+    sim.admin.strayBucketNext();
+    const bad = await pullBilling(store, openai(), { from: '2026-10-01', to: '2026-10-03' });
+    assert.equal(bad.status, 'failed');
+    assert.match(bad.error ?? '', /page 1 has a bucket starting at 0, outside the 2026-10-01 – 2026-10-03 asked for; nothing imported/);
+    assert.equal(await store.billed.count(), count);
+  });
+
   it('reconciliation sees the pulled bill beside the ledger', async () => {
     const q = parseReconciliationQuery({ from: '2026-08-01T00:00:00Z', to: '2026-08-03T00:00:00Z' }) as ReconciliationQuery;
     const rec = await reconcile(store, q);
@@ -110,6 +130,14 @@ describe('billing pull from the simulated admin APIs', () => {
     assert.equal(rows.length, 2);
     assert.equal(Decimal.sum(rows.map((r) => Decimal.parse(r.billed))).toString(), sim.admin.expectedTotalUsd('anthropic', q.from, q.to));
     assert.ok(rows.every((r) => r.observed === '0' && r.gap === r.billed), 'nothing metered: the whole bill is the gap');
+  });
+
+  it('the scheduled pull asks for yesterday and today, and after downtime reaches back to the last pull (at most 31 days)', () => {
+    const now = Date.parse('2026-12-06T16:00:00Z');
+    assert.deepEqual(scheduledRange(now), { from: '2026-12-05T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' });
+    assert.deepEqual(scheduledRange(now, Date.parse('2026-12-01T00:00:00Z')), { from: '2026-11-30T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' });
+    assert.deepEqual(scheduledRange(now, Date.parse('2026-12-07T00:00:00Z')), { from: '2026-12-05T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' });
+    assert.deepEqual(scheduledRange(now, Date.parse('2026-01-01T00:00:00Z')), { from: '2026-11-05T00:00:00.000Z', to: '2026-12-07T00:00:00.000Z' });
   });
 
   it('admin targets come from the environment; without a key there is no target', () => {
@@ -181,6 +209,9 @@ describe('costrail billing pull and the HTTP routes', () => {
       const pulls = BillingPullsSchema.parse(await list.body.json());
       assert.deepEqual(pulls.configured, ['openai']);
       assert.deepEqual(pulls.pulls.map((p) => p.status), ['failed', 'imported']);
+      const metrics = await (await request(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminToken}` } })).body.text();
+      assert.match(metrics, /costrail_billing_pulls_total\{provider="openai",status="imported"\} 1/);
+      assert.match(metrics, /costrail_billing_pulls_total\{provider="openai",status="failed"\} 1/);
     } finally {
       await rt.close();
     }

@@ -108,7 +108,41 @@ async function readBounded(body: AsyncIterable<Buffer>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The admin key reads an organisation's whole bill: it goes over TLS, or over plain HTTP only to
+ * this machine (a simulator, a local proxy), and never inside a URL's user part.
+ */
+function checkedOrigin(t: AdminApiTarget): string {
+  let u: URL;
+  try {
+    u = new URL(t.baseUrl);
+  } catch {
+    throw new AdminApiError(`admin base URL "${t.baseUrl}" is not a URL`, null);
+  }
+  if (u.username || u.password) throw new AdminApiError('admin base URL must not carry credentials', null);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new AdminApiError(`admin base URL must be https (plain http only on loopback), not ${u.origin}`, null);
+  return u.origin;
+}
+
 const sleeper = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Every bucket must start inside the whole days asked for: an import replaces its source's lines over
+ * the period it covers, so one stray bucket (a start of 0, a year off) would delete bill lines far
+ * outside the pull.
+ */
+function checkBuckets(provider: PullProvider, page: unknown, o: FetchCostOptions, n: number): void {
+  const lo = Math.floor(Date.parse(o.from) / 86_400_000) * 86_400_000;
+  const hi = Math.ceil(Date.parse(o.to) / 86_400_000) * 86_400_000;
+  const data = page && typeof page === 'object' ? (page as { data?: unknown }).data : undefined;
+  if (!Array.isArray(data)) throw new AdminApiError(`page ${n} has no "data" array`, 200);
+  for (const b of data) {
+    const rec = (b && typeof b === 'object' ? b : {}) as Record<string, unknown>;
+    const start = provider === 'openai' ? (typeof rec['start_time'] === 'number' ? rec['start_time'] * 1000 : NaN) : typeof rec['starting_at'] === 'string' ? Date.parse(rec['starting_at']) : NaN;
+    if (!(start >= lo && start < hi)) throw new AdminApiError(`page ${n} has a bucket starting at ${String(provider === 'openai' ? rec['start_time'] : rec['starting_at'])}, outside the ${new Date(lo).toISOString().slice(0, 10)} – ${new Date(hi).toISOString().slice(0, 10)} asked for; nothing imported`, 200);
+  }
+}
 
 /** Every page of the cost report for [from, to), in order, as parsed JSON. */
 export async function fetchCostPages(t: AdminApiTarget, o: FetchCostOptions): Promise<unknown[]> {
@@ -116,7 +150,7 @@ export async function fetchCostPages(t: AdminApiTarget, o: FetchCostOptions): Pr
   const backoff = o.backoffMs ?? 500;
   const maxRetryAfter = o.maxRetryAfterMs ?? 120_000;
   const sleep = o.sleep ?? sleeper;
-  const origin = new URL(t.baseUrl).origin;
+  const origin = checkedOrigin(t);
   const pages: unknown[] = [];
   let cursor: string | null = null;
   for (;;) {
@@ -152,6 +186,7 @@ export async function fetchCostPages(t: AdminApiTarget, o: FetchCostOptions): Pr
       if (attempt >= maxAttempts) throw new AdminApiError(`${t.provider} admin API failed ${attempt} times (last: ${why})`, null);
       await sleep(wait);
     }
+    checkBuckets(t.provider, page, o, pages.length + 1);
     pages.push(page);
     o.onPage?.(pages.length);
     const p = page as { has_more?: unknown; next_page?: unknown };
