@@ -143,7 +143,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
   const slow = await startGateway({ upstreamTimeoutMs: 200 });
   try {
     // Anthropic caller.
-    let res = await post('/v1/messages', anthropicBody(), { 'x-api-key': 'sk-ant-x', 'x-sim-latency-ms': '1000' }, slow.base);
+    let res = await post('/v1/messages', anthropicBody(), { 'x-api-key': 'sk-ant-x', 'x-sim-latency-ms': '5000' }, slow.base);
     assert.equal(res.status, 504);
     const a = (await res.json()) as { type: string; error: { type: string } };
     assert.equal(a.type, 'error');
@@ -156,7 +156,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
     slow.records.length = 0;
 
     // OpenAI caller.
-    res = await post('/v1/chat/completions', chatBody(), { authorization: 'Bearer sk-x', 'x-sim-latency-ms': '1000' }, slow.base);
+    res = await post('/v1/chat/completions', chatBody(), { authorization: 'Bearer sk-x', 'x-sim-latency-ms': '5000' }, slow.base);
     assert.equal(res.status, 504);
     const o = (await res.json()) as { error: { type: string; code: string } };
     assert.equal(o.error.type, 'upstream_timeout');
@@ -167,7 +167,7 @@ test('upstream timeout: 504 upstream_timeout in the caller format, one error rec
     slow.records.length = 0;
 
     // Gemini caller.
-    res = await post('/v1beta/models/gemini-2.5-flash:generateContent', json({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }), { 'x-goog-api-key': 'g', 'x-sim-latency-ms': '1000' }, slow.base);
+    res = await post('/v1beta/models/gemini-2.5-flash:generateContent', json({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }), { 'x-goog-api-key': 'g', 'x-sim-latency-ms': '5000' }, slow.base);
     assert.equal(res.status, 504);
     const g = (await res.json()) as { error: { code: number; status: string; details: { reason: string }[] } };
     assert.equal(g.error.code, 504);
