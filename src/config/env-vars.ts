@@ -37,6 +37,8 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['AWS_REGION', 'AWS_DEFAULT_REGION'], default: '`us-east-1`', meaning: 'Bedrock region when `providers.bedrock.region` is not set' },
   { names: [], label: 'any name in `api_key_env` / `provider_credentials.*.env`', default: '—', meaning: 'provider keys the config file points at (below); read once at start' },
   { names: ['COSTRAIL_URL', 'COSTRAIL_TOKEN'], default: '—', meaning: 'where the package\'s `recordOutcome()` helper sends outcomes, and the admin or scoped API token it sends (falls back to `COSTRAIL_ADMIN_TOKEN`); options passed to it win' },
+  { names: ['COSTRAIL_SDK_SPOOL_DIR'], default: '`<tmpdir>/costrail-sdk-spool`', meaning: 'where the SDK (`instrument()`) spools record batches the Costrail server could not take, replayed when it answers again (docs/sdk.md)' },
+  { names: ['COSTRAIL_SDK_ADMISSION'], default: 'off', meaning: '`on`: SDK-instrumented calls ask `POST /api/admission` first (budgets, rate limits, kill switches), as `instrument(client, { admission: true })` does' },
   { names: ['COSTRAIL_SIM_PORT'], default: '`0` (any free port)', meaning: 'port of the stand-alone simulated provider (`node dist/src/simulator/main.js`), for development' },
 ];
 

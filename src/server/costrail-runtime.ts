@@ -21,6 +21,7 @@ import { registerApiRoutes } from './api-routes.js';
 import { OtlpReceiver } from '../otel/otlp-receiver.js';
 import { otelAttributeNames } from '../otel/otel-settings.js';
 import { GatewayCallIndex } from '../otel/gateway-call-index.js';
+import { SdkAdmission } from '../policy/sdk-admission.js';
 import { costrailRequestHandler, createCostrailServer, hardenServer } from './http-server.js';
 import { createServer, type Server } from 'node:http';
 import { isStoreUnavailable } from '../ledger/store-failure.js';
@@ -186,7 +187,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy };
+  const admission = new SdkAdmission({ policy: policy.engine, append: (r) => sink.append(r) });
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);

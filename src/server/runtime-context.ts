@@ -4,6 +4,7 @@
  */
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
+import type { SdkAdmission } from '../policy/sdk-admission.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from '../http/principal.js';
@@ -22,4 +23,6 @@ export interface RuntimeContext {
   log: Logger;
   /** Budgets, rate limits, kill switches; `policy.onThreshold(listener)` for budget threshold events. */
   policy: PolicyService;
+  /** Admission for SDK-instrumented calls (`POST /api/admission`); their records settle its holds on import. */
+  admission: SdkAdmission;
 }
