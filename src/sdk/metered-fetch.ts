@@ -13,7 +13,8 @@
  * received (usage_source `estimated`).
  *
  * With `admission`, the Costrail server decides the call first (admission-client.ts); a refusal
- * throws before the provider is called.
+ * is answered in the provider's error format, as the gateway answers it, and the provider is
+ * never called.
  *
  * A response carrying `x-costrail-request-id` came through the Costrail gateway, which recorded it:
  * the SDK adds no record (no double counting). Its attribution reaches that record instead: to an
@@ -29,12 +30,13 @@ import { USAGE_VERSION, type Usage, type UsageExtraction } from '../providers/sp
 import { parserApi, routeRequest, ledgerProvider, type Route } from '../gateway/route.js';
 import { estimateUsage } from '../gateway/usage-estimate.js';
 import { upstreamFailure } from '../errors/upstream-failure.js';
-import { ledgerStatusOf } from '../errors/error-catalogue.js';
+import { isGatewayErrorCode, ledgerStatusOf } from '../errors/error-catalogue.js';
 import { emptyAttribution, type Attribution, type LedgerRecord, type LedgerStatus } from '../ledger/ledger-record.js';
 import { PRIORITIES } from '../ledger/ledger-schema.js';
 import { currentAttribution, type AttributionInput } from './attribution-context.js';
 import type { RecordSink } from './record-sender.js';
-import type { AdmissionClient } from './admission-client.js';
+import { CostrailRefusalError, type AdmissionClient } from './admission-client.js';
+import { dialectOf, errorBodyIn, retryHeaders, type GatewayError } from '../gateway/error-format.js';
 
 type Fetch = typeof fetch;
 
@@ -107,7 +109,13 @@ export function meteredFetch(inner: Fetch, o: MeteredFetchOptions): Fetch {
     };
     // The gateway admits calls that pass it; only direct calls ask the server first.
     if (o.admission && !viaGateway) {
-      const model = await o.admission.admit({ id: ctx.id, path: url.pathname + url.search, body, attribution: recordAttribution(attribution), trace_id: traceIdOf(attribution) });
+      let model: string | undefined;
+      try {
+        model = await o.admission.admit({ id: ctx.id, path: url.pathname + url.search, body, attribution: recordAttribution(attribution), trace_id: traceIdOf(attribution) });
+      } catch (e) {
+        if (e instanceof CostrailRefusalError) return refusalResponse(route, e);
+        throw e;
+      }
       if (model !== undefined && body && typeof body['model'] === 'string' && model !== body['model']) {
         // A budget downgrade: the provider serves the cheaper model; the record keeps model_requested.
         init = { ...init, body: JSON.stringify({ ...body, model }) };
@@ -168,6 +176,18 @@ export function meteredFetch(inner: Fetch, o: MeteredFetchOptions): Fetch {
     });
     return new Response(passthrough, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
+}
+
+/**
+ * A refusal answered as the gateway answers it: the calling API's own error format, status and
+ * retry headers, so each official client raises its own typed error (openai's RateLimitError with
+ * `type: "budget_exceeded"`, PermissionDeniedError with `type: "kill_switch"`…) and does not retry
+ * a refusal no retry can lift. Thrown from fetch instead, the clients would retry it as a
+ * connection error and hide it behind "Connection error.".
+ */
+function refusalResponse(route: Route, e: CostrailRefusalError): Response {
+  const err: GatewayError = { status: e.status, type: isGatewayErrorCode(e.type) ? e.type : 'policy_unavailable', message: e.message, ...(e.scope ? { scope: e.scope } : {}), ...(e.retryAfterSeconds !== undefined ? { retryAfterSeconds: e.retryAfterSeconds } : {}) };
+  return new Response(errorBodyIn(dialectOf(route), err), { status: err.status, headers: { 'content-type': 'application/json', 'x-costrail-request-id': e.recordId, ...retryHeaders(err) } });
 }
 
 /** The caller's headers plus the context's attribution where the caller set none (calls to a Costrail gateway only). */
