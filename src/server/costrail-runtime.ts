@@ -22,6 +22,8 @@ import { OtlpReceiver } from '../otel/otlp-receiver.js';
 import { otelAttributeNames } from '../otel/otel-settings.js';
 import { GatewayCallIndex } from '../otel/gateway-call-index.js';
 import { SdkAdmission } from '../policy/sdk-admission.js';
+import { RequestSpanExporter, type RequestSpanExportOptions } from '../otel/request-span-exporter.js';
+import { requestSpanSettings } from '../config/otel-export-settings.js';
 import { costrailRequestHandler, createCostrailServer, hardenServer } from './http-server.js';
 import { createServer, type Server } from 'node:http';
 import { isStoreUnavailable } from '../ledger/store-failure.js';
@@ -74,6 +76,8 @@ export interface RuntimeOptions {
   waitForDatabase?: boolean;
   /** Delete raw ledger records older than this many days: 5 s after start, then daily (serve's retention). */
   retentionDays?: number;
+  /** Costrail's own request spans to an OTLP/HTTP endpoint; default from COSTRAIL_OTEL_EXPORT_ENDPOINT; false: off. */
+  requestSpans?: RequestSpanExportOptions | false;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
 }
@@ -151,10 +155,17 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const metrics = new GatewayMetrics(() => writer.stats().spoolDepth, () => writer.stats());
   // Spool first (durability), then metrics: both see the same record.
   const gatewayCalls = new GatewayCallIndex();
+  const spanOptions = opts.requestSpans === false ? undefined : (opts.requestSpans ?? requestSpanSettings(environment()));
+  const spans = spanOptions ? new RequestSpanExporter(spanOptions) : undefined;
+  // Undefined when the export is off: the sink then makes no call for it.
+  const observeSpan = spans && ((record: Parameters<LedgerWriter['write']>[0]): void => {
+    if (record.source === 'gateway' || record.source === 'simulator') spans.observe(record);
+  });
   const sink = {
     write(record: Parameters<LedgerWriter['write']>[0]): void {
       writer.write(record);
       gatewayCalls.note(record);
+      observeSpan?.(record);
       metrics.observe(record);
       logger.access(record);
     },
@@ -162,6 +173,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     append(record: Parameters<LedgerWriter['write']>[0]): Promise<void> {
       const durable = writer.append(record);
       gatewayCalls.note(record);
+      observeSpan?.(record);
       metrics.observe(record);
       logger.access(record);
       return durable;
@@ -249,6 +261,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         await keys.close();
         await alerts.stop();
         await writer.close();
+        await spans?.flush();
         await policy.close();
         await store.close();
       })();
