@@ -201,8 +201,9 @@ function withAttributionHeaders(init: RequestInit | undefined, a: AttributionInp
   return { ...init, headers };
 }
 
+/** Reading the response and building the record wait for the next turn: the caller's code runs first. */
 function record(sink: RecordSink, ctx: CallContext, outcome: Outcome): void {
-  void recordCall(ctx, outcome).then((r) => sink.enqueue(r), () => undefined);
+  setImmediate(() => void recordCall(ctx, outcome).then((r) => sink.enqueue(r), () => undefined));
 }
 
 function recordAttribution(a: AttributionInput): Attribution {
