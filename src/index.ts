@@ -40,4 +40,4 @@ export { recordOutcome } from './economics/record-outcome.js';
 
 // In-process instrumentation of the official provider clients (also `costrail/sdk`).
 export type { AttributionInput, InstrumentOptions, RecordSenderOptions, RecordSenderStats, RecordSink } from './sdk/index.js';
-export { instrument, withAttribution, RecordSender } from './sdk/index.js';
+export { instrument, withAttribution, RecordSender, CostrailRefusalError } from './sdk/index.js';

@@ -36,9 +36,13 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'], default: '—', meaning: 'credentials Bedrock calls are signed with when `providers.bedrock` has none' },
   { names: ['AWS_REGION', 'AWS_DEFAULT_REGION'], default: '`us-east-1`', meaning: 'Bedrock region when `providers.bedrock.region` is not set' },
   { names: [], label: 'any name in `api_key_env` / `provider_credentials.*.env`', default: '—', meaning: 'provider keys the config file points at (below); read once at start' },
-  { names: ['COSTRAIL_URL', 'COSTRAIL_TOKEN'], default: '—', meaning: 'where the package\'s `recordOutcome()` helper sends outcomes, and the admin or scoped API token it sends (falls back to `COSTRAIL_ADMIN_TOKEN`); options passed to it win' },
+  { names: ['COSTRAIL_URL', 'COSTRAIL_TOKEN'], default: '—', meaning: 'where the package\'s `recordOutcome()` helper and the SDK (`instrument()`: records, admission) send, and the admin or scoped API token they send (falls back to `COSTRAIL_ADMIN_TOKEN`); options passed to them win' },
   { names: ['COSTRAIL_OPENAI_ADMIN_KEY', 'COSTRAIL_ANTHROPIC_ADMIN_KEY'], default: '— (no pulls)', meaning: 'admin keys for the providers\' cost APIs: `costrail billing pull`, and `serve` pulls the last two days daily (docs/billing.md). Sent only to the admin base URL, never logged' },
   { names: ['COSTRAIL_OPENAI_ADMIN_BASE_URL', 'COSTRAIL_ANTHROPIC_ADMIN_BASE_URL'], default: 'the provider\'s `COSTRAIL_<PROVIDER>_BASE_URL`, else the public endpoint', meaning: 'where the admin cost APIs are (OpenAI up to `/v1`, Anthropic its origin)' },
+  { names: ['COSTRAIL_OTEL_EXPORT_ENDPOINT'], default: '— (off)', meaning: 'OTLP/HTTP traces URL (e.g. `http://collector:4318/v1/traces`) to which the gateway exports one span per call with `costrail.cost_usd` and `gen_ai.usage.*` attributes (docs/otel.md)' },
+  { names: ['COSTRAIL_OTEL_EXPORT_HEADERS'], default: '—', meaning: 'headers for that export, `key=value,key2=value2` (values URL-encoded), e.g. a collector or vendor API key' },
+  { names: ['COSTRAIL_SDK_SPOOL_DIR'], default: '`<tmpdir>/costrail-sdk-spool`', meaning: 'where the SDK (`instrument()`) spools record batches the Costrail server could not take, replayed when it answers again (docs/sdk.md)' },
+  { names: ['COSTRAIL_SDK_ADMISSION'], default: 'off', meaning: '`on`: SDK-instrumented calls ask `POST /api/admission` first (budgets, rate limits, kill switches), as `instrument(client, { admission: true })` does' },
   { names: ['COSTRAIL_SIM_PORT'], default: '`0` (any free port)', meaning: 'port of the stand-alone simulated provider (`node dist/src/simulator/main.js`), for development' },
 ];
 

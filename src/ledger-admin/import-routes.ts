@@ -9,11 +9,14 @@ import { ApiError } from '../http/api-error.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { Store } from '../store/store.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
+import type { LedgerRecord } from '../ledger/ledger-record.js';
 
 /** What these routes need from the process (the server's RuntimeContext satisfies it). */
 export interface ImportRoutesDeps {
   store: Store;
   prices: CurrentPriceBook;
+  /** Holds of SDK calls admitted by `POST /api/admission`: their records settle them. */
+  admission?: { settle(record: LedgerRecord): void };
 }
 
 const INSERT_BATCH = 5000;
@@ -42,7 +45,9 @@ export function registerImportRoutes(api: ApiRouter, ctx: ImportRoutesDeps): voi
       const unique = firstOfEachId(valid);
       let inserted = 0;
       for (let i = 0; i < unique.length; i += INSERT_BATCH) {
-        inserted += (await ctx.store.insertRecords(unique.slice(i, i + INSERT_BATCH).map((r) => toLedgerRecord(r, ctx.prices.current())))).inserted;
+        const records = unique.slice(i, i + INSERT_BATCH).map((r) => toLedgerRecord(r, ctx.prices.current()));
+        inserted += (await ctx.store.insertRecords(records)).inserted;
+        if (ctx.admission) for (const r of records) ctx.admission.settle(r);
       }
       return { body: { read, inserted, duplicates: read - invalid.length - inserted, invalid } };
     },

@@ -10,6 +10,7 @@ import { USAGE_VERSION } from '../providers/spec.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { Scope } from '../attribution/scope.js';
 import { readGenAiSpan } from './genai-span.js';
+import { RECORD_ID_ATTRIBUTE } from './request-span-exporter.js';
 import type { GatewayCallIndex } from './gateway-call-index.js';
 import type { OtlpSpanGroup } from './otlp-trace-request.js';
 import { spanAttribution, type AttributeNameMap } from './span-attribution.js';
@@ -46,6 +47,11 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
     out.rejected += g.rejected.length;
     for (const e of g.rejected) if (out.errors.length < 5) out.errors.push(e);
     for (const span of g.spans) {
+      // Costrail's own request span (request-span-exporter.ts) describes a call already in the ledger.
+      if (span.attributes.has(RECORD_ID_ATTRIBUTE)) {
+        out.seenByGateway++;
+        continue;
+      }
       const call = readGenAiSpan(span);
       if (!call) {
         out.ignored++;

@@ -9,6 +9,7 @@ import { registerExportRoutes } from '../reports/export-routes.js';
 import { registerRepriceRoutes } from '../ledger-admin/reprice-routes.js';
 import { registerRetentionRoutes } from '../ledger-admin/retention-routes.js';
 import { registerPolicyRoutes } from '../policy/policy-routes.js';
+import { registerAdmissionRoutes } from '../policy/admission-routes.js';
 import type { ApiRouter } from '../http/api-router.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { registerKeysRoutes } from '../keys/keys-routes.js';
@@ -37,6 +38,7 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerRepriceRoutes(api, ctx);
   registerRetentionRoutes(api, ctx);
   registerPolicyRoutes(api, ctx.policy);
+  registerAdmissionRoutes(api, ctx);
   registerPriceOverrideRoutes(api, ctx);
   registerBillingRoutes(api, ctx);
   registerEconomicsRoutes(api, ctx);

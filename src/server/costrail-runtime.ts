@@ -21,6 +21,9 @@ import { registerApiRoutes } from './api-routes.js';
 import { OtlpReceiver } from '../otel/otlp-receiver.js';
 import { otelAttributeNames } from '../otel/otel-settings.js';
 import { GatewayCallIndex } from '../otel/gateway-call-index.js';
+import { SdkAdmission } from '../policy/sdk-admission.js';
+import { RequestSpanExporter, type RequestSpanExportOptions } from '../otel/request-span-exporter.js';
+import { requestSpanSettings } from '../config/otel-export-settings.js';
 import { costrailRequestHandler, createCostrailServer, hardenServer } from './http-server.js';
 import { createServer, type Server } from 'node:http';
 import { isStoreUnavailable } from '../ledger/store-failure.js';
@@ -75,6 +78,8 @@ export interface RuntimeOptions {
   waitForDatabase?: boolean;
   /** Delete raw ledger records older than this many days: 5 s after start, then daily (serve's retention). */
   retentionDays?: number;
+  /** Costrail's own request spans to an OTLP/HTTP endpoint; default from COSTRAIL_OTEL_EXPORT_ENDPOINT; false: off. */
+  requestSpans?: RequestSpanExportOptions | false;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
 }
@@ -152,10 +157,17 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const metrics = new GatewayMetrics(() => writer.stats().spoolDepth, () => writer.stats());
   // Spool first (durability), then metrics: both see the same record.
   const gatewayCalls = new GatewayCallIndex();
+  const spanOptions = opts.requestSpans === false ? undefined : (opts.requestSpans ?? requestSpanSettings(environment()));
+  const spans = spanOptions ? new RequestSpanExporter(spanOptions) : undefined;
+  // Undefined when the export is off: the sink then makes no call for it.
+  const observeSpan = spans && ((record: Parameters<LedgerWriter['write']>[0]): void => {
+    if (record.source === 'gateway' || record.source === 'simulator') spans.observe(record);
+  });
   const sink = {
     write(record: Parameters<LedgerWriter['write']>[0]): void {
       writer.write(record);
       gatewayCalls.note(record);
+      observeSpan?.(record);
       metrics.observe(record);
       logger.access(record);
     },
@@ -163,6 +175,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     append(record: Parameters<LedgerWriter['write']>[0]): Promise<void> {
       const durable = writer.append(record);
       gatewayCalls.note(record);
+      observeSpan?.(record);
       metrics.observe(record);
       logger.access(record);
       return durable;
@@ -194,7 +207,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     if (r.status === 'failed' || r.status === 'refused') log.warn({ provider: r.provider, from: r.from, to: r.to, err: r.error }, 'billing pull failed');
     else log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled');
   });
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, billingPulls };
+  const admission = new SdkAdmission({ policy: policy.engine, append: (r) => sink.append(r) });
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
@@ -257,6 +271,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
         await keys.close();
         await alerts.stop();
         await writer.close();
+        await spans?.flush();
         await policy.close();
         await store.close();
       })();

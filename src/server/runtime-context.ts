@@ -5,6 +5,7 @@
 import type { BillingPullService } from '../billing/pull/billing-pull-service.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
+import type { SdkAdmission } from '../policy/sdk-admission.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from '../http/principal.js';
@@ -25,4 +26,6 @@ export interface RuntimeContext {
   policy: PolicyService;
   /** Billing pulls from the providers' admin cost APIs (configured by COSTRAIL_<P>_ADMIN_KEY). */
   billingPulls: BillingPullService;
+  /** Admission for SDK-instrumented calls (`POST /api/admission`); their records settle its holds on import. */
+  admission: SdkAdmission;
 }

@@ -46,6 +46,7 @@ console.log(JSON.stringify({ exports: Object.keys(c).sort(), total: result.cost.
     // The surface is deliberate: a new export is a decision, so this list changes with it.
     assert.deepEqual(out.exports, [
       'ATTRIBUTION_FIELDS',
+      'CostrailRefusalError',
       'Decimal',
       'PROVIDER_IDS',
       'PriceBook',
@@ -72,7 +73,7 @@ test('costrail/sdk is importable by name, with types', () => {
     const r = spawnSync(process.execPath, ['sdk.mjs'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const [keys, attribution] = r.stdout.trim().split('\n');
-    assert.deepEqual(JSON.parse(keys!), ['RecordSender', 'costrailFetch', 'currentAttribution', 'defaultRecordSender', 'instrument', 'withAttribution']);
+    assert.deepEqual(JSON.parse(keys!), ['AdmissionClient', 'CostrailRefusalError', 'RecordSender', 'costrailFetch', 'currentAttribution', 'defaultRecordSender', 'instrument', 'withAttribution']);
     assert.deepEqual(JSON.parse(attribution!), { team: 'a', feature: 'b' });
     const file = join(dir, 'use-sdk.ts');
     writeFileSync(file, `import { instrument, withAttribution, type AttributionInput } from 'costrail/sdk';\nexport const a: AttributionInput = { team: 'x', priority: 'normal' };\nexport const f: typeof instrument = instrument;\nexport const w = withAttribution(a, () => 1);\n`);

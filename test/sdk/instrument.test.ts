@@ -47,7 +47,7 @@ async function events(): Promise<LedgerRecord[]> {
 const comparable = (r: LedgerRecord) => ({ provider: r.provider, api: r.api, model_requested: r.model_requested, model: r.model, usage: r.usage, usage_source: r.usage_source, stream: r.stream, status: r.status, cost: r.cost?.total ?? null, team: r.attribution.team });
 
 test('OpenAI and Anthropic, plain and streamed: the SDK record equals the gateway record for the same call', async () => {
-  const sink = new RecordSender({ url: rt.url, token: rt.adminToken });
+  const sink = new RecordSender({ url: rt.url, token: rt.adminToken, spoolDir: false });
   const direct = { openai: new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1`, maxRetries: 0 }), anthropic: new Anthropic({ apiKey: 'sk-ant-test', baseURL: sim.url, maxRetries: 0 }) };
   const viaGateway = { openai: new OpenAI({ apiKey: 'sk-test', baseURL: `${rt.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-costrail-team': 'eq' } }), anthropic: new Anthropic({ apiKey: 'sk-ant-test', baseURL: rt.url, maxRetries: 0, defaultHeaders: { 'x-costrail-team': 'eq' } }) };
   const sdk = { openai: instrument(direct.openai, { attribution: { team: 'eq' }, sink }), anthropic: instrument(direct.anthropic, { attribution: { team: 'eq' }, sink }) };
@@ -108,18 +108,18 @@ test('a call whose response came through the Costrail gateway is not recorded ag
   assert.equal(sink.records.length, 0);
 });
 
-test('the queue is bounded: the oldest records are dropped and counted when the server is unreachable', async () => {
-  const sender = new RecordSender({ url: 'http://127.0.0.1:9', maxQueue: 3, batchSize: 1000, flushIntervalMs: 60_000 });
+test('without a spool the queue is bounded: the oldest records are dropped and counted when the server is unreachable', async () => {
+  const sender = new RecordSender({ url: 'http://127.0.0.1:9', maxQueue: 3, batchSize: 1000, flushIntervalMs: 60_000, spoolDir: false });
   const rec = { id: 'x' } as LedgerRecord;
   for (let i = 0; i < 5; i++) sender.enqueue({ ...rec, id: `r${i}` });
-  assert.deepEqual(sender.stats(), { queued: 3, sent: 0, dropped: 2, failedBatches: 0 });
+  assert.deepEqual(sender.stats(), { queued: 3, sent: 0, dropped: 2, failedBatches: 0, spooled: 0 });
   await sender.flush();
   assert.equal(sender.stats().failedBatches, 1);
   assert.equal(sender.stats().queued, 3, 'kept for the next attempt');
 });
 
 test('@google/genai through costrailFetch: plain and streamed generateContent equal the gateway records', async () => {
-  const sink = new RecordSender({ url: rt.url, token: rt.adminToken });
+  const sink = new RecordSender({ url: rt.url, token: rt.adminToken, spoolDir: false });
   const viaGateway = new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: rt.url, headers: { 'x-costrail-team': 'eq' } } });
   const sdk = new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: sim.url, fetch: costrailFetch({ attribution: { team: 'eq' }, sink }) } });
   const calls: [string, (c: GoogleGenAI) => Promise<void>][] = [
