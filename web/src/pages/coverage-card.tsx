@@ -4,7 +4,7 @@
  * /api/overview, so reconciling never slows the overview's figures; a failure stays in the card.
  */
 import { useMemo } from 'react';
-import { api } from '../api/client';
+import { api, ApiFailure } from '../api/client';
 import { Card, Empty, Money } from '../components/ui';
 import { hrefFor } from '../lib/hash-route';
 import { startOfMonth, viewerZone } from '../lib/time';
@@ -18,6 +18,8 @@ export function CoverageCard() {
     return { from: startOfMonth(now).toISOString(), to: new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000).toISOString() };
   }, []);
   const { data, error } = useApi((signal) => api<Reconciliation>('GET', '/api/reconciliation', { query: { from, to, tz: viewerZone() }, signal }), [from, to]);
+  // Reconciliation is an admin view: a scoped token's overview simply has no card.
+  if (error instanceof ApiFailure && error.status === 403) return null;
   return (
     <Card title="Bill coverage this month" actions={<a href={hrefFor('reconciliation')}>reconcile →</a>} className="coverage-card">
       {error ? <p className="muted">Coverage unavailable: {error.message}</p> : null}
