@@ -122,6 +122,8 @@ export function coverageTrend(input: CoverageTrendInput): CoveragePoint[] {
   const points: CoveragePoint[] = [];
   const overall = new Map<string, { usage: Decimal; metered: Decimal; attributed: Decimal }>();
   for (const b of buckets.values()) {
+    // Coverage is a share of the bill: a bucket with ledger spend but no billed usage has none.
+    if (b.usage.isZero()) continue;
     const fromLedger = b.observed.isZero() || b.metered.isZero() ? ZERO : mulDiv(b.metered, b.observedWithTeam, b.observed);
     const attributed = fromLedger.add(b.unmeteredWithTeam);
     points.push(point(b.period, b.provider, b.usage, b.metered, attributed));

@@ -63,8 +63,8 @@ describe('Reconciliation page', { skip }, () => {
     const byAccount = await get({ ...range, by: 'provider,day,account' });
     const want = new Map<string, Decimal>();
     for (const r of byAccount.rows) for (const e of r.explained) if (e.kind === 'unmetered_account') want.set(`${r.provider}/${r.account}`, (want.get(`${r.provider}/${r.account}`) ?? Decimal.ZERO).add(Decimal.parse(e.amount)));
-    await page.locator('[data-testid="recon-unmetered"] li').first().waitFor();
-    const shown = await page.locator('[data-testid="recon-unmetered"] li').evaluateAll((lis) => lis.map((li) => [`${li.getAttribute('data-provider')}/${li.getAttribute('data-account')}`, li.querySelector('.money')?.getAttribute('data-exact') ?? null]));
+    await page.locator('[data-testid="recon-unmetered"] tr').first().waitFor();
+    const shown = await page.locator('[data-testid="recon-unmetered"] tr').evaluateAll((lis) => lis.map((li) => [`${li.getAttribute('data-provider')}/${li.getAttribute('data-account')}`, li.querySelector('.money')?.getAttribute('data-exact') ?? null]));
     assert.deepEqual(shown, [...want].sort((a, b) => b[1].cmp(a[1])).map(([k, v]) => [k, v.toString()]));
     assert.deepEqual(shown, [['openai/proj_shadow', '2.5'], ['anthropic/wrkspc_dark', '0.75']]);
 
@@ -80,7 +80,7 @@ describe('Reconciliation page', { skip }, () => {
     // By week: the page asks again and shows the API's weekly points.
     await page.locator('[data-testid="trend-week"]').click();
     const weekly = await get({ ...range, trend: 'week' });
-    await page.locator(`[data-testid="recon-coverage-trend"] tbody tr[data-period="${weekly.coverage_trend[0]?.period}"]`).first().waitFor();
+    await page.locator(`[data-testid="recon-coverage-trend"] tbody tr[data-period="${weekly.coverage_trend[0]?.period}"]`).first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('[data-testid="recon-coverage-trend"] tbody tr').count(), weekly.coverage_trend.length);
   });
 

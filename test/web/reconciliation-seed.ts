@@ -59,8 +59,8 @@ export async function plantReconciliation(store: Store, now: number): Promise<vo
 
 /**
  * A bill for the ledger already in the store, over the last `days` full UTC days: each provider's
- * metered usage at a negotiated 8% off list, a few accounts the gateway never saw, tax on the
- * first of the month and a credit — so the page shows every kind of explanation.
+ * metered usage at a negotiated 8% off list, a few accounts the gateway never saw, tax and a
+ * credit — so the page shows every kind of explanation.
  */
 export async function seedBills(store: Store, now: number, days = 21): Promise<void> {
   const to = dayStart(now);
@@ -76,20 +76,23 @@ export async function seedBills(store: Store, now: number, days = 21): Promise<v
     const amount = Decimal.parse(r.cost).mul(rate).round(6);
     if (!amount.isZero()) lines.push(bill(lines.length + 1, provider, Date.parse(r.period), r.groups['project'] ?? null, amount.toString()));
   }
-  const shadow: [string, string, string | null][] = [
-    ['openai', 'proj_data_science_notebooks', null],
-    ['anthropic', 'wrkspc_legal_pilot', 'legal'],
-    ['openai', 'proj_marketing_agency', null],
+  // Accounts the gateway never saw: a share of the provider's metered usage that day.
+  const shadow: [string, string, string, string | null][] = [
+    ['openai', 'proj_data_science_notebooks', '0.18', null],
+    ['anthropic', 'wrkspc_legal_pilot', '0.12', 'legal'],
+    ['openai', 'proj_marketing_agency', '0.07', null],
   ];
-  for (let d = 0; d < days; d++) {
-    const day = from + d * DAY;
-    shadow.forEach(([provider, account, team], i) => {
-      if (providers.has(provider) && (d + i) % (i + 2) === 0) lines.push(bill(lines.length + 1, provider, day, account, (1.75 + i * 2.4 + (d % 5) * 0.35).toFixed(2), 'usage', team));
-    });
+  const usage = lines.slice();
+  for (const [provider, account, share, team] of shadow) {
+    for (const l of usage.filter((u) => u.provider === provider)) {
+      const amount = Decimal.parse(l.amount).mul(Decimal.parse(share)).round(6);
+      if (!amount.isZero()) lines.push(bill(lines.length + 1, provider, Date.parse(l.charge_start), account, amount.toString(), 'usage', team));
+    }
   }
   for (const provider of providers) {
-    lines.push(bill(lines.length + 1, provider, to - 3 * DAY, null, '4.20', 'tax'));
-    lines.push(bill(lines.length + 1, provider, to - 10 * DAY, null, '-5.00', 'credit'));
+    const total = Decimal.sum(usage.filter((u) => u.provider === provider).map((u) => Decimal.parse(u.amount)));
+    lines.push(bill(lines.length + 1, provider, to - 3 * DAY, null, total.mul(Decimal.parse('0.075')).round(2).toString(), 'tax'));
+    lines.push(bill(lines.length + 1, provider, to - 10 * DAY, null, total.mul(Decimal.parse('-0.05')).round(2).toString(), 'credit'));
   }
   await importLines(store, 'screenshot-bills', lines);
 }

@@ -148,7 +148,9 @@ export function Reconciliation({ route }: { route: HashRoute }) {
                   <td className="num">
                     <Money value={e.amount} />
                   </td>
-                  <td className="muted">{e.detail}</td>
+                  <td className="muted" style={{ whiteSpace: 'normal' }}>
+                    {e.detail}
+                  </td>
                 </tr>
               ))}
               <tr data-kind="unexplained">
@@ -156,7 +158,7 @@ export function Reconciliation({ route }: { route: HashRoute }) {
                 <td className="num">
                   <Money value={unexplained} />
                 </td>
-                <td className="muted">fees, commitment purchases, ratios that change from day to day, models named differently</td>
+                <td className="muted" style={{ whiteSpace: 'normal' }}>fees, commitment purchases, ratios that change from day to day, models named differently</td>
               </tr>
             </tbody>
           </table>
@@ -164,16 +166,19 @@ export function Reconciliation({ route }: { route: HashRoute }) {
         <Card title="Accounts on the bill, never in the ledger">
           {byAccount.error ? <ErrorBox error={byAccount.error} onRetry={byAccount.reload} /> : null}
           {byAccount.data && unmetered.length === 0 ? <Empty>Every billed account went through Costrail.</Empty> : null}
-          <ol className="bars" data-testid="recon-unmetered">
-            {unmetered.map((a) => (
-              <li key={`${a.provider}/${a.account}`} data-provider={a.provider} data-account={a.account}>
-                <span className="bar-label">
-                  {a.account} <span className="muted">{a.provider}</span>
-                </span>
-                <Money value={a.amount} />
-              </li>
-            ))}
-          </ol>
+          <table className="data" data-testid="recon-unmetered">
+            <tbody>
+              {unmetered.map((a) => (
+                <tr key={`${a.provider}/${a.account}`} data-provider={a.provider} data-account={a.account}>
+                  <td>{a.account}</td>
+                  <td className="muted">{a.provider}</td>
+                  <td className="num">
+                    <Money value={a.amount} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </Card>
       </div>
 
@@ -232,7 +237,9 @@ function CoverageTrend({ points }: { points: CoveragePoint[] }) {
   return (
     <>
       <LazyChart categories={categories} series={series} kind="percent" label="Coverage over time, all providers" testId="recon-coverage-chart" />
-      <div className="table-wrap">
+      <details>
+        <summary>Per period and provider</summary>
+        <div className="table-wrap">
         <table className="data" data-testid="recon-coverage-trend">
           <thead>
             <tr>
@@ -265,7 +272,8 @@ function CoverageTrend({ points }: { points: CoveragePoint[] }) {
             ))}
           </tbody>
         </table>
-      </div>
+        </div>
+      </details>
     </>
   );
 }
