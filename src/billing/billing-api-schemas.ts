@@ -28,10 +28,22 @@ const Figures = {
   explained: z.array(z.strictObject({ kind: z.enum(EXPLANATION_KINDS), amount: decimal, detail: z.string() })),
 };
 
+const CoverageFigures = {
+  billed_usage: decimal.describe('usage on the imported bills'),
+  metered_usage: decimal.describe('of it, on accounts the ledger metered'),
+  attributed_usage: decimal.describe('of it, carrying a team (rounded to 12 decimals)'),
+  metered_pct: z.number().nullable().describe('metered_usage / billed_usage × 100, 2 decimals; null when nothing billed'),
+  attributed_pct: z.number().nullable().describe('attributed_usage / billed_usage × 100, 2 decimals'),
+};
+
 export const ReconciliationSchema = z.strictObject({
   rows: z.array(z.strictObject({ provider: z.string(), day: z.string(), model: z.string().nullable().optional(), account: z.string().nullable().optional(), ...Figures })),
   total: z.strictObject(Figures),
   coverage: z.strictObject({ metered_pct: z.number().nullable(), attributed_pct: z.number().nullable() }),
+  coverage_trend: z
+    .array(z.strictObject({ period: z.string().describe('first day of the day or week (Monday) bucket, YYYY-MM-DD in tz'), provider: z.string().nullable().describe('null: all providers together'), ...CoverageFigures }))
+    .describe('coverage per day or week (trend=), per provider, then overall'),
+  coverage_by_provider: z.array(z.strictObject({ provider: z.string(), ...CoverageFigures })).describe('coverage of the whole range per provider'),
 });
 
 export const BillingPullInputSchema = z.strictObject({

@@ -80,9 +80,10 @@ export function registerBillingRoutes(api: ApiRouter, ctx: BillingRoutesDeps): v
       to: 'exclusive end, ISO 8601 (required)',
       by: 'provider,day (default), optionally with model or account: provider,day,model',
       tz: 'IANA time zone for days (default UTC)',
+      trend: 'day (default) | week: the buckets of coverage_trend',
     },
     handler: async (req) => {
-      const q = parseReconciliationQuery({ from: req.query.get('from'), to: req.query.get('to'), by: req.query.get('by'), tz: req.query.get('tz') });
+      const q = parseReconciliationQuery({ from: req.query.get('from'), to: req.query.get('to'), by: req.query.get('by'), tz: req.query.get('tz'), trend: req.query.get('trend') });
       if ('error' in q) throw ApiError.badRequest(q.error);
       return { body: await reconcile(ctx.store, q) };
     },

@@ -18,6 +18,7 @@
 import { Decimal } from '../pricing/decimal.js';
 import type { BilledTotalRow } from '../store/billed-line.js';
 import type { SpendRow, Store } from '../store/store.js';
+import { COVERAGE_GRAINS, coverageByProvider, coverageTrend, type CoverageGrain, type CoveragePoint, type ProviderCoverage } from './coverage-trend.js';
 
 export const EXPLANATION_KINDS = ['unmetered_account', 'price_difference', 'credit', 'tax', 'discount', 'unpriced_calls', 'timing'] as const;
 export type ExplanationKind = (typeof EXPLANATION_KINDS)[number];
@@ -47,6 +48,10 @@ export interface ReconciliationResult {
   rows: ReconciliationRow[];
   total: ReconciliationFigures;
   coverage: { metered_pct: number | null; attributed_pct: number | null };
+  /** The same coverage per day or week, per provider and overall (src/billing/coverage-trend.ts). */
+  coverage_trend: CoveragePoint[];
+  /** The range's coverage per provider, with the usage amounts behind it. */
+  coverage_by_provider: ProviderCoverage[];
 }
 
 export type ReconcileBy = 'model' | 'account' | null;
@@ -57,10 +62,12 @@ export interface ReconciliationQuery {
   /** The optional third dimension after provider,day. */
   by: ReconcileBy;
   tz: string;
+  /** Buckets of `coverage_trend`. */
+  trend: CoverageGrain;
 }
 
 /** Validates the query strings (CLI flags and HTTP parameters alike). */
-export function parseReconciliationQuery(q: { from?: string | null; to?: string | null; by?: string | null; tz?: string | null }): ReconciliationQuery | { error: string } {
+export function parseReconciliationQuery(q: { from?: string | null; to?: string | null; by?: string | null; tz?: string | null; trend?: string | null }): ReconciliationQuery | { error: string } {
   if (!q.from || !q.to) return { error: 'from and to are required (ISO 8601)' };
   const from = Date.parse(q.from);
   const to = Date.parse(q.to);
@@ -78,7 +85,9 @@ export function parseReconciliationQuery(q: { from?: string | null; to?: string 
   if (!dims.includes('provider') || !dims.includes('day') || extra.length > 1 || (extra[0] !== undefined && extra[0] !== 'model' && extra[0] !== 'account')) {
     return { error: `by must be provider,day optionally followed by model or account (got "${q.by}")` };
   }
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by: (extra[0] as ReconcileBy | undefined) ?? null, tz };
+  const trend = q.trend ?? 'day';
+  if (!(COVERAGE_GRAINS as readonly string[]).includes(trend)) return { error: `trend must be day or week (got "${trend}")` };
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by: (extra[0] as ReconcileBy | undefined) ?? null, tz, trend: trend as CoverageGrain };
 }
 
 const USAGE = 'usage';
@@ -267,6 +276,8 @@ export async function reconcile(store: Store, q: ReconciliationQuery): Promise<R
     rows,
     total: figures([...cells.values()]),
     coverage: { metered_pct: pct(usageMetered.toNumber(), usageTotal.toNumber()), attributed_pct: pct(attributed, usageTotal.toNumber()) },
+    coverage_trend: coverageTrend({ grain: q.trend, spendRows: spend.rows, billed, dayOf, isMetered, rangeStart: q.from }),
+    coverage_by_provider: coverageByProvider({ spendRows: spend.rows, billed, dayOf, isMetered, rangeStart: q.from }),
   };
 }
 

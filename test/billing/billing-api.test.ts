@@ -69,7 +69,7 @@ describe('billing through a running server', () => {
     const res = await request(`${rt.url}/api/reconciliation?from=2025-08-01&to=2026-09-01`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     assert.equal(res.statusCode, 200);
     const body = (await res.body.json()) as { rows: { provider: string; day: string; billed: string; explained: { kind: string }[] }[]; total: { billed: string }; coverage: { metered_pct: number | null } };
-    assert.deepEqual(Object.keys(body), ['rows', 'total', 'coverage']);
+    assert.deepEqual(Object.keys(body), ['rows', 'total', 'coverage', 'coverage_trend', 'coverage_by_provider']);
     assert.deepEqual(ReconciliationSchema.parse(body), body);
     const azure = body.rows.find((r) => r.provider === 'azure');
     assert.deepEqual(azure && [azure.day, azure.billed, azure.explained.map((e) => e.kind)], ['2025-08-01', '3.38334', ['unmetered_account']]);
@@ -79,6 +79,13 @@ describe('billing through a running server', () => {
     const bad = await request(`${rt.url}/api/reconciliation?from=2026-08-01`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     assert.equal(bad.statusCode, 400);
     await bad.body.dump();
+    // Weekly coverage, by Monday: the Azure, Anthropic and GCP fixtures' lines fall in two weeks; nothing was metered.
+    const weekly = await request(`${rt.url}/api/reconciliation?from=2025-08-01&to=2026-09-01&trend=week`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+    const trend = ((await weekly.body.json()) as { coverage_trend: { period: string; provider: string | null; metered_pct: number | null }[] }).coverage_trend;
+    assert.deepEqual(trend.filter((p) => p.provider === null).map((p) => [p.period, p.metered_pct]), [['2025-07-28', 0], ['2026-07-27', 0]]);
+    const badTrend = await request(`${rt.url}/api/reconciliation?from=2025-08-01&to=2026-09-01&trend=month`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+    assert.equal(badTrend.statusCode, 400);
+    assert.match(((await badTrend.body.json()) as { error: { message: string } }).error.message, /trend must be day or week/);
     const cmd = await cli(['reconcile', '--from', '2025-08-01', '--to', '2026-09-01', '--by', 'provider,day,model', '--data', data]);
     assert.equal(cmd.code, 0, cmd.err);
     assert.match(cmd.out, /2025-08-01 +azure +gpt-4o-1120 +\$0\.00 +\$3\.38 +\$3\.38 +100% +unmetered_account/);

@@ -5,6 +5,7 @@
  * and phone (390×844) width into docs/screenshots/. Pages are read from the app's own navigation,
  * so a page added to it is captured without touching this file; detail views (a call, a trace, an
  * alert) are added by hand. Needs Chromium (COSTRAIL_CHROMIUM, default /usr/bin/chromium).
+ * `-- --only overview,reconciliation` captures just the named shots (the seed is the same).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { REPO_ROOT } from '../helpers/fixtures.js';
 import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
 import { seedEconomics } from './economics-seed.js';
+import { seedBills } from './reconciliation-seed.js';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const VIEWPORTS = [
@@ -37,6 +39,9 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await env.rt.store.insertRecords([...loop, ...unpriced]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
+  await env.rt.writer.flush();
+  // After the traffic is in the store: the bill is built from the ledger it reconciles against.
+  await seedBills(env.rt.store, now);
   await env.rt.writer.flush();
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {
@@ -80,7 +85,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
   // Locators, not waitForFunction: the dashboard's CSP forbids evaluating string predicates.
-  for (const pending of ['.state.loading', '.chart-placeholder', '[data-testid="spend-chart"]:not([data-rendered="true"])']) {
+  for (const pending of ['.state.loading', '.chart-placeholder', '.chart:not([data-rendered="true"])']) {
     await page.locator(pending).first().waitFor({ state: 'detached', timeout: 30_000 });
   }
 }
@@ -104,10 +109,14 @@ async function main(): Promise<void> {
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
     ];
+    const onlyAt = process.argv.indexOf('--only');
+    const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : null;
+    const wanted = only ? shots.filter((s) => only.has(s.name)) : shots;
+    if (only && wanted.length !== only.size) throw new Error(`--only: no such shot among ${shots.map((s) => s.name).join(', ')}`);
     const written: string[] = [];
     for (const vp of VIEWPORTS) {
       await page.setViewportSize({ width: vp.width, height: vp.height });
-      for (const s of shots) {
+      for (const s of wanted) {
         await page.goto(`${env.rt.url}/${s.hash}`);
         await settle(page);
         const file = path.join(OUT, `${s.name}-${vp.name}.png`);

@@ -18,6 +18,7 @@ const Alerts = lazy(() => import('./pages/alerts').then((m) => ({ default: m.Ale
 const Incidents = lazy(() => import('./pages/incidents').then((m) => ({ default: m.Incidents })));
 const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Prices })));
 const UnitEconomics = lazy(() => import('./pages/unit-economics').then((m) => ({ default: m.UnitEconomics })));
+const Reconciliation = lazy(() => import('./pages/reconciliation').then((m) => ({ default: m.Reconciliation })));
 const Advisor = lazy(() => import('./pages/advisor').then((m) => ({ default: m.Advisor })));
 
 const PAGES = [
@@ -30,6 +31,7 @@ const PAGES = [
   { id: 'keys', label: 'Keys' },
   { id: 'prices', label: 'Prices' },
   { id: 'economics', label: 'Unit economics' },
+  { id: 'reconciliation', label: 'Reconciliation' },
   { id: 'advisor', label: 'Advisor' },
 ];
 
@@ -109,6 +111,7 @@ export function App() {
             {page === 'incidents' ? <Incidents route={route} /> : null}
             {page === 'prices' ? <Prices /> : null}
             {page === 'economics' ? <UnitEconomics route={route} /> : null}
+            {page === 'reconciliation' ? <Reconciliation route={route} /> : null}
             {page === 'advisor' ? <Advisor /> : null}
           </Suspense>
         </PageBoundary>

@@ -17,6 +17,7 @@ import { toSeries, NONE_LABEL } from '../lib/series';
 import { DAY_MS, startOfDay, startOfMonth, startOfWeek, viewerZone } from '../lib/time';
 import { bucketEnd } from '../lib/time-range';
 import { useApi } from '../lib/use-api';
+import { CoverageCard } from './coverage-card';
 import { groupFilters } from './filters';
 
 const TOP_DIMS = ['team', 'feature', 'customer', 'model'] as const;
@@ -177,6 +178,8 @@ export function Overview() {
         <BudgetStatus budgets={data.budgets} />
         <OpenAlerts alerts={data.alerts} />
       </div>
+
+      <CoverageCard />
 
       <div className="grid-4">
         {TOP_DIMS.map((d) => (
