@@ -13,7 +13,8 @@ import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { adapterFor, billedModel, bodyApi, parserFor, providerAdapters, UNPREFIXED_DEFAULT } from '../providers/registry.js';
-import { ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
+import type { RequestShape } from '../providers/request-shape.js';
+import { asRecord, ProviderPayloadError, USAGE_VERSION, type StreamMeter, type Usage, type UsageExtraction } from '../providers/spec.js';
 import { attributeCall, type CallAttribution } from './attribution.js';
 import { isGatewayError, type AdmissionTicket, type CallIdentity, type CallPolicy, type KeyAuthority } from './call-policy.js';
 import { dialectOf, errorBodyIn, gatewayError, retryHeaders, type ErrorDialect, type GatewayError } from './error-format.js';
@@ -93,6 +94,8 @@ interface CallState {
   /** Set by record() when the sink commits in groups: the response finishes only after it settles. */
   durable?: Promise<void> | undefined;
   outcomeHeader: string | undefined;
+  /** Hashes and counts of the request (never text), read once the request is on its way upstream. */
+  shape?: RequestShape | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -268,7 +271,7 @@ export class Gateway {
     const forwardedAt = performance.now();
     try {
       // Straight to the agent with the origin and path already parsed: `request(url)` would parse the URL again.
-      upstream = await this.agent.request({
+      const pending = this.agent.request({
         origin: target.origin,
         path: target.pathname + target.search,
         method: (req.method ?? 'POST') as 'POST',
@@ -276,6 +279,9 @@ export class Gateway {
         body: raw.length > 0 ? raw : undefined,
         signal: abort,
       });
+      // Read while the upstream works on the answer: hashing costs the caller no latency then.
+      call.shape = requestShapeOf(call);
+      upstream = await pending;
     } catch (e) {
       if (clientGone) {
         this.record(call, 'aborted', null, null, recordedError('client_closed', 'client closed the connection before the upstream answered'));
@@ -336,7 +342,7 @@ export class Gateway {
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused }, error);
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -356,12 +362,15 @@ export class Gateway {
     let extraction: UsageExtraction | null = null;
     let parseProblem: string | undefined;
     let refused: string | undefined;
+    let finishReason: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
         const json: unknown = JSON.parse(bytes.toString('utf8'));
         // A prefixed path the router does not name (api "other") is read by the body's own shape.
         const api = call.route.api === 'other' ? bodyApi(call.route.provider, json) : parserApi(call.route);
         extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: call.modelRequested ?? undefined });
+        const rec = asRecord(json);
+        finishReason = rec ? adapterFor(call.route.provider).finishReason?.(rec, api) : undefined;
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
         if (e instanceof ProviderPayloadError) refused = e.message;
@@ -376,7 +385,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
@@ -460,7 +469,7 @@ export class Gateway {
     call: CallState,
     status: LedgerStatus,
     httpStatus: number | null,
-    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string } | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string; finishReason?: string | undefined } | null,
     error: LedgerRecord['error'],
   ): LedgerRecord {
     const ended = performance.now();
@@ -517,6 +526,8 @@ export class Gateway {
       raw_usage: metered?.extraction?.raw ?? null,
       usage_version: USAGE_VERSION,
       unpriced_reason: unpriced,
+      ...call.shape,
+      finish_reason: metered?.finishReason ?? null,
     };
     try {
       if (this.opts.sink.append) call.durable = this.opts.sink.append(record);
@@ -549,6 +560,16 @@ class ClientGone extends EventEmitter {
     this.aborted = true;
     this.reason = new DOMException('This operation was aborted', 'AbortError');
     this.emit('abort');
+  }
+}
+
+/** The request's shape as its provider reads it; a body the reader chokes on has no shape (the call goes on). */
+function requestShapeOf(call: CallState): RequestShape | undefined {
+  if (!call.body) return undefined;
+  try {
+    return adapterFor(call.route.provider).requestShape?.(call.body, parserApi(call.route), call.route.urlModel);
+  } catch {
+    return undefined;
   }
 }
 

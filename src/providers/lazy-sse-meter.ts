@@ -86,6 +86,7 @@ export class LazySseMeter<M extends StreamMeter> implements StreamMeter {
       },
     };
     if (fast.model !== undefined) out.model = fast.model;
+    if (fast.finish_reason !== undefined) out.finish_reason = fast.finish_reason;
     return (this.outcome = out);
   }
 

@@ -11,6 +11,7 @@ import type { GatewayError } from '../errors/error-catalogue.js';
 import type { ErrorDialect } from '../errors/error-dialects.js';
 import { CostrailError } from '../errors/costrail-error.js';
 import { checkTokenCount } from './usage-bounds.js';
+import type { RequestShape } from './request-shape.js';
 
 /** Bumped whenever a field of `Usage` changes meaning; stored with each ledger record. */
 export const USAGE_VERSION = 1 as const;
@@ -156,6 +157,8 @@ export interface StreamOutcome {
   output_text: string;
   /** Model reported by the stream, when any event named it. */
   model?: string;
+  /** Why the answer ended, from the event that says so (final chunk, message_delta, terminal event, last candidate). */
+  finish_reason?: string;
   /** An error the provider reported inside the stream (a Bedrock exception frame), the call having failed. */
   upstream_error?: string;
   /**
@@ -300,6 +303,13 @@ export interface ProviderAdapter<Id extends string = string> extends ProviderUsa
   readonly isBinaryStream?: (bytes: Uint8Array) => boolean;
   /** gpt-tokenizer (o200k) counts its models' prompts exactly (OpenAI's own models), so a budget bound needs no headroom. */
   readonly gptTokenizerExact?: boolean;
+  /**
+   * Hashes and counts of a request body for the ledger (never text); `model` is the one the URL or body
+   * names. Undefined (or no reader): the API has no shape Costrail reads.
+   */
+  readonly requestShape?: (body: Record<string, unknown>, api: ApiKind, model: string | undefined) => RequestShape | undefined;
+  /** Why a complete response body ended (`stop`, `length`, `end_turn`, `STOP`, ...), as the provider says it. */
+  readonly finishReason?: (body: Record<string, unknown>, api: ApiKind) => string | undefined;
   /** The model to price by, from the response's and the request's names; default: the response's. */
   readonly billedModel?: (reported: string | undefined, requested: string | undefined) => string | undefined;
 }

@@ -29,6 +29,7 @@ import {
 export class AnthropicStreamState {
   private start: AnthropicCounts | undefined;
   private delta: AnthropicCounts | undefined;
+  private stopReason: string | undefined;
   private rawStart: unknown;
   private rawDelta: unknown;
   private readonly loop = new ServerLoopTracker();
@@ -128,6 +129,8 @@ export class AnthropicStreamState {
         return;
       }
       case 'message_delta': {
+        const stop = str(asRecord(e['delta']), 'stop_reason');
+        if (stop !== undefined) this.stopReason = stop;
         const usage = asRecord(e['usage']);
         if (usage) {
           // Cumulative: the latest message_delta replaces any earlier one.
@@ -185,6 +188,7 @@ export class AnthropicStreamState {
   outcome(): StreamOutcome {
     const out: StreamOutcome = { extraction: this.extraction(), output_text: this.text };
     if (this.modelName !== undefined) out.model = this.modelName;
+    if (this.stopReason !== undefined) out.finish_reason = this.stopReason;
     if (this.usageProblem !== undefined) out.usage_problem = this.usageProblem;
     return out;
   }

@@ -1,4 +1,5 @@
 /** Anthropic Messages API (api.anthropic.com): usage from JSON bodies and SSE streams. */
+import { anthropicFinishReason, anthropicRequestShape } from './anthropic-request-shape.js';
 import type { ParseContext, PathMatch, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { lazyAnthropicStreamMeter } from './anthropic-stream-meter.js';
 import { anthropicExtractionFromBody } from './anthropic-usage.js';
@@ -40,6 +41,8 @@ export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
   },
   upstream: { defaultBaseUrl: 'https://api.anthropic.com' },
   auth: { clientHeaders: ['x-api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
+  requestShape: anthropicRequestShape,
+  finishReason: anthropicFinishReason,
   errorDialect: 'anthropic',
   defaultApi: 'messages',
   unnamedPathApi: 'messages',

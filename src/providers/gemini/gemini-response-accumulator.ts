@@ -118,6 +118,9 @@ export class GeminiResponseAccumulator {
     }
   }
 
+  /** Why the first candidate ended (`STOP`, `MAX_TOKENS`, ...), once a chunk says. */
+  finishReason: string | undefined;
+
   private scanCandidates(response: Record<string, unknown>): void {
     const feedback = asRecord(response.promptFeedback);
     if (feedback && typeof feedback.blockReason === 'string') this.finished = true;
@@ -126,7 +129,11 @@ export class GeminiResponseAccumulator {
     for (const c of candidates) {
       const cand = asRecord(c);
       if (!cand) continue;
-      if (typeof cand.finishReason === 'string') this.finished = true;
+      if (typeof cand.finishReason === 'string') {
+        this.finished = true;
+        // The first candidate's reason, from the last chunk that gives one (a stream's final chunk).
+        if (c === candidates[0]) this.finishReason = cand.finishReason;
+      }
       if (!this.options.collectText) continue;
       const parts = asRecord(cand.content)?.parts;
       if (!Array.isArray(parts)) continue;

@@ -83,6 +83,7 @@ export class GeminiStreamMeter implements StreamMeter {
       output_text: this.acc.outputText,
     };
     if (this.acc.model !== undefined) outcome.model = this.acc.model;
+    if (this.acc.finishReason !== undefined) outcome.finish_reason = this.acc.finishReason;
     if (this.acc.problem !== undefined) outcome.usage_problem = this.acc.problem;
     return outcome;
   }

@@ -53,6 +53,12 @@ export function lazyChatStreamMeter(quirks: ChatQuirks = {}, ctx?: ParseContext)
   return new LazySseMeter(() => new ChatStreamMeter(quirks, ctx), CHAT_LAZY_PLAN);
 }
 
+/** The first choice's finish_reason, when this chunk sets it (only the final chunk does). */
+function firstFinishReason(chunk: Record<string, unknown> | undefined): string | undefined {
+  const first = Array.isArray(chunk?.choices) ? asRecord(chunk.choices[0]) : undefined;
+  return typeof first?.finish_reason === 'string' ? first.finish_reason : undefined;
+}
+
 export class ChatStreamMeter extends SseStreamMeter {
   /** Raw data of text-only chunks whose parsing was deferred. */
   private deferred: string[] = [];
@@ -61,6 +67,7 @@ export class ChatStreamMeter extends SseStreamMeter {
   private serviceTier: string | undefined;
   private usage: Record<string, unknown> | undefined;
   private citations = 0;
+  private finishReason: string | undefined;
 
   constructor(
     private readonly quirks: ChatQuirks = {},
@@ -70,12 +77,15 @@ export class ChatStreamMeter extends SseStreamMeter {
   }
 
   protected finish(): StreamOutcome {
-    // Usage is known: only the service tier (same on every chunk) is still needed from the
-    // deferred chunks, so read the last one; the text is parsed only if someone asks for it.
+    // Usage is known: only the service tier (same on every chunk) and the finish reason (on the
+    // last text chunk) are still needed from the deferred chunks, so read the last one; the text
+    // is parsed only if someone asks for it.
     const lastDeferred = this.deferred[this.deferred.length - 1];
-    if (this.usage && lastDeferred !== undefined && this.serviceTier === undefined) {
-      const tier = nonEmpty(asRecord(safeParse(lastDeferred)), 'service_tier');
-      if (tier !== undefined) this.serviceTier = tier;
+    if (this.usage && lastDeferred !== undefined && (this.serviceTier === undefined || this.finishReason === undefined)) {
+      const last = asRecord(safeParse(lastDeferred));
+      const tier = nonEmpty(last, 'service_tier');
+      if (tier !== undefined && this.serviceTier === undefined) this.serviceTier = tier;
+      this.finishReason ??= firstFinishReason(last);
     }
     if (!this.usage) this.parseDeferred();
     let extraction: UsageExtraction | null = null;
@@ -100,6 +110,7 @@ export class ChatStreamMeter extends SseStreamMeter {
       },
     };
     if (this.model !== undefined) outcome.model = this.model;
+    if (this.finishReason !== undefined) outcome.finish_reason = this.finishReason;
     return outcome;
   }
 
@@ -152,6 +163,7 @@ export class ChatStreamMeter extends SseStreamMeter {
     if (Array.isArray(chunk.choices)) {
       for (const c of chunk.choices) this.onDelta(asRecord(asRecord(c)?.delta));
     }
+    this.finishReason = firstFinishReason(chunk) ?? this.finishReason;
     this.onUsage(chunk);
   }
 

@@ -13,6 +13,7 @@ import {
   type StreamOutcome,
   type UsageExtraction,
 } from '../spec.js';
+import { openAiFinishReason } from '../openai-compatible/openai-request-shape.js';
 import { emptyTally, responsesExtraction, tallyWebSearchItem } from './responses-usage.js';
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
@@ -50,10 +51,12 @@ export class ResponsesStreamMeter extends SseStreamMeter {
   private readonly tally = emptyTally();
   private model: string | undefined;
   private extraction: UsageExtraction | null = null;
+  private finishReason: string | undefined;
 
   protected finish(): StreamOutcome {
     const outcome: StreamOutcome = { extraction: this.extraction, output_text: this.text.join('') };
     if (this.model !== undefined) outcome.model = this.model;
+    if (this.finishReason !== undefined) outcome.finish_reason = this.finishReason;
     return outcome;
   }
 
@@ -91,6 +94,7 @@ export class ResponsesStreamMeter extends SseStreamMeter {
     const model = str(response, 'model');
     if (model) this.model = model;
     if (!terminal) return;
+    this.finishReason = openAiFinishReason(response, 'responses');
     try {
       const extraction = responsesExtraction(response, this.tally);
       if (extraction) this.extraction = extraction;
