@@ -27,6 +27,7 @@ export const WhatIfQuerySchema = z
     from: instant,
     to: instant,
     move: z.array(z.string().regex(MOVE_PATTERN, 'a move is feature=FEATURE:model=MODEL')).max(20).default([]),
+    change: z.array(z.string().max(300)).max(20).default([]),
     batch: z.enum(['true', 'false']).optional(),
     cache_hit: z
       .string()
@@ -79,6 +80,7 @@ export const WhatIfReportSchema = z.object({
   to: z.string(),
   price_version: z.string(),
   changes: z.object({ moves: z.array(z.object({ feature: z.string(), model: z.string() })), batch: z.boolean(), cache_hit: z.string().optional() }),
+  applied: z.array(z.string()),
   total: z.object({ ...line, monthly_savings: money, unpriced_calls: z.number() }),
   by_day: z.array(z.object({ day: z.string(), ...line })),
   by_feature: z.array(z.object({ feature: z.string().nullable(), ...line })),

@@ -12,6 +12,7 @@ import type { DimensionFilters, Store } from '../store/store.js';
 import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
 import { attachQualityEvidence } from './quality-evidence.js';
 import { buildAdvice } from './recommendations.js';
+import { ChangeSyntaxError, parseChange } from './what-if-changes.js';
 import { simulateWhatIf, WhatIfError } from './what-if.js';
 
 function parseQuery<S extends ZodType>(schema: S, query: URLSearchParams, own: readonly string[], multi: readonly string[] = []): z.output<S> {
@@ -71,7 +72,7 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
     },
   });
 
-  const WHAT_IF_PARAMS = ['from', 'to', 'move', 'batch', 'cache_hit'] as const;
+  const WHAT_IF_PARAMS = ['from', 'to', 'change', 'move', 'batch', 'cache_hit'] as const;
   api.add({
     method: 'GET',
     path: '/api/whatif',
@@ -82,17 +83,26 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
     queryParams: {
       from: 'inclusive start, ISO 8601 (required)',
       to: 'exclusive end, ISO 8601 (required)',
+      change: 'a change in the what-if grammar, applied in order (repeatable): model:A->B [where FIELD=VALUE], batch [where …], cache prefix [hit=SHARE] [where …], price [FIELD=VALUE] ±N%',
       move: 'feature=FEATURE:model=MODEL (repeatable)',
       batch: 'true: every call through the batch API',
       cache_hit: 'share of calls reading their stable prefix from a prompt cache, 0..1',
       ...FILTER_DOC,
     },
     handler: async (req) => {
-      const q = parseQuery(WhatIfQuerySchema, req.query, WHAT_IF_PARAMS, ['move']);
+      const q = parseQuery(WhatIfQuerySchema, req.query, WHAT_IF_PARAMS, ['move', 'change']);
       const filters = filtersOf(req.query, WHAT_IF_PARAMS, req.principal);
       const moves = q.move.map((m) => {
         const [, feature, model] = MOVE_PATTERN.exec(m)!;
         return { feature: feature!, model: model! };
+      });
+      const steps = q.change.map((c) => {
+        try {
+          return parseChange(c);
+        } catch (e) {
+          if (e instanceof ChangeSyntaxError) throw ApiError.badRequest(e.message);
+          throw e;
+        }
       });
       try {
         const report = await simulateWhatIf({
@@ -100,7 +110,7 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
           to: q.to,
           book: ctx.prices.current(),
           records: ctx.store.scanRecords({ from: q.from, to: q.to, filters }),
-          changes: { moves, batch: q.batch === 'true', ...(q.cache_hit !== undefined ? { cache_hit: q.cache_hit } : {}) },
+          changes: { moves, steps, batch: q.batch === 'true', ...(q.cache_hit !== undefined ? { cache_hit: q.cache_hit } : {}) },
         });
         return { body: report };
       } catch (e) {

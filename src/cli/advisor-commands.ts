@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { WhatIfReport } from '../advisor/what-if.js';
 import type { AdviceReport } from '../advisor/recommendations.js';
 import { MOVE_PATTERN } from '../advisor/advisor-api-schemas.js';
+import { ChangeSyntaxError, parseChange } from '../advisor/what-if-changes.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { formatUsd } from './money-format.js';
@@ -82,23 +83,35 @@ export function registerAdvisorCommands(program: Command): void {
     });
 
   windowOptions(program.command('whatif').description('Re-price the window\'s actual calls exactly under changes: move a feature to another model, use the batch API, assume a prompt-cache hit rate'))
+    .option('--change <change>', "a change, applied in order (repeatable): 'model:A->B where feature=F', 'batch where priority=background', 'cache prefix [hit=0.6]', 'price provider=anthropic -12%'", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--move <feature=F:model=M>', 'move a feature\'s calls to another model (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--batch', 'every call through the provider\'s batch API')
     .option('--cache-hit <share>', 'share of calls reading their stable prompt prefix from cache, 0..1 (e.g. 0.6)')
-    .action(async (opts: WindowOpts & { move: string[]; batch?: boolean; cacheHit?: string }) => {
+    .action(async (opts: WindowOpts & { change: string[]; move: string[]; batch?: boolean; cacheHit?: string }) => {
       const q = windowQuery(opts);
       for (const m of opts.move) {
         if (!MOVE_PATTERN.test(m)) throw new CliError(`--move must look like feature=triage:model=gpt-4o-mini, not "${m}"`, 2);
         q.append('move', m);
       }
+      for (const c of opts.change) {
+        try {
+          parseChange(c);
+        } catch (e) {
+          if (e instanceof ChangeSyntaxError) throw new CliError(`--change: ${e.message}`, 2);
+          throw e;
+        }
+        q.append('change', c);
+      }
       if (opts.batch) q.set('batch', 'true');
       if (opts.cacheHit !== undefined) q.set('cache_hit', opts.cacheHit);
-      if (opts.move.length === 0 && !opts.batch && opts.cacheHit === undefined) throw new CliError('name at least one change: --move, --batch or --cache-hit', 2);
+      if (opts.change.length === 0 && opts.move.length === 0 && !opts.batch && opts.cacheHit === undefined) throw new CliError('name at least one change: --change, --move, --batch or --cache-hit', 2);
       await withApi(opts, async ({ client }) => {
         const r = await client.get<WhatIfReport>(`/api/whatif?${q.toString()}`);
         if (opts.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         const t = r.total;
         process.stdout.write(`${t.calls} calls: ${formatUsd(t.before)} -> ${formatUsd(t.after)}, saving ${formatUsd(t.savings)} (${formatUsd(t.monthly_savings)}/month); ${t.unpriced_calls} unpriced left out\n\n`);
+        printTable(r.by_day.map((d) => ({ day: d.day, calls: d.calls, before: formatUsd(d.before), after: formatUsd(d.after), savings: formatUsd(d.savings) })), ['day', 'calls', 'before', 'after', 'savings']);
+        process.stdout.write('\n');
         printTable(r.by_feature.map((f) => ({ feature: f.feature ?? '(none)', calls: f.calls, before: formatUsd(f.before), after: formatUsd(f.after), savings: formatUsd(f.savings) })), ['feature', 'calls', 'before', 'after', 'savings']);
         for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
       });

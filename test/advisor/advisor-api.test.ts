@@ -60,6 +60,19 @@ describe('advisor API', () => {
     assert.deepEqual(body.changes, { moves: [{ feature: 'triage', model: 'gpt-4o-mini' }], batch: true });
   });
 
+  it('GET /api/whatif applies repeated change= in order', async () => {
+    const q = new URLSearchParams();
+    q.append('change', 'model:gpt-4o->gpt-4o-mini where feature=triage');
+    q.append('change', 'price provider=openai -12%');
+    const r = await get(`/api/whatif?${WINDOW}&${q.toString()}`);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    conforms(WhatIfReportSchema, r.json);
+    const body = WhatIfReportSchema.parse(r.json);
+    // (1.078 - 0.0522) x 0.88.
+    assert.equal(body.total.after, '0.902704');
+    assert.deepEqual(body.applied, ['model:gpt-4o->gpt-4o-mini where feature=triage', 'price provider=openai -12%']);
+  });
+
   it('refuses hostile input with a 400 naming the field', async () => {
     const cases: [string, RegExp][] = [
       ['/api/advice?from=yesterday&to=2026-12-01T00:00:00Z', /from/],
@@ -69,6 +82,8 @@ describe('advisor API', () => {
       [`/api/whatif?${WINDOW}&move=triage`, /feature=FEATURE:model=MODEL/],
       [`/api/whatif?${WINDOW}&cache_hit=1.5`, /cache_hit/],
       [`/api/whatif?${WINDOW}&batch=yes`, /batch/],
+      [`/api/whatif?${WINDOW}&change=${encodeURIComponent('price provider=anthropic 12')}`, /change .*price provider=anthropic 12.* is not a signed percentage/],
+      [`/api/whatif?${WINDOW}&change=${encodeURIComponent('model:gpt-4o->gpt-9-ultra')}`, /gpt-9-ultra/],
       [`/api/whatif?${WINDOW}&move=feature=triage:model=gpt-9-ultra`, /gpt-9-ultra/],
     ];
     for (const [p, message] of cases) {

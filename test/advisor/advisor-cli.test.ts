@@ -55,6 +55,15 @@ describe('advisor CLI', () => {
     const bad = costrail('whatif', ...WINDOW, '--move', 'triage->gpt-4o-mini');
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--move must look like feature=triage:model=gpt-4o-mini/);
+    const stacked = costrail('whatif', ...WINDOW, '--change', 'batch where priority=background', '--change', 'model:gpt-4o->gpt-4o-mini where feature=triage', '--json');
+    assert.equal(stacked.code, 0, stacked.err);
+    assert.equal((JSON.parse(stacked.out) as { total: { after: string } }).total.after, '1.0229');
+    const text = costrail('whatif', ...WINDOW, '--change', 'cache prefix');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /2026-11-03/);
+    const badChange = costrail('whatif', ...WINDOW, '--change', 'model:gpt-4o=>mini');
+    assert.equal(badChange.code, 2);
+    assert.match(badChange.err, /--change: .*"model:gpt-4o=>mini" is not model:FROM->TO/);
     const none = costrail('whatif', ...WINDOW);
     assert.equal(none.code, 2);
     assert.match(none.err, /at least one change/);
