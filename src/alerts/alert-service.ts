@@ -22,6 +22,7 @@ import { scopeLabel, type Scope } from './scope.js';
 import { BucketSeries, HOUR_MS, MINUTE_MS } from './scope-series.js';
 import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
 import { topContributors } from './top-contributors.js';
+import { unitEconomicsSignals } from '../economics/economics-alerts.js';
 
 export interface AlertServiceOptions {
   config?: AlertsConfig;
@@ -43,6 +44,7 @@ export class AlertService {
   private restored = false;
   private forecastSignals: Signal[] = [];
   private forecastHour = -1;
+  private economicsSignals: Signal[] = [];
 
   constructor(
     private readonly store: Store,
@@ -120,8 +122,10 @@ export class AlertService {
     if (Math.floor(t / HOUR_MS) !== this.forecastHour) {
       this.forecastHour = Math.floor(t / HOUR_MS);
       this.forecastSignals = await this.forecastBreaches(t);
+      // Outcomes and revenue change slowly and cost a join over days of ledger: hourly too.
+      this.economicsSignals = await unitEconomicsSignals(this.store, t, this.o.config?.unit_economics, (msg, err) => this.log('warn', msg, { err }));
     }
-    await this.record(this.tracker.apply([...signals, ...this.forecastSignals], t), t);
+    await this.record(this.tracker.apply([...signals, ...this.forecastSignals, ...this.economicsSignals], t), t);
   }
 
   /**

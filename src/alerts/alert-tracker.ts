@@ -18,7 +18,9 @@ export interface LifecycleParams {
   clearAfterByKind: Partial<Record<AlertKind, number>>;
 }
 
-export const DEFAULT_LIFECYCLE: LifecycleParams = { clearAfterMinutes: 30, cooldownMinutes: 60, clearAfterByKind: { new_source: 1440, forecast_breach: 180 } };
+// Unit-economics alerts are evaluated hourly over days of data: a day without firing ends the
+// episode, so a feature hovering at the threshold stays one alert.
+export const DEFAULT_LIFECYCLE: LifecycleParams = { clearAfterMinutes: 30, cooldownMinutes: 60, clearAfterByKind: { new_source: 1440, forecast_breach: 180, outcome_cost_drift: 1440, margin_threshold: 1440 } };
 
 export interface LifecycleEvent {
   type: 'opened' | 'escalated' | 'resolved';

@@ -1,14 +1,14 @@
 /** The words alerts are made of: kinds, severities, what a detector reports, what an alert is. */
 import type { Scope } from './scope.js';
 
-export const ALERT_KINDS = ['spend_velocity', 'cost_per_request_drift', 'tokens_per_request_drift', 'error_storm', 'retry_storm', 'new_source', 'forecast_breach'] as const;
+export const ALERT_KINDS = ['spend_velocity', 'cost_per_request_drift', 'tokens_per_request_drift', 'error_storm', 'retry_storm', 'new_source', 'forecast_breach', 'outcome_cost_drift', 'margin_threshold'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
 
 /** What `observed` and `expected` are measured in. */
-export type SignalUnit = 'usd' | 'usd_per_request' | 'tokens_per_request' | 'requests' | 'errors';
+export type SignalUnit = 'usd' | 'usd_per_request' | 'tokens_per_request' | 'requests' | 'errors' | 'usd_per_outcome' | 'share_of_revenue';
 
 /** One detector's finding for one scope at one evaluation instant (only firing ones are emitted). */
 export interface Signal {

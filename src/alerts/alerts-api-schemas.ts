@@ -12,7 +12,7 @@ export const AlertSchema = z.object({
   expected: z.number(),
   expected_low: z.number(),
   expected_high: z.number(),
-  unit: z.enum(['usd', 'usd_per_request', 'tokens_per_request', 'requests', 'errors']),
+  unit: z.enum(['usd', 'usd_per_request', 'tokens_per_request', 'requests', 'errors', 'usd_per_outcome', 'share_of_revenue']),
   window_minutes: z.number(),
   summary: z.string(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),

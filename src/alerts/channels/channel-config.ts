@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES } from '../alert-types.js';
+import { UnitEconomicsAlertsSchema } from '../../economics/economics-alerts.js';
 
 const ScopeSchema = z.record(z.string(), z.string());
 
@@ -69,6 +70,8 @@ export const AlertsConfigSchema = z.object({
   dimensions: z.array(z.string()).optional(),
   /** Turn the every-minute evaluator off (the API and backtest still work). */
   evaluate: z.boolean().default(true),
+  /** Cost-per-outcome drift and margin threshold detectors (src/economics/economics-alerts.ts). */
+  unit_economics: UnitEconomicsAlertsSchema.optional(),
 }).strict();
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 

@@ -11,7 +11,7 @@ import { formatCount } from '../lib/money';
 import { fromLocalInput, RANGES, resolveRange, toLocalInput } from '../lib/time-range';
 import { useApi } from '../lib/use-api';
 
-const KINDS = ['spend_velocity', 'cost_per_request_drift', 'tokens_per_request_drift', 'error_storm', 'retry_storm', 'new_source', 'forecast_breach'];
+const KINDS = ['spend_velocity', 'cost_per_request_drift', 'tokens_per_request_drift', 'error_storm', 'retry_storm', 'new_source', 'forecast_breach', 'outcome_cost_drift', 'margin_threshold'];
 const STATUSES = ['active', 'open', 'acknowledged', 'resolved', 'all'] as const;
 const SEVERITIES = ['critical', 'warning', 'info'];
 
