@@ -15,6 +15,7 @@ import { SPEND_CATEGORIES } from '../store/spend-source.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { startProgress } from './progress.js';
+import { importSeatsFile, SEAT_FIELDS, type SeatImportResult } from '../inventory/seat-import.js';
 
 interface ImportExpensesOpts extends ApiAccessOptions {
   format: string;
@@ -90,6 +91,53 @@ function registerImportExpenses(program: Command): void {
       process.stdout.write(`read ${result.rows} rows: ${result.matched} AI lines matched (${result.matched_by.catalog} by catalog pattern, ${result.matched_by.rule} by your rules), ${result.review} queued for review, ${result.ignored} not AI; ${result.inserted} new lines stored\n`);
       if (result.unconverted > 0) process.stdout.write(`${result.unconverted} matched line(s) in ${result.unconverted_currencies.join(', ')} have no USD amount: re-import with --rates CUR=USD to count them\n`);
       if (result.review > 0) process.stdout.write('confirm or reject queued lines: costrail inventory review\n');
+    });
+}
+
+interface ImportSeatsOpts extends ApiAccessOptions {
+  map: string[];
+  source?: string;
+  vendor?: string;
+  skipInvalid?: boolean;
+  json?: boolean;
+}
+
+function registerImportSeats(program: Command): void {
+  withApiOptions(
+    parent(program, 'import', 'Bring records from elsewhere into the ledger')
+      .command('seats')
+      .description('Import a seat list (vendor, email/person, team, last active) into the AI spend inventory')
+      .argument('<file>', 'CSV export of a tool\'s admin console')
+      .option('--map <column=field>', `read FIELD (${SEAT_FIELDS.join(', ')}) from COLUMN; repeatable`, collect, [])
+      .option('--source <id>', 'link every seat to this spend source (costrail inventory sources)')
+      .option('--vendor <name>', 'vendor of every row when the file has no vendor column')
+      .option('--skip-invalid', 'import the valid rows and report the invalid ones')
+      .option('--json', 'print {status, file, rows, seats, by_source, sources_created, invalid, invalid_count}'),
+  )
+    .addHelpText('after', '\nSeats link to the vendor\'s organisation source (never a card / expense one); a vendor without one\ngets an ap_invoice seat source under review. Set its run-rate to price idle and duplicate seats\n(`costrail inventory findings`). Runs in-process only (it needs the store, not a server).')
+    .action(async (file: string, opts: ImportSeatsOpts) => {
+      try {
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch (e) {
+        throw new CliError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      let result: SeatImportResult;
+      try {
+        result = await withApi(opts, async (session) => {
+          if (!session.runtime) throw new CliError('import seats reads the store in-process: stop the server or run it where the data folder is', 2);
+          return importSeatsFile(session.runtime.store, file, { map: opts.map, sourceId: opts.source, vendor: opts.vendor, skipInvalid: Boolean(opts.skipInvalid) });
+        });
+      } catch (e) {
+        if (e instanceof ExpenseInputError) throw new CliError(`${file}: ${e.message}`, 2);
+        throw e;
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      if (result.status === 'refused') {
+        const first = result.invalid[0];
+        throw new CliError(`${file}: ${result.invalid_count} invalid row(s) (first: line ${first?.line}: ${first?.error}); nothing imported — fix them or pass --skip-invalid`);
+      }
+      if (opts.json) return;
+      process.stdout.write(`read ${result.rows} rows: ${result.seats} seats on ${Object.keys(result.by_source).length} source(s)${result.sources_created.length ? `; new sources ${result.sources_created.join(', ')}` : ''}\n`);
     });
 }
 
@@ -180,6 +228,7 @@ function registerAiSpendReport(program: Command): void {
 
 export function registerInventoryCommands(program: Command): void {
   registerImportExpenses(program);
+  registerImportSeats(program);
   registerAiSpendReport(program);
   registerInventory(program);
 }

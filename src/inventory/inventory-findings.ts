@@ -7,12 +7,15 @@
  * - unsanctioned_vendor: spend on a vendor whose sources are all marked unsanctioned — saving: it all;
  * - overlapping_tools: one team (cost centre) paying for several vendors in one category — saving:
  *   everything but the vendor it spends most on;
- * - renewal: a source renewing in the next 60 days — at stake: its run-rate.
+ * - renewal: a source renewing in the next 60 days — at stake: its run-rate;
+ * - idle_seats and duplicate_seat from seat lists (seat-findings.ts). A charge priced by a
+ *   duplicate_seat finding is left out of duplicate_channel, so no dollar is claimed twice.
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { Store } from '../store/store.js';
+import { seatFindings } from './seat-findings.js';
 
-export const FINDING_KINDS = ['duplicate_channel', 'unsanctioned_vendor', 'overlapping_tools', 'renewal'] as const;
+export const FINDING_KINDS = ['duplicate_channel', 'unsanctioned_vendor', 'overlapping_tools', 'renewal', 'idle_seats', 'duplicate_seat'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface InventoryFinding {
@@ -45,10 +48,12 @@ export async function inventoryFindings(store: Store, asOf: string): Promise<Inv
   for (const r of spend.rows) if (r.requests > 0 && PROVIDER_VENDOR[r.groups['provider'] ?? '']) orgVendors.add(PROVIDER_VENDOR[r.groups['provider'] ?? '']!);
   for (const b of await store.billed.totals({ from, to })) if (PROVIDER_VENDOR[b.provider]) orgVendors.add(PROVIDER_VENDOR[b.provider]!);
 
+  const seats = seatFindings(sources, await store.inventory.seats(), lines, end);
+
   const byVendor = new Map<string, typeof lines>();
   for (const l of lines) byVendor.set(l.vendor!, [...(byVendor.get(l.vendor!) ?? []), l]);
   for (const [vendor, ls] of [...byVendor.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const personal = ls.filter((l) => PERSONAL_CATEGORIES.has(l.category ?? '') && (l.channel === 'card' || l.channel === 'expense') && l.employee !== null);
+    const personal = ls.filter((l) => PERSONAL_CATEGORIES.has(l.category ?? '') && (l.channel === 'card' || l.channel === 'expense') && l.employee !== null && !seats.covered.has(l.line_hash));
     if (orgVendors.has(vendor) && personal.length > 0) {
       const people = new Set(personal.map((l) => l.employee)).size;
       findings.push({ kind: 'duplicate_channel', vendor, category: personal[0]!.category, team: null, detail: `${people} people pay ${vendor} individually (${personal.length} charges) while an organisation plan or API account exists`, monthly_usd: sum(personal).toString() });
@@ -82,5 +87,5 @@ export async function inventoryFindings(store: Store, asOf: string): Promise<Inv
       findings.push({ kind: 'renewal', vendor: s.vendor, category: s.category, team: s.owner_team, detail: `${s.vendor} ${s.product} renews ${s.renewal_date}${s.seats_purchased !== null && s.seats_active !== null ? ` (${s.seats_active} of ${s.seats_purchased} seats active)` : ''}`, monthly_usd: s.run_rate_usd ?? '0' });
     }
   }
-  return findings;
+  return [...findings, ...seats.findings];
 }

@@ -6,7 +6,8 @@ import { Decimal } from '../pricing/decimal.js';
 import type { SqlClient, SqlParam, SqlRow } from './sql.js';
 import { numberOf, textOf } from './sql.js';
 import { StoreQueryError } from './store.js';
-import type { BillingModel, ExpenseLine, ExpenseRule, ExpenseState, ExpenseTotalRow, ExpenseTotalsQuery, MatchMethod, SourceStatus, SpendCategory, SpendChannel, SpendSource } from './spend-source.js';
+import { insertGpuUsage, listGpuUsage, listSeats, putSeats } from './inventory-usage-repository.js';
+import type { BillingModel, ExpenseLine, GpuUsageLine, SeatAssignment, ExpenseRule, ExpenseState, ExpenseTotalRow, ExpenseTotalsQuery, MatchMethod, SourceStatus, SpendCategory, SpendChannel, SpendSource } from './spend-source.js';
 
 const SOURCE_COLUMNS = ['source_id', 'vendor', 'product', 'category', 'channel', 'owner_team', 'owner_person', 'seats_purchased', 'seats_active', 'billing_model', 'run_rate_usd', 'renewal_date', 'status'] as const;
 const LINE_COLUMNS = ['line_hash', 'file', 'line', 'occurred_at', 'descriptor', 'amount', 'currency', 'amount_usd', 'employee', 'cost_centre', 'memo', 'channel', 'state', 'vendor', 'product', 'category', 'match_method', 'match_pattern'] as const;
@@ -188,6 +189,13 @@ export interface InventoryStore {
   totals(q: ExpenseTotalsQuery): Promise<ExpenseTotalRow[]>;
   putRule(rule: ExpenseRule): Promise<void>;
   rules(): Promise<ExpenseRule[]>;
+  /** Replaces each listed person's seat on its source; returns how many were written. */
+  putSeats(seats: readonly SeatAssignment[]): Promise<number>;
+  seats(sourceId?: string): Promise<SeatAssignment[]>;
+  /** Adds GPU usage lines not already stored; returns how many were new. */
+  insertGpuUsage(lines: readonly GpuUsageLine[]): Promise<number>;
+  /** GPU usage days in `[from, to)`. */
+  gpuUsage(q: { from: string; to: string }): Promise<GpuUsageLine[]>;
 }
 
 export function inventoryStore(sql: SqlClient): InventoryStore {
@@ -200,5 +208,9 @@ export function inventoryStore(sql: SqlClient): InventoryStore {
     totals: (q) => getExpenseTotals(sql, q),
     putRule: (r) => putExpenseRule(sql, r),
     rules: () => listExpenseRules(sql),
+    putSeats: (s) => putSeats(sql, s),
+    seats: (id) => listSeats(sql, id),
+    insertGpuUsage: (l) => insertGpuUsage(sql, l),
+    gpuUsage: (q) => listGpuUsage(sql, q),
   };
 }

@@ -95,3 +95,37 @@ export interface ExpenseTotalRow {
   /** Matched lines without a USD amount (no rate given): not in amount_usd. */
   unconverted_lines: number;
 }
+
+/** One person's seat on a spend source (from an imported seat list). */
+export interface SeatAssignment {
+  source_id: string;
+  /** Lower-cased email, or the name as given when the list has no email. */
+  person: string;
+  team: string | null;
+  /** ISO 8601 UTC instant of the last activity the tool reported, or null (never active / unknown). */
+  last_active_at: string | null;
+  file: string;
+}
+
+/**
+ * One day of self-hosted inference on one instance type: GPU hours at an hourly cost, and the
+ * tokens served (per model when known). Money and hours are exact decimal strings.
+ */
+export interface GpuUsageLine {
+  usage_hash: string;
+  file: string;
+  line: number;
+  /** `YYYY-MM-DD` (UTC day). */
+  day: string;
+  instance_type: string;
+  gpu_hours: string;
+  /** Hours the GPUs were serving at least one request, when the source knows (utilisation). */
+  busy_hours: string | null;
+  hourly_usd: string;
+  /** gpu_hours × hourly_usd, exact. */
+  cost_usd: string;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  team: string | null;
+}

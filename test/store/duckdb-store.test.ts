@@ -76,6 +76,7 @@ describe('DuckDbStore', () => {
       [7, 'outcomes_revenue'],
       [8, 'inventory'],
       [9, 'ledger_request_shape'],
+      [10, 'inventory_usage'],
     ]);
     conn.closeSync();
     inst.closeSync();

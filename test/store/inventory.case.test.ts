@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { DuckDbStore } from '../../src/store/embedded/duckdb-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { ExpenseLine, SpendSource } from '../../src/store/spend-source.js';
+import type { ExpenseLine, GpuUsageLine, SeatAssignment, SpendSource } from '../../src/store/spend-source.js';
 import type { Store } from '../../src/store/store.js';
 import { dropSchemas, PG_URL, postgresAvailable } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -137,6 +137,29 @@ function inventoryConformance(name: string, open: () => Promise<Store>): void {
       await s.inventory.putRule({ pattern: 'ACME AI', vendor: 'Acme', product: 'Acme Copilot', category: 'coding_assistant' });
       await s.inventory.putRule({ pattern: 'ACME AI', vendor: 'Acme', product: 'Acme Chat', category: 'chat_assistant' });
       assert.deepEqual(await s.inventory.rules(), [{ pattern: 'ACME AI', vendor: 'Acme', product: 'Acme Chat', category: 'chat_assistant' }]);
+    });
+
+    it('seat lists round-trip and a re-imported person replaces their seat (over 500 in one call)', async () => {
+      const s = await fresh();
+      const seat = (n: number, over: Partial<SeatAssignment> = {}): SeatAssignment => ({ source_id: 'cursor/cursor-business/ap-invoice', person: `p${String(n).padStart(4, '0')}@example.com`, team: 'eng', last_active_at: '2026-11-20T13:45:00.000Z', file: 'seats.csv', ...over });
+      const seats = Array.from({ length: 620 }, (_v, i) => seat(i, i === 3 ? { team: null, last_active_at: null } : {}));
+      assert.equal(await s.inventory.putSeats(seats), 620);
+      assert.deepEqual(await s.inventory.seats('cursor/cursor-business/ap-invoice'), seats);
+      await s.inventory.putSeats([seat(3, { last_active_at: '2026-11-29T00:00:00.000Z' }), seat(1, { source_id: 'openai/chatgpt-enterprise/ap-invoice' })]);
+      const all = await s.inventory.seats();
+      assert.equal(all.length, 621);
+      assert.equal(all.find((x) => x.person === 'p0003@example.com')?.last_active_at, '2026-11-29T00:00:00.000Z');
+      assert.deepEqual((await s.inventory.seats('openai/chatgpt-enterprise/ap-invoice')).map((x) => x.person), ['p0001@example.com']);
+    });
+
+    it('GPU usage round-trips exact hours and dollars, windows by day, and re-inserting a hash adds nothing', async () => {
+      const s = await fresh();
+      const gpu = (n: number, over: Partial<GpuUsageLine> = {}): GpuUsageLine => ({ usage_hash: `g${n}`, file: 'gpu.csv', line: n, day: '2026-11-05', instance_type: 'p5.48xlarge', gpu_hours: '192.5', busy_hours: '150.000000000000000001', hourly_usd: '12.29', cost_usd: '2365.825', model: 'llama-3.1-70b', input_tokens: 9_000_000_123, output_tokens: 1_500_000, team: 'platform', ...over });
+      const lines = [gpu(1), gpu(2, { day: '2026-11-06', busy_hours: null, model: null, input_tokens: 0, output_tokens: 0, team: null })];
+      assert.equal(await s.inventory.insertGpuUsage(lines), 2);
+      assert.equal(await s.inventory.insertGpuUsage([...lines, gpu(3), gpu(3)]), 1);
+      assert.deepEqual(await s.inventory.gpuUsage({ from: '2026-11-05T00:00:00Z', to: '2026-11-06T00:00:00Z' }), [lines[0], gpu(3)]);
+      assert.deepEqual((await s.inventory.gpuUsage({ from: '2026-11-06T00:00:00Z', to: '2026-11-07T00:00:00Z' })).map((l) => l.usage_hash), ['g2']);
     });
   });
 }

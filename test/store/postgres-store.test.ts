@@ -94,6 +94,7 @@ if (available) {
         { version: 5, name: 'outcomes_revenue' },
         { version: 6, name: 'inventory' },
         { version: 7, name: 'ledger_request_shape' },
+        { version: 8, name: 'inventory_usage' },
       ]);
     });
 

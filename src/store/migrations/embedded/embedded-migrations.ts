@@ -12,6 +12,7 @@ import * as m006 from './006-billed-lines.js';
 import * as m007 from './007-outcomes-revenue.js';
 import * as m008 from './008-inventory.js';
 import * as m009 from './009-ledger-request-shape.js';
+import * as m010 from './010-inventory-usage.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 7, name: m007.name, sql: m007.sql },
   { version: 8, name: m008.name, sql: m008.sql },
   { version: 9, name: m009.name, sql: m009.sql },
+  { version: 10, name: m010.name, sql: m010.sql },
 ];

@@ -10,6 +10,7 @@ import * as m004 from './004-billed-lines.js';
 import * as m005 from './005-outcomes-revenue.js';
 import * as m006 from './006-inventory.js';
 import * as m007 from './007-ledger-request-shape.js';
+import * as m008 from './008-inventory-usage.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
@@ -19,4 +20,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: m005.name, sql: m005.sql },
   { version: 6, name: m006.name, sql: m006.sql },
   { version: 7, name: m007.name, sql: m007.sql },
+  { version: 8, name: m008.name, sql: m008.sql },
 ];

@@ -1,0 +1,5 @@
+/** 010: seat lists and self-hosted GPU usage for the AI spend inventory (see inventory-usage-ddl.ts). */
+import { INVENTORY_USAGE_DDL } from '../inventory-usage-ddl.js';
+
+export const name = 'inventory_usage';
+export const sql = INVENTORY_USAGE_DDL;
