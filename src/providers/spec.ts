@@ -11,7 +11,7 @@ import type { GatewayError } from '../errors/error-catalogue.js';
 import type { ErrorDialect } from '../errors/error-dialects.js';
 import { CostrailError } from '../errors/costrail-error.js';
 import { checkTokenCount } from './usage-bounds.js';
-import type { RequestShape } from './request-shape.js';
+import type { RequestShape } from './request-shape-fields.js';
 
 /** Bumped whenever a field of `Usage` changes meaning; stored with each ledger record. */
 export const USAGE_VERSION = 1 as const;
