@@ -6,6 +6,7 @@ import { Decimal } from '../pricing/decimal.js';
 import type { SqlClient, SqlParam, SqlRow } from './sql.js';
 import { numberOf, textOf } from './sql.js';
 import { StoreQueryError } from './store.js';
+import { insertNewByHash } from './insert-new-by-hash.js';
 import { insertGpuUsage, listGpuUsage, listSeats, putSeats } from './inventory-usage-repository.js';
 import type { BillingModel, ExpenseLine, GpuUsageLine, SeatAssignment, ExpenseRule, ExpenseState, ExpenseTotalRow, ExpenseTotalsQuery, MatchMethod, SourceStatus, SpendCategory, SpendChannel, SpendSource } from './spend-source.js';
 
@@ -14,7 +15,6 @@ const LINE_COLUMNS = ['line_hash', 'file', 'line', 'occurred_at', 'descriptor', 
 const MONEY = new Set<string>(['amount', 'amount_usd', 'run_rate_usd']);
 const BIG = new Set<string>(['line', 'occurred_at', 'seats_purchased', 'seats_active']);
 /** Rows per INSERT: PostgreSQL allows 65,535 parameters per statement. */
-const ROWS_PER_INSERT = 500;
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso);
@@ -86,27 +86,8 @@ export async function listSpendSources(sql: SqlClient): Promise<SpendSource[]> {
  * Adds expense lines, skipping hashes already stored (a re-imported file adds nothing); returns
  * how many were new. One transaction: a failed batch leaves no partial import behind.
  */
-export async function insertExpenseLines(sql: SqlClient, lines: readonly ExpenseLine[]): Promise<number> {
-  if (lines.length === 0) return 0;
-  return sql.transaction(async (tx) => {
-    let added = 0;
-    const now = Date.now();
-    for (let off = 0; off < lines.length; off += ROWS_PER_INSERT) {
-      const batch = lines.slice(off, off + ROWS_PER_INSERT);
-      const existing = await tx.query(`SELECT line_hash FROM expense_line WHERE line_hash IN (${batch.map((_l, i) => `$${i + 1}`).join(', ')})`, batch.map((l) => l.line_hash));
-      const seen = new Set(existing.map((r) => String(r['line_hash'])));
-      const fresh = batch.filter((l) => !seen.has(l.line_hash) && (seen.add(l.line_hash), true));
-      if (fresh.length === 0) continue;
-      const params: SqlParam[] = [];
-      const tuples = fresh.map((l) => {
-        const base = params.length;
-        params.push(...LINE_COLUMNS.map((c) => (c === 'occurred_at' ? ms(l.occurred_at) : l[c])), now);
-        return `(${LINE_COLUMNS.map((c, i) => `$${base + i + 1}${cast(c)}`).join(', ')}, $${base + LINE_COLUMNS.length + 1}::BIGINT)`;
-      });
-      added += await tx.execute(`INSERT INTO expense_line (${LINE_COLUMNS.join(', ')}, imported_at) VALUES ${tuples.join(', ')}`, params);
-    }
-    return added;
-  });
+export function insertExpenseLines(sql: SqlClient, lines: readonly ExpenseLine[]): Promise<number> {
+  return insertNewByHash(sql, lines, { table: 'expense_line', hashColumn: 'line_hash', columns: LINE_COLUMNS, hashOf: (l) => l.line_hash, value: (l, c) => (c === 'occurred_at' ? ms(l.occurred_at) : l[c as (typeof LINE_COLUMNS)[number]]), cast });
 }
 
 export interface ExpenseLinesQuery {

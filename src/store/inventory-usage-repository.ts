@@ -6,6 +6,7 @@ import { Decimal } from '../pricing/decimal.js';
 import type { SqlClient, SqlParam, SqlRow } from './sql.js';
 import { numberOf, textOf } from './sql.js';
 import { StoreQueryError } from './store.js';
+import { insertNewByHash } from './insert-new-by-hash.js';
 import type { GpuUsageLine, SeatAssignment } from './spend-source.js';
 
 const GPU_COLUMNS = ['usage_hash', 'file', 'line', 'day', 'instance_type', 'gpu_hours', 'busy_hours', 'hourly_usd', 'cost_usd', 'model', 'input_tokens', 'output_tokens', 'team'] as const;
@@ -51,27 +52,8 @@ export async function listSeats(sql: SqlClient, sourceId?: string): Promise<Seat
 }
 
 /** Adds GPU usage lines, skipping hashes already stored; returns how many were new. */
-export async function insertGpuUsage(sql: SqlClient, lines: readonly GpuUsageLine[]): Promise<number> {
-  if (lines.length === 0) return 0;
-  return sql.transaction(async (tx) => {
-    let added = 0;
-    const now = Date.now();
-    for (let off = 0; off < lines.length; off += ROWS_PER_INSERT) {
-      const batch = lines.slice(off, off + ROWS_PER_INSERT);
-      const existing = await tx.query(`SELECT usage_hash FROM gpu_usage WHERE usage_hash IN (${batch.map((_l, i) => `$${i + 1}`).join(', ')})`, batch.map((l) => l.usage_hash));
-      const seen = new Set(existing.map((r) => String(r['usage_hash'])));
-      const fresh = batch.filter((l) => !seen.has(l.usage_hash) && (seen.add(l.usage_hash), true));
-      if (fresh.length === 0) continue;
-      const params: SqlParam[] = [];
-      const tuples = fresh.map((l) => {
-        const base = params.length;
-        params.push(...GPU_COLUMNS.map((c) => (c === 'day' ? ms(`${l.day}T00:00:00Z`) : l[c])), now);
-        return `(${GPU_COLUMNS.map((c, i) => `$${base + i + 1}${cast(c)}`).join(', ')}, $${base + GPU_COLUMNS.length + 1}::BIGINT)`;
-      });
-      added += await tx.execute(`INSERT INTO gpu_usage (${GPU_COLUMNS.join(', ')}, imported_at) VALUES ${tuples.join(', ')}`, params);
-    }
-    return added;
-  });
+export function insertGpuUsage(sql: SqlClient, lines: readonly GpuUsageLine[]): Promise<number> {
+  return insertNewByHash(sql, lines, { table: 'gpu_usage', hashColumn: 'usage_hash', columns: GPU_COLUMNS, hashOf: (l) => l.usage_hash, value: (l, c) => (c === 'day' ? ms(`${l.day}T00:00:00Z`) : l[c as (typeof GPU_COLUMNS)[number]]), cast });
 }
 
 /** GPU usage lines with `from <= day < to`, oldest first. */
