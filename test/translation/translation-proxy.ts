@@ -21,6 +21,15 @@ export interface TranslationProxyOptions {
 }
 
 const CLIENT_PATHS: Record<string, TranslatableApi> = { '/v1/chat/completions': 'chat.completions', '/v1/messages': 'messages' };
+const GEMINI_PATH = /^\/v1beta\/models\/([^:/]+):(generateContent|streamGenerateContent)$/;
+
+/** The client's API, model (Gemini names it in the path) and whether it asked for a stream. */
+function clientCall(pathname: string, body: Record<string, unknown>): { api: TranslatableApi; model: string; stream: boolean } | undefined {
+  const g = GEMINI_PATH.exec(pathname);
+  if (g) return { api: 'generateContent', model: decodeURIComponent(g[1]!), stream: g[2] === 'streamGenerateContent' };
+  const api = CLIENT_PATHS[pathname];
+  return api === undefined ? undefined : { api, model: typeof body.model === 'string' ? body.model : 'unknown', stream: body.stream === true };
+}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -34,14 +43,14 @@ function sendError(res: ServerResponse, t: ShapeTranslator, status: number, mess
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, o: TranslationProxyOptions): Promise<void> {
-  const client = CLIENT_PATHS[new URL(req.url ?? '/', 'http://proxy').pathname];
-  const t = client === undefined ? undefined : translatorFor(client, o.target);
-  if (t === undefined) {
+  const body = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
+  const client = clientCall(new URL(req.url ?? '/', 'http://proxy').pathname, body);
+  const t = client === undefined ? undefined : translatorFor(client.api, o.target);
+  if (client === undefined || t === undefined) {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no translator for this path"}}');
     return;
   }
-  const body = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
-  const stream = body.stream === true;
+  const stream = client.stream;
   let translated;
   try {
     translated = t.request(body, o.targetModel, stream);
@@ -59,7 +68,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: TranslationP
     res.writeHead(up.status, out).end(t.error(up.status, new Uint8Array(await up.arrayBuffer())));
     return;
   }
-  const clientModel = typeof body.model === 'string' ? body.model : 'unknown';
+  const clientModel = client.model;
   if (!stream) {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(t.response((await up.json()) as Record<string, unknown>, clientModel, body)));
     return;

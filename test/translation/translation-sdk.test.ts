@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { ApiError, GoogleGenAI, Type, type FunctionDeclaration } from '@google/genai';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startTranslationProxy, type TranslationProxy } from './translation-proxy.js';
 
@@ -190,3 +191,65 @@ test('anthropic SDK → OpenAI upstream: errors and refusals become the SDK type
   await assert.rejects(anthropic({ 'x-sim-status': '429' }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof Anthropic.RateLimitError && e.status === 429);
   await assert.rejects(anthropic().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, stop_sequences: ['a', 'b', 'c', 'd', 'e'], messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof Anthropic.BadRequestError && /at most 4 stop sequences/.test(e.message));
 });
+
+const gemini = (p: TranslationProxy, headers: Record<string, string> = {}): GoogleGenAI =>
+  new GoogleGenAI({ apiKey: 'gemini-test', httpOptions: { baseUrl: p.url, headers: { ...SHORT, ...headers }, retryOptions: { attempts: 1 } } });
+const lookup: FunctionDeclaration = { name: 'lookup', description: 'Look something up', parameters: { type: Type.OBJECT, properties: { query: { type: Type.STRING } } } };
+
+for (const [name, proxy, path] of [
+  ['OpenAI', (): TranslationProxy => toOpenAI, '/v1/chat/completions'],
+  ['Anthropic', (): TranslationProxy => toAnthropic, '/v1/messages'],
+] as const) {
+  test(`@google/genai SDK → ${name} upstream: generateContent and generateContentStream with Gemini usage`, async () => {
+    const client = gemini(proxy());
+    const r = await client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Say something', config: { systemInstruction: 'Be brief.' } });
+    assert.ok((r.text ?? '').length > 0);
+    assert.equal(r.candidates?.[0]?.finishReason, 'STOP');
+    assert.ok((r.usageMetadata?.promptTokenCount ?? 0) > 0 && (r.usageMetadata?.candidatesTokenCount ?? 0) > 0);
+    assert.equal(lastUpstream().path, path);
+
+    let text = '';
+    let usage: number | undefined;
+    for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Stream please' })) {
+      text += chunk.text ?? '';
+      usage = chunk.usageMetadata?.totalTokenCount ?? usage;
+    }
+    assert.ok(text.length > 0);
+    assert.ok((usage ?? 0) > 0);
+  });
+
+  test(`@google/genai SDK → ${name} upstream: function calls (streamed and not) and the functionResponse turn`, async () => {
+    const client = gemini(proxy(), { 'x-sim-tool-call': '1' });
+    const config = { tools: [{ functionDeclarations: [lookup] }] };
+    const r = await client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Find it', config });
+    const call = r.functionCalls?.[0];
+    assert.equal(call?.name, 'lookup');
+    assert.equal(typeof call?.args?.query, 'string');
+
+    const calls = [];
+    for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Find it', config })) calls.push(...(chunk.functionCalls ?? []));
+    assert.deepEqual(calls.map((c) => [c.name, c.args]), [['lookup', call?.args]]);
+
+    const next = await gemini(proxy()).models.generateContent({
+      model: 'gemini-2.5-flash',
+      config,
+      contents: [
+        { role: 'user', parts: [{ text: 'Find it' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'lookup', args: call?.args ?? {} } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'lookup', response: { output: 'Paris' } } }] },
+      ],
+    });
+    assert.ok((next.text ?? '').length > 0);
+    const up = lastUpstream().body.messages as { role: string; content: unknown }[];
+    if (name === 'OpenAI') assert.deepEqual(up.map((m) => m.role), ['user', 'assistant', 'tool']);
+    else assert.deepEqual(up.map((m) => m.role), ['user', 'assistant', 'user']);
+  });
+
+  test(`@google/genai SDK → ${name} upstream: upstream errors keep their status; Gemini-only features are refused`, async () => {
+    await assert.rejects(gemini(proxy(), { 'x-sim-status': '429' }).models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' }), (e: unknown) => e instanceof ApiError && e.status === 429);
+    await assert.rejects(
+      gemini(proxy()).models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: { tools: [{ googleSearch: {} }] } }),
+      (e: unknown) => e instanceof ApiError && e.status === 400 && /functionDeclarations/.test(e.message),
+    );
+  });
+}
