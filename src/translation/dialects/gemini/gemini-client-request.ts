@@ -10,12 +10,16 @@ import { isRecord, optArray, optRecord, str, type Json } from '../../json-shapes
 import { ShapeTranslationError } from '../../shape-translator.js';
 import { mergeTurns } from '../turns.js';
 
+/** Deeper schemas are refused: no real schema nests this far, and the walk below must not overflow the stack. */
+const MAX_SCHEMA_DEPTH = 64;
+
 /** Gemini's OpenAPI-style schemas spell types in capitals (Type.OBJECT); JSON Schema wants lower case. */
-function jsonSchema(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(jsonSchema);
+function jsonSchema(v: unknown, depth = 0): unknown {
+  if (depth > MAX_SCHEMA_DEPTH) throw new ShapeTranslationError(`a schema nested deeper than ${MAX_SCHEMA_DEPTH} levels cannot be translated`);
+  if (Array.isArray(v)) return v.map((x) => jsonSchema(x, depth + 1));
   if (!isRecord(v)) return v;
   const out: Json = {};
-  for (const [k, x] of Object.entries(v)) out[k] = k === 'type' && typeof x === 'string' ? x.toLowerCase() : jsonSchema(x);
+  for (const [k, x] of Object.entries(v)) out[k] = k === 'type' && typeof x === 'string' ? x.toLowerCase() : jsonSchema(x, depth + 1);
   return out;
 }
 
