@@ -60,8 +60,11 @@ function mutate(v: unknown, rnd: () => number): unknown {
   const nodes: { parent: Rec | unknown[]; key: string | number }[] = [];
   const copy = JSON.parse(JSON.stringify(v)) as unknown;
   const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach((c, i) => (nodes.push({ parent: x, key: i }), walk(c)));
-    else if (typeof x === 'object' && x !== null) for (const [k, c] of Object.entries(x)) (nodes.push({ parent: x as Rec, key: k }), walk(c));
+    const entries: [string | number, unknown][] = Array.isArray(x) ? x.map((c, i) => [i, c]) : typeof x === 'object' && x !== null ? Object.entries(x) : [];
+    for (const [key, child] of entries) {
+      nodes.push({ parent: x as Rec | unknown[], key });
+      walk(child);
+    }
   };
   walk(copy);
   const n = nodes[Math.floor(rnd() * nodes.length)]!;
