@@ -13,6 +13,7 @@ export type TranslatableApi = 'chat.completions' | 'messages' | 'generateContent
 export interface TranslatedRequest {
   /** Upstream path relative to the target provider's base URL (e.g. `/v1/messages`, `/v1beta/models/m:streamGenerateContent?alt=sse`). */
   readonly path: string;
+  /** The upstream body; Gemini names the model in `path` and has no `model` field. */
   readonly body: Record<string, unknown>;
 }
 
@@ -52,6 +53,14 @@ export class ShapeTranslationError extends Error {
     super(message);
     this.name = 'ShapeTranslationError';
   }
+}
+
+/**
+ * The 400 body, in the client's error format, for a request `t.request` refused with a
+ * ShapeTranslationError (the translator's own error writer, fed a neutral `{error: {message}}`).
+ */
+export function refusalBody(t: ShapeTranslator, error: ShapeTranslationError): Uint8Array {
+  return t.error(400, new TextEncoder().encode(JSON.stringify({ error: { message: error.message } })));
 }
 
 const translators = new Map<string, ShapeTranslator>();

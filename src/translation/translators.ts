@@ -12,5 +12,5 @@ import { registerShapeTranslator } from './shape-translator.js';
 
 for (const t of [openaiToAnthropic, openaiToGemini, anthropicToOpenAI, anthropicToGemini, geminiToOpenAI, geminiToAnthropic]) registerShapeTranslator(t);
 
-export { translatorFor, ShapeTranslationError } from './shape-translator.js';
+export { translatorFor, ShapeTranslationError, refusalBody } from './shape-translator.js';
 export type { ShapeTranslator, StreamTranslator, TranslatableApi, TranslatedRequest } from './shape-translator.js';

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ShapeTranslationError, translatorFor, type ShapeTranslator, type TranslatableApi } from '../../src/translation/translators.js';
+import { refusalBody, ShapeTranslationError, translatorFor, type TranslatableApi } from '../../src/translation/translators.js';
 
 export interface TranslationProxy {
   url: string;
@@ -37,11 +37,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sendError(res: ServerResponse, t: ShapeTranslator, status: number, message: string): void {
-  // The translator writes errors in the client's dialect; a neutral `{error:{message}}` body is its input.
-  res.writeHead(status, { 'content-type': 'application/json' }).end(t.error(status, Buffer.from(JSON.stringify({ error: { message } }))));
-}
-
 async function handle(req: IncomingMessage, res: ServerResponse, o: TranslationProxyOptions): Promise<void> {
   const body = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
   const client = clientCall(new URL(req.url ?? '/', 'http://proxy').pathname, body);
@@ -55,7 +50,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: TranslationP
   try {
     translated = t.request(body, o.targetModel, stream);
   } catch (err) {
-    if (err instanceof ShapeTranslationError) return sendError(res, t, 400, err.message);
+    if (err instanceof ShapeTranslationError) return void res.writeHead(400, { 'content-type': 'application/json' }).end(refusalBody(t, err));
     throw err;
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': 'sim', 'anthropic-version': '2023-06-01' };
