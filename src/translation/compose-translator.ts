@@ -8,7 +8,7 @@ import { SseDecoder } from '../providers/sse.js';
 import type { ChatStreamEvent } from './chat-model.js';
 import type { ClientDialect, ClientStreamEncoder, TargetDialect, TargetStreamDecoder } from './dialect.js';
 import { decodeErrorBody, jsonBytes } from './error-dialects.js';
-import type { ShapeTranslator, StreamTranslator, TranslatedRequest } from './shape-translator.js';
+import { ShapeTranslationError, type ShapeTranslator, type StreamTranslator, type TranslatedRequest } from './shape-translator.js';
 
 /** Largest pending (incomplete) upstream event; real events are a few KiB, inline images a few MiB. */
 export const MAX_PENDING_EVENT_BYTES = 8 * 1024 * 1024;
@@ -72,9 +72,8 @@ class TranslatingStream implements StreamTranslator {
 }
 
 export interface ComposeOptions {
+  /** Cap on a pending upstream event (default MAX_PENDING_EVENT_BYTES). */
   readonly maxEventBytes?: number;
-  /** Refuses requests this pair cannot express beyond what the target dialect refuses (runs before encoding). */
-  readonly checkRequest?: (body: Record<string, unknown>) => void;
 }
 
 export function composeTranslator(client: ClientDialect, target: TargetDialect, options: ComposeOptions = {}): ShapeTranslator {
@@ -83,8 +82,10 @@ export function composeTranslator(client: ClientDialect, target: TargetDialect, 
     from: client.api,
     to: target.api,
     request(body: Record<string, unknown>, targetModel: string, stream: boolean): TranslatedRequest {
-      options.checkRequest?.(body);
-      return target.encodeRequest(client.decodeRequest(body), targetModel, stream);
+      const chat = client.decodeRequest(body);
+      // Every upstream refuses an empty conversation; say so in the client's terms instead.
+      if (chat.turns.length === 0) throw new ShapeTranslationError('the request has no user or assistant message with content');
+      return target.encodeRequest(chat, targetModel, stream);
     },
     response(body: Record<string, unknown>, clientModel: string, clientRequest?: Record<string, unknown>): Record<string, unknown> {
       return client.encodeResponse(target.decodeResponse(body), clientModel, client.answerOptions(clientRequest));

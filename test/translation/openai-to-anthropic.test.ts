@@ -96,6 +96,7 @@ test('request: what Anthropic cannot express is refused with a clear error', () 
     [{ messages: msg, tools: [{ type: 'function', function: { name: 'f' } }], response_format: { type: 'json_object' } }, /JSON mode together with tools/],
     [{ messages: msg, functions: [] }, /legacy functions/],
     [{ messages: 'hi' }, /messages must be an array/],
+    [{ messages: [{ role: 'system', content: 'only a system prompt' }, { role: 'user', content: '' }] }, /no user or assistant message/],
   ];
   for (const [body, re] of cases) {
     assert.throws(() => t.request(body, 'claude-haiku-4-5', false), (e: unknown) => e instanceof ShapeTranslationError && re.test(e.message), JSON.stringify(body));

@@ -170,7 +170,7 @@ function encodeToolChoice(c: ChatToolChoice | undefined, parallel: boolean | und
 }
 
 export function encodeAnthropicRequest(req: ChatRequest, targetModel: string, stream: boolean): TranslatedRequest {
-  if (req.temperature !== undefined && (req.temperature < 0 || req.temperature > 1)) throw new ShapeTranslationError('temperature above 1 cannot be translated to Anthropic (its range is 0 to 1)');
+  if (req.temperature !== undefined && (req.temperature < 0 || req.temperature > 1)) throw new ShapeTranslationError('temperature outside 0 to 1 cannot be translated to Anthropic (above 1 is OpenAI and Gemini only)');
   if ((req.presencePenalty ?? 0) !== 0 || (req.frequencyPenalty ?? 0) !== 0) throw new ShapeTranslationError('presence_penalty and frequency_penalty cannot be translated to Anthropic');
   if (req.tools.some((t) => t.name === JSON_ANSWER_TOOL)) throw new ShapeTranslationError(`the tool name ${JSON_ANSWER_TOOL} is reserved by Costrail's translation`);
   const body: Json = {
