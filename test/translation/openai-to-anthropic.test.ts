@@ -86,7 +86,7 @@ test('request: what Anthropic cannot express is refused with a clear error', () 
   const msg = [{ role: 'user', content: 'hi' }];
   const cases: [Rec, RegExp][] = [
     [{ messages: msg, n: 2 }, /n > 1/],
-    [{ messages: msg, temperature: 1.5 }, /temperature above 1/],
+    [{ messages: msg, temperature: 1.5 }, /temperature outside 0 to 1/],
     [{ messages: msg, logprobs: true }, /logprobs/],
     [{ messages: msg, presence_penalty: 0.5 }, /presence_penalty/],
     [{ messages: msg, logit_bias: { '50256': -100 } }, /logit_bias/],
