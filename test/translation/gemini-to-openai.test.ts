@@ -107,3 +107,18 @@ test('stream and errors: a cut stream and an upstream error reach the Gemini cli
   const e = JSON.parse(new TextDecoder().decode(ta.error(529, utf8(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }))))) as Rec;
   assert.deepEqual(e, { error: { code: 529, message: 'Overloaded', status: 'UNAVAILABLE' } });
 });
+
+test('stream: tool-call arguments held for a Gemini client are capped; past the cap the stream ends with an error', () => {
+  const s = ta.stream('gemini-2.5-flash');
+  const head = sseBody([
+    { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_big', usage: { input_tokens: 1, output_tokens: 1 } } } },
+    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_big', name: 'f', input: {} } } },
+  ]);
+  let out = new TextDecoder().decode(s.push(utf8(head)));
+  const piece = utf8(sseBody([{ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: 'x'.repeat(64 * 1024) } } }]));
+  for (let i = 0; i < 140; i++) out += new TextDecoder().decode(s.push(piece));
+  const chunks = ssePayloads(out) as Rec[];
+  assert.equal(chunks.length, 1);
+  assert.match((chunks[0]!.error as Rec).message as string, /arguments exceeded/);
+  assert.equal(s.end().length, 0);
+});
