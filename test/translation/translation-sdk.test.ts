@@ -253,3 +253,11 @@ for (const [name, proxy, path] of [
     );
   });
 }
+
+test('anthropic SDK and @google/genai SDK: a stream cut mid-answer raises in the SDK', async () => {
+  const stream = anthropic({ 'x-sim-fail-after-chunks': '2' }).messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+  await assert.rejects(stream.finalMessage(), (e: unknown) => e instanceof Anthropic.APIError && /ended before the end of the answer/.test(e.message));
+  await assert.rejects(async () => {
+    for await (const chunk of await gemini(toOpenAI, { 'x-sim-fail-after-chunks': '2' }).models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' })) void chunk;
+  }, (e: unknown) => e instanceof ApiError && e.status === 502);
+});
