@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translatorFor, ShapeTranslationError } from '../../src/translation/translators.js';
-import { fixtureBytes, fixtureJson } from '../helpers/fixtures.js';
+import { fixtureBytes, fixtureJson, loadMeta } from '../helpers/fixtures.js';
 import { byteByByte, sseBody, sseEvents, translateStream, twoPieceSplits, utf8 } from './translation-kit.js';
 
 const t = translatorFor('messages', 'chat.completions')!;
@@ -141,6 +141,16 @@ test('stream: verbatim OpenAI stream, split at every byte boundary, gives the sa
   assert.deepEqual(read.usage, { input_tokens: 78, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 9 });
   for (const pieces of twoPieceSplits(bytes)) assert.equal(translateStream(t, pieces), whole);
   assert.equal(translateStream(t, byteByByte(bytes)), whole);
+});
+
+test('stream: verbatim streams of OpenAI-compatible upstreams (Groq, Mistral, OpenRouter, Azure) give whole Anthropic streams with their usage', () => {
+  for (const id of ['groq_chat_stream_x_groq_usage', 'mistral_chat_stream_reasoning', 'openrouter_chat_stream_cost_web_search', 'azure_chat_stream_reasoning_prompt_filter']) {
+    const read = readAnthropicStream(translateStream(t, byteByByte(fixtureBytes(`${id}.sse`))));
+    const expected = loadMeta(id).expected_usage;
+    assert.ok(read.text.length > 0, id);
+    assert.equal((read.usage.input_tokens as number) + (read.usage.cache_read_input_tokens as number), expected.input_tokens_total, id);
+    assert.equal(read.usage.output_tokens, expected.output_tokens_total, id);
+  }
 });
 
 test('stream: tool_call deltas become tool_use blocks with input_json_delta', () => {
