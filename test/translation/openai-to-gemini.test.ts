@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translatorFor, ShapeTranslationError } from '../../src/translation/translators.js';
-import { fixtureBytes, fixtureJson } from '../helpers/fixtures.js';
+import { fixtureBytes, fixtureJson, loadMeta } from '../helpers/fixtures.js';
 import { byteByByte, sseBody, sseEvents, ssePayloads, translateStream, twoPieceSplits, utf8 } from './translation-kit.js';
 
 const t = translatorFor('chat.completions', 'generateContent')!;
@@ -106,6 +106,17 @@ test('stream: verbatim Gemini stream (CRLF), split at every byte boundary, gives
   assert.equal((usage.completion_tokens_details as Rec).reasoning_tokens, 185);
   const normalise = (s: string): string => s.replace(/"created":\d+/g, '');
   for (const pieces of twoPieceSplits(bytes)) assert.equal(normalise(translateStream(t, pieces, 'client-model', req)), normalise(whole));
+});
+
+test('stream: verbatim Gemini and Vertex streams give the usage their metadata states, in OpenAI counters', () => {
+  for (const id of ['gemini_streamgeneratecontent_thinking', 'gemini_streamgeneratecontent_google_search', 'vertex_streamgeneratecontent_provisioned_throughput', 'vertex_streamgeneratecontent_traffic_type']) {
+    const payloads = ssePayloads(translateStream(t, byteByByte(fixtureBytes(`${id}.sse`)), 'client-model', { stream_options: { include_usage: true } }));
+    assert.equal(payloads[payloads.length - 1], '[DONE]', id);
+    const usage = (payloads[payloads.length - 2] as Rec).usage as Rec;
+    const expected = loadMeta(id).expected_usage;
+    assert.equal(usage.prompt_tokens, expected.input_tokens_total, id);
+    assert.equal(usage.completion_tokens, expected.output_tokens_total, id);
+  }
 });
 
 test('stream: google-search stream ends cleanly; a stream cut before finishReason ends with an error', () => {
