@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translatorFor, ShapeTranslationError } from '../../src/translation/translators.js';
-import { fixtureBytes, fixtureJson } from '../helpers/fixtures.js';
+import { fixtureBytes, fixtureJson, loadMeta } from '../helpers/fixtures.js';
 import { byteByByte, sseBody, ssePayloads, translateStream, twoPieceSplits, utf8 } from './translation-kit.js';
 
 const t = translatorFor('chat.completions', 'messages')!;
@@ -210,11 +210,14 @@ test('stream: no usage chunk unless the client asked for include_usage', () => {
   assert.equal(read.content, BASIC_TEXT);
 });
 
-test('stream: every verbatim Anthropic stream (thinking, web search, cache) ends cleanly with its text', () => {
-  for (const file of ['anthropic_messages_stream_thinking.sse', 'anthropic_messages_stream_web_search.sse', 'anthropic_messages_stream_cache_servertool_cumulative.sse']) {
-    const read = readOpenAIStream(translateStream(t, byteByByte(fixtureBytes(file)), 'client-model', { stream_options: { include_usage: true } }), true);
-    assert.ok(read.content.length > 0, file);
-    assert.ok(read.usage && (read.usage.completion_tokens as number) > 0, file);
+test('stream: every verbatim Anthropic stream (thinking, web search, cache) ends cleanly with its text and the usage its metadata states', () => {
+  for (const id of ['anthropic_messages_stream_thinking', 'anthropic_messages_stream_web_search', 'anthropic_messages_stream_cache_servertool_cumulative']) {
+    const read = readOpenAIStream(translateStream(t, byteByByte(fixtureBytes(`${id}.sse`)), 'client-model', { stream_options: { include_usage: true } }), true);
+    const expected = loadMeta(id).expected_usage;
+    assert.ok(read.content.length > 0, id);
+    assert.equal(read.usage?.prompt_tokens, expected.input_tokens_total, id);
+    assert.equal((read.usage?.prompt_tokens_details as Rec).cached_tokens, expected.cached_read_tokens, id);
+    assert.equal(read.usage?.completion_tokens, expected.output_tokens_total, id);
   }
 });
 
