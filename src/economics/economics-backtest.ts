@@ -4,9 +4,10 @@
  * backtest does the same at each replayed hour, with the serve config's settings, so a replay
  * raises what the live loop would have raised.
  *
- * A detector is replayed only when its input exists: outcomes that occurred since its first
- * baseline began, or revenue overlapping its first window. Without them it could only say
- * nothing, at the price of a join over days of ledger per replayed hour.
+ * A detector is replayed only when its input exists: outcomes that occurred from its first
+ * baseline's start to a window after the range (outcomes come in after their calls), or revenue
+ * overlapping its windows. Without them it could only say nothing, at the price of a join over
+ * days of ledger per replayed hour.
  *
  * Hindsight, stated: outcomes are linked as the store holds them now, so one reported late counts
  * at instants before it arrived (the live loop would have seen it only once it came in). Calls
@@ -42,7 +43,7 @@ export async function economicsBacktest(store: Store, fromMs: number, toMs: numb
   const drift = { ...DEFAULT_OUTCOME_DRIFT_ALERT, ...config.outcome_drift };
   const margin = { ...DEFAULT_MARGIN_ALERT, ...config.margin };
   const iso = (ms: number) => new Date(ms).toISOString();
-  const hasOutcomes = config.outcome_drift?.enabled !== false && (await store.economics.countOutcomes({ from: iso(fromMs - (drift.window_days + drift.baseline_days) * DAY_MS) })) > 0;
+  const hasOutcomes = config.outcome_drift?.enabled !== false && (await store.economics.countOutcomes({ from: iso(fromMs - (drift.window_days + drift.baseline_days) * DAY_MS), to: iso(toMs + drift.window_days * DAY_MS) })) > 0;
   const hasRevenue = config.margin?.enabled !== false && (await store.economics.listRevenue({ from: iso(fromMs - margin.window_days * DAY_MS), to: iso(toMs) })).length > 0;
   const everyMs = Math.max(1, Math.ceil((toMs - fromMs) / HOUR_MS / MAX_EVALUATIONS)) * HOUR_MS;
   const warnings = new Set<string>();
