@@ -89,7 +89,10 @@ describe('Unit economics page', { skip }, () => {
     await page.locator('[data-testid="ue-run-agent"]').selectOption('support-agent');
     await page.locator('[data-testid="ue-run-status"]').selectOption('failed');
     const runs = page.locator('[data-testid="ue-runs"] tbody tr');
-    await page.locator('[data-testid="ue-runs"] tbody tr', { hasText: 'failed' }).first().waitFor();
+    // The previous list stays on screen while the filtered one loads: wait until no other run is left.
+    await runs.filter({ hasNotText: 'failed' }).first().waitFor({ state: 'detached' });
+    await runs.filter({ hasNotText: 'support-agent' }).first().waitFor({ state: 'detached' });
+    await runs.first().waitFor();
     assert.equal(await runs.count(), 20);
     assert.ok((await runs.allInnerTexts()).every((t) => t.includes('support-agent') && t.includes('failed')));
     await runs.first().locator('[data-testid="run-link"]').click();
