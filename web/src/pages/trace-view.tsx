@@ -19,6 +19,8 @@ import { useApi } from '../lib/use-api';
 export const TRACE_PAGE_SIZE = 100;
 
 interface TracePage {
+  /** What was loaded: a page of another trace or run stays in state while the next one loads. */
+  key: string;
   page: EventsPage;
   total: SpendResult['total'] & { input_tokens?: number; output_tokens?: number };
   tokens: number;
@@ -31,6 +33,8 @@ interface TraceOutcome {
   occurred_at: string;
 }
 
+const pageKey = (traceId: string, agent: string | null, cursor: string | null): string => JSON.stringify([traceId, agent, cursor]);
+
 async function loadTrace(traceId: string, agent: string | null, cursor: string | null, signal: AbortSignal): Promise<TracePage> {
   const only: Record<string, string> = agent ? { agent } : {};
   const [page, spend] = await Promise.all([
@@ -39,7 +43,7 @@ async function loadTrace(traceId: string, agent: string | null, cursor: string |
   ]);
   const row = spend.rows[0];
   const tokens = row ? (row.input_tokens ?? 0) + (row.cache_read_tokens ?? 0) + (row.cache_write_tokens ?? 0) + (row.output_tokens ?? 0) + (row.reasoning_tokens ?? 0) : 0;
-  return { page, total: spend.total, tokens };
+  return { key: pageKey(traceId, agent, cursor), page, total: spend.total, tokens };
 }
 
 export function TraceView({ traceId, params }: { traceId: string; params: URLSearchParams }) {
@@ -51,7 +55,7 @@ export function TraceView({ traceId, params }: { traceId: string; params: URLSea
   const outcomes = useApi((signal) => api<{ outcomes: TraceOutcome[] }>('GET', '/api/outcomes', { query: { trace_id: traceId }, signal }), [traceId]);
   const go = (c: string | null) => navigate(hrefFor('requests', { cursor: c, agent }, ['trace', traceId]), true);
   if (error) return <ErrorBox error={error} onRetry={reload} />;
-  if (!data) return <Loading what={agent ? 'the run' : 'the trace'} />;
+  if (!data || data.key !== pageKey(traceId, agent, cursor)) return <Loading what={agent ? 'the run' : 'the trace'} />;
   const calls = [...data.page.events].reverse();
   if (calls.length === 0) return <Empty>No calls recorded for {agent ? `agent ${agent} in ` : ''}trace {traceId}.</Empty>;
   const start = Math.min(...calls.map((r) => Date.parse(r.started_at)));
