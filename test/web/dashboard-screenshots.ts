@@ -39,6 +39,8 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await env.rt.store.insertRecords([...loop, ...unpriced]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
+  // The long agent trace delivered its report: the trace view and its agent runs show the outcome.
+  await env.rt.store.economics.insertOutcomes([{ id: 'shot-outcome-7f3a', occurred_at: new Date(now - 3_600_000).toISOString(), type: 'report_delivered', success: true, trace_id: trace, call_ids: [], customer: null, feature: 'deep-research', team: 'research', value_usd: null, attributes: {} }]);
   await env.rt.writer.flush();
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       ...pages.map((p) => ({ name: p, hash: `#/${p}` })),
       { name: 'call-detail', hash: `#/requests?call=${encodeURIComponent(call.id)}&at=${encodeURIComponent(call.started_at)}` },
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
+      { name: 'agent-run', hash: `#/requests/trace/${encodeURIComponent(trace)}?agent=worker` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
