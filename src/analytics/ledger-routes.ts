@@ -33,6 +33,7 @@ export function flattenSpend(result: SpendResult): { rows: FlatSpendRow[]; total
       cache_read_tokens: r.cache_read_tokens,
       cache_write_tokens: r.cache_write_tokens,
       reasoning_tokens: r.reasoning_tokens,
+      ...(r.saved === undefined ? {} : { saved: r.saved }),
       unpriced_requests: r.unpriced_requests,
     })),
     total: result.total,
@@ -75,7 +76,7 @@ export function registerLedgerRoutes(api: ApiRouter, ctx: LedgerRoutesDeps): voi
       ...FILTERS,
     },
     response: SpendResponseSchema,
-    handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend(spendQueryOf(req.query, req.principal)))) }),
+    handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend({ ...spendQueryOf(req.query, req.principal), with_saved: true }))) }),
   });
   registerOverviewRoute(api, ctx);
 }
