@@ -33,8 +33,8 @@ export function flattenSpend(result: SpendResult): { rows: FlatSpendRow[]; total
       cache_read_tokens: r.cache_read_tokens,
       cache_write_tokens: r.cache_write_tokens,
       reasoning_tokens: r.reasoning_tokens,
-      ...(r.saved === undefined ? {} : { saved: r.saved }),
       unpriced_requests: r.unpriced_requests,
+      ...(r.saved === undefined ? {} : { saved: r.saved }),
     })),
     total: result.total,
   };
