@@ -536,8 +536,10 @@ export class Gateway {
     const cached = status === 'cached';
     const saved = cached ? (cost?.total ?? null) : undefined;
     if (cached) {
-      cost = cost ? zeroCost(cost) : null;
-      unpriced = cost ? null : unpriced;
+      // Costrail paid nothing whether or not the model has a price; without one, `saved` is unknown (null).
+      cost = zeroCost(cost);
+      priced = true;
+      unpriced = null;
     }
     const record: LedgerRecord = {
       id: call.id,
@@ -616,9 +618,9 @@ function requestShapeOf(call: CallState): RequestShape | undefined {
   }
 }
 
-/** A cost with every part 0 (a cache hit's), keeping the breakdown's shape and source. */
-function zeroCost(c: LedgerCost): LedgerCost {
-  const z: LedgerCost = { ...c, total: '0' };
+/** A cost with every part 0 (a cache hit's), keeping the breakdown's shape and source when there was one. */
+function zeroCost(c: LedgerCost | null): LedgerCost {
+  const z: LedgerCost = { ...(c ?? { currency: 'USD', source: 'price_book' }), total: '0' } as LedgerCost;
   for (const part of COST_PARTS) z[part] = '0';
   if (z.other !== undefined) z.other = '0';
   return z;
