@@ -165,7 +165,7 @@ export function Overview() {
         </a>
         {hits && (
           <a className="flag" href={hrefFor('requests', { range: 'mtd', 'f.status': 'cached' })} data-testid="cache-savings" data-saved={hits.saved ?? '0'}>
-            <Money value={hits.saved ?? '0'} /> saved by the response cache this month <span className="muted">({formatCount(hits.requests)} calls answered from cache)</span>
+            <Money value={hits.saved ?? '0'} /> saved by the response cache this month <span className="muted">({formatCount(hits.requests)} {hits.requests === 1 ? 'call' : 'calls'} answered from the cache)</span>
           </a>
         )}
       </div>
