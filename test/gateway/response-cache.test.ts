@@ -6,11 +6,13 @@
  * headers bypass or refresh; sampled requests, errors and cut streams are never stored; one key's
  * answers never reach another key; entries expire.
  */
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { assertMissThenHit, cacheRig, openaiFor, type CacheRig } from './response-cache-kit.js';
 
@@ -285,6 +287,40 @@ describe('response cache configuration', () => {
       assert.equal(faq.response.headers.get('x-costrail-cache'), 'miss');
       const other = await openaiFor(rig.base, 'sk-tenant-a', { 'x-costrail-feature': 'chat' }).chat.completions.create(ask).withResponse();
       assert.equal(other.response.headers.get('x-costrail-cache'), 'bypass');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('opt-in by key: listed key ids are cached, others bypass', async () => {
+    const listed = `pt_${createHash('sha256').update('sk-listed').digest('hex').slice(0, 16)}`;
+    const rig = await cacheRig(sim, { keys: [listed] });
+    try {
+      const ask = { model: 'gpt-4o-mini', temperature: 0, messages: Q('key opt-in') };
+      const mine = await openaiFor(rig.base, 'sk-listed').chat.completions.create(ask).withResponse();
+      assert.equal(mine.response.headers.get('x-costrail-cache'), 'miss');
+      assert.equal(rig.records[0]?.key_id, listed);
+      const other = await openaiFor(rig.base, 'sk-unlisted').chat.completions.create(ask).withResponse();
+      assert.equal(other.response.headers.get('x-costrail-cache'), 'bypass');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('a hit on a model without a price still costs 0; what it saved is unknown (null), never a guess', async () => {
+    const rig = await cacheRig(sim);
+    try {
+      const ask = { model: 'acme-private-llm', temperature: 0, messages: Q('unpriced model') };
+      await openaiFor(rig.base).chat.completions.create(ask);
+      const again = await openaiFor(rig.base).chat.completions.create(ask).withResponse();
+      assert.equal(again.response.headers.get('x-costrail-cache'), 'hit');
+      const [ok, hit] = rig.records as [LedgerRecord, LedgerRecord];
+      assert.equal(ok.priced, false);
+      assert.equal(hit.status, 'cached');
+      assert.equal(hit.cost?.total, '0');
+      assert.equal(hit.saved, null);
+      assert.equal(hit.unpriced_reason, null);
+      assert.equal(again.response.headers.get('x-costrail-saved'), null);
     } finally {
       await rig.close();
     }
