@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
+import type { LedgerCost, LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
+import { COST_PARTS } from '../ledger/ledger-schema.js';
 import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
@@ -29,6 +30,9 @@ import { dialectOfPath, ledgerProvider, looksLikeModelCall, makeRoute, parserApi
 import { UsageChunkFilter } from './usage-chunk-filter.js';
 import { estimateUsage } from './usage-estimate.js';
 import type { UpstreamMap } from './upstreams.js';
+import type { CacheFill, ResponseCache } from './response-cache/response-cache.js';
+import type { CachedResponse } from './response-cache/cached-response.js';
+import { cachedExtraction, writeCachedAnswer } from './response-cache/cache-replay.js';
 
 export interface LedgerSink {
   /** Takes the call's record; durable on return, or throws (LedgerSpoolError). */
@@ -71,6 +75,8 @@ export interface GatewayOptions {
   source?: LedgerSource;
   /** Told the raw `x-costrail-outcome` header of a call, with its record, after the call is recorded (src/economics/outcome-header.ts). */
   onOutcomeHeader?: (value: string, record: LedgerRecord) => void;
+  /** The response cache (config `cache:`); default: none. */
+  responseCache?: ResponseCache;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -96,6 +102,8 @@ interface CallState {
   outcomeHeader: string | undefined;
   /** Hashes and counts of the request (never text), read once the request is on its way upstream. */
   shape?: RequestShape | undefined;
+  /** Collects the answer of a call the response cache missed, to store it once the call is recorded. */
+  cacheFill?: CacheFill | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -243,6 +251,18 @@ export class Gateway {
     }
     const url = target.href;
 
+    // The response cache, consulted last before the call would go upstream: a hit is answered here.
+    const cache = this.opts.responseCache;
+    if (cache?.covers(route.api)) {
+      call.shape = requestShapeOf(call); // the ledger's request_hash is the cache key's core: computed once, here
+      const pending = cache.consult({ headers: req.headers, provider: ledgerProvider(route), api: route.api, upstreamPath: route.upstreamPath, stream: call.stream, body, requestHash: call.shape?.request_hash, keyId: identity.key_id, team: call.who.attribution.team, feature: call.who.attribution.feature });
+      const looked = pending instanceof Promise ? await pending : pending;
+      if ('error' in looked) return this.refuse(res, route, gatewayError('invalid_request_error', looked.error), call);
+      if (looked.state === 'hit') return this.answerFromCache(res, call, looked.entry, injected);
+      res.setHeader('x-costrail-cache', looked.state);
+      if (looked.state !== 'bypass') call.cacheFill = looked.fill;
+    }
+
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-costrail-')) continue;
@@ -280,7 +300,7 @@ export class Gateway {
         signal: abort,
       });
       // Read while the upstream works on the answer: hashing costs the caller no latency then.
-      call.shape = requestShapeOf(call);
+      call.shape ??= requestShapeOf(call);
       upstream = await pending;
     } catch (e) {
       if (clientGone) {
@@ -310,6 +330,7 @@ export class Gateway {
       for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
         if (call.ttftMs === null) call.ttftMs = Math.round(performance.now() - call.started);
         meter.push(chunk);
+        call.cacheFill?.push(chunk);
         const out = filter ? filter.push(chunk) : chunk;
         if (out.length > 0 && !clientGone) res.write(out);
       }
@@ -342,7 +363,8 @@ export class Gateway {
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    call.cacheFill?.complete(record, outcome.extraction ?? null, ctype);
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -387,9 +409,22 @@ export class Gateway {
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
+    call.cacheFill?.complete(record, extraction, String(upstream.headers['content-type'] ?? 'application/json'), bytes);
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
     res.end(bytes);
+  }
+
+  /**
+   * A response-cache hit: one `cached` record (cost 0, `saved` = the stored usage priced under the
+   * current book), durable before the client gets the stored answer.
+   */
+  private async answerFromCache(res: ServerResponse, call: CallState, entry: CachedResponse, dropUsageChunk: boolean): Promise<void> {
+    call.ttftMs = Math.round(performance.now() - call.started);
+    const p = entry.pricing;
+    const record = this.record(call, 'cached', entry.status, { usage: p.usage, usageSource: 'provider', extraction: cachedExtraction(p), model: p.model, finishReason: entry.finishReason ?? undefined }, null);
+    if (call.durable) await call.durable;
+    writeCachedAnswer(res, entry, { stream: call.stream, dropUsageChunk, saved: record.saved });
   }
 
   /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
@@ -497,6 +532,15 @@ export class Gateway {
       unpriced = p.reason ?? null;
       aliasOf = p.resolved_model;
     } else if (metered) unpriced = 'model unknown';
+    // A cache hit paid nothing: what its usage would have cost is what it saved.
+    const cached = status === 'cached';
+    const saved = cached ? (cost?.total ?? null) : undefined;
+    if (cached) {
+      // Costrail paid nothing whether or not the model has a price; without one, `saved` is unknown (null).
+      cost = zeroCost(cost);
+      priced = true;
+      unpriced = null;
+    }
     const record: LedgerRecord = {
       id: call.id,
       source: this.opts.source ?? 'gateway',
@@ -512,8 +556,8 @@ export class Gateway {
       status,
       http_status: httpStatus,
       stream: call.stream,
-      usage: metered?.usage ?? null,
-      usage_source: metered?.usageSource ?? null,
+      usage: cached ? null : (metered?.usage ?? null),
+      usage_source: cached ? null : (metered?.usageSource ?? null),
       cost,
       priced,
       price_version: priceVersion,
@@ -523,11 +567,12 @@ export class Gateway {
       trace_id: call.who.trace_id,
       span_id: call.who.span_id,
       error,
-      raw_usage: metered?.extraction?.raw ?? null,
+      raw_usage: cached ? null : (metered?.extraction?.raw ?? null),
       usage_version: USAGE_VERSION,
       unpriced_reason: unpriced,
       ...call.shape,
       finish_reason: metered?.finishReason ?? null,
+      ...(saved === undefined ? {} : { saved }),
     };
     try {
       if (this.opts.sink.append) call.durable = this.opts.sink.append(record);
@@ -571,6 +616,14 @@ function requestShapeOf(call: CallState): RequestShape | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A cost with every part 0 (a cache hit's), keeping the breakdown's shape and source when there was one. */
+function zeroCost(c: LedgerCost | null): LedgerCost {
+  const z: LedgerCost = { ...(c ?? { currency: 'USD', source: 'price_book' }), total: '0' } as LedgerCost;
+  for (const part of COST_PARTS) z[part] = '0';
+  if (z.other !== undefined) z.other = '0';
+  return z;
 }
 
 /** The ledger `error` of a call that failed after it was forwarded: a catalogue code and what happened. */

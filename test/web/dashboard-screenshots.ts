@@ -36,7 +36,13 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   const unpriced = [0, 1, 2, 3].map((i) =>
     makeRecord(900 + i, { id: `shot-unpriced-${i}`, started_at: new Date(now - 90 * 60_000 + i * 60_000).toISOString(), model: 'ft:acme-support-v2', model_requested: 'ft:acme-support-v2', cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model ft:acme-support-v2', trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'triage' } }),
   );
-  await env.rt.store.insertRecords([...loop, ...unpriced]);
+  // Response-cache hits on the support FAQ: cost 0, saved what the calls would have cost (the overview's savings flag).
+  const hits = Array.from({ length: 12 }, (_, i) => {
+    const r = makeRecord(950 + i, { id: `shot-cached-${i}`, started_at: new Date(now - 70 * 60_000 + i * 60_000).toISOString(), trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'faq' } });
+    const zero = r.cost && (Object.fromEntries(Object.entries(r.cost).map(([k, v]) => [k, k === 'currency' || k === 'source' ? v : '0'])) as typeof r.cost);
+    return { ...r, status: 'cached' as const, cost: zero, saved: r.cost?.total ?? null, usage: null, usage_source: null, raw_usage: null };
+  });
+  await env.rt.store.insertRecords([...loop, ...unpriced, ...hits]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
   // The long agent trace delivered its report: the trace view and its agent runs show the outcome.
