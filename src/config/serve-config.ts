@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 import { KeysConfigSchema } from '../keys/keys-config.js';
+import { CaptureConfigSchema } from '../capture/capture-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -40,6 +41,8 @@ export const ServeConfigSchema = z
     /** Pass-through mode, held provider credentials, extra endpoints (see keys/keys-config.ts). */
     keys: KeysConfigSchema.optional(),
     /** Delete raw ledger records older than this many days, daily (the serve runtime schedules it). */
+    /** Body capture for replay evaluation: off unless enabled (see capture/capture-config.ts). */
+    capture: CaptureConfigSchema.optional(),
     retention_days: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').min(1, 'must be a positive integer').nullish(),
   })
   // Every section is declared here, so a misspelt key stops `serve` instead of being ignored.
@@ -75,6 +78,6 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
 
 /** The keys a section accepts, for the unknown-key message. */
 function knownKeys(path: readonly PropertyKey[]): string {
-  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : undefined;
+  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : path[0] === 'capture' ? CaptureConfigSchema : undefined;
   return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';
 }
