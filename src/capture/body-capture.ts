@@ -97,22 +97,24 @@ export class BodyCapture implements BodyCapturePort {
     return { ...this.counts };
   }
 
-  /** Writes what is queued; concurrent callers share one flush. */
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue;
-    this.queue = [];
-    this.flushing = this.write(batch).finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+  /** Writes everything queued so far, including what arrives while an earlier write is in flight. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) {
+      if (this.flushing) {
+        await this.flushing;
+        continue;
+      }
+      const batch = this.queue;
+      this.queue = [];
+      this.flushing = this.write(batch).finally(() => {
+        this.flushing = undefined;
+      });
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    if (this.queue.length > 0) await this.flush();
   }
 
   private rowOf(o: CaptureOffer): CapturedCallRow | undefined {
