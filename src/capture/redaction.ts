@@ -24,10 +24,10 @@ export class Redactor {
   private readonly rules: readonly Rule[];
 
   constructor(config: CaptureConfig['redact']) {
-    const rules: Rule[] = [];
+    // The operator's own patterns first: they are the most specific (an order number must not be half-eaten by the card rule).
+    const rules: Rule[] = config.patterns.map((p) => ({ kind: 'custom', re: new RegExp(p, 'g') }));
     if (config.secrets) rules.push(...SECRETS);
     if (config.emails) rules.push(EMAIL);
-    for (const p of config.patterns) rules.push({ kind: 'custom', re: new RegExp(p, 'g') });
     this.rules = rules;
   }
 
