@@ -7,6 +7,9 @@
  * the default 40 tokens) cannot match: the expected pass rate is known in advance.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -19,6 +22,10 @@ import { SecretBox, loadMasterKey } from '../../src/keys/master-key.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
+
+const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const run = promisify(execFile);
 
 interface RunBody {
   id: string;
@@ -169,6 +176,27 @@ describe('body capture and eval replay through the gateway', () => {
     assert.equal(replayed.length, run.planned - run.failed_calls);
     const gemini = replayed.filter((r) => r.api === 'generateContent');
     for (const g of gemini) assert.equal(g.model_requested, 'claude-haiku-4-5-20251001');
+  });
+
+  it('the CLI starts a run, polls it to the end and prints it; flag mistakes are refused before anything is sent', async () => {
+    const cli = (args: string[]) => run(process.execPath, [BIN, ...args, '--url', rt.url, '--token', rt.adminToken], { encoding: 'utf8' });
+    const out = await cli(['eval', 'replay', '--feature', 'triage', '--candidate', 'gpt-4o-mini', '--sample', '6', '--concurrency', '2', '--json']);
+    const r = JSON.parse(out.stdout) as RunBody;
+    assert.equal(r.status, 'done');
+    assert.equal(r.planned, 6);
+    assert.equal(r.scored, 6);
+    const frontier = JSON.parse((await cli(['eval', 'frontier', '--feature', 'triage', '--json'])).stdout) as { candidates: { run_id: string }[] };
+    assert.equal(frontier.candidates[0]!.run_id, r.id);
+    const text = (await cli(['eval', 'runs', '--feature', 'triage'])).stdout;
+    assert.match(text, new RegExp(r.id));
+    for (const [args, message] of [
+      [['--sample', '0'], /--sample must be a whole number from 1 to 1000/],
+      [['--scorer', 'json-schema'], /--scorer json-schema needs --schema FILE/],
+      [['--scorer', 'json-schema', '--schema', '/nonexistent.json'], /--schema \/nonexistent.json: cannot read/],
+    ] as const) {
+      await assert.rejects(cli(['eval', 'replay', '--feature', 'triage', '--candidate', 'gpt-4o-mini', ...args]), (e: { stderr: string; code: number }) => message.test(e.stderr) && e.code === 2);
+    }
+    assert.match((await run(process.execPath, [BIN, 'eval', 'replay', '--help'], { encoding: 'utf8' })).stdout, /--scorer <spec>/);
   });
 
   it('refuses bad replays with a clear 400 and changes nothing', async () => {
