@@ -11,6 +11,8 @@ import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { DimensionFilters, Store } from '../store/store.js';
 import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
 import { attachQualityEvidence } from './quality-evidence.js';
+import { attachReplayEvidence } from './replay-evidence.js';
+import { captureRepositoryFor } from '../capture/capture-store.js';
 import { buildAdvice } from './recommendations.js';
 import { ChangeSyntaxError, parseChange } from './what-if-changes.js';
 import { simulateWhatIf, WhatIfError } from './what-if.js';
@@ -68,6 +70,7 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
       const book = ctx.prices.current();
       const report = await buildAdvice({ from: q.from, to: q.to, book, records: ctx.store.scanRecords({ from: q.from, to: q.to, filters }), ...(q.min_calls ? { options: { minCalls: q.min_calls } } : {}) });
       await attachQualityEvidence(report, ctx.store, book, filters);
+      await attachReplayEvidence(report, captureRepositoryFor(ctx.store), book);
       return { body: report };
     },
   });

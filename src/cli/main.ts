@@ -24,6 +24,7 @@ import { registerReconcileCommand } from './reconcile-command.js';
 import { registerBillingCommand } from './billing-pull-command.js';
 import { registerEconomicsCommands } from './economics-commands.js';
 import { registerAdvisorCommands } from './advisor-commands.js';
+import { registerEvalCommands } from './eval-commands.js';
 import { registerInventoryCommands } from './inventory-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
@@ -61,6 +62,7 @@ registerReconcileCommand(program);
 registerBillingCommand(program);
 registerEconomicsCommands(program);
 registerAdvisorCommands(program);
+registerEvalCommands(program);
 registerInventoryCommands(program);
 
 // Run only as the program (also through npm's bin symlink), not when imported for its help texts.

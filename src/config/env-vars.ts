@@ -43,6 +43,7 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['COSTRAIL_OTEL_EXPORT_HEADERS'], default: '—', meaning: 'headers for that export, `key=value,key2=value2` (values URL-encoded), e.g. a collector or vendor API key' },
   { names: ['COSTRAIL_SDK_SPOOL_DIR'], default: '`<tmpdir>/costrail-sdk-spool`', meaning: 'where the SDK (`instrument()`) spools record batches the Costrail server could not take, replayed when it answers again (docs/sdk.md)' },
   { names: ['COSTRAIL_SDK_ADMISSION'], default: 'off', meaning: '`on`: SDK-instrumented calls ask `POST /api/admission` first (budgets, rate limits, kill switches), as `instrument(client, { admission: true })` does' },
+  { names: ['COSTRAIL_EVAL_API_KEY'], default: '—', meaning: 'the key `costrail eval replay` sends with replayed calls (a virtual key, or a provider key in pass-through mode), instead of `--api-key`; held in memory for the run only' },
   { names: ['COSTRAIL_SIM_PORT'], default: '`0` (any free port)', meaning: 'port of the stand-alone simulated provider (`node dist/src/simulator/main.js`), for development' },
 ];
 

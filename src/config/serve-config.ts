@@ -12,6 +12,7 @@ import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 import { KeysConfigSchema } from '../keys/keys-config.js';
 import { ResponseCacheConfigSchema, RESPONSE_CACHE_KEYS } from '../gateway/response-cache/response-cache-config.js';
+import { CaptureConfigSchema } from '../capture/capture-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -41,6 +42,8 @@ export const ServeConfigSchema = z
     /** Pass-through mode, held provider credentials, extra endpoints (see keys/keys-config.ts). */
     keys: KeysConfigSchema.optional(),
     /** Delete raw ledger records older than this many days, daily (the serve runtime schedules it). */
+    /** Body capture for replay evaluation: off unless enabled (see capture/capture-config.ts). */
+    capture: CaptureConfigSchema.optional(),
     retention_days: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').min(1, 'must be a positive integer').nullish(),
     /** The gateway's response cache (docs/caching.md); off unless `enabled: true`. */
     cache: ResponseCacheConfigSchema.optional(),
@@ -79,6 +82,6 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
 /** The keys a section accepts, for the unknown-key message. */
 function knownKeys(path: readonly PropertyKey[]): string {
   if (path[0] === 'cache') return RESPONSE_CACHE_KEYS.join(', ');
-  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : undefined;
+  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : path[0] === 'capture' ? CaptureConfigSchema : undefined;
   return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';
 }

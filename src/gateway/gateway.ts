@@ -3,6 +3,7 @@
  * Only what must precede the response happens before it; pricing runs once usage is known,
  * and the record goes to the ledger sink (batched and spooled behind it).
  */
+import type { BodyCapturePort } from '../capture/body-capture.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -77,6 +78,8 @@ export interface GatewayOptions {
   onOutcomeHeader?: (value: string, record: LedgerRecord) => void;
   /** The response cache (config `cache:`); default: none. */
   responseCache?: ResponseCache;
+  /** Body capture for replay evaluation (src/capture): off unless the operator turned it on. */
+  capture?: BodyCapturePort;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -104,6 +107,8 @@ interface CallState {
   shape?: RequestShape | undefined;
   /** Collects the answer of a call the response cache missed, to store it once the call is recorded. */
   cacheFill?: CacheFill | undefined;
+  /** The client's path when this call's bodies are to be captured (capture config), else undefined. */
+  capturePath: string | undefined;
 }
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
@@ -365,6 +370,7 @@ export class Gateway {
     // client has its whole response cannot lose the record.
     const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
     call.cacheFill?.complete(record, outcome.extraction ?? null, ctype);
+    if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseText: outcome.output_text });
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -410,6 +416,7 @@ export class Gateway {
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     call.cacheFill?.complete(record, extraction, String(upstream.headers['content-type'] ?? 'application/json'), bytes);
+    if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseBody: bytes });
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
     res.end(bytes);
@@ -437,6 +444,8 @@ export class Gateway {
   private callState(id: string, started: number, route: Route, body: Record<string, unknown> | undefined, req: IncomingMessage, identity: CallIdentity): CallState {
     // The URL's model wins: Azure serves the deployment the path names, whatever the body says.
     const model = route.urlModel ?? (typeof body?.['model'] === 'string' ? (body['model'] as string) : null);
+    const who = attributeCall(req.headers, body, identity.defaults);
+    const capture = this.opts.capture;
     return {
       id,
       started,
@@ -445,12 +454,13 @@ export class Gateway {
       body,
       modelRequested: model,
       stream: body?.['stream'] === true || route.urlStream,
-      who: attributeCall(req.headers, body, identity.defaults),
+      who,
       keyId: identity.key_id,
       ttftMs: null,
       ticket: undefined,
       book: this.opts.book.current(),
       outcomeHeader: typeof req.headers['x-costrail-outcome'] === 'string' ? req.headers['x-costrail-outcome'] : undefined,
+      capturePath: body !== undefined && capture?.wants(identity.key_id, who.attribution.feature ?? null, id) ? (req.url ?? '') : undefined,
     };
   }
 
