@@ -10,16 +10,18 @@
  *   window (a card charge for OpenAI prepaid credits) pays for that usage; it is not more usage, so
  *   it is reported as `excluded_prepaid`, not added.
  * - A seat plan (a source billed by seat with a run-rate) counts its run-rate prorated over the
- *   window (seat-run-rates.ts); card / expense lines matched to that same source are its payments,
- *   reported as `excluded_seat_charges`. Personal plans of other sources still count (they are the
- *   duplicate-channel findings: real extra dollars).
+ *   window (seat-run-rates.ts). Its own charges are reported as `excluded_seat_charges`, not added:
+ *   card / expense lines matched to that very source (same vendor, product and channel), and lines
+ *   of its vendor and category paid by its `owner_person` (who holds the card the plan is billed
+ *   to). Other people's personal plans still count: they are the duplicate-channel findings, real
+ *   extra dollars.
  * - GPU usage counts its cost (category `gpu_compute`, channel `self_hosted`, vendor as imported or
  *   `self-hosted`). A `gpu_compute` card / expense line of a vendor the GPU usage names (a RunPod
  *   top-up beside RunPod hours) pays for those hours: reported as `excluded_gpu_payments`.
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { Store } from '../store/store.js';
-import { prorateMonthly, seatPlans } from './seat-run-rates.js';
+import { planChargeTest, prorateMonthly, seatPlans } from './seat-run-rates.js';
 import { spendSourceId } from './spend-source-id.js';
 
 export const AI_SPEND_DIMENSIONS = ['category', 'vendor', 'team', 'channel'] as const;
@@ -106,23 +108,40 @@ export async function aiSpend(store: Store, q: AiSpendQuery): Promise<AiSpendRes
   let seatCharges = ZERO;
   let gpuPayments = ZERO;
   let unconverted = 0;
+  /** Which rule, if any, keeps a matched line's dollars out (they are counted elsewhere). */
+  const excludedBy = (e: { vendor: string; product: string; category: string; channel: string }): 'prepaid' | 'seat' | 'gpu' | null => {
+    if (e.category === 'model_api' && (PROVIDERS_OF[e.vendor] ?? []).some((p) => apiProviders.has(p))) return 'prepaid';
+    if (planIds.has(spendSourceId(e.vendor, e.product, e.channel))) return 'seat';
+    if (e.category === 'gpu_compute' && gpuVendors.has(e.vendor.toLowerCase())) return 'gpu';
+    return null;
+  };
+  const keyOf = (e: { vendor: string; category: string; channel: string; cost_centre: string | null }): string | null => (q.by === 'category' ? e.category : q.by === 'vendor' ? e.vendor : q.by === 'channel' ? e.channel : e.cost_centre);
   for (const e of await store.inventory.totals({ from: q.from, to: q.to })) {
     unconverted += e.unconverted_lines;
     const amount = Decimal.parse(e.amount_usd);
-    if (e.category === 'model_api' && (PROVIDERS_OF[e.vendor] ?? []).some((p) => apiProviders.has(p))) {
-      prepaid = prepaid.add(amount);
-      continue;
+    const rule = excludedBy(e);
+    if (rule === 'prepaid') prepaid = prepaid.add(amount);
+    else if (rule === 'seat') seatCharges = seatCharges.add(amount);
+    else if (rule === 'gpu') gpuPayments = gpuPayments.add(amount);
+    else {
+      expenses = expenses.add(amount);
+      add(keyOf(e), amount);
     }
-    if (planIds.has(spendSourceId(e.vendor, e.product, e.channel))) {
+  }
+  // A plan's owner paying its vendor in its category on their card is paying the plan (a company
+  // card charge for Cursor Business), not buying a seat of their own: taken back out, line by line.
+  const isPlanCharge = planChargeTest(plans);
+  if (plans.some((s) => s.owner_person !== null)) {
+    for (const l of await store.inventory.lines({ state: 'matched', from: q.from, to: q.to })) {
+      if (l.amount_usd === null || l.vendor === null || l.product === null || l.category === null) continue;
+      const e = { vendor: l.vendor, product: l.product, category: l.category, channel: l.channel, cost_centre: l.cost_centre, employee: l.employee };
+      // Lines a row rule already kept out (including the plan's own source) are not taken out twice.
+      if (excludedBy(e) !== null || !isPlanCharge(e)) continue;
+      const amount = Decimal.parse(l.amount_usd);
+      expenses = expenses.sub(amount);
+      add(keyOf(e), amount.neg());
       seatCharges = seatCharges.add(amount);
-      continue;
     }
-    if (e.category === 'gpu_compute' && gpuVendors.has(e.vendor.toLowerCase())) {
-      gpuPayments = gpuPayments.add(amount);
-      continue;
-    }
-    expenses = expenses.add(amount);
-    add(q.by === 'category' ? e.category : q.by === 'vendor' ? e.vendor : q.by === 'channel' ? e.channel : e.cost_centre, amount);
   }
   const rows = [...sums.entries()].map(([key, v]) => ({ key, amount_usd: v.toString() })).sort((a, b) => Decimal.parse(b.amount_usd).cmp(Decimal.parse(a.amount_usd)) || String(a.key).localeCompare(String(b.key)));
   return {
