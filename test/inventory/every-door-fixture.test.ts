@@ -50,10 +50,10 @@ describe('every door: a month of card, expense, seat and GPU exports', () => {
       assert.ok(s, `source ${id}`);
       await store.inventory.upsertSource({ ...s, status: 'sanctioned', billing_model: 'seat', ...over });
     };
-    await set('openai/chatgpt-enterprise/ap_invoice', { seats_purchased: 12, run_rate_usd: '720', renewal_date: '2026-12-20', owner_team: 'it' });
+    await set('openai/chatgpt-enterprise/ap-invoice', { seats_purchased: 12, run_rate_usd: '720', renewal_date: '2026-12-20', owner_team: 'it' });
     // Cursor Teams is billed to dana's company card: her $400 Cursor charge is the plan.
-    await set('anysphere/cursor-teams/ap_invoice', { seats_purchased: 10, run_rate_usd: '400', owner_person: who('dana'), owner_team: 'engineering' });
-    await set('github-microsoft/copilot-business/ap_invoice', { seats_purchased: 6, run_rate_usd: '114', owner_team: 'engineering' });
+    await set('anysphere/cursor-teams/ap-invoice', { seats_purchased: 10, run_rate_usd: '400', owner_person: who('dana'), owner_team: 'engineering' });
+    await set('github-microsoft/copilot-business/ap-invoice', { seats_purchased: 6, run_rate_usd: '114', owner_team: 'engineering' });
     await set('midjourney/midjourney/card', { status: 'unsanctioned', billing_model: null });
 
     // The same OpenAI usage three ways: metered in the ledger ($4 + $6 on Nov 5, $2.50 on Nov 6),
