@@ -86,8 +86,10 @@ export async function aiSpend(store: Store, q: AiSpendQuery): Promise<AiSpendRes
 
   let seats = ZERO;
   const plans = seatPlans(await store.inventory.sources());
+  // A run-rate is spend as time passes: the part of the window still in the future has not been spent.
+  const incurredTo = Math.min(Date.parse(q.to), Date.now());
   for (const s of plans) {
-    const amount = prorateMonthly(Decimal.parse(s.run_rate_usd!), Date.parse(q.from), Date.parse(q.to));
+    const amount = prorateMonthly(Decimal.parse(s.run_rate_usd!), Date.parse(q.from), incurredTo);
     seats = seats.add(amount);
     add(q.by === 'category' ? s.category : q.by === 'vendor' ? s.vendor : q.by === 'channel' ? s.channel : s.owner_team, amount);
   }

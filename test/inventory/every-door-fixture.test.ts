@@ -131,6 +131,10 @@ describe('every door: a month of card, expense, seat and GPU exports', () => {
     const vendor = (k: string): string | undefined => byVendor.rows.find((x) => x.key === k)?.amount_usd;
     // RunPod: the L40S hours only (the top-up pays for them); CoreWeave and Lambda from the GPU lines.
     assert.deepEqual([vendor('RunPod'), vendor('CoreWeave'), vendor('Lambda'), vendor('Anysphere')], ['619.2', '12240', '2577.6', '460']);
+    // The OpenAI API dollars once: Nov 5 as billed ($10.40), Nov 6 as metered ($2.50); the $500 card
+    // top-up that paid for them is not there. OpenAI the SaaS vendor: ChatGPT Plus 6 × $20 and the
+    // ChatGPT Enterprise run-rate $720.
+    assert.deepEqual([vendor('openai'), vendor('OpenAI')], ['12.9', '840']);
   });
 
   it('a window of half a month prorates the seat plans by the day', async () => {
