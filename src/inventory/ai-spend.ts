@@ -112,7 +112,7 @@ export async function aiSpend(store: Store, q: AiSpendQuery): Promise<AiSpendRes
   let unconverted = 0;
   /** Which rule, if any, keeps a matched line's dollars out (they are counted elsewhere). */
   const excludedBy = (e: { vendor: string; product: string; category: string; channel: string }): 'prepaid' | 'seat' | 'gpu' | null => {
-    if (e.category === 'model_api' && (PROVIDERS_OF[e.vendor] ?? []).some((p) => apiProviders.has(p))) return 'prepaid';
+    if (e.category === 'model_api' && (Object.hasOwn(PROVIDERS_OF, e.vendor) ? PROVIDERS_OF[e.vendor]! : []).some((p) => apiProviders.has(p))) return 'prepaid';
     if (planIds.has(spendSourceId(e.vendor, e.product, e.channel))) return 'seat';
     if (e.category === 'gpu_compute' && gpuVendors.has(e.vendor.toLowerCase())) return 'gpu';
     return null;

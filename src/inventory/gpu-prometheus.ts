@@ -131,7 +131,8 @@ function readScrape(s: Scrape, opts: PromOptions): Map<string, Series> {
   }
   const out = new Map<string, Series>();
   for (const f of families) {
-    const counter = COUNTERS[f.name];
+    // Own keys only: a metric named `constructor` must not reach Object.prototype.
+    const counter = Object.hasOwn(COUNTERS, f.name) ? COUNTERS[f.name] : undefined;
     if (!counter) continue;
     for (const m of f.metrics) {
       const labels = m.labels ?? {};

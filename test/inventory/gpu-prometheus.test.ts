@@ -94,6 +94,8 @@ describe('Prometheus token counters', () => {
     refused(`${ok}\n${vllm('2026-11-01T01:00:00Z', '12.5', '2')}`, /^line 11 .*12\.5 is not a whole number of tokens/);
     refused(`${ok}\n${vllm('2026-11-01T01:00:00Z', '1e16', '2')}`, /^line 11 .*beyond 2\^53/);
     refused(`${ok}\n${vllm('2026-11-01T01:00:00Z', '2e12', '2')}`, /^line 11: 1999999999990 input tokens for meta-llama\/Llama-3.1-8B-Instruct in one interval is beyond 10\^12/);
+    // Metrics that are not token counters are never read, whatever their name.
+    assert.deepEqual(promIntervals(`${ok}\n${vllm('2026-11-01T01:00:00Z', '10', '1')}\nconstructor 99\ntoString{model_name="m"} 5`).map((i) => i.output_tokens), [0n]);
     refused(`${ok}\n# scraped_at 2026-11-01T01:00:00Z\nvllm:prompt_tokens_total{model_name="m" 5\n`, /^line 9: not Prometheus text exposition: vllm:prompt_tokens_total\{model_name="m" 5/);
   });
 });
