@@ -26,6 +26,7 @@ import { registerEconomicsCommands } from './economics-commands.js';
 import { registerAdvisorCommands } from './advisor-commands.js';
 import { registerEvalCommands } from './eval-commands.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerGpuCommands } from './gpu-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -64,6 +65,7 @@ registerEconomicsCommands(program);
 registerAdvisorCommands(program);
 registerEvalCommands(program);
 registerInventoryCommands(program);
+registerGpuCommands(program);
 
 // Run only as the program (also through npm's bin symlink), not when imported for its help texts.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

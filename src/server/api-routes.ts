@@ -20,6 +20,7 @@ import { registerEconomicsRoutes } from '../economics/economics-routes.js';
 import { registerAdvisorRoutes } from '../advisor/advisor-routes.js';
 import { registerInventoryRoutes } from '../inventory/inventory-routes.js';
 import { registerEvalRoutes } from '../evaluation/eval-routes.js';
+import { registerGpuRoutes } from '../inventory/gpu-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -46,4 +47,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAdvisorRoutes(api, ctx);
   registerInventoryRoutes(api, ctx);
   registerEvalRoutes(api, ctx);
+  registerGpuRoutes(api, ctx);
 }
