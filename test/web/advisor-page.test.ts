@@ -38,7 +38,7 @@ describe('Advisor page', { skip }, () => {
     await items.first().waitFor();
     assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))), ['prompt_caching', 'output_limit', 'model_fit', 'batch']);
     assert.match(await items.nth(2).innerText(), /gpt-4o-mini/);
-    assert.match(await page.locator('[data-testid="advisor-monthly"]').innerText(), /\$0\.43/);
+    assert.match(await page.locator('[data-testid="advisor-monthly"]').innerText(), /\$0\.41/);
 
     await page.locator('[data-testid="whatif-feature"]').fill('triage');
     await page.locator('[data-testid="whatif-model"]').fill('gpt-4o-mini');
