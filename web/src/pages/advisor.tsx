@@ -133,7 +133,7 @@ function BeforeAfterTable({ rows, label, testId }: { rows: (WhatIfLine & { key: 
   );
 }
 
-function WhatIfPanel({ from, to, text, setText, initialRun }: { from: string; to: string; text: string; setText: (t: string) => void; initialRun: boolean }) {
+function WhatIfPanel({ from, to, text, setText, opened }: { from: string; to: string; text: string; setText: (t: string) => void; opened: string }) {
   const lines = useMemo(() => linesOf(text), [text]);
   // Check the lines with the server's parser once typing pauses.
   const [checked, setChecked] = useState<string[]>(lines);
@@ -155,8 +155,8 @@ function WhatIfPanel({ from, to, text, setText, initialRun }: { from: string; to
     setAsked(q.toString());
   };
   useEffect(() => {
-    if (initialRun && lines.length > 0) run(lines);
-    // Only the changes the page was opened with run by themselves.
+    // Only the changes the page was opened with run by themselves (the panel is keyed by them).
+    if (opened !== '') run(linesOf(opened));
   }, []);
   const errors = check.data?.changes.map((c, n) => ({ ...c, line: n + 1 })).filter((c) => !c.ok) ?? [];
   const current = checked.join('\n') === lines.join('\n');
@@ -233,8 +233,10 @@ export function Advisor() {
   }, []);
   const advice = useApi((signal) => api<Advice>('GET', '/api/advice', { query: { from, to }, signal }), [from, to]);
   const route = useHashRoute();
-  const [opened] = useState(() => route.params.getAll('change'));
-  const [text, setText] = useState(() => opened.join('\n'));
+  // Changes named in the address (a shared link) fill the panel and run; a new address replaces them.
+  const opened = route.params.getAll('change').join('\n');
+  const [text, setText] = useState(opened);
+  useEffect(() => setText(opened), [opened]);
   const addChange = (change: string) => setText((t) => (linesOf(t).includes(change) ? t : [...linesOf(t), change].join('\n')));
 
   return (
@@ -260,7 +262,7 @@ export function Advisor() {
           </Card>
         </>
       ) : null}
-      <WhatIfPanel from={from} to={to} text={text} setText={setText} initialRun={opened.length > 0} />
+      <WhatIfPanel key={opened} from={from} to={to} text={text} setText={setText} opened={opened} />
     </div>
   );
 }
