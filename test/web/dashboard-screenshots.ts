@@ -18,6 +18,7 @@ import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
+import { seedAdvisor } from './advisor-seed.js';
 import { seedEconomics } from './economics-seed.js';
 import { seedBills } from './reconciliation-seed.js';
 
@@ -39,6 +40,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await env.rt.store.insertRecords([...loop, ...unpriced]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
+  await seedAdvisor(env.rt.store, env.rt.context.prices.current());
   await env.rt.writer.flush();
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
+      { name: 'advisor-whatif', hash: `#/advisor?${['model:gpt-4o->gpt-4o-mini where feature=classify', 'batch where feature=nightly-report', 'cache prefix where feature=support'].map((c) => `change=${encodeURIComponent(c)}`).join('&')}` },
     ];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : null;
