@@ -103,14 +103,15 @@ async function main(): Promise<void> {
     await page.goto(`${env.rt.url}/?token=${encodeURIComponent(env.rt.adminToken)}`);
     await page.locator('[data-testid="who"]').waitFor();
     const pages = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-testid') ?? '').slice(4)).filter(Boolean));
-    const shots: { name: string; hash: string }[] = [
+    // `ready`: a selector to wait for when the page loads more after settling (a what-if run on open).
+    const shots: { name: string; hash: string; ready?: string }[] = [
       ...pages.map((p) => ({ name: p, hash: `#/${p}` })),
       { name: 'call-detail', hash: `#/requests?call=${encodeURIComponent(call.id)}&at=${encodeURIComponent(call.started_at)}` },
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
-      { name: 'advisor-whatif', hash: `#/advisor?${['model:gpt-4o->gpt-4o-mini where feature=classify', 'batch where feature=nightly-report', 'cache prefix where feature=support'].map((c) => `change=${encodeURIComponent(c)}`).join('&')}` },
+      { name: 'advisor-whatif', hash: `#/advisor?${['model:gpt-4o->gpt-4o-mini where feature=classify', 'batch where feature=nightly-report', 'cache prefix where feature=support'].map((c) => `change=${encodeURIComponent(c)}`).join('&')}`, ready: '[data-testid="whatif-result"]' },
     ];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : null;
@@ -122,6 +123,10 @@ async function main(): Promise<void> {
       for (const s of wanted) {
         await page.goto(`${env.rt.url}/${s.hash}`);
         await settle(page);
+        if (s.ready) {
+          await page.locator(s.ready).waitFor({ timeout: 60_000 });
+          await settle(page);
+        }
         const file = path.join(OUT, `${s.name}-${vp.name}.png`);
         // Generous: a full-page capture of a long list is slow on a busy machine.
         await page.screenshot({ path: file, fullPage: true, timeout: 120_000 });

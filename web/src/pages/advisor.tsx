@@ -59,6 +59,8 @@ const KIND_LABEL: Record<string, string> = {
 /** Shown in the line above the evidence list, so left out of it. */
 const SHOWN = new Set(['calls', 'current_cost', 'projected_cost', 'period_savings']);
 const DAY_MS = 86_400_000;
+/** Recommendations listed before "show all": the largest savings are the ones to read first. */
+const FIRST = 8;
 const scopeLine = (scope: Record<string, string | null>): string => Object.entries(scope).map(([k, v]) => `${k}=${v ?? '(none)'}`).join(' · ');
 const evidenceText = (v: EvidenceValue): string => (v === null ? '—' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
 const linesOf = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -84,14 +86,15 @@ function RecommendationItem({ r, onTry }: { r: Recommendation; onTry: (change: s
       <div>
         <Money value={r.monthly_savings} /> / month · {r.evidence.calls} calls, <Money value={r.evidence.current_cost} /> → <Money value={r.evidence.projected_cost} /> (stack order {r.stack_order})
       </div>
-      <dl className="advisor-evidence muted" data-testid="advisor-evidence" style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: '0.75rem', margin: '0.25rem 0', fontSize: '12px' }}>
-        {evidence.map(([k, v]) => (
-          <div key={k} style={{ display: 'contents' }}>
-            <dt>{k.replace(/_/g, ' ')}</dt>
-            <dd style={{ margin: 0, overflowWrap: 'anywhere' }}>{evidenceText(v)}</dd>
-          </div>
+      <div className="muted" data-testid="advisor-evidence" style={{ fontSize: '12px', overflowWrap: 'anywhere' }}>
+        Evidence:{' '}
+        {evidence.map(([k, v], n) => (
+          <span key={k}>
+            {n > 0 ? ' · ' : ''}
+            {k.replace(/_/g, ' ')}: <strong>{evidenceText(v)}</strong>
+          </span>
         ))}
-      </dl>
+      </div>
       <div>How: {r.how}</div>
       <div className="muted">Risk: {r.risk}</div>
       <div className="muted">Assumes: {r.assumptions.join('; ')}</div>
@@ -237,6 +240,7 @@ export function Advisor() {
   const opened = route.params.getAll('change').join('\n');
   const [text, setText] = useState(opened);
   useEffect(() => setText(opened), [opened]);
+  const [showAll, setShowAll] = useState(false);
   const addChange = (change: string) => setText((t) => (linesOf(t).includes(change) ? t : [...linesOf(t), change].join('\n')));
 
   return (
@@ -254,10 +258,15 @@ export function Advisor() {
           <Card title="Recommendations, largest saving first">
             {advice.data.recommendations.length === 0 ? <Empty>No recommendation for the last 30 days.</Empty> : null}
             <ol className="advisor-list" data-testid="advisor-recommendations">
-              {advice.data.recommendations.map((r) => (
+              {advice.data.recommendations.slice(0, showAll ? undefined : FIRST).map((r) => (
                 <RecommendationItem key={r.id} r={r} onTry={addChange} />
               ))}
             </ol>
+            {!showAll && advice.data.recommendations.length > FIRST ? (
+              <button type="button" className="link" data-testid="advisor-show-all" onClick={() => setShowAll(true)}>
+                Show all {advice.data.recommendations.length} recommendations
+              </button>
+            ) : null}
             <p className="muted">Savings are stacked: each saves what it adds after those with a lower stack order, so they add up to what doing all of them saves.</p>
           </Card>
         </>
