@@ -83,6 +83,8 @@ export interface RoutingTableDeps {
   book: PriceBookSource;
   capabilities: CapabilityTable;
   budgets?: BudgetUsageView;
+  /** Check at construction that every cheapest_capable pool has a qualifying model (default true). */
+  checkPools?: boolean;
 }
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -105,7 +107,7 @@ export class RoutingTable {
       chain: f.chain.map((t, j) => compileTarget(t, deps.router, `routing.fallbacks[${i}].chain[${j}]`)),
     }));
     // Validate every cheapest_capable pool against today's price book now: an empty choice is a config mistake.
-    for (const r of this.rules) if (r.cheapest) this.cheapestTarget(r.cheapest, `routing.rules (${r.id})`, true);
+    if (deps.checkPools !== false) for (const r of this.rules) if (r.cheapest) this.cheapestTarget(r.cheapest, `routing.rules (${r.id})`, true);
   }
 
   /** True when there is nothing to decide (no rules, no fallbacks, no retries): the gateway skips routing. */

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
 import { ProviderRouter } from '../gateway/provider-router.js';
+import { RoutingService } from '../routing/routing-service.js';
 import { defaultRouting, type RoutingSetup } from '../config/routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -197,7 +198,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
-  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
+  const routing = new RoutingService({ router, book, config: opts.routing?.rules, dataDir: opts.dataDir, budgets: policy, log: (level, msg) => log[level]({}, msg) });
+  const gateway = new Gateway({ upstreams, book, sink, router, routing: routing.table, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -208,7 +210,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     else log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled');
   });
   const admission = new SdkAdmission({ policy: policy.engine, append: (r) => sink.append(r) });
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls };
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls, routing };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
