@@ -386,22 +386,18 @@ export class Gateway {
     let raw = a.raw;
     const body = a.body;
     const identity = a.identity;
-    const refused = (err: GatewayError): AttemptResult => {
-      this.record(call, ledgerStatusOf(err), err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
-      return { kind: 'refused', err };
-    };
     // A credential Costrail holds (a virtual key's, a named provider's, AWS's) reaches only what is metered or allowed.
     if (identity.upstreamAuth !== undefined || route.sign !== undefined) {
       const method = req.method ?? 'GET';
       const q = path.indexOf('?');
       const denied = endpointRefusal(route, method, q < 0 ? path : path.slice(0, q), { key: identity.allowedEndpoints, config: this.opts.allowedEndpoints }, identity.key_id);
-      if (denied) return refused(denied);
+      if (denied) return this.refusedAttempt(call, denied);
     }
 
     if (this.opts.policy) {
       const pending = this.opts.policy.admit({ id: call.id, route, model: call.modelRequested, body, stream: call.stream, bodyBytes: raw.length, who: call.who, identity, at: Date.now() });
       const admission = pending instanceof Promise ? await pending : pending;
-      if (admission.refusal) return refused(admission.refusal);
+      if (admission.refusal) return this.refusedAttempt(call, admission.refusal);
       call.ticket = admission.ticket;
       if (admission.model && admission.model !== call.modelRequested && !a.translator) {
         // A budget downgrade: the provider serves the cheaper model; the record keeps model_requested.
@@ -419,7 +415,7 @@ export class Gateway {
     const base = route.base ?? this.opts.upstreams[route.provider];
     if (!base) {
       const name = ledgerProvider(route);
-      return refused(gatewayError('upstream_not_configured', `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)`));
+      return this.refusedAttempt(call, gatewayError('upstream_not_configured', `no upstream configured for provider "${name}" (set COSTRAIL_${name.toUpperCase().replace(/-/g, '_')}_BASE_URL)`));
     }
 
     // OpenAI-shaped chat streams report usage only when asked; ask, and hide the extra chunk if the client had not.
@@ -437,11 +433,11 @@ export class Gateway {
     try {
       target = upstreamUrl(base, route.upstreamPath);
     } catch {
-      return refused(gatewayError('upstream_not_configured', `the base URL configured for provider "${ledgerProvider(route)}" is not a URL`));
+      return this.refusedAttempt(call, gatewayError('upstream_not_configured', `the base URL configured for provider "${ledgerProvider(route)}" is not a URL`));
     }
     const expected = this.router.configuredOrigin(ledgerProvider(route)) ?? originOf(this.opts.upstreams[route.provider]);
     if (expected === undefined || target.origin !== expected) {
-      return refused(gatewayError('upstream_origin_mismatch', `refused: the call would go to ${target.origin}, not the origin configured for provider "${ledgerProvider(route)}"`));
+      return this.refusedAttempt(call, gatewayError('upstream_origin_mismatch', `refused: the call would go to ${target.origin}, not the origin configured for provider "${ledgerProvider(route)}"`));
     }
     const url = target.href;
 
@@ -458,7 +454,7 @@ export class Gateway {
     if (route.sign) {
       const signing = route.sign({ method: req.method ?? 'POST', url, headers, body: raw });
       const denied = signing instanceof Promise ? await signing : signing;
-      if (denied) return refused(denied);
+      if (denied) return this.refusedAttempt(call, denied);
     }
 
     a.forwardedAt = performance.now();
@@ -484,6 +480,12 @@ export class Gateway {
       this.record(call, ledgerStatusOf(err), err.status, null, { type: err.type, message: err.message });
       return { kind: 'failed', err };
     }
+  }
+
+  /** A refusal of one attempt (policy, credential, origin): recorded now, answered by the attempt loop if it is the last. */
+  private refusedAttempt(call: CallState, err: GatewayError): AttemptResult {
+    this.record(call, ledgerStatusOf(err), err.status, null, { type: err.type, message: err.message, ...(err.scope ? { scope: err.scope } : {}) });
+    return { kind: 'refused', err };
   }
 
   /** The record of a further attempt: a new id linked to the first attempt's, same attribution. */

@@ -120,8 +120,8 @@ export const FallbackChainSchema = z
 
 export const RetrySchema = z
   .object({
-    /** Attempts per target, the first included (1 = no retry). */
-    max_attempts: z.number().int().min(1).max(10).default(2),
+    /** Attempts per target, the first included (default 1: no retry unless configured, so a client's own retries are not multiplied). */
+    max_attempts: z.number().int().min(1).max(10).default(1),
     /** First back-off; doubles per retry, with full jitter. */
     base_delay_ms: z.number().int().min(0).max(60_000).default(250),
     /** Largest single wait (a longer `Retry-After` skips to the next target instead of waiting). */

@@ -12,7 +12,7 @@ import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { cheapestCapable, DEFAULT_REFERENCE_CALL, type CheapestChoice, type PoolModel, type ReferenceCall } from './cheapest-capable.js';
 import type { CapabilityTable } from './model-capabilities.js';
-import { DEFAULT_RETRY, retryPolicyFrom, type RetryPolicy } from './retry-policy.js';
+import { retryPolicyFrom, type RetryPolicy } from './retry-policy.js';
 import { ATTRIBUTION_MATCH_FIELDS, WEEKDAYS, type CapabilityNeeds, type RoutingRuleSpec, type RoutingSection } from './routing-schema.js';
 import { compileTarget, isRoutableApi, ROUTABLE_APIS, type CompiledTarget, type RoutableApi, type TargetPlan } from './routing-targets.js';
 import { ZoneClock } from './zone-clock.js';
@@ -254,11 +254,6 @@ export class RoutingTable {
       fallbacks: r.fallbacks?.map((t, i) => compile(t, `fallbacks[${i}]`)),
     };
   }
-}
-
-/** An empty table: no rules, no fallbacks, one attempt per call (the gateway as before). */
-export function idleRoutingTable(router: ProviderRouter, book: PriceBookSource, capabilities: CapabilityTable): RoutingTable {
-  return new RoutingTable({ rules: [], pools: {}, fallbacks: [], retry: { max_attempts: DEFAULT_RETRY.maxAttempts, base_delay_ms: 0, max_delay_ms: 0, max_total_wait_ms: 0, statuses: [...DEFAULT_RETRY.statuses] } }, { router, book, capabilities });
 }
 
 function inWindow(t: NonNullable<CompiledRule['time']>, now: number): boolean {
