@@ -12,8 +12,12 @@ export const ATTRIBUTION_MATCH_FIELDS: readonly AttributionMatchField[] = ATTRIB
 
 const name = z.string().min(1).max(200);
 const ruleId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an id is letters, digits, _ . - (at most 64)');
-/** `provider/model` or a model pattern with `*`. */
-const pattern = z.string().min(1).max(200);
+/** A model pattern: `*` is any run of characters. At most four `*`, so matching a long name stays linear enough to run per call. */
+const pattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((p) => p.split('*').length <= 5, 'a model pattern has at most four *');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day HH:MM');
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof DAYS)[number];

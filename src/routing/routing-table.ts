@@ -89,6 +89,7 @@ export interface RoutingTableDeps {
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const NO_APIS: ReadonlySet<RoutableApi> = new Set(ROUTABLE_APIS);
+const MAX_MODEL_NAME = 256;
 
 export class RoutingTable {
   readonly retry: RetryPolicy;
@@ -125,7 +126,8 @@ export class RoutingTable {
     if (this.rules.length === 0 || !isRoutableApi(api)) return undefined;
     for (const r of this.rules) {
       if (!r.apis.has(api)) continue;
-      if (r.model !== undefined && (call.model === null || !r.model.test(call.model))) continue;
+      // A model name no provider uses (longer than MAX_MODEL_NAME) never meets a pattern: it is client input, and a regex over megabytes is not.
+      if (r.model !== undefined && (call.model === null || call.model.length > MAX_MODEL_NAME || !r.model.test(call.model))) continue;
       if (r.provider !== undefined && r.provider !== (call.route.name ?? call.route.provider)) continue;
       let ok = true;
       for (const [field, value] of r.attribution) {

@@ -18,7 +18,10 @@ import { splitBucket } from '../../src/routing/weighted-split.js';
 import { ZoneClock } from '../../src/routing/zone-clock.js';
 import { translatorFor } from '../../src/translation/translators.js';
 import { routingFromConfig } from '../../src/config/routing-config.js';
-import { ServeConfigSchema } from '../../src/config/serve-config.js';
+import { loadServeConfig, ServeConfigSchema } from '../../src/config/serve-config.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const book = loadPriceBook();
 const router = new ProviderRouter({ upstreams: { openai: 'http://o/v1', anthropic: 'http://a', gemini: 'http://g' }, named: { backup: { baseUrl: 'http://b/v1' } } });
@@ -40,6 +43,20 @@ test('first matching rule wins: model pattern (case-insensitive), attribution, p
   assert.equal(t.decide(call('gpt-4o', { team: 'search' }))?.ruleId, 'any-4o');
   assert.equal(t.decide(call('gpt-4o-2024-08-06'))?.target?.label, 'backup/gpt-4o');
   assert.equal(t.decide(call('o3')), undefined);
+  // Hostile input: an absurd model name never reaches the patterns; a pattern cannot have many stars.
+  assert.equal(t.decide(call(`gpt-4o${'a'.repeat(100_000)}`)), undefined);
+  assert.throws(() => RoutingSectionSchema.parse({ rules: [{ id: 'r', match: { model: 'a*b*c*d*e*f' }, target: { provider: 'openai', model: 'm' } }] }), /at most four \*/);
+});
+
+test('the config file: a routing: section is read with the rest, an unknown key named with its section', () => {
+  const dir = tempDir('costrail-routing-yaml-');
+  const file = join(dir, 'costrail.yaml');
+  writeFileSync(file, ['routing:', '  retry: { max_attempts: 3 }', '  rules:', '    - id: r1', '      match: { team: search, model: "gpt-4o" }', '      target: { provider: openai, model: gpt-4o-mini }', ''].join('\n'));
+  const cfg = loadServeConfig(file);
+  assert.equal(cfg.routing?.rules[0]?.id, 'r1');
+  assert.equal(cfg.routing?.retry.max_attempts, 3);
+  writeFileSync(file, 'routing:\n  rule: []\n');
+  assert.throws(() => loadServeConfig(file), /unknown key "routing\.rule" \(known: rules, pools, fallbacks, retry\)/);
 });
 
 test('time windows in a zone, wrapping past midnight, by weekday', () => {
