@@ -247,12 +247,9 @@ export class Gateway {
     if (notAllowed) return this.refuse(res, route, notAllowed, call);
 
     const abort = new ClientGone();
-    const gone = { client: false };
+    // `abort.aborted` is "the client hung up" from here on: the upstream request and any back-off stop with it.
     res.on('close', () => {
-      if (!res.writableFinished) {
-        gone.client = true;
-        abort.abort();
-      }
+      if (!res.writableFinished) abort.abort();
     });
 
     // Attempts: the first target, its retries, then the fallback chain (each attempt its own record).
@@ -269,7 +266,7 @@ export class Gateway {
     for (;;) {
       attempts++;
       onTarget++;
-      const r = await this.forwardAttempt(req, path, attempt, abort, gone);
+      const r = await this.forwardAttempt(req, path, attempt, abort);
       if (r.kind === 'gone') return attempt.call.durable;
       const status = r.kind === 'response' ? r.upstream.statusCode : 0;
       const retryable = r.kind === 'failed' || (r.kind === 'response' && retry.statuses.has(status));
@@ -307,7 +304,7 @@ export class Gateway {
       if (wait !== undefined) {
         waited += wait;
         await delay(wait);
-        if (gone.client) return;
+        if (abort.aborted) return;
         next = { ...attempt, call: this.nextCall(attempt.call, attempt.route, firstId) };
       } else onTarget = 0;
       attempt = next as AttemptState;
@@ -338,17 +335,17 @@ export class Gateway {
         if (call.ttftMs === null) call.ttftMs = Math.round(performance.now() - call.started);
         meter.push(chunk);
         const out = translated ? translated.push(chunk) : filter ? filter.push(chunk) : chunk;
-        if (out.length > 0 && !gone.client) res.write(out);
+        if (out.length > 0 && !abort.aborted) res.write(out);
       }
       const tail = translated ? translated.end() : filter?.end();
-      if (tail && tail.length > 0 && !gone.client) res.write(tail);
+      if (tail && tail.length > 0 && !abort.aborted) res.write(tail);
     } catch (e) {
       streamError = (e as Error).message;
     }
     const outcome = meter.end();
     // Usage out of bounds (negative, string, absurd) is an error like a malformed body: estimated, never priced.
     const refused = outcome.usage_problem;
-    const status: LedgerStatus = gone.client ? 'aborted' : streamError || outcome.upstream_error || refused ? 'error' : 'ok';
+    const status: LedgerStatus = abort.aborted ? 'aborted' : streamError || outcome.upstream_error || refused ? 'error' : 'ok';
     let usage: Usage | null = refused ? null : (outcome.extraction?.usage ?? null);
     let usageSource: 'provider' | 'estimated' | null = usage ? 'provider' : null;
     if (!usage) {
@@ -358,7 +355,7 @@ export class Gateway {
     const model = this.billed(call, outcome.extraction?.model ?? outcome.model);
     const error = streamError
       ? recordedError('upstream_stream_error', streamError)
-      : gone.client
+      : abort.aborted
         ? recordedError('client_closed', 'client closed the connection mid-stream')
         : outcome.upstream_error
           ? recordedError('upstream_stream_exception', `the provider ended the stream with ${outcome.upstream_error}`)
@@ -372,7 +369,7 @@ export class Gateway {
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
     if (streamError) res.destroy();
-    else if (!gone.client) res.end();
+    else if (!abort.aborted) res.end();
   }
 
   /**
@@ -380,7 +377,7 @@ export class Gateway {
    * the upstream URL and the origin guard, credentials, signing, the request. Refusals and
    * connection failures are recorded here and answered (or retried) by the caller.
    */
-  private async forwardAttempt(req: IncomingMessage, path: string, a: AttemptState, abort: ClientGone, gone: { client: boolean }): Promise<AttemptResult> {
+  private async forwardAttempt(req: IncomingMessage, path: string, a: AttemptState, abort: ClientGone): Promise<AttemptResult> {
     const call = a.call;
     let route = a.route;
     let raw = a.raw;
@@ -472,7 +469,7 @@ export class Gateway {
       call.shape = requestShapeOf(call);
       return { kind: 'response', upstream: await pending, injected };
     } catch (e) {
-      if (gone.client) {
+      if (abort.aborted) {
         this.record(call, 'aborted', null, null, recordedError('client_closed', 'client closed the connection before the upstream answered'));
         return { kind: 'gone' };
       }
