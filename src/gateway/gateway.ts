@@ -296,10 +296,10 @@ export class Gateway {
         break;
       }
       if (r.kind === 'response') {
-        // A failed answer the client will not see: read it (so the connection is reused) and record it.
-        const text = await r.upstream.body.text().catch(() => '');
+        // A failed answer the client will not see: drained (the connection is reused) and recorded, never its text.
+        await r.upstream.body.dump().catch(() => undefined);
         attempt.call.outcomeHeader = undefined;
-        this.record(attempt.call, 'error', status, null, recordedError('upstream_error', `upstream answered ${status}${text ? `: ${text.slice(0, 200)}` : ''}; retried`));
+        this.record(attempt.call, 'error', status, null, recordedError('upstream_error', `upstream answered ${status}; ${wait !== undefined ? 'retried' : `fell back to ${ledgerProvider(next?.route ?? attempt.route)}`}`));
       }
       if (wait !== undefined) {
         waited += wait;
