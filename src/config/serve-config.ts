@@ -12,6 +12,7 @@ import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 import { KeysConfigSchema } from '../keys/keys-config.js';
 import { RoutingSectionSchema } from '../routing/routing-schema.js';
+import { ResponseCacheConfigSchema, RESPONSE_CACHE_KEYS } from '../gateway/response-cache/response-cache-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -44,6 +45,8 @@ export const ServeConfigSchema = z
     keys: KeysConfigSchema.optional(),
     /** Delete raw ledger records older than this many days, daily (the serve runtime schedules it). */
     retention_days: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').min(1, 'must be a positive integer').nullish(),
+    /** The gateway's response cache (docs/caching.md); off unless `enabled: true`. */
+    cache: ResponseCacheConfigSchema.optional(),
   })
   // Every section is declared here, so a misspelt key stops `serve` instead of being ignored.
   .strict();
@@ -79,6 +82,7 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
 /** The keys a section accepts, for the unknown-key message. */
 function knownKeys(path: readonly PropertyKey[]): string {
   if (path[0] === 'routing') return path.length === 1 ? Object.keys(RoutingSectionSchema.shape).join(', ') : 'see docs/routing.md';
+  if (path[0] === 'cache') return RESPONSE_CACHE_KEYS.join(', ');
   const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : undefined;
   return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';
 }

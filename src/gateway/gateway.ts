@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import type { LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
+import type { LedgerCost, LedgerRecord, LedgerSource, LedgerStatus } from '../ledger/ledger-record.js';
+import { COST_PARTS } from '../ledger/ledger-schema.js';
 import { LedgerSpoolError } from '../ledger/ledger-spool.js';
 import { priceUsage } from '../pricing/cost.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
@@ -34,6 +35,9 @@ import type { RoutingDecision, RoutingTable } from '../routing/routing-table.js'
 import type { CompiledTarget, RoutableApi, TargetPlan } from '../routing/routing-targets.js';
 import { callOnTarget, presentCredentialTo, type TargetedCall } from '../routing/target-call.js';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs } from '../routing/retry-policy.js';
+import type { CacheFill, ResponseCache } from './response-cache/response-cache.js';
+import type { CachedResponse } from './response-cache/cached-response.js';
+import { cachedExtraction, writeCachedAnswer } from './response-cache/cache-replay.js';
 
 export interface LedgerSink {
   /** Takes the call's record; durable on return, or throws (LedgerSpoolError). */
@@ -78,6 +82,8 @@ export interface GatewayOptions {
   onOutcomeHeader?: (value: string, record: LedgerRecord) => void;
   /** Routing rules, fallbacks and retries in force (read per call, so `PUT /api/routing/rules` swaps them); default: none. */
   routing?: () => RoutingTable;
+  /** The response cache (config `cache:`); default: none. */
+  responseCache?: ResponseCache;
 }
 
 /** Request headers that describe this hop, or are Costrail's own, never go upstream. */
@@ -109,6 +115,8 @@ interface CallState {
   translator?: ShapeTranslator | undefined;
   /** On a retry or fallback: the id of the call's first attempt (the record's `attempt_of`). */
   attemptOf?: string | undefined;
+  /** Collects the answer of a call the response cache missed, to store it once the call is recorded. */
+  cacheFill?: CacheFill | undefined;
 }
 
 /** One attempt of a call: its own record (call), target and body. */
@@ -132,7 +140,9 @@ type AttemptResult =
   /** No response (connection refused, timeout): recorded, not answered yet. */
   | { kind: 'failed'; err: GatewayError }
   /** The client left while the upstream worked: recorded as aborted. */
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  /** The response cache holds the answer: the loop replays it (no upstream call, no further attempt). */
+  | { kind: 'cached'; entry: CachedResponse; injected: boolean };
 
 const PASS_THROUGH: KeyAuthority = { identify: (req) => ({ key_id: passThroughKeyId(req) }), keyIdOf: (req) => passThroughKeyId(req) };
 
@@ -266,8 +276,12 @@ export class Gateway {
     for (;;) {
       attempts++;
       onTarget++;
-      const r = await this.forwardAttempt(req, path, attempt, abort);
+      const r = await this.forwardAttempt(req, res, path, attempt, abort);
       if (r.kind === 'gone') return attempt.call.durable;
+      if (r.kind === 'cached') {
+        res.setHeader('x-costrail-request-id', attempt.call.id);
+        return this.answerFromCache(res, attempt.call, r.entry, r.injected);
+      }
       const status = r.kind === 'response' ? r.upstream.statusCode : 0;
       const retryable = r.kind === 'failed' || (r.kind === 'response' && retry.statuses.has(status));
       let wait: number | undefined;
@@ -334,6 +348,7 @@ export class Gateway {
       for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
         if (call.ttftMs === null) call.ttftMs = Math.round(performance.now() - call.started);
         meter.push(chunk);
+        call.cacheFill?.push(chunk);
         const out = translated ? translated.push(chunk) : filter ? filter.push(chunk) : chunk;
         if (out.length > 0 && !abort.aborted) res.write(out);
       }
@@ -364,7 +379,8 @@ export class Gateway {
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    call.cacheFill?.complete(record, outcome.extraction ?? null, ctype);
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -377,7 +393,7 @@ export class Gateway {
    * the upstream URL and the origin guard, credentials, signing, the request. Refusals and
    * connection failures are recorded here and answered (or retried) by the caller.
    */
-  private async forwardAttempt(req: IncomingMessage, path: string, a: AttemptState, abort: ClientGone): Promise<AttemptResult> {
+  private async forwardAttempt(req: IncomingMessage, res: ServerResponse, path: string, a: AttemptState, abort: ClientGone): Promise<AttemptResult> {
     const call = a.call;
     let route = a.route;
     let raw = a.raw;
@@ -438,6 +454,18 @@ export class Gateway {
     }
     const url = target.href;
 
+    // The response cache, consulted last before the call would go upstream: a hit is answered here.
+    const cache = this.opts.responseCache;
+    if (cache?.covers(route.api) && !a.translator) {
+      call.shape = requestShapeOf(call); // the ledger's request_hash is the cache key's core: computed once, here
+      const pending = cache.consult({ headers: req.headers, provider: ledgerProvider(route), api: route.api, upstreamPath: route.upstreamPath, stream: call.stream, body, requestHash: call.shape?.request_hash, keyId: identity.key_id, team: call.who.attribution.team, feature: call.who.attribution.feature });
+      const looked = pending instanceof Promise ? await pending : pending;
+      if ('error' in looked) return this.refusedAttempt(call, gatewayError('invalid_request_error', looked.error));
+      if (looked.state === 'hit') return { kind: 'cached', entry: looked.entry, injected };
+      res.setHeader('x-costrail-cache', looked.state);
+      if (looked.state !== 'bypass') call.cacheFill = looked.fill;
+    }
+
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-costrail-')) continue;
@@ -466,7 +494,7 @@ export class Gateway {
         signal: abort,
       });
       // Read while the upstream works on the answer: hashing costs the caller no latency then.
-      call.shape = requestShapeOf(call);
+      call.shape ??= requestShapeOf(call);
       return { kind: 'response', upstream: await pending, injected };
     } catch (e) {
       if (abort.aborted) {
@@ -488,7 +516,7 @@ export class Gateway {
   /** The record of a further attempt: a new id linked to the first attempt's, same attribution. */
   private nextCall(prev: CallState, route: Route, firstId: string): CallState {
     const started = performance.now();
-    return { ...prev, id: randomUUID(), started, startedIso: new Date().toISOString(), route, ttftMs: null, ticket: undefined, durable: undefined, shape: undefined, attemptOf: firstId };
+    return { ...prev, id: randomUUID(), started, startedIso: new Date().toISOString(), route, ttftMs: null, ticket: undefined, durable: undefined, shape: undefined, cacheFill: undefined, attemptOf: firstId };
   }
 
   /** An attempt on a fallback target: the client's call moved there, with credentials decided for its provider. */
@@ -546,9 +574,22 @@ export class Gateway {
     if (!ok && call.translator) bytes = Buffer.from(call.translator.error(upstream.statusCode, bytes));
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
+    call.cacheFill?.complete(record, extraction, String(upstream.headers['content-type'] ?? 'application/json'), bytes);
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
     res.end(bytes);
+  }
+
+  /**
+   * A response-cache hit: one `cached` record (cost 0, `saved` = the stored usage priced under the
+   * current book), durable before the client gets the stored answer.
+   */
+  private async answerFromCache(res: ServerResponse, call: CallState, entry: CachedResponse, dropUsageChunk: boolean): Promise<void> {
+    call.ttftMs = Math.round(performance.now() - call.started);
+    const p = entry.pricing;
+    const record = this.record(call, 'cached', entry.status, { usage: p.usage, usageSource: 'provider', extraction: cachedExtraction(p), model: p.model, finishReason: entry.finishReason ?? undefined }, null);
+    if (call.durable) await call.durable;
+    writeCachedAnswer(res, entry, { stream: call.stream, dropUsageChunk, saved: record.saved });
   }
 
   /** An operator's deployment mapping (Azure deployment -> catalog model) wins: it says what the deployment costs. */
@@ -656,6 +697,15 @@ export class Gateway {
       unpriced = p.reason ?? null;
       aliasOf = p.resolved_model;
     } else if (metered) unpriced = 'model unknown';
+    // A cache hit paid nothing: what its usage would have cost is what it saved.
+    const cached = status === 'cached';
+    const saved = cached ? (cost?.total ?? null) : undefined;
+    if (cached) {
+      // Costrail paid nothing whether or not the model has a price; without one, `saved` is unknown (null).
+      cost = zeroCost(cost);
+      priced = true;
+      unpriced = null;
+    }
     const record: LedgerRecord = {
       id: call.id,
       source: this.opts.source ?? 'gateway',
@@ -671,8 +721,8 @@ export class Gateway {
       status,
       http_status: httpStatus,
       stream: call.stream,
-      usage: metered?.usage ?? null,
-      usage_source: metered?.usageSource ?? null,
+      usage: cached ? null : (metered?.usage ?? null),
+      usage_source: cached ? null : (metered?.usageSource ?? null),
       cost,
       priced,
       price_version: priceVersion,
@@ -682,11 +732,12 @@ export class Gateway {
       trace_id: call.who.trace_id,
       span_id: call.who.span_id,
       error,
-      raw_usage: metered?.extraction?.raw ?? null,
+      raw_usage: cached ? null : (metered?.extraction?.raw ?? null),
       usage_version: USAGE_VERSION,
       unpriced_reason: unpriced,
       ...call.shape,
       finish_reason: metered?.finishReason ?? null,
+      ...(saved === undefined ? {} : { saved }),
     };
     if (call.attemptOf !== undefined) record.attempt_of = call.attemptOf;
     try {
@@ -731,6 +782,14 @@ function requestShapeOf(call: CallState): RequestShape | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A cost with every part 0 (a cache hit's), keeping the breakdown's shape and source when there was one. */
+function zeroCost(c: LedgerCost | null): LedgerCost {
+  const z: LedgerCost = { ...(c ?? { currency: 'USD', source: 'price_book' }), total: '0' } as LedgerCost;
+  for (const part of COST_PARTS) z[part] = '0';
+  if (z.other !== undefined) z.other = '0';
+  return z;
 }
 
 /** The ledger `error` of a call that failed after it was forwarded: a catalogue code and what happened. */

@@ -99,7 +99,9 @@ export function sameShapeRoute(plan: TargetPlan, route: Route): Route {
 export function translatedRoute(plan: TargetPlan, path: string, stream: boolean, client: Route): Route {
   const to = plan.translator?.to;
   if (to === 'chat.completions' && plan.openAi) {
-    const r = plan.openAi(makeRoute({ ...client, api: 'chat.completions' }), path);
+    // Translators name OpenAI's path as the gateway does (`/v1/chat/completions`); OpenAI-style base URLs end in /v1.
+    const rel = path.startsWith('/v1/') ? path.slice(3) : path;
+    const r = plan.openAi(makeRoute({ ...client, api: 'chat.completions' }), rel);
     return makeRoute({ ...r, api: 'chat.completions', urlModel: undefined, urlStream: false });
   }
   const provider = isProviderId(plan.provider) ? plan.provider : client.provider;

@@ -46,6 +46,9 @@ import { scheduleRetention } from '../ledger-admin/retention.js';
 import { BillingPullService } from '../billing/pull/billing-pull-service.js';
 import { adminTargets } from '../billing/pull/billing-pull.js';
 import { environment } from '../config/environment.js';
+import { openResponseCache } from '../gateway/response-cache/open-response-cache.js';
+import type { ResponseCache } from '../gateway/response-cache/response-cache.js';
+import type { ResponseCacheConfig } from '../gateway/response-cache/response-cache-config.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -83,6 +86,10 @@ export interface RuntimeOptions {
   requestSpans?: RequestSpanExportOptions | false;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
+  /** `cache:` from the serve config: the gateway's response cache (Redis when COSTRAIL_REDIS_URL is set, unless simulated). */
+  cache?: ResponseCacheConfig;
+  /** A response cache built by the caller (tests); wins over `cache`. */
+  responseCache?: ResponseCache;
 }
 
 /** How often the overrides file's mtime is checked (a stat, off the call path). */
@@ -198,8 +205,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
+  const responseCache = opts.responseCache ?? (await openResponseCache(opts.cache, policySettingsFrom(storeEnv).redis, (err) => log.warn({ dependency: 'response_cache', err: err.message }, 'response cache unavailable; calls go upstream until it answers')));
   const routing = new RoutingService({ router, book, config: opts.routing?.rules, dataDir: opts.dataDir, budgets: policy, log: (level, msg) => log[level]({}, msg) });
-  const gateway = new Gateway({ upstreams, book, sink, router, routing: routing.table, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
+  const gateway = new Gateway({ responseCache, upstreams, book, sink, router, routing: routing.table, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -269,6 +277,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
           server.closeAllConnections();
         });
         await gateway.close();
+        await responseCache?.close();
         await outcomeHeaders.flush();
         await keys.close();
         await alerts.stop();

@@ -14,7 +14,7 @@ import { routingFromConfig } from '../../src/config/routing-config.js';
 import { ServeConfigSchema } from '../../src/config/serve-config.js';
 import { startCostrail } from '../../src/server/costrail-runtime.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { registerShapeTranslator, translatorFor, type ShapeTranslator } from '../../src/translation/shape-translator.js';
+import { registerShapeTranslator, type ShapeTranslator } from '../../src/translation/shape-translator.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { rigFor, type Rig } from '../policy/policy-test-kit.js';
 
@@ -64,7 +64,8 @@ let n = 0;
 let current = '';
 
 before(async () => {
-  if (!translatorFor('chat.completions', 'messages')) registerShapeTranslator(toyTranslator);
+  // Replaces the real translator (if merged) in this test process only: the assertions are about the gateway around it.
+  registerShapeTranslator(toyTranslator);
   sim = await startSimulator();
   const setup = routingFromConfig(ServeConfigSchema.parse({ providers: { openai: { base_url: `${sim.url}/v1` }, anthropic: { base_url: sim.url } } }), {});
   const rt = await startCostrail({ port: 0, dataDir: tempDir('costrail-xplumb-'), quiet: true, routing: setup });

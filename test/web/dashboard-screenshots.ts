@@ -36,9 +36,17 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   const unpriced = [0, 1, 2, 3].map((i) =>
     makeRecord(900 + i, { id: `shot-unpriced-${i}`, started_at: new Date(now - 90 * 60_000 + i * 60_000).toISOString(), model: 'ft:acme-support-v2', model_requested: 'ft:acme-support-v2', cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model ft:acme-support-v2', trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'triage' } }),
   );
-  await env.rt.store.insertRecords([...loop, ...unpriced]);
+  // Response-cache hits on the support FAQ: cost 0, saved what the calls would have cost (the overview's savings flag).
+  const hits = Array.from({ length: 12 }, (_, i) => {
+    const r = makeRecord(950 + i, { id: `shot-cached-${i}`, started_at: new Date(now - 70 * 60_000 + i * 60_000).toISOString(), trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'faq' } });
+    const zero = r.cost && (Object.fromEntries(Object.entries(r.cost).map(([k, v]) => [k, k === 'currency' || k === 'source' ? v : '0'])) as typeof r.cost);
+    return { ...r, status: 'cached' as const, cost: zero, saved: r.cost?.total ?? null, usage: null, usage_source: null, raw_usage: null };
+  });
+  await env.rt.store.insertRecords([...loop, ...unpriced, ...hits]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
+  // The long agent trace delivered its report: the trace view and its agent runs show the outcome.
+  await env.rt.store.economics.insertOutcomes([{ id: 'shot-outcome-7f3a', occurred_at: new Date(now - 3_600_000).toISOString(), type: 'report_delivered', success: true, trace_id: trace, call_ids: [], customer: null, feature: 'deep-research', team: 'research', value_usd: null, attributes: {} }]);
   await env.rt.writer.flush();
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
@@ -105,6 +113,7 @@ async function main(): Promise<void> {
       ...pages.map((p) => ({ name: p, hash: `#/${p}` })),
       { name: 'call-detail', hash: `#/requests?call=${encodeURIComponent(call.id)}&at=${encodeURIComponent(call.started_at)}` },
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
+      { name: 'agent-run', hash: `#/requests/trace/${encodeURIComponent(trace)}?agent=worker` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
