@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 import { KeysConfigSchema } from '../keys/keys-config.js';
+import { RoutingSectionSchema } from '../routing/routing-schema.js';
 import { ResponseCacheConfigSchema, RESPONSE_CACHE_KEYS } from '../gateway/response-cache/response-cache-config.js';
 import { CaptureConfigSchema } from '../capture/capture-config.js';
 
@@ -36,6 +37,8 @@ export const ServeConfigSchema = z
     providers: z.record(z.string(), ProviderEntrySchema).default({}),
     /** Un-prefixed OpenAI-shaped calls whose model matches go to `provider` (first match wins). */
     routes: z.array(z.object({ match: z.string().min(1), provider: z.string().min(1) }).strict()).default([]),
+    /** Routing rules, model pools, fallback chains and retries (src/routing/routing-schema.ts, docs/routing.md). */
+    routing: RoutingSectionSchema.optional(),
     alerts: AlertsConfigSchema.optional(),
     /** `public: true` serves /metrics without a token (default: admin token only). */
     metrics: z.object({ public: z.boolean().optional() }).strict().optional(),
@@ -81,6 +84,7 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
 
 /** The keys a section accepts, for the unknown-key message. */
 function knownKeys(path: readonly PropertyKey[]): string {
+  if (path[0] === 'routing') return path.length === 1 ? Object.keys(RoutingSectionSchema.shape).join(', ') : 'see docs/routing.md';
   if (path[0] === 'cache') return RESPONSE_CACHE_KEYS.join(', ');
   const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : path[0] === 'capture' ? CaptureConfigSchema : undefined;
   return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';

@@ -21,6 +21,7 @@ import { registerAdvisorRoutes } from '../advisor/advisor-routes.js';
 import { registerInventoryRoutes } from '../inventory/inventory-routes.js';
 import { registerEvalRoutes } from '../evaluation/eval-routes.js';
 import { registerGpuRoutes } from '../inventory/gpu-routes.js';
+import { registerRoutingRoutes } from '../routing/routing-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -48,4 +49,5 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerInventoryRoutes(api, ctx);
   registerEvalRoutes(api, ctx);
   registerGpuRoutes(api, ctx);
+  registerRoutingRoutes(api, ctx);
 }

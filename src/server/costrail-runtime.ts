@@ -10,6 +10,7 @@ import { ReplayService } from '../evaluation/replay-service.js';
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
 import { ProviderRouter } from '../gateway/provider-router.js';
+import { RoutingService } from '../routing/routing-service.js';
 import { defaultRouting, type RoutingSetup } from '../config/routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -215,7 +216,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const captures = captureRepositoryFor(store);
   const box = new SecretBox(loadMasterKey(opts.dataDir).key);
   const capture = opts.capture?.enabled ? new BodyCapture(opts.capture, box, captures, (err) => log.warn({ err: err.message }, 'body capture write failed; those captures are dropped')) : undefined;
-  const gateway = new Gateway({ responseCache, capture, upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
+  const routing = new RoutingService({ router, book, config: opts.routing?.rules, dataDir: opts.dataDir, budgets: policy, log: (level, msg) => log[level]({}, msg) });
+  const gateway = new Gateway({ responseCache, capture, upstreams, book, sink, router, routing: routing.table, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -228,7 +230,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const admission = new SdkAdmission({ policy: policy.engine, append: (r) => sink.append(r) });
   let selfUrl = '';
   const replays = new ReplayService({ repo: captures, box, gatewayUrl: () => selfUrl, onError: (id, err) => log.warn({ run: id, err: err.message }, 'replay run failed') });
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls, replays, captures, capture };
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls, routing, replays, captures, capture };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);

@@ -9,6 +9,7 @@ import type { BillingPullService } from '../billing/pull/billing-pull-service.js
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { SdkAdmission } from '../policy/sdk-admission.js';
+import type { RoutingService } from '../routing/routing-service.js';
 import type { CurrentPriceBook } from '../pricing/current-price-book.js';
 import type { Store } from '../store/store.js';
 import type { TokenAuthenticator } from '../http/principal.js';
@@ -36,4 +37,6 @@ export interface RuntimeContext {
   captures: CaptureRepository;
   /** Undefined when body capture is off. */
   capture: BodyCapture | undefined;
+  /** Routing rules, fallbacks and retries in force (`GET/PUT /api/routing/rules`). */
+  routing: RoutingService;
 }
