@@ -346,7 +346,7 @@ export class Gateway {
     if ((upstream.body as unknown as { readableLength: number }).readableLength === 0) res.flushHeaders();
     const meter: StreamMeter = parserFor(route.provider).createStreamMeter({ api: parserApi(route), model_requested: (call.modelSent ?? call.modelRequested) ?? undefined });
     // Across shapes the translator rewrites the stream (it reads the usage chunk itself); else the filter hides the one we asked for.
-    const translated = call.translator?.stream(call.modelRequested ?? '');
+    const translated = call.translator?.stream(call.modelRequested ?? '', call.body);
     const filter = injected && !translated ? new UsageChunkFilter() : undefined;
     let streamError: string | undefined;
     try {
@@ -560,7 +560,7 @@ export class Gateway {
         // A prefixed path the router does not name (api "other") is read by the body's own shape.
         const api = call.route.api === 'other' ? bodyApi(call.route.provider, json) : parserApi(call.route);
         extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: (call.modelSent ?? call.modelRequested) ?? undefined });
-        if (call.translator && asRecord(json)) bytes = Buffer.from(JSON.stringify(call.translator.response(json as Record<string, unknown>, call.modelRequested ?? '')));
+        if (call.translator && asRecord(json)) bytes = Buffer.from(JSON.stringify(call.translator.response(json as Record<string, unknown>, call.modelRequested ?? '', call.body)));
         const rec = asRecord(json);
         finishReason = rec ? adapterFor(call.route.provider).finishReason?.(rec, api) : undefined;
       } catch (e) {

@@ -76,11 +76,18 @@ describe('across API shapes', () => {
 
   it('OpenAI SDK, rule to Anthropic, streamed: OpenAI chunks out, usage metered from the Anthropic stream', { skip: OPENAI_TO_ANTHROPIC }, async () => {
     await setRouting({ rules: [{ id: 'to-claude', match: { feature: current, api: 'chat.completions' }, target: { provider: 'anthropic', model: 'claude-haiku-4-5', api: 'messages' } }] });
-    const stream = await openai().chat.completions.create({ model: 'gpt-4o', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hello' }] });
+    const stream = await openai().chat.completions.create({ model: 'gpt-4o', max_tokens: 50, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hello' }] });
     let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    let clientUsage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) clientUsage = chunk.usage;
+    }
     assert.ok(text.length > 0);
     const [r] = await records();
+    // The client asked for usage in its own shape: the translator needs the client's request to know.
+    assert.ok(clientUsage, 'the OpenAI client gets its include_usage chunk from an Anthropic stream');
+    assert.equal(clientUsage.completion_tokens, r?.usage?.output_tokens);
     assert.equal(r?.status, 'ok');
     assert.equal(r?.stream, true);
     assert.equal(r?.usage_source, 'provider');
