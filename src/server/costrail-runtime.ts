@@ -12,6 +12,8 @@ import { CurrentPriceBook } from '../pricing/current-price-book.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
+import { isImportedSpendScope } from '../policy/policy-schemas.js';
+import { importedSpendMeter } from '../inventory/imported-spend-meter.js';
 import { policySettingsFrom } from '../config/policy-settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -195,7 +197,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await writer.flush();
   }
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), importedSpend: importedSpendMeter(store), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
   const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
@@ -225,7 +227,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await listen(server, opts.port, opts.host);
   }
   const url = serverUrl(server);
-  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets').filter((b) => !isImportedSpendScope(b.scope)) } });
   // Channel secrets (webhook signing secret, SMTP password) are sealed under the master key;
   // rows from before sealing existed are sealed now.
   alerts.repo.useSecretBox(new SecretBox(loadMasterKey(opts.dataDir).key));
