@@ -20,6 +20,7 @@ import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
 import { seedEconomics } from './economics-seed.js';
 import { seedBills } from './reconciliation-seed.js';
+import { seedAiSpend } from './ai-spend-seed.js';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const VIEWPORTS = [
@@ -43,6 +44,8 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
   await env.rt.writer.flush();
+  // The All AI spend page: card and expense lines, seats and a review queue beside that ledger.
+  await seedAiSpend(env.rt.store, now);
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {
     scope: { team: 'research' },
