@@ -46,6 +46,7 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   await env.rt.writer.flush();
   // The All AI spend page: card and expense lines, seats and a review queue beside that ledger.
   await seedAiSpend(env.rt.store, now);
+  await env.send('POST', '/api/budgets', { name: 'Coding assistants (cards and seats)', scope: { category: 'coding_assistant' }, period: 'month', limit_usd: '150.00' });
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {
     scope: { team: 'research' },
