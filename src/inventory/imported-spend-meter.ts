@@ -1,7 +1,7 @@
 /**
  * The spend a vendor / category budget watches (src/policy/imported-budgets.ts): the items of the
  * one AI total (ai-spend.ts) that did not pass the gateway — matched card and expense lines and
- * imported bills (and whatever else the inventory imports, such as seat run-rates), with the same
+ * imported bills, seat plans' run-rates (prorated to date) and self-hosted GPU usage, with the same
  * no-double-counting rules (billed replaces metered per provider and day; prepaid API credits of a
  * provider with usage are left out). Metered gateway spend is for gateway budgets, which can block.
  *
@@ -23,15 +23,16 @@ export function vendorMatches(scopeVendor: string, item: AiSpendItem): boolean {
 
 export function importedSpendMeter(store: Store): ImportedSpendMeter {
   return async (scope, days) => {
-    // Items are UTC days; ask for a day either side and keep the budget's calendar days.
-    const from = days.from === null ? new Date(0).toISOString() : new Date(Date.parse(`${days.from}T00:00:00Z`) - DAY_MS).toISOString();
-    const to = days.to === null ? new Date(Date.now() + 366 * DAY_MS).toISOString() : new Date(Date.parse(`${days.to}T00:00:00Z`) + DAY_MS).toISOString();
+    // Items are UTC days; the budget's calendar days are asked for as UTC days, so a seat plan's
+    // run-rate (prorated from the window's start) is counted from the period's first day.
+    const from = days.from === null ? new Date(0).toISOString() : `${days.from}T00:00:00.000Z`;
+    const to = days.to === null ? new Date(Date.now() + DAY_MS).toISOString() : `${days.to}T00:00:00.000Z`;
     const { items } = await aiSpendItems(store, { from, to });
     const kept = items.filter(
       (i) =>
         i.origin !== 'ledger' &&
-        (days.from === null || i.day >= days.from) &&
-        (days.to === null || i.day < days.to) &&
+        // A period that never resets has no start to prorate a run-rate from.
+        !(i.origin === 'seat' && days.from === null) &&
         (scope['vendor'] === undefined || vendorMatches(scope['vendor'], i)) &&
         (scope['category'] === undefined || i.category === scope['category']) &&
         (scope['team'] === undefined || i.team === scope['team']),

@@ -11,6 +11,7 @@ import { analyticsConformance } from './store-analytics.case.js';
 import { rollupConformance } from './store-rollup.case.js';
 import { overviewConformance } from './store-overview.case.js';
 import { economicsConformance } from './store-economics.case.js';
+import { agentRunsConformance } from './store-agent-runs.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -126,5 +127,6 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     rollupConformance(fresh);
     overviewConformance(fresh);
     economicsConformance(fresh);
+    agentRunsConformance(fresh);
   });
 }
