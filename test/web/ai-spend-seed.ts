@@ -60,9 +60,10 @@ export async function seedAiSpend(store: Store, now = Date.now()): Promise<void>
     if (s.vendor === 'Midjourney') await store.inventory.upsertSource({ ...s, status: 'unsanctioned' });
     if (s.vendor === 'OpenAI' || s.vendor === 'Anthropic') await store.inventory.upsertSource({ ...s, status: 'sanctioned' });
   }
-  // A sanctioned Copilot plan with five seats, two of them idle for over a month.
+  // A sanctioned Copilot plan (an annual commitment on invoice, so no run-rate accrues in the total
+  // and the figures stay exact whenever the seed runs) with five seats, two idle for over a month.
   const renewal = new Date(now + 40 * DAY).toISOString().slice(0, 10);
-  await store.inventory.upsertSource({ source_id: 'github/copilot-business/ap-invoice', vendor: 'GitHub (Microsoft)', product: 'Copilot Business', category: 'coding_assistant', channel: 'ap_invoice', owner_team: 'engineering', owner_person: null, seats_purchased: 5, seats_active: 3, billing_model: 'seat', run_rate_usd: '95.00', renewal_date: renewal, status: 'sanctioned' });
+  await store.inventory.upsertSource({ source_id: 'github/copilot-business/ap-invoice', vendor: 'GitHub (Microsoft)', product: 'Copilot Business', category: 'coding_assistant', channel: 'ap_invoice', owner_team: 'engineering', owner_person: null, seats_purchased: 5, seats_active: 3, billing_model: 'commit', run_rate_usd: '95.00', renewal_date: renewal, status: 'sanctioned' });
   const active = new Date(now - 2 * DAY).toISOString();
   const idle = new Date(now - 45 * DAY).toISOString();
   await store.inventory.putSeats(
