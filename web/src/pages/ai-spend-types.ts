@@ -7,7 +7,7 @@ export interface AiSpendRow {
 export interface AiSpendResult {
   rows: AiSpendRow[];
   total: string;
-  parts: { ledger: string; billed: string; expenses: string };
+  parts: { ledger: string; billed: string; expenses: string; seats?: string; gpu?: string };
   excluded_prepaid: string;
   unconverted_lines: number;
 }

@@ -38,6 +38,12 @@ export function aiSpendRange(range: string, now = Date.now()): { from: string; t
   return { from: new Date(end - days * DAY_MS).toISOString(), to: new Date(end).toISOString() };
 }
 
+/** The total's parts in words, the zero ones left out. */
+function partsText(p: AiSpendResult['parts']): string {
+  const named: [string, string | undefined][] = [['API metered', p.ledger], ['API billed', p.billed], ['cards & expenses', p.expenses], ['seat plans', p.seats], ['GPUs', p.gpu]];
+  return named.filter(([, v]) => v !== undefined && v !== '0').map(([k, v]) => `${k} $${v ?? '0'}`).join(' · ');
+}
+
 const amountOf = (rows: AiSpendRow[] | undefined, key: string): string => rows?.find((r) => r.key === key)?.amount_usd ?? '0';
 
 export function AiSpend({ route, canWrite }: { route: HashRoute; canWrite: boolean }) {
@@ -103,7 +109,7 @@ export function AiSpend({ route, canWrite }: { route: HashRoute; canWrite: boole
         {!byCategory.data && !error ? <Loading what="AI spend" /> : null}
         {byCategory.data ? (
           <div className="stats">
-            <Stat label="Total AI spend" testId="ai-spend-total" sub={`API $${byCategory.data.parts.ledger} metered · $${byCategory.data.parts.billed} billed · cards & expenses $${byCategory.data.parts.expenses}`}>
+            <Stat label="Total AI spend" testId="ai-spend-total" sub={partsText(byCategory.data.parts)}>
               <Money value={byCategory.data.total} testId="ai-spend-total-value" />
             </Stat>
             <Stat label="Sanctioned" testId="ai-spend-sanctioned">
