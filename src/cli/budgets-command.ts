@@ -27,7 +27,7 @@ interface CreateOpts extends ApiAccessOptions {
   limitUsd?: string;
   limitTokens?: number;
   thresholds?: string;
-  action: string;
+  action?: string;
   downgradeTo?: string;
   backgroundPauseAt?: number;
   onCounterError?: string;
@@ -62,14 +62,14 @@ export function registerBudgetsCommand(program: Command): void {
       .description('Create a budget on a scope, in USD or tokens, per period')
       .requiredOption('--name <name>', 'a name people recognise')
       .option('--id <id>', 'a stable id (default: generated)')
-      .option('--scope <fields>', 'fields that must all match: team=search,model=gpt-4o,tag:env=prod (default global)')
+      .option('--scope <fields>', 'fields that must all match: team=search,model=gpt-4o,tag:env=prod (default global); vendor=… or category=… (with team=…) watches imported card, expense and billed spend and alerts only')
       .option('--period <period>', 'hour | day | week | month | total', 'month')
       .option('--timezone <tz>', 'IANA time zone the period follows', 'UTC')
       .option('--fiscal-start-day <day>', 'months start on this day (1-28)', positiveNumber('--fiscal-start-day'))
       .option('--limit-usd <usd>', 'limit in USD, e.g. 25.00')
       .option('--limit-tokens <n>', 'limit in tokens', positiveNumber('--limit-tokens'))
       .option('--thresholds <list>', 'fractions that raise threshold events', '0.5,0.8,1')
-      .option('--action <action>', 'at 100%: block | notify | downgrade', 'block')
+      .option('--action <action>', 'at 100%: block | notify | downgrade (default block; notify for vendor / category scopes)')
       .option('--downgrade-to <model>', 'the cheaper model for --action downgrade')
       .option('--background-pause-at <fraction>', 'refuse x-costrail-priority: background calls from this fraction on', positiveNumber('--background-pause-at'))
       .option('--on-counter-error <mode>', 'when shared counters are unreachable: open | closed', 'open')
@@ -87,7 +87,7 @@ export function registerBudgetsCommand(program: Command): void {
       ...(o.fiscalStartDay ? { fiscal_month_start_day: o.fiscalStartDay } : {}),
       ...(o.limitUsd !== undefined ? { limit_usd: o.limitUsd } : { limit_tokens: o.limitTokens }),
       thresholds,
-      action: o.action,
+      ...(o.action ? { action: o.action } : {}),
       ...(o.downgradeTo ? { downgrade_to: o.downgradeTo } : {}),
       ...(o.backgroundPauseAt ? { background_pause_at: o.backgroundPauseAt } : {}),
       on_counter_error: o.onCounterError,

@@ -151,9 +151,10 @@ function registerInventory(program: Command): void {
   });
   const review = withApiOptions(inv.command('review').description('The review queue; with --confirm or --reject, decide one line').argument('[hash]', 'a queued line (its line_hash)'))
     .option('--confirm <vendor/product/category>', `confirm as VENDOR/PRODUCT/CATEGORY (category one of ${SPEND_CATEGORIES.join(', ')})`)
+    .option('--pattern <text>', 'with --confirm: the descriptor rule to add (default: the descriptor without processor prefix and reference numbers)')
     .option('--reject', 'reject as not AI')
     .option('--json', 'print as JSON');
-  review.action(async (hash: string | undefined, opts: ApiAccessOptions & { confirm?: string; reject?: boolean; json?: boolean }) => {
+  review.action(async (hash: string | undefined, opts: ApiAccessOptions & { confirm?: string; pattern?: string; reject?: boolean; json?: boolean }) => {
     if (!hash) {
       const { lines } = await withApi(opts, ({ client }) => client.get<{ lines: ExpenseLine[] }>('/api/inventory/review'));
       if (opts.json) return void process.stdout.write(JSON.stringify({ lines }, null, 2) + '\n');
@@ -166,10 +167,11 @@ function registerInventory(program: Command): void {
     if (opts.confirm) {
       const [vendor, product, category] = opts.confirm.split('/');
       if (!vendor || !product || !category || !(SPEND_CATEGORIES as readonly string[]).includes(category)) throw new CliError(`--confirm must be VENDOR/PRODUCT/CATEGORY with a category of ${SPEND_CATEGORIES.join(', ')}`, 2);
-      body = { confirm: { vendor, product, category } };
+      body = { confirm: { vendor, product, category, ...(opts.pattern ? { pattern: opts.pattern } : {}) } };
     }
-    const r = await withApi(opts, ({ client }) => client.post<{ line_hash: string; state: string }>(`/api/inventory/review/${encodeURIComponent(hash)}`, body));
-    process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : `${r.line_hash}: ${r.state}\n`);
+    const r = await withApi(opts, ({ client }) => client.post<{ line_hash: string; state: string; rule?: { pattern: string } | null; also_matched?: number }>(`/api/inventory/review/${encodeURIComponent(hash)}`, body));
+    const taught = r.rule ? `; rule "${r.rule.pattern}" added for later imports${r.also_matched ? `, ${r.also_matched} more queued line(s) confirmed by it` : ''}` : '';
+    process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : `${r.line_hash}: ${r.state}${taught}\n`);
   });
   withApiOptions(inv.command('findings').description('Findings with the monthly $ they would save (duplicate channels, unsanctioned vendors, overlapping tools, renewals in 60 days)'))
     .option('--as-of <date>', 'end of the 30-day window (ISO 8601; default now)')

@@ -59,9 +59,48 @@ export const ExpenseLineSchema = z.strictObject({
 });
 
 export const ReviewDecisionSchema = z.union([
-  z.strictObject({ confirm: z.strictObject({ vendor: z.string().min(1).max(200), product: z.string().min(1).max(200), category: z.enum(SPEND_CATEGORIES) }) }),
+  z.strictObject({
+    confirm: z.strictObject({
+      vendor: z.string().min(1).max(200),
+      product: z.string().min(1).max(200),
+      category: z.enum(SPEND_CATEGORIES),
+      pattern: z.string().min(2).max(100).regex(/[A-Za-z0-9]/, 'a pattern needs a letter or digit').optional().describe('the descriptor rule to add (default: the descriptor without processor prefix and reference numbers); it must start the line\'s descriptor'),
+    }),
+  }),
   z.strictObject({ reject: z.literal(true) }),
 ]);
+
+export const ReviewOutcomeSchema = z.strictObject({
+  line_hash: z.string(),
+  state: z.enum(['matched', 'rejected']),
+  rule: z.strictObject({ pattern: z.string(), vendor: z.string(), product: z.string(), category: z.enum(SPEND_CATEGORIES) }).nullable().describe('the descriptor rule a confirmation added (later imports match with it)'),
+  also_matched: z.number().int().describe('other queued lines the new rule matched and confirmed'),
+});
+
+export const AiSpendTrendSchema = z.strictObject({
+  granularity: z.enum(['day', 'week', 'month']),
+  rows: z.array(z.strictObject({ period: z.string().describe('first day of the bucket'), total: decimal, by_category: z.array(z.strictObject({ key: z.string().nullable(), amount_usd: decimal })) })),
+  total: decimal,
+});
+
+export const SeatListSchema = z.strictObject({
+  as_of: z.string(),
+  seats: z.array(
+    z.strictObject({
+      source_id: z.string(),
+      vendor: z.string(),
+      product: z.string(),
+      category: z.enum(SPEND_CATEGORIES),
+      person: z.string(),
+      team: z.string().nullable(),
+      last_active_at: z.string().nullable(),
+      monthly_usd: decimal.nullable().describe('run-rate over seats; null without a run-rate'),
+      idle: z.boolean().describe('no activity in the 30 days before as_of, or never'),
+      duplicate: z.boolean().describe('another organisation seat in the category, or a personal plan paid in it'),
+      duplicate_of: z.array(z.string()),
+    }),
+  ),
+});
 
 export const ExpenseRuleSchema = z.strictObject({
   pattern: z.string().min(2).max(100).regex(/[A-Za-z0-9]/, 'a pattern needs a letter or digit'),

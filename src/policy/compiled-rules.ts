@@ -6,7 +6,7 @@
 import { budgetUnit, type BudgetUnit } from './budget-status.js';
 import { periodWindow, type PeriodWindow } from './budget-period.js';
 import { toPico } from './money-units.js';
-import type { AllowListSpec, BudgetSpec, KillSwitchSpec, PolicyRules, RateLimitSpec, TraceGuardSpec } from './policy-schemas.js';
+import { isImportedSpendScope, type AllowListSpec, type BudgetSpec, type KillSwitchSpec, type PolicyRules, type RateLimitSpec, type TraceGuardSpec } from './policy-schemas.js';
 import { ScopeIndex } from './scope-index.js';
 
 /** Buckets outlive their period by this much, so late settles and /api/budgets still find them. */
@@ -69,7 +69,8 @@ export class CompiledRules {
   readonly countersNeeded: boolean;
 
   constructor(readonly rules: PolicyRules, previous?: CompiledRules) {
-    const budgets = rules.budgets.map((b) => {
+    // Vendor / category budgets watch imported spend (imported-budgets.ts): never in admission.
+    const budgets = rules.budgets.filter((b) => !isImportedSpendScope(b.scope)).map((b) => {
       // Keep a budget's cached window across recompiles when its spec did not change.
       const old = previous?.budgetById.get(b.id);
       return old && JSON.stringify(old.spec) === JSON.stringify(b) ? old : new CompiledBudget(b);

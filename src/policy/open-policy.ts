@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { PolicyCounters } from './counters/policy-counters.js';
 import { RedisCounters } from './counters/redis-counters.js';
 import { PolicyService } from './policy-service.js';
+import type { ImportedSpendMeter } from './imported-budgets.js';
 
 export interface PolicyRuntimeOptions {
   counters?: PolicyCounters;
@@ -19,6 +20,8 @@ export interface PolicyRuntimeOptions {
   reservationCeilingUsd?: string;
   reservationTtlMs?: number;
   syncIntervalMs?: number;
+  /** Imported spend for vendor / category budgets (the runtime passes the inventory's meter). */
+  importedSpend?: ImportedSpendMeter;
 }
 
 /** Where the counters live and the policy's tunables, as src/config/ resolved them from the environment. */
@@ -40,6 +43,7 @@ export async function openPolicy(o: PolicyRuntimeOptions & { store: Store; book:
     reservationCeilingUsd: o.reservationCeilingUsd ?? settings.reservationCeilingUsd,
     reservationTtlMs: o.reservationTtlMs,
     syncIntervalMs: o.syncIntervalMs ?? settings.syncIntervalMs,
+    importedSpend: o.importedSpend,
     flushLedger: () => o.writer.flush(),
     log: o.quiet ? undefined : (level, msg, fields) => console.error(JSON.stringify({ level, msg, ...fields })),
   });

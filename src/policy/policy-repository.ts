@@ -22,6 +22,15 @@ export const POLICY_MIGRATIONS: readonly DomainMigration[] = [
     duckdb: 'CREATE TABLE IF NOT EXISTS policy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL); INSERT INTO policy_revision VALUES (1, 0) ON CONFLICT DO NOTHING',
     postgres: 'CREATE TABLE IF NOT EXISTS policy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL); INSERT INTO policy_revision VALUES (1, 0) ON CONFLICT DO NOTHING',
   },
+  {
+    // Thresholds of vendor / category budgets already announced, per budget, period and
+    // fraction: kept in the store (not the counters) so a re-import, a restart or a second
+    // replica never announces the same threshold twice.
+    version: 3,
+    name: 'imported-spend budget thresholds',
+    duckdb: 'CREATE TABLE IF NOT EXISTS budget_threshold_claim (claim_key VARCHAR PRIMARY KEY, claimed_at BIGINT NOT NULL)',
+    postgres: 'CREATE TABLE IF NOT EXISTS budget_threshold_claim (claim_key TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL)',
+  },
 ];
 
 const LIST_OF: Record<PolicyKind, keyof PolicyRules> = {
@@ -74,6 +83,11 @@ export class PolicyRepository {
   async revision(): Promise<number> {
     const rows = await this.store.sql.query('SELECT revision FROM policy_revision WHERE id = 1');
     return rows[0] ? (numberOf(rows[0]['revision']) ?? 0) : 0;
+  }
+
+  /** Claims a threshold announcement; true for the one caller that claimed it first. */
+  async claimThreshold(key: string, now: number): Promise<boolean> {
+    return (await this.store.sql.execute('INSERT INTO budget_threshold_claim (claim_key, claimed_at) VALUES ($1, $2) ON CONFLICT (claim_key) DO NOTHING', [key, now])) > 0;
   }
 
   async createdAt(kind: PolicyKind, id: string): Promise<number | null> {

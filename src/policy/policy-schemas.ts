@@ -6,12 +6,27 @@
 import { z } from 'zod';
 import { ATTRIBUTION_FIELDS } from '../ledger/ledger-record.js';
 import { isTagDimension } from '../attribution/spend-dimension.js';
+import { SPEND_CATEGORIES } from '../store/spend-source.js';
 
 /** Fields a scope may name besides attribution fields; `tag:NAME` matches a request tag. */
 export const SCOPE_FIELDS: readonly string[] = [...ATTRIBUTION_FIELDS, 'provider', 'model', 'key_id'];
 
 export function isScopeField(k: string): boolean {
   return SCOPE_FIELDS.includes(k) || isTagDimension(k);
+}
+
+/**
+ * Budget-only scope fields over imported spend (the AI spend inventory: card and expense lines,
+ * imported bills): `vendor=Cursor`, `category=coding_assistant`. That spend never passes the
+ * gateway, so such a budget can only watch and alert, never block or downgrade a call.
+ */
+export const IMPORTED_SPEND_FIELDS: readonly string[] = ['vendor', 'category'];
+/** What an imported-spend scope may combine with vendor / category: the team (expense cost centre). */
+const IMPORTED_SPEND_ALLOWED: readonly string[] = [...IMPORTED_SPEND_FIELDS, 'team'];
+
+/** True when a budget's scope names a vendor or category: it is evaluated on imported spend. */
+export function isImportedSpendScope(scope: Readonly<Record<string, string>>): boolean {
+  return Object.keys(scope).some((k) => IMPORTED_SPEND_FIELDS.includes(k));
 }
 
 /** A set of fields that must all match; `{}` is global. */
@@ -32,11 +47,21 @@ export const BUDGET_PERIODS = ['hour', 'day', 'week', 'month', 'total'] as const
 /** When the shared counters cannot be reached: admit (`open`) or refuse (`closed`). */
 export const FailModeSchema = z.enum(['open', 'closed']);
 
+/** A budget's scope: gateway fields, or vendor / category (and team) over imported spend. */
+const BudgetScopeSchema = z
+  .record(z.string(), z.string().min(1).max(256))
+  .refine((s) => Object.keys(s).every((k) => isScopeField(k) || IMPORTED_SPEND_FIELDS.includes(k)), { message: `scope keys must be one of ${[...SCOPE_FIELDS, ...IMPORTED_SPEND_FIELDS].join(', ')} or tag:NAME` })
+  .refine((s) => !isImportedSpendScope(s) || Object.keys(s).every((k) => IMPORTED_SPEND_ALLOWED.includes(k)), { message: 'a vendor or category scope covers imported spend (card, expense and billed lines) and may add only team; gateway fields (provider, model, key_id, feature, tag:…) belong in a separate budget' })
+  .refine((s) => s['category'] === undefined || (SPEND_CATEGORIES as readonly string[]).includes(s['category']), { message: `category must be one of ${SPEND_CATEGORIES.join(', ')}` })
+  .default({});
+
+const HARD_CAP_MESSAGE = 'a vendor or category budget watches imported spend (card, expense and billed lines) that never passes the gateway, so it cannot block or downgrade calls: use "action": "notify" (the default for such scopes); it alerts at its thresholds';
+
 export const BudgetInputSchema = z
   .object({
     id: id.optional(),
     name: z.string().min(1).max(200),
-    scope: ScopeSchema,
+    scope: BudgetScopeSchema,
     period: z.enum(BUDGET_PERIODS).default('month'),
     timezone: z.string().default('UTC').refine(validTimeZone, { message: 'an IANA time zone such as Europe/Berlin' }),
     /** Fiscal months start on this day of the month (1-28); weeks and days ignore it. */
@@ -44,17 +69,22 @@ export const BudgetInputSchema = z
     limit_usd: usd.optional(),
     limit_tokens: z.number().int().positive().optional(),
     thresholds: z.array(fraction).max(10).default([0.5, 0.8, 1.0]),
-    action: z.enum(BUDGET_ACTIONS).default('block'),
+    /** Default `block`; `notify` for vendor / category scopes (set by the overwrite below). */
+    action: z.enum(BUDGET_ACTIONS).optional(),
     downgrade_to: z.string().min(1).optional(),
     /** Requests with `x-costrail-priority: background` are refused from this fraction of the limit on. */
     background_pause_at: z.number().gt(0).lte(1).optional(),
     on_counter_error: FailModeSchema.default('open'),
   })
   .strict()
+  .refine((b) => !isImportedSpendScope(b.scope) || b.action === undefined || b.action === 'notify', { message: HARD_CAP_MESSAGE, path: ['action'] })
+  .refine((b) => !isImportedSpendScope(b.scope) || (b.limit_tokens === undefined && b.background_pause_at === undefined), { message: 'a vendor or category budget is in USD (limit_usd) and has no background_pause_at: imported spend has no tokens and no calls to pause', path: ['limit_usd'] })
+  .overwrite((b) => ({ ...b, action: b.action ?? (isImportedSpendScope(b.scope) ? 'notify' : 'block') }))
   .refine((b) => (b.limit_usd === undefined) !== (b.limit_tokens === undefined), { message: 'give exactly one of limit_usd or limit_tokens', path: ['limit_usd'] })
   .refine((b) => b.action !== 'downgrade' || b.downgrade_to !== undefined, { message: 'action "downgrade" needs downgrade_to', path: ['downgrade_to'] });
+export type BudgetAction = (typeof BUDGET_ACTIONS)[number];
 export type BudgetInput = z.input<typeof BudgetInputSchema>;
-export type BudgetSpec = z.infer<typeof BudgetInputSchema> & { id: string };
+export type BudgetSpec = Omit<z.infer<typeof BudgetInputSchema>, 'action'> & { id: string; action: BudgetAction };
 
 export const RateLimitInputSchema = z
   .object({

@@ -25,7 +25,8 @@ import type { BucketState, PolicyCounters } from './counters/policy-counters.js'
 import { toPico } from './money-units.js';
 import { PolicyEngine } from './policy-engine.js';
 import { listOf, PolicyRepository } from './policy-repository.js';
-import { emptyRules, POLICY_KINDS, type BudgetSpec, type PolicyKind, type PolicyRules, type Scope } from './policy-schemas.js';
+import { emptyRules, isImportedSpendScope, POLICY_KINDS, type BudgetSpec, type PolicyKind, type PolicyRules, type Scope } from './policy-schemas.js';
+import { ImportedBudgets, type ImportedSpendMeter } from './imported-budgets.js';
 import { WorstCaseEstimator } from './worst-case-cost.js';
 
 export interface ThresholdEvent {
@@ -63,6 +64,10 @@ export interface PolicyServiceOptions {
    * what they spooled during the outage a batch interval or two later.
    */
   rebuildAgainAfterMs?: number;
+  /** Reads imported spend for vendor / category budgets (src/inventory/imported-spend-meter.ts). */
+  importedSpend?: ImportedSpendMeter;
+  /** How often vendor / category budgets are re-evaluated on imported spend; default 60 000 ms. */
+  importedEvaluateMs?: number;
 }
 
 /** Changes not fanned out while the counters were down; re-sent when they return (bounded). */
@@ -94,6 +99,8 @@ export class PolicyService {
   /** The latest local change per rule, so a re-send never replays a change a newer one replaced. */
   private readonly latest = new Map<string, ChangeMessage>();
   private syncTimer: NodeJS.Timeout | undefined;
+  private importedTimer: NodeJS.Timeout | undefined;
+  private readonly imported: ImportedBudgets;
   private againTimer: NodeJS.Timeout | undefined;
   private syncing = false;
   private recovering: Promise<void> | undefined;
@@ -107,6 +114,7 @@ export class PolicyService {
     this.counters = o.counters ?? new MemoryCounters();
     this.clock = o.clock ?? Date.now;
     this.repo = new PolicyRepository(o.store);
+    this.imported = new ImportedBudgets(o.importedSpend, this.repo);
     this.engine = new PolicyEngine({
       counters: this.counters,
       estimator: new WorstCaseEstimator(o.book),
@@ -139,6 +147,9 @@ export class PolicyService {
     s.counters.onReconnect(() => void s.recover());
     s.syncTimer = setInterval(() => void s.tick(), o.syncIntervalMs ?? 1000);
     s.syncTimer.unref();
+    // Imports made by another process (or the CLI on a shared store) are seen within a minute.
+    s.importedTimer = setInterval(() => void s.evaluateImportedBudgets().catch((e: Error) => s.o.log?.('warn', 'vendor / category budgets not evaluated', { err: e.message })), o.importedEvaluateMs ?? 60_000);
+    s.importedTimer.unref();
     return s;
   }
 
@@ -168,10 +179,13 @@ export class PolicyService {
     await this.repo.upsert(kind, spec.id, spec, this.clock());
     this.localChanges++;
     await this.bumpRevision();
+    const imported = kind === 'budget' && isImportedSpendScope((spec as unknown as BudgetSpec).scope);
     // Seed before the budget goes live, so no reservation creates its bucket first.
-    if (kind === 'budget') await this.seed(new CompiledBudget(spec as unknown as BudgetSpec));
+    if (kind === 'budget' && !imported) await this.seed(new CompiledBudget(spec as unknown as BudgetSpec));
     this.applyLocal({ op: 'upsert', kind, id: spec.id, spec });
     await this.broadcast({ op: 'upsert', kind, id: spec.id, spec });
+    // A vendor / category budget already past a threshold says so now, as a seeded one does.
+    if (imported) await this.evaluateImportedBudgets([spec as unknown as BudgetSpec]);
     return spec;
   }
 
@@ -195,12 +209,49 @@ export class PolicyService {
     } catch {
       states = budgets.map(() => ({ spent: 0n, reserved: 0n }));
     }
-    return budgets.map((b, i) => status(b, windows[i] as PeriodWindow, states[i] ?? { spent: 0n, reserved: 0n }));
+    const gateway = budgets.map((b, i) => status(b, windows[i] as PeriodWindow, states[i] ?? { spent: 0n, reserved: 0n }));
+    const imported = await this.imported.statuses(this.importedBudgetSpecs(), now);
+    // In the order the rules were made, whichever spend each watches.
+    const order = new Map(this.rules.budgets.map((b, i) => [b.id, i]));
+    return [...gateway, ...imported].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  }
+
+  /**
+   * Evaluates vendor / category budgets on the imported spend the store holds now and announces
+   * each newly crossed threshold (once per budget and period: the highest crossed); returns how
+   * many were announced. Called after imports and review decisions, and every minute.
+   */
+  async evaluateImportedBudgets(only?: readonly BudgetSpec[]): Promise<number> {
+    const budgets = only ?? this.importedBudgetSpecs();
+    if (budgets.length === 0 || this.closed) return 0;
+    const crossed = await this.imported.evaluate(budgets, this.clock());
+    for (const c of crossed) {
+      const event: ThresholdEvent = {
+        budget_id: c.budget.id,
+        budget_name: c.budget.name,
+        scope: c.budget.scope,
+        threshold: c.threshold,
+        unit: 'usd',
+        spent: formatAmount('usd', c.spent),
+        limit: formatAmount('usd', c.limit),
+        action: c.budget.action,
+        period_start: c.window.start > 0 ? new Date(c.window.start).toISOString() : null,
+        resets_at: c.window.end === Infinity ? null : new Date(c.window.end).toISOString(),
+        at: new Date(this.clock()).toISOString(),
+      };
+      for (const l of this.listeners) l(event);
+    }
+    return crossed.length;
+  }
+
+  private importedBudgetSpecs(): BudgetSpec[] {
+    return this.rules.budgets.filter((b) => isImportedSpendScope(b.scope));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.syncTimer);
+    clearInterval(this.importedTimer);
     clearTimeout(this.againTimer);
     await this.recovering;
     await this.counters.close();

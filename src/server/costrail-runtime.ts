@@ -18,6 +18,8 @@ import { CurrentPriceBook } from '../pricing/current-price-book.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { openPolicy, type PolicyRuntimeOptions } from '../policy/open-policy.js';
+import { isImportedSpendScope } from '../policy/policy-schemas.js';
+import { importedSpendMeter } from '../inventory/imported-spend-meter.js';
 import { policySettingsFrom } from '../config/policy-settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -210,7 +212,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await writer.flush();
   }
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
-  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
+  const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), importedSpend: importedSpendMeter(store), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
   const responseCache = opts.responseCache ?? (await openResponseCache(opts.cache, policySettingsFrom(storeEnv).redis, (err) => log.warn({ dependency: 'response_cache', err: err.message }, 'response cache unavailable; calls go upstream until it answers')));
   const captures = captureRepositoryFor(store);
@@ -248,7 +250,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   }
   const url = serverUrl(server);
   selfUrl = url;
-  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
+  const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets').filter((b) => !isImportedSpendScope(b.scope)) } });
   // Channel secrets (webhook signing secret, SMTP password) are sealed under the master key;
   // rows from before sealing existed are sealed now.
   alerts.repo.useSecretBox(box);

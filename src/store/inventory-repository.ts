@@ -110,11 +110,14 @@ export async function listExpenseLines(sql: SqlClient, q: ExpenseLinesQuery = {}
 /** A reviewer's decision on a queued line: confirm it as a vendor (manual match) or reject it as not AI. */
 export type ReviewDecision = { confirm: { vendor: string; product: string; category: SpendCategory } } | { reject: true };
 
-/** Returns false when the line does not exist. */
-export async function decideExpenseLine(sql: SqlClient, hash: string, decision: ReviewDecision): Promise<boolean> {
+/**
+ * Returns false when the line does not exist. A confirmation is recorded as `manual`, or as `rule`
+ * with the rule's pattern when a rule the reviewer just added matched the line.
+ */
+export async function decideExpenseLine(sql: SqlClient, hash: string, decision: ReviewDecision, byRule?: string): Promise<boolean> {
   const n =
     'confirm' in decision
-      ? await sql.execute("UPDATE expense_line SET state = 'matched', vendor = $2, product = $3, category = $4, match_method = 'manual', match_pattern = NULL WHERE line_hash = $1", [hash, decision.confirm.vendor, decision.confirm.product, decision.confirm.category])
+      ? await sql.execute("UPDATE expense_line SET state = 'matched', vendor = $2, product = $3, category = $4, match_method = $5, match_pattern = $6 WHERE line_hash = $1", [hash, decision.confirm.vendor, decision.confirm.product, decision.confirm.category, byRule === undefined ? 'manual' : 'rule', byRule ?? null])
       : await sql.execute("UPDATE expense_line SET state = 'rejected', match_method = 'manual' WHERE line_hash = $1", [hash]);
   return n > 0;
 }
@@ -166,7 +169,8 @@ export interface InventoryStore {
   sources(): Promise<SpendSource[]>;
   insertLines(lines: readonly ExpenseLine[]): Promise<number>;
   lines(q?: ExpenseLinesQuery): Promise<ExpenseLine[]>;
-  decide(hash: string, decision: ReviewDecision): Promise<boolean>;
+  /** `byRule`: the pattern of the rule that matched (else the line is a manual match). */
+  decide(hash: string, decision: ReviewDecision, byRule?: string): Promise<boolean>;
   totals(q: ExpenseTotalsQuery): Promise<ExpenseTotalRow[]>;
   putRule(rule: ExpenseRule): Promise<void>;
   rules(): Promise<ExpenseRule[]>;
@@ -185,7 +189,7 @@ export function inventoryStore(sql: SqlClient): InventoryStore {
     sources: () => listSpendSources(sql),
     insertLines: (l) => insertExpenseLines(sql, l),
     lines: (q) => listExpenseLines(sql, q),
-    decide: (h, d) => decideExpenseLine(sql, h, d),
+    decide: (h, d, r) => decideExpenseLine(sql, h, d, r),
     totals: (q) => getExpenseTotals(sql, q),
     putRule: (r) => putExpenseRule(sql, r),
     rules: () => listExpenseRules(sql),

@@ -21,6 +21,7 @@ import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
 import { seedAdvisor } from './advisor-seed.js';
 import { seedEconomics } from './economics-seed.js';
 import { seedBills } from './reconciliation-seed.js';
+import { seedAiSpend } from './ai-spend-seed.js';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const VIEWPORTS = [
@@ -53,6 +54,9 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
   await env.rt.writer.flush();
+  // The All AI spend page: card and expense lines, seats and a review queue beside that ledger.
+  await seedAiSpend(env.rt.store, now);
+  await env.send('POST', '/api/budgets', { name: 'Coding assistants (cards and seats)', scope: { category: 'coding_assistant' }, period: 'month', limit_usd: '150.00' });
   const repo = alertServiceFor(env.rt.store).repo;
   const base: Omit<Alert, 'id'> = {
     scope: { team: 'research' },

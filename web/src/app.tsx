@@ -20,6 +20,7 @@ const Prices = lazy(() => import('./pages/prices').then((m) => ({ default: m.Pri
 const UnitEconomics = lazy(() => import('./pages/unit-economics').then((m) => ({ default: m.UnitEconomics })));
 const Reconciliation = lazy(() => import('./pages/reconciliation').then((m) => ({ default: m.Reconciliation })));
 const Advisor = lazy(() => import('./pages/advisor').then((m) => ({ default: m.Advisor })));
+const AiSpend = lazy(() => import('./pages/ai-spend').then((m) => ({ default: m.AiSpend })));
 
 const PAGES = [
   { id: 'overview', label: 'Overview' },
@@ -33,6 +34,7 @@ const PAGES = [
   { id: 'economics', label: 'Unit economics' },
   { id: 'reconciliation', label: 'Reconciliation' },
   { id: 'advisor', label: 'Advisor' },
+  { id: 'ai-spend', label: 'All AI spend' },
 ];
 
 type Session = { state: 'checking' } | { state: 'signed-out'; reason?: Error } | { state: 'signed-in'; who: WhoAmI };
@@ -113,6 +115,7 @@ export function App() {
             {page === 'economics' ? <UnitEconomics route={route} /> : null}
             {page === 'reconciliation' ? <Reconciliation route={route} /> : null}
             {page === 'advisor' ? <Advisor /> : null}
+            {page === 'ai-spend' ? <AiSpend route={route} canWrite={who.kind === 'admin'} /> : null}
           </Suspense>
         </PageBoundary>
       </main>

@@ -55,6 +55,11 @@ export function Budgets() {
               <div className="budget-head">
                 <strong>{b.name}</strong>
                 <span className="pill">{scopeText(b.scope)}</span>
+                {b.scope && ('vendor' in b.scope || 'category' in b.scope) ? (
+                  <span className="pill" title="Evaluated on imported card, expense and billed spend (All AI spend); it alerts at its thresholds and never blocks a call" data-testid="imported-spend">
+                    imported spend · alerts only
+                  </span>
+                ) : null}
                 <span className="pill">per {b.period}</span>
                 <span className={`pill action-${b.action}`}>{b.action === 'downgrade' ? `downgrade → ${b.downgrade_to ?? '?'}` : b.action}</span>
                 <span className="muted">resets {b.period === 'total' ? 'never' : <Time iso={b.resets_at} />}</span>
