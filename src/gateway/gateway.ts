@@ -342,7 +342,7 @@ export class Gateway {
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason, responseId: outcome.response_id }, error);
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -363,6 +363,7 @@ export class Gateway {
     let parseProblem: string | undefined;
     let refused: string | undefined;
     let finishReason: string | undefined;
+    let responseId: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
         const json: unknown = JSON.parse(bytes.toString('utf8'));
@@ -371,6 +372,7 @@ export class Gateway {
         extraction = parserFor(call.route.provider).fromBody(json, { api, model_requested: call.modelRequested ?? undefined });
         const rec = asRecord(json);
         finishReason = rec ? adapterFor(call.route.provider).finishReason?.(rec, api) : undefined;
+        responseId = rec ? adapterFor(call.route.provider).responseId?.(rec, api) : undefined;
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
         if (e instanceof ProviderPayloadError) refused = e.message;
@@ -385,7 +387,7 @@ export class Gateway {
     }
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason, responseId } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
@@ -469,7 +471,7 @@ export class Gateway {
     call: CallState,
     status: LedgerStatus,
     httpStatus: number | null,
-    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string; finishReason?: string | undefined } | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string; finishReason?: string | undefined; responseId?: string | undefined } | null,
     error: LedgerRecord['error'],
   ): LedgerRecord {
     const ended = performance.now();
@@ -528,6 +530,7 @@ export class Gateway {
       unpriced_reason: unpriced,
       ...call.shape,
       finish_reason: metered?.finishReason ?? null,
+      response_id: metered?.responseId ?? null,
     };
     try {
       if (this.opts.sink.append) call.durable = this.opts.sink.append(record);

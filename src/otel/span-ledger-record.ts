@@ -90,7 +90,6 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
       const attribution = spanAttribution(span.attributes, g.resource, opts.names);
       if (opts.scope) Object.assign(attribution, opts.scope);
       const tags: Record<string, string> = {};
-      if (call.responseId) tags['response_id'] = call.responseId;
       if (g.scopeName) tags['otel.scope'] = g.scopeName.slice(0, 256);
       out.records.push({
         id: otelRecordId(span.traceId, span.spanId),
@@ -120,6 +119,7 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
         raw_usage: Object.keys(call.rawUsage).length ? call.rawUsage : null,
         usage_version: USAGE_VERSION,
         unpriced_reason: priced ? null : unpriced,
+        response_id: call.responseId,
       });
     }
   }
