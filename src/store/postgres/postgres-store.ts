@@ -23,7 +23,9 @@ import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import fs from 'node:fs';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 import { openPgBulkIngest } from './pg-bulk-ingest.js';
-import { copyCsvIntoStaging, copyIntoStaging } from './pg-copy.js';
+import { copyCsvIntoStaging, copyIntoStaging, STAGING_TABLE } from './pg-copy.js';
+import { mergeClashedCalls, stagedRecords } from './pg-call-merge.js';
+import { foldBatchCalls } from '../../ledger/call-merge.js';
 import { copyBilledParquet } from './pg-billed-copy.js';
 import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
@@ -95,7 +97,8 @@ export class PostgresStore implements Store, BulkIngestStore {
     // First write of an id wins, also within one batch; sorted so concurrent batches lock ids in one order.
     const unique = new Map<string, LedgerRecord>();
     for (const r of records) if (!unique.has(r.id)) unique.set(r.id, r);
-    const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Records of one call in one batch are one record before they reach the call guard.
+    const batch = foldBatchCalls([...unique.values()]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const months = batch.map((r) => monthOf(r.started_at));
     const viaCopy = batch.length >= (this.options.copyFrom ?? COPY_FROM);
     const params = viaCopy ? [] : columnArrays(PG_COLUMNS, batch);
@@ -103,13 +106,33 @@ export class PostgresStore implements Store, BulkIngestStore {
       await this.partitions.ensure(months);
       try {
         if (viaCopy) return { inserted: await this.insertByCopy(batch) };
-        const { rows } = await this.pool.query<{ inserted: number }>(INSERT_SQL, params);
-        return { inserted: rows[0]?.inserted ?? 0 };
+        const { rows } = await this.pool.query<{ inserted: number; clashed: string[] }>(INSERT_SQL, params);
+        let inserted = rows[0]?.inserted ?? 0;
+        const clashed = rows[0]?.clashed ?? [];
+        // Another record holds these calls' keys: fold them into it (rare: a call seen twice).
+        if (clashed.length > 0) inserted += await this.mergeInTransaction(byIds(batch, clashed));
+        return { inserted };
       } catch (e) {
         // Another process dropped a month this store believed existed (retention): recreate once.
         if ((e as { code?: string }).code !== NO_PARTITION || attempt > 0) throw e;
         this.partitions.forget();
       }
+    }
+  }
+
+  /** mergeClashedCalls in a transaction of its own (the unnest insert commits on its own). */
+  private async mergeInTransaction(records: readonly LedgerRecord[]): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const n = await mergeClashedCalls(client, records);
+      await client.query('COMMIT');
+      return n;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
     }
   }
 
@@ -119,9 +142,11 @@ export class PostgresStore implements Store, BulkIngestStore {
     try {
       await client.query('BEGIN');
       await copyIntoStaging(client, batch);
-      const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+      const { rows } = await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL);
+      const clashed = rows[0]?.clashed ?? [];
+      const merged = clashed.length > 0 ? await mergeClashedCalls(client, byIds(batch, clashed)) : 0;
       await client.query('COMMIT');
-      return rows[0]?.inserted ?? 0;
+      return (rows[0]?.inserted ?? 0) + merged;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
@@ -143,9 +168,12 @@ export class PostgresStore implements Store, BulkIngestStore {
       try {
         await client.query('BEGIN');
         await copyCsvIntoStaging(client, fs.createReadStream(file));
-        const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+        const { rows } = await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL);
+        const clashed = rows[0]?.clashed ?? [];
+        // The file's rows never reach this thread: the clashed ones are read back from staging.
+        const merged = clashed.length > 0 ? await mergeClashedCalls(client, foldBatchCalls(await stagedRecords(client, STAGING_TABLE, clashed))) : 0;
         await client.query('COMMIT');
-        return rows[0]?.inserted ?? 0;
+        return (rows[0]?.inserted ?? 0) + merged;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Another process dropped a month this store believed existed (retention): recreate once.
@@ -256,6 +284,7 @@ export class PostgresStore implements Store, BulkIngestStore {
       const cut = pgInstant(cutoffUs!, p);
       n += await tx.execute(`DELETE FROM ledger WHERE started_at < ${cut}`, p.values as SqlParam[]);
       await tx.execute(`DELETE FROM ledger_ids WHERE started_at < ${cut}`, p.values as SqlParam[]);
+      await tx.execute(`DELETE FROM ledger_calls WHERE started_at < ${cut}`, p.values as SqlParam[]);
       return n;
     });
     for (const m of whole) this.partitions.forget(m);
@@ -346,4 +375,10 @@ export class PostgresStore implements Store, BulkIngestStore {
       }
     });
   }
+}
+
+/** The batch's records with these ids (the insert's `clashed`). */
+function byIds(batch: readonly LedgerRecord[], ids: readonly string[]): LedgerRecord[] {
+  const wanted = new Set(ids);
+  return batch.filter((r) => wanted.has(r.id));
 }
