@@ -22,7 +22,7 @@ export interface SpanConversion {
   errors: string[];
   /** Spans that were not model calls (skipped, not an error). */
   ignored: number;
-  /** GenAI spans whose call the gateway already recorded (no second record; gateway-call-index.ts). */
+  /** GenAI spans whose call the gateway already recorded and that carry nothing to merge into it (no record; gateway-call-index.ts). */
   seenByGateway: number;
 }
 
@@ -62,9 +62,16 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
         if (out.errors.length < 5) out.errors.push(`span ${span.spanId}: ${call.refused[0]}`);
         continue;
       }
-      if (opts.gatewayCalls && opts.gatewayCalls.match(span.traceId, [span.spanId, ...(children?.get(span.spanId) ?? [])]) !== undefined) {
-        out.seenByGateway++;
-        continue;
+      const gatewayCall = opts.gatewayCalls?.match(span.traceId, [span.spanId, ...(children?.get(span.spanId) ?? [])]);
+      if (gatewayCall) {
+        // The gateway's call key makes the store fold this span into its record (call-merge.ts);
+        // without one (a failed call) there is nothing to key a merge on, and the span adds nothing.
+        if (gatewayCall.response_id === null) {
+          out.seenByGateway++;
+          continue;
+        }
+        call.provider = gatewayCall.provider;
+        call.responseId = gatewayCall.response_id;
       }
       const startedMs = Number(span.startNs / 1_000_000n);
       const endedMs = span.endNs !== null && span.endNs >= span.startNs ? Number(span.endNs / 1_000_000n) : null;
