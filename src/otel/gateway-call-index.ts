@@ -22,6 +22,7 @@ export interface GatewayCall {
   id: string;
   provider: string;
   response_id: string | null;
+  started_at: string;
 }
 
 export class GatewayCallIndex {
@@ -30,11 +31,11 @@ export class GatewayCallIndex {
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
   /** Called with every record the gateway writes; keeps only those with a trace context. */
-  note(record: Pick<LedgerRecord, 'id' | 'source' | 'trace_id' | 'span_id' | 'provider' | 'response_id'>): void {
+  note(record: Pick<LedgerRecord, 'id' | 'source' | 'trace_id' | 'span_id' | 'provider' | 'response_id' | 'started_at'>): void {
     if (record.source !== 'gateway' || !record.trace_id || !record.span_id) return;
     const key = `${record.trace_id.toLowerCase()}:${record.span_id.toLowerCase()}`;
     this.calls.delete(key);
-    this.calls.set(key, { id: record.id, provider: record.provider, response_id: record.response_id ?? null });
+    this.calls.set(key, { id: record.id, provider: record.provider, response_id: record.response_id ?? null, started_at: record.started_at });
     if (this.calls.size > this.capacity) {
       const oldest = this.calls.keys().next().value;
       if (oldest !== undefined) this.calls.delete(oldest);

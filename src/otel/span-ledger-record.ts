@@ -73,8 +73,12 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
         call.provider = gatewayCall.provider;
         call.responseId = gatewayCall.response_id;
       }
-      const startedMs = Number(span.startNs / 1_000_000n);
-      const endedMs = span.endNs !== null && span.endNs >= span.startNs ? Number(span.endNs / 1_000_000n) : null;
+      // Matched to a gateway call, the span is filed at the gateway's start: the merge keeps the
+      // gateway's times anyway, and the embedded store looks for a call near its own start.
+      const spanStartMs = Number(span.startNs / 1_000_000n);
+      const shiftMs = gatewayCall ? Date.parse(gatewayCall.started_at) - spanStartMs : 0;
+      const startedMs = spanStartMs + shiftMs;
+      const endedMs = span.endNs !== null && span.endNs >= span.startNs ? Number(span.endNs / 1_000_000n) + shiftMs : null;
       const started = new Date(startedMs);
       if (!Number.isFinite(started.getTime()) || startedMs <= 0) {
         out.rejected++;
