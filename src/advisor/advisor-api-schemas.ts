@@ -86,3 +86,17 @@ export const WhatIfReportSchema = z.object({
   by_feature: z.array(z.object({ feature: z.string().nullable(), ...line })),
   notes: z.array(z.string()),
 });
+
+export const ChangeCheckQuerySchema = z.object({ change: z.array(z.string().max(300)).max(20).default([]) });
+
+export const ChangeCheckReportSchema = z.object({
+  valid: z.boolean().describe('every change parses'),
+  changes: z.array(
+    z.object({
+      change: z.string().describe('the change as sent'),
+      ok: z.boolean(),
+      error: z.string().nullable().describe('what did not parse, naming the part (the message the CLI and /api/whatif give)'),
+      text: z.string().nullable().describe('the change in the grammar\'s words, as /api/whatif would list it in applied'),
+    }),
+  ),
+});

@@ -21,6 +21,18 @@ export interface AdvisorCall {
   prompt_version: string | null;
   priority: string | null;
   team: string | null;
+  /** `ok`, `error` or `aborted`: failed calls that were billed stay in (paid retries and errors). */
+  status: string;
+  /** Request-shape fields the gateway records (docs/ledger-record.md); null when the source could not see the request. */
+  request_hash: string | null;
+  prompt_prefix_hash: string | null;
+  prompt_prefix_tokens: number | null;
+  /** Null when the source could not see the request (then no shape field is known). */
+  message_count: number | null;
+  max_output_tokens: number | null;
+  finish_reason: string | null;
+  /** On a retry or fallback, the id of the first attempt. */
+  attempt_of: string | null;
 }
 
 /** What a lever may change about a call; everything else about the call stays as recorded. */
@@ -28,6 +40,10 @@ export interface CallState {
   model: string;
   usage: Usage;
   batch: boolean;
+  /** The call would not be made (answered from a response cache, or a paid attempt that was avoided): it costs nothing. */
+  dropped: boolean;
+  /** Tokens of the stable prompt prefix (trimming a bloated prompt shrinks it before caching sizes it). */
+  prefix_tokens: number | null;
 }
 
 /**
@@ -51,15 +67,24 @@ export function toAdvisorCall(book: PriceBook, r: LedgerRecord): AdvisorCall | u
     prompt_version: r.attribution.prompt_version,
     priority: r.attribution.priority,
     team: r.attribution.team,
+    status: r.status,
+    request_hash: r.request_hash ?? null,
+    prompt_prefix_hash: r.prompt_prefix_hash ?? null,
+    prompt_prefix_tokens: r.prompt_prefix_tokens ?? null,
+    message_count: r.message_count ?? null,
+    max_output_tokens: r.max_output_tokens ?? null,
+    finish_reason: r.finish_reason ?? null,
+    attempt_of: r.attempt_of ?? null,
   };
 }
 
 export function initialState(c: AdvisorCall): CallState {
-  return { model: c.model, usage: c.usage, batch: false };
+  return { model: c.model, usage: c.usage, batch: false, dropped: false, prefix_tokens: c.prompt_prefix_tokens };
 }
 
-/** The exact price-book cost of the call in the given state; undefined when the state is unpriced. */
+/** The exact price-book cost of the call in the given state (zero once dropped); undefined when the state is unpriced. */
 export function priceState(book: PriceBook, c: AdvisorCall, s: CallState): Decimal | undefined {
+  if (s.dropped) return Decimal.ZERO;
   const r = priceUsage(book, { provider: c.provider, model: s.model, usage: s.usage, at: c.at, batch: s.batch });
   return r.priced && r.cost ? Decimal.parse(r.cost.total) : undefined;
 }
@@ -72,4 +97,9 @@ export function ratesOf(book: PriceBook, c: AdvisorCall, s: CallState): Record<s
 /** Text input tokens a prompt cache can see: uncached input plus what was read from or written to a cache. */
 export function promptTokens(u: Usage): number {
   return u.input_tokens + u.cache_read_tokens + u.cache_write_tokens + u.cache_write_1h_tokens;
+}
+
+/** Finish reasons that mean the output hit the request's limit (chat, Responses, Anthropic, Gemini spellings). */
+export function truncatedByLimit(reason: string | null): boolean {
+  return reason === 'length' || reason === 'max_tokens' || reason === 'MAX_TOKENS' || reason === 'incomplete:max_output_tokens';
 }

@@ -1,73 +1,21 @@
 /**
- * The advisor's levers. Each finds groups of calls it could change and says how each call's
- * state would change; recommendations.ts applies them in sequence (stacking) and prices the
- * difference. Levers see the states left by the levers before them, so a prompt-caching finding
- * is sized on the model the model-fit finding already moved the feature to.
+ * The advisor's levers on how a call is made: which model (model fit), how its prompt is sent
+ * (prompt caching), when (batch) and how long its answer may run (output limit). Each finds groups
+ * of calls it could change and says how each call's state would change; recommendations.ts applies
+ * them in sequence (stacking) and prices the difference. Levers see the states left by the levers
+ * before them, so a prompt-caching finding is sized on the model the model-fit finding already
+ * moved the feature to. The levers that remove calls (response cache, paid retries) are in
+ * waste-levers.ts, prompt bloat in prompt-bloat-lever.ts.
  */
 import { Decimal } from '../pricing/decimal.js';
-import { isResolved, type PriceBook } from '../pricing/price-book.js';
-import { priceState, promptTokens, ratesOf, type AdvisorCall, type CallState } from './advisor-call.js';
+import { isResolved } from '../pricing/price-book.js';
+import { promptTokens, ratesOf, truncatedByLimit, type AdvisorCall, type CallState } from './advisor-call.js';
+import { minCacheablePrefixTokens } from './cache-minimums.js';
+import { byTime, groupBy, groupCost, mostCommon, outputOf, percentile, ratioText, type Lever, type LeverGroup } from './lever-support.js';
+import { promptBloatLever } from './prompt-bloat-lever.js';
+import { paidRetriesLever, responseCacheLever } from './waste-levers.js';
 
-export const RECOMMENDATION_KINDS = ['model_fit', 'prompt_caching', 'batch', 'output_limit'] as const;
-export type RecommendationKind = (typeof RECOMMENDATION_KINDS)[number];
-
-export interface AdvisorOptions {
-  /** A group needs at least this many calls to be judged (default 10). */
-  minCalls: number;
-  /** Median output (incl. reasoning) at or under this is "short, classification-like" (default 300). */
-  shortOutputTokens: number;
-  /** Shortest prefix a provider will cache (default 1024, the OpenAI and Anthropic minimum). */
-  minCacheableTokens: number;
-  /** Under this share of prompt tokens read from cache, a group is "not using caching" (default 0.1). */
-  maxCachedShare: number;
-  /** Cache lifetime used to simulate hits from the calls' own timing (default 5 minutes). */
-  cacheTtlMs: number;
-  /** Output limit: flagged when the longest output is at least this many times the median (default 4). */
-  outputSpreadFactor: number;
-}
-
-export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
-  minCalls: 10,
-  shortOutputTokens: 300,
-  minCacheableTokens: 1024,
-  maxCachedShare: 0.1,
-  cacheTtlMs: 5 * 60_000,
-  outputSpreadFactor: 4,
-};
-
-export interface LeverGroup {
-  kind: RecommendationKind;
-  scope: Record<string, string | null>;
-  indices: number[];
-  /** The call's next state under this lever (indices[k] -> next(k, state)). */
-  next: (k: number, s: CallState) => CallState;
-  evidence: Record<string, string | number | boolean | null>;
-  confidence: 'measured' | 'estimated';
-  assumptions: string[];
-  how: string;
-  risk: string;
-}
-
-export type Lever = (calls: readonly AdvisorCall[], states: readonly CallState[], book: PriceBook, opts: AdvisorOptions) => LeverGroup[];
-
-function groupBy(calls: readonly AdvisorCall[], states: readonly CallState[], key: (c: AdvisorCall, s: CallState) => string | undefined): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  calls.forEach((c, i) => {
-    const k = key(c, states[i]!);
-    if (k === undefined) return;
-    const list = out.get(k);
-    if (list) list.push(i);
-    else out.set(k, [i]);
-  });
-  return out;
-}
-
-/** Nearest-rank percentile of a sorted list. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
-}
-
-const outputOf = (s: CallState): number => s.usage.output_tokens + s.usage.reasoning_tokens;
+export { DEFAULT_ADVISOR_OPTIONS, RECOMMENDATION_KINDS, type AdvisorOptions, type Lever, type LeverGroup, type RecommendationKind } from './lever-support.js';
 
 /** Cheaper siblings in the same family, by the vendors' naming: -mini/-nano/-lite, pro->flash, opus->sonnet->haiku. */
 export function familyCandidates(model: string): string[] {
@@ -75,16 +23,6 @@ export function familyCandidates(model: string): string[] {
   const swaps: [string, string][] = [['-pro', '-flash'], ['-pro', '-flash-lite'], ['-flash', '-flash-lite'], ['opus', 'sonnet'], ['opus', 'haiku'], ['sonnet', 'haiku']];
   for (const [from, to] of swaps) if (model.includes(from) && !model.includes(to)) out.push(model.replace(from, to));
   return out;
-}
-
-function groupCost(book: PriceBook, calls: readonly AdvisorCall[], states: readonly CallState[], idx: readonly number[], f: (s: CallState) => CallState): Decimal | undefined {
-  let sum = Decimal.ZERO;
-  for (const i of idx) {
-    const p = priceState(book, calls[i]!, f(states[i]!));
-    if (p === undefined) return undefined;
-    sum = sum.add(p);
-  }
-  return sum;
 }
 
 /** Short outputs on a model with a cheaper sibling: move the feature to the closest cheaper step. */
@@ -124,50 +62,110 @@ export const modelFitLever: Lever = (calls, states, book, opts) => {
   return out;
 };
 
+/** The prefix a group of calls shares, and the provider's minimum for caching it. */
+export interface PrefixGroup {
+  idx: number[];
+  /** Tokens every call of the group could read from a cache. */
+  prefix: number;
+  source: 'prompt_prefix_hash' | 'shortest_prompt';
+  hash: string | null;
+}
+
 /**
- * Long prompts with little read from cache: the smallest prompt of the group bounds the prefix all
- * its calls could share; hits are simulated from the calls' own timing (a call within the cache
- * lifetime of the previous call of its group reads, others write).
+ * Calls sharing a stable prefix: by `prompt_prefix_hash` where the gateway recorded it (the prefix
+ * is its recorded length, capped by each call's prompt). A call whose request shape was recorded
+ * without a prefix has none; calls from sources that could not see the request (imports, older
+ * records) fall back to (feature, prompt_version) groups bounded by their shortest prompt.
+ */
+export function prefixGroups(calls: readonly AdvisorCall[], states: readonly CallState[], only: (i: number) => boolean = () => true): PrefixGroup[] {
+  const groups = groupBy(calls, states, (c, s, i) => {
+    if (!only(i)) return undefined;
+    if (c.prompt_prefix_hash !== null && s.prefix_tokens !== null) return `h\0${c.provider}\0${s.model}\0${c.prompt_prefix_hash}`;
+    // The gateway saw the request and found no system prompt or tools: nothing stable to cache.
+    if (c.message_count !== null) return undefined;
+    return c.feature === null ? undefined : `f\0${c.provider}\0${s.model}\0${c.feature}\0${c.prompt_version ?? ''}`;
+  });
+  return [...groups.entries()].map(([key, idx]) => {
+    const hashed = key.startsWith('h');
+    const prompts = idx.map((i) => promptTokens(states[i]!.usage));
+    const prefix = hashed ? Math.min(...idx.map((i, k) => Math.min(states[i]!.prefix_tokens ?? 0, prompts[k]!))) : Math.min(...prompts);
+    return { idx, prefix, source: hashed ? 'prompt_prefix_hash' : 'shortest_prompt', hash: hashed ? calls[idx[0]!]!.prompt_prefix_hash : null };
+  });
+}
+
+/** Moves up to `prefix` uncached input tokens of the state to a cache read (hit) or a 5-minute cache write (miss). */
+export function cachePrefix(s: CallState, prefix: number, hit: boolean): CallState {
+  const moved = Math.min(prefix, s.usage.input_tokens);
+  const u = { ...s.usage, input_tokens: s.usage.input_tokens - moved };
+  if (hit) u.cache_read_tokens += moved;
+  else u.cache_write_tokens += moved;
+  return { ...s, usage: u };
+}
+
+/** In time order, a call within the cache lifetime of the group's previous call reads the prefix; the others write it. */
+export function simulateHits(calls: readonly AdvisorCall[], idx: readonly number[], ttlMs: number): Map<number, boolean> {
+  const hit = new Map<number, boolean>();
+  let last: number | undefined;
+  for (const i of byTime(calls, idx)) {
+    const t = calls[i]!.at.getTime();
+    hit.set(i, last !== undefined && t - last <= ttlMs);
+    last = t;
+  }
+  return hit;
+}
+
+function cachingHow(provider: string): string {
+  if (provider === 'anthropic' || provider === 'bedrock') return 'Put the stable part (system prompt, tools, examples) first and mark its end with cache_control {"type":"ephemeral"}; keep anything that changes per call after it.';
+  if (provider === 'gemini' || provider === 'vertex') return 'Put the stable part first so Gemini\'s implicit caching (2.5 and later) matches it, or create an explicit context cache for it.';
+  return 'Keep the stable part (system prompt, tools, examples) byte-identical and first: the provider caches identical prefixes automatically (OpenAI: 1,024 tokens and more; a prompt_cache_key keeps such calls on one cache).';
+}
+
+/**
+ * Repeated prefixes above the provider's minimum with little read from cache: hits simulated
+ * from the calls' own timing (a call within the cache lifetime of the previous call with the same
+ * prefix reads it, the others write it), priced with the book's cache-read and cache-write rates.
  */
 export const promptCachingLever: Lever = (calls, states, book, opts) => {
-  const groups = groupBy(calls, states, (c, s) => (c.feature === null ? undefined : `${c.provider}\0${s.model}\0${c.feature}\0${c.prompt_version ?? ''}`));
   const out: LeverGroup[] = [];
-  for (const idx of groups.values()) {
+  for (const g of prefixGroups(calls, states)) {
+    const { idx, prefix } = g;
     if (idx.length < opts.minCalls) continue;
-    const prompts = idx.map((i) => promptTokens(states[i]!.usage));
-    const prefix = Math.min(...prompts);
-    if (prefix < opts.minCacheableTokens) continue;
-    const total = prompts.reduce((a, b) => a + b, 0);
-    const cached = idx.reduce((a, i) => a + states[i]!.usage.cache_read_tokens, 0);
-    if (cached / total >= opts.maxCachedShare) continue;
-    const order = [...idx.keys()].sort((a, b) => calls[idx[a]!]!.at.getTime() - calls[idx[b]!]!.at.getTime());
-    const hit = new Array<boolean>(idx.length).fill(false);
-    let last: number | undefined;
-    for (const k of order) {
-      const t = calls[idx[k]!]!.at.getTime();
-      hit[k] = last !== undefined && t - last <= opts.cacheTtlMs;
-      last = t;
-    }
-    const hits = hit.filter(Boolean).length;
     const first = calls[idx[0]!]!;
     const s0 = states[idx[0]!]!;
-    const rates = ratesOf(book, first, s0);
-    const breakEven = breakEvenHitRate(rates);
+    const minimum = Math.max(opts.minCacheableTokens, minCacheablePrefixTokens(first.provider, s0.model));
+    if (prefix < minimum) continue;
+    const total = idx.reduce((a, i) => a + promptTokens(states[i]!.usage), 0);
+    const cached = idx.reduce((a, i) => a + states[i]!.usage.cache_read_tokens, 0);
+    const alreadyCaching = idx.some((i) => states[i]!.usage.cache_read_tokens + states[i]!.usage.cache_write_tokens + states[i]!.usage.cache_write_1h_tokens > 0);
+    if (cached / total >= opts.maxCachedShare) continue;
+    const hit = simulateHits(calls, idx, opts.cacheTtlMs);
+    const hits = [...hit.values()].filter(Boolean).length;
+    const breakEven = breakEvenHitRate(ratesOf(book, first, s0));
+    const feature = mostCommon(idx.map((i) => calls[i]!.feature));
+    const scope: Record<string, string | null> = g.hash !== null ? { provider: first.provider, model: s0.model, feature, prompt_prefix: g.hash.slice(0, 12) } : { provider: first.provider, model: s0.model, feature: first.feature, prompt_version: first.prompt_version };
     out.push({
       kind: 'prompt_caching',
-      scope: { provider: first.provider, model: s0.model, feature: first.feature, prompt_version: first.prompt_version },
+      scope,
       indices: idx,
-      next: (k, s) => {
-        const moved = Math.min(prefix, s.usage.input_tokens);
-        const u = { ...s.usage, input_tokens: s.usage.input_tokens - moved };
-        if (hit[k]) u.cache_read_tokens += moved;
-        else u.cache_write_tokens += moved;
-        return { ...s, usage: u };
+      next: (k, s) => cachePrefix(s, prefix, hit.get(idx[k]!) === true),
+      evidence: {
+        prefix_tokens: prefix,
+        prefix_source: g.source,
+        min_cacheable_tokens: minimum,
+        already_caching: alreadyCaching,
+        cached_share_seen: ratioText(cached, total),
+        simulated_hits: hits,
+        simulated_hit_rate: ratioText(hits, idx.length),
+        cache_ttl_minutes: opts.cacheTtlMs / 60_000,
+        break_even_hit_rate: breakEven,
       },
-      evidence: { prefix_tokens: prefix, cached_share_seen: ratioText(cached, total), simulated_hit_rate: ratioText(hits, idx.length), simulated_hits: hits, break_even_hit_rate: breakEven },
       confidence: 'estimated',
-      assumptions: [`a stable prefix of ${prefix} tokens (the group's shortest prompt) shared by every call`, `hits simulated from the calls' timing with a ${opts.cacheTtlMs / 60_000}-minute cache lifetime`, 'cache writes at the 5-minute write rate'],
-      how: 'Put the stable part (system prompt, tools, examples) first and mark it cacheable (Anthropic cache_control; OpenAI caches prefixes of 1,024+ tokens automatically when they are identical).',
+      assumptions: [
+        g.source === 'prompt_prefix_hash' ? `the ${prefix}-token prefix the gateway hashed (an estimate: bytes / 4) is what the provider would cache` : `a stable prefix of ${prefix} tokens (the group's shortest prompt) shared by every call`,
+        `hits simulated from the calls' timing with a ${opts.cacheTtlMs / 60_000}-minute cache lifetime`,
+        'cache writes at the 5-minute write rate',
+      ],
+      how: cachingHow(first.provider),
       risk: 'Below the break-even hit rate caching costs more than it saves; a prefix that changes per call never hits.',
     });
   }
@@ -186,26 +184,53 @@ function breakEvenHitRate(rates: Record<string, string>): string | null {
   return span.isZero() ? null : (Number(extra.toString()) / Number(span.toString())).toFixed(4);
 }
 
-function ratioText(a: number, b: number): string {
-  return b === 0 ? '0' : (a / b).toFixed(4);
+const DAY_MINUTES = 1440;
+const hhmm = (m: number): string => `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+/**
+ * A scheduled job's signature: every call within one short span of the day (circular, so
+ * 23:30-00:30 is one span), on several days. Returns the span as text, or undefined.
+ */
+export function scheduledWindow(times: readonly Date[], windowMinutes: number, minDays: number): string | undefined {
+  const days = new Set(times.map((t) => t.toISOString().slice(0, 10)));
+  if (days.size < minDays) return undefined;
+  const minutes = [...new Set(times.map((t) => t.getUTCHours() * 60 + t.getUTCMinutes()))].sort((a, b) => a - b);
+  // The span is the day minus its largest gap between consecutive times of day (wrapping at midnight).
+  let gap = minutes[0]! + DAY_MINUTES - minutes[minutes.length - 1]!;
+  let start = minutes[0]!;
+  for (let k = 1; k < minutes.length; k++) {
+    const g = minutes[k]! - minutes[k - 1]!;
+    if (g > gap) [gap, start] = [g, minutes[k]!];
+  }
+  const span = DAY_MINUTES - gap;
+  return span <= windowMinutes ? `daily ${hhmm(start)}-${hhmm((start + span) % DAY_MINUTES)} UTC on ${days.size} days` : undefined;
 }
 
-/** Background, non-streaming calls: nobody waits for them, so a provider's batch API (~50% off) fits. */
+/**
+ * Traffic nobody waits for: priority `background`, or a feature whose calls all come in one
+ * short span of the day on several days (a nightly job), whether streamed or not. Critical-priority
+ * calls never move. A provider's batch API prices it at its batch rates (~50% off).
+ */
 export const batchLever: Lever = (calls, states, _book, opts) => {
-  const groups = groupBy(calls, states, (c, s) => (c.stream || c.priority !== 'background' || s.batch ? undefined : `${c.provider}\0${c.feature ?? ''}`));
+  const features = groupBy(calls, states, (c, s) => (s.batch || c.priority === 'critical' ? undefined : `${c.provider}\0${c.feature ?? ''}`));
   const out: LeverGroup[] = [];
-  for (const idx of groups.values()) {
+  for (const all of features.values()) {
+    const first = calls[all[0]!]!;
+    const schedule = first.feature === null ? undefined : scheduledWindow(all.map((i) => calls[i]!.at), opts.scheduleWindowMinutes, opts.scheduleMinDays);
+    const idx = schedule ? all : all.filter((i) => calls[i]!.priority === 'background');
     if (idx.length < opts.minCalls) continue;
-    const first = calls[idx[0]!]!;
+    const background = idx.filter((i) => calls[i]!.priority === 'background').length;
+    const streamed = idx.filter((i) => calls[i]!.stream).length;
+    const signal = schedule ? `scheduled: ${schedule}` : 'priority background';
     out.push({
       kind: 'batch',
-      scope: { provider: first.provider, feature: first.feature, priority: 'background' },
+      scope: { provider: first.provider, feature: first.feature, ...(schedule ? {} : { priority: 'background' }) },
       indices: idx,
       next: (_k, s) => ({ ...s, batch: true }),
-      evidence: { streaming_calls: 0, priority: 'background' },
+      evidence: { signal, background_calls: background, interactive_calls: idx.length - background, streamed_calls: streamed, ...(schedule ? { schedule } : {}) },
       confidence: 'estimated',
-      assumptions: ['these calls tolerate the batch API\'s up-to-24-hour turnaround (priority background, not streamed)', 'the price book\'s batch rates'],
-      how: `Send feature "${first.feature ?? '(none)'}"'s background calls through ${first.provider}'s batch API instead of one by one.`,
+      assumptions: [`these calls tolerate the batch API's up-to-24-hour turnaround (${signal})`, 'the price book\'s batch rates'],
+      how: `Send feature "${first.feature ?? '(none)'}"'s ${schedule ? 'scheduled job' : 'background calls'} through ${first.provider}'s batch API instead of one by one${streamed > 0 ? ` (${streamed} are streamed today: nobody reads them as they stream)` : ''}.`,
       risk: 'Results arrive within 24 hours, not seconds; jobs that feed a user-facing flow must not move.',
     });
   }
@@ -213,7 +238,12 @@ export const batchLever: Lever = (calls, states, _book, opts) => {
   return out;
 };
 
-/** Outputs with a long tail far above the typical length: a max-output limit at the 95th percentile trims the tail. */
+/**
+ * Output limits far above use: the limit asked (`max_output_tokens`) at least 4x the 95th
+ * percentile of the output used, outputs cut at the limit (`finish_reason` length), or (no limit
+ * recorded) a long tail, the longest output 4x the median. A limit of twice the 95th percentile
+ * cuts the runaways, which are paid in full and are usually useless.
+ */
 export const outputLimitLever: Lever = (calls, states, _book, opts) => {
   const groups = groupBy(calls, states, (c, s) => (c.feature === null ? undefined : `${c.provider}\0${s.model}\0${c.feature}`));
   const out: LeverGroup[] = [];
@@ -221,26 +251,45 @@ export const outputLimitLever: Lever = (calls, states, _book, opts) => {
     if (idx.length < opts.minCalls) continue;
     const outputs = idx.map((i) => states[i]!.usage.output_tokens).sort((a, b) => a - b);
     const median = percentile(outputs, 0.5);
-    const cap = percentile(outputs, 0.95);
-    const max = outputs[outputs.length - 1] ?? 0;
-    if (median === 0 || max < opts.outputSpreadFactor * median || max <= cap) continue;
+    const p95 = percentile(outputs, 0.95);
+    const longest = outputs[outputs.length - 1] ?? 0;
+    const asked = idx.map((i) => calls[i]!.max_output_tokens).filter((n): n is number => n !== null).sort((a, b) => a - b);
+    const medianAsked = asked.length > 0 ? percentile(asked, 0.5) : null;
+    const truncated = idx.filter((i) => truncatedByLimit(calls[i]!.finish_reason)).length;
+    const limit = p95 * opts.outputLimitHeadroom;
+    if (p95 === 0 || longest <= limit) continue;
+    const oversized = medianAsked !== null && medianAsked >= opts.outputSpreadFactor * p95;
+    const tail = medianAsked === null && longest >= opts.outputSpreadFactor * median;
+    if (!oversized && !tail && truncated === 0) continue;
     const first = calls[idx[0]!]!;
     const s0 = states[idx[0]!]!;
-    const trimmed = outputs.filter((o) => o > cap).length;
+    const over = outputs.filter((o) => o > limit).length;
     out.push({
       kind: 'output_limit',
       scope: { provider: first.provider, model: s0.model, feature: first.feature },
       indices: idx,
-      next: (_k, s) => (s.usage.output_tokens > cap ? { ...s, usage: { ...s.usage, output_tokens: cap } } : s),
-      evidence: { median_output_tokens: median, p95_output_tokens: cap, max_output_tokens: max, calls_over_limit: trimmed, suggested_max_output_tokens: cap },
+      next: (_k, s) => (s.usage.output_tokens > limit ? { ...s, usage: { ...s.usage, output_tokens: limit } } : s),
+      evidence: {
+        median_output_tokens: median,
+        p95_output_tokens: p95,
+        longest_output_tokens: longest,
+        median_max_output_tokens_asked: medianAsked,
+        truncated_calls: truncated,
+        calls_over_limit: over,
+        suggested_max_output_tokens: limit,
+      },
       confidence: 'estimated',
-      assumptions: [`a max_tokens of ${cap} (the 95th percentile) cuts the ${trimmed} longer outputs to ${cap} tokens`],
-      how: `Set max_tokens / max_output_tokens to about ${cap} for feature "${first.feature}" (median output ${median}, longest ${max}).`,
-      risk: 'Responses that legitimately need more get truncated (finish_reason "length"); check them before lowering the limit.',
+      assumptions: [`a max_tokens of ${limit} (${opts.outputLimitHeadroom}x the 95th percentile used) cuts the ${over} longer outputs to ${limit} tokens`, ...(truncated > 0 ? [`the ${truncated} output(s) already cut at the limit asked (finish_reason length) were runaways nobody used in full`] : [])],
+      how: `Set max_tokens / max_output_tokens to about ${limit} for feature "${first.feature}"${medianAsked !== null ? ` (asked ${medianAsked}, ` : ' ('}95% of outputs are at most ${p95} tokens, longest ${longest}).`,
+      risk: 'Responses that legitimately need more get truncated (finish_reason "length"); check the longest ones before lowering the limit.',
     });
   }
   return out;
 };
 
-/** Stacking order: the structural change first (which model), then how the prompt is sent, then when, then how long. */
-export const LEVERS: readonly Lever[] = [modelFitLever, promptCachingLever, batchLever, outputLimitLever];
+/**
+ * Stacking order: first the calls that need not be made at all (a response cache, avoidable paid
+ * failures), then which model, how long the prompt is, how it is sent (caching), when (batch) and
+ * how long the answer may run.
+ */
+export const LEVERS: readonly Lever[] = [responseCacheLever, paidRetriesLever, modelFitLever, promptBloatLever, promptCachingLever, batchLever, outputLimitLever];

@@ -9,8 +9,10 @@ import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
 import type { PriceBookSource } from '../pricing/current-price-book.js';
 import type { DimensionFilters, Store } from '../store/store.js';
-import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
+import { ADVISOR_FILTERS, AdviceQuerySchema, AdviceReportSchema, ChangeCheckQuerySchema, ChangeCheckReportSchema, MOVE_PATTERN, WhatIfQuerySchema, WhatIfReportSchema } from './advisor-api-schemas.js';
 import { attachQualityEvidence } from './quality-evidence.js';
+import { attachReplayEvidence } from './replay-evidence.js';
+import { captureRepositoryFor } from '../capture/capture-store.js';
 import { buildAdvice } from './recommendations.js';
 import { ChangeSyntaxError, parseChange } from './what-if-changes.js';
 import { simulateWhatIf, WhatIfError } from './what-if.js';
@@ -57,7 +59,7 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
   api.add({
     method: 'GET',
     path: '/api/advice',
-    summary: 'What to change to spend less: model fit, prompt caching, batch and output-limit findings, each with evidence and exact stacked savings',
+    summary: 'What to change to spend less: response cache, paid retries, model fit, prompt bloat, prompt caching, batch and output-limit findings, each with evidence and exact stacked savings',
     tag: 'Advisor',
     access: 'read',
     response: AdviceReportSchema,
@@ -68,7 +70,31 @@ export function registerAdvisorRoutes(api: ApiRouter, ctx: AdvisorRoutesDeps): v
       const book = ctx.prices.current();
       const report = await buildAdvice({ from: q.from, to: q.to, book, records: ctx.store.scanRecords({ from: q.from, to: q.to, filters }), ...(q.min_calls ? { options: { minCalls: q.min_calls } } : {}) });
       await attachQualityEvidence(report, ctx.store, book, filters);
+      await attachReplayEvidence(report, captureRepositoryFor(ctx.store), book);
       return { body: report };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/api/whatif/changes',
+    summary: 'Checks what-if changes with the parser /api/whatif and `costrail whatif --change` use, without re-pricing anything: each change parsed or the part that did not parse',
+    tag: 'Advisor',
+    access: 'read',
+    response: ChangeCheckReportSchema,
+    queryParams: { change: 'a change in the what-if grammar (repeatable, up to 20)' },
+    handler: (req) => {
+      for (const k of req.query.keys()) if (k !== 'change') throw ApiError.badRequest(`${k}: unknown query parameter (only change)`);
+      const q = parseQuery(ChangeCheckQuerySchema, req.query, ['change'], ['change']);
+      const changes = q.change.map((change) => {
+        try {
+          return { change, ok: true, error: null, text: parseChange(change).text };
+        } catch (e) {
+          if (e instanceof ChangeSyntaxError) return { change, ok: false, error: e.message, text: null };
+          throw e;
+        }
+      });
+      return { body: { valid: changes.every((c) => c.ok), changes } };
     },
   });
 

@@ -11,6 +11,7 @@ import { Decimal } from '../pricing/decimal.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { initialState, priceState, toAdvisorCall, type AdvisorCall, type CallState } from './advisor-call.js';
 import { DEFAULT_ADVISOR_OPTIONS, LEVERS, type AdvisorOptions, type Lever, type RecommendationKind } from './advisor-levers.js';
+import type { EvidenceValue } from './lever-support.js';
 import { perMonth } from './month-scale.js';
 
 export interface Recommendation {
@@ -26,7 +27,7 @@ export interface Recommendation {
     /** What they cost with this change as well. */
     projected_cost: string;
     period_savings: string;
-  } & Record<string, string | number | boolean | null>;
+  } & Record<string, EvidenceValue>;
   /** period_savings scaled to 30 days (exact, rounded half-even at 18 places). */
   monthly_savings: string;
   confidence: 'measured' | 'estimated';
@@ -69,7 +70,8 @@ export async function collectCalls(book: PriceBook, records: AdviceInput['record
   let unpriced = 0;
   for await (const batch of records) {
     for (const r of batch) {
-      if (r.status !== 'ok' && r.usage === null) continue;
+      // Refused calls moved no tokens; a cached answer cost nothing: neither has anything to save.
+      if (r.status === 'blocked' || r.status === 'cached' || r.usage === null) continue;
       const c = toAdvisorCall(book, r);
       if (c) calls.push(c);
       else if (r.usage !== null) unpriced++;

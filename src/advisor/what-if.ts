@@ -5,8 +5,10 @@
  */
 import { Decimal } from '../pricing/decimal.js';
 import { isResolved } from '../pricing/price-book.js';
-import { initialState, priceState, promptTokens, type AdvisorCall, type CallState } from './advisor-call.js';
-import { DEFAULT_ADVISOR_OPTIONS } from './advisor-levers.js';
+import { initialState, priceState, type AdvisorCall, type CallState } from './advisor-call.js';
+import { cachePrefix, prefixGroups } from './advisor-levers.js';
+import { minCacheablePrefixTokens } from './cache-minimums.js';
+import { byTime } from './lever-support.js';
 import { perMonth } from './month-scale.js';
 import { collectCalls, type AdviceInput } from './recommendations.js';
 import type { ChangeCondition, WhatIfChange } from './what-if-changes.js';
@@ -58,31 +60,18 @@ function floorShare(n: number, share: Decimal): number {
 }
 
 function applyCache(calls: readonly AdvisorCall[], states: CallState[], share: Decimal | undefined, notes: string[], only: (i: number) => boolean = () => true): void {
-  const groups = new Map<string, number[]>();
-  calls.forEach((c, i) => {
-    if (!only(i)) return;
-    const k = `${c.provider}\0${states[i]!.model}\0${c.feature ?? ''}\0${c.prompt_version ?? ''}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
-  });
   let cached = 0;
-  for (const idx of groups.values()) {
-    const prefix = Math.min(...idx.map((i) => promptTokens(states[i]!.usage)));
-    if (prefix < DEFAULT_ADVISOR_OPTIONS.minCacheableTokens) continue;
-    idx.sort((a, b) => calls[a]!.at.getTime() - calls[b]!.at.getTime());
+  for (const g of prefixGroups(calls, states, only)) {
+    const first = calls[g.idx[0]!]!;
+    if (g.prefix < minCacheablePrefixTokens(first.provider, states[g.idx[0]!]!.model)) continue;
+    const idx = byTime(calls, g.idx);
     // The earliest calls write the prefix, the rest read it: floor(n x share) reads.
     // Without a share, only the earliest call of the group writes.
     const misses = share === undefined ? 1 : idx.length - floorShare(idx.length, share);
-    idx.forEach((i, k) => {
-      const s = states[i]!;
-      const moved = Math.min(prefix, s.usage.input_tokens);
-      const u = { ...s.usage, input_tokens: s.usage.input_tokens - moved };
-      if (k < misses) u.cache_write_tokens += moved;
-      else u.cache_read_tokens += moved;
-      states[i] = { ...s, usage: u };
-    });
+    idx.forEach((i, k) => (states[i] = cachePrefix(states[i]!, g.prefix, k >= misses)));
     cached += idx.length;
   }
-  notes.push(`prompt cache: ${cached} call(s) in groups (provider, model, feature, prompt_version) whose shortest prompt is at least ${DEFAULT_ADVISOR_OPTIONS.minCacheableTokens} tokens; that shortest prompt is the shared prefix, the earliest calls of each group write it`);
+  notes.push(`prompt cache: ${cached} call(s) in groups sharing a prompt prefix (by prompt_prefix_hash; calls without one by provider, model, feature and prompt_version, bounded by the shortest prompt) at least as long as the provider's minimum cacheable prefix; the earliest calls of each group write it`);
 }
 
 type Line = { calls: number; before: Decimal; after: Decimal };

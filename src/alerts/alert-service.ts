@@ -68,6 +68,11 @@ export class AlertService {
     });
   }
 
+  /** `alerts.unit_economics` of the serve config (the backtest replays these detectors with it). */
+  get unitEconomicsConfig(): AlertsConfig['unit_economics'] {
+    return this.o.config?.unit_economics;
+  }
+
   setBudgetView(view: BudgetView): void {
     this.o.budgets = view;
   }

@@ -14,6 +14,7 @@ import { backtestAlertJson, runBacktest } from './backtest.js';
 import { ChannelConfigSchema, redactChannel } from './channels/channel-config.js';
 import type { ForecastPeriod } from './forecast.js';
 import { loadBacktestInput } from './ledger-backtest-source.js';
+import { economicsBacktest } from '../economics/economics-backtest.js';
 import { scopeContains, type Scope } from './scope.js';
 import { DEFAULT_SCOPE_DIMENSIONS } from './series-builder.js';
 import { topContributors } from './top-contributors.js';
@@ -253,7 +254,7 @@ export function registerAlertRoutes(api: ApiRouter, ctx: AlertRoutesDeps): void 
   api.add({
     method: 'GET',
     path: '/api/anomalies',
-    summary: 'Backtest: the alerts the detectors would have raised over [from, to), using only data before each instant',
+    summary: 'Backtest: the alerts the detectors would have raised over [from, to), using only calls before each instant (outcome-cost drift and margin alerts replayed hourly when outcomes or revenue exist)',
     tag: 'Alerts',
     queryParams: { from: 'ISO instant (required)', to: 'ISO instant (required)', dimensions: 'comma-separated scope dimensions (default provider,model,team,feature,customer,key_id)', contributors: 'true to add top contributors per alert' },
     handler: async (req) => {
@@ -269,9 +270,12 @@ export function registerAlertRoutes(api: ApiRouter, ctx: AlertRoutesDeps): void 
       let n = 0;
       const grouping = new IncidentTracker(undefined, () => `bt-incident-${++n}`);
       const incidents: Incident[] = [];
+      // Outcome-cost drift and margin alerts, replayed hourly like the live loop when their input exists.
+      const economics = await economicsBacktest(ctx.store, fromMs, toMs, svc().unitEconomicsConfig);
       const alerts = await runBacktest(input, {
         fromMs,
         toMs,
+        ...(economics.signals ? { slowSignals: economics.signals, slowEveryMs: economics.everyMs } : {}),
         onEvents: (events, t) => {
           for (const e of grouping.apply(events, t)) if (e.type === 'opened') incidents.push(e.incident);
         },
@@ -279,7 +283,7 @@ export function registerAlertRoutes(api: ApiRouter, ctx: AlertRoutesDeps): void 
       if (req.query.get('contributors') === 'true') {
         for (const a of alerts) a.contributors = await topContributors(ctx.store, a.scope, a.detected_at - Math.max(60, a.window_minutes) * 60_000, a.detected_at);
       }
-      return { body: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), scopes: input.scopes.length, alerts: alerts.map(backtestAlertJson), incidents: incidents.map(incidentJson) } };
+      return { body: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), scopes: input.scopes.length, alerts: alerts.map(backtestAlertJson), incidents: incidents.map(incidentJson), economics: economics.replay } };
     },
   });
 

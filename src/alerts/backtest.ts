@@ -3,7 +3,7 @@
  * would, each instant reading only buckets before it (history before `from` is the baseline), and
  * returns every alert the lifecycle would have opened, in the order they opened.
  */
-import type { Alert } from './alert-types.js';
+import type { Alert, Signal } from './alert-types.js';
 import { AlertTracker, DEFAULT_LIFECYCLE, type LifecycleEvent, type LifecycleParams } from './alert-tracker.js';
 import { DEFAULT_DETECTION, DetectionEngine, type DetectionInput, type DetectionParams } from './detection-engine.js';
 import { floorTo, MINUTE_MS } from './scope-series.js';
@@ -17,6 +17,13 @@ export interface BacktestOptions {
   onProgress?: (done: number) => void;
   /** Every lifecycle event as it happens (incident grouping folds them). */
   onEvents?: (events: readonly LifecycleEvent[], t: number) => void;
+  /**
+   * Detectors the live loop runs less often than each minute (the unit-economics ones: hourly):
+   * evaluated at the first instant and then every `slowEveryMs`, their signals re-applied each
+   * minute in between, as AlertService does.
+   */
+  slowSignals?: (t: number) => Promise<readonly Signal[]>;
+  slowEveryMs?: number;
 }
 
 /** Async so a server stays responsive: it yields to the event loop once per simulated hour. */
@@ -26,8 +33,14 @@ export async function runBacktest(input: DetectionInput, o: BacktestOptions): Pr
   const tracker = new AlertTracker(o.lifecycle ?? DEFAULT_LIFECYCLE, () => `bt-${++n}`);
   const opened: Alert[] = [];
   const start = floorTo(o.fromMs, MINUTE_MS) + MINUTE_MS;
+  let slow: readonly Signal[] = [];
+  let slowAt = -Infinity;
   for (let t = start; t <= o.toMs; t += MINUTE_MS) {
-    const events = tracker.apply(engine.evaluate(input, t), t);
+    if (o.slowSignals && t - slowAt >= (o.slowEveryMs ?? 3_600_000)) {
+      slowAt = t;
+      slow = await o.slowSignals(t);
+    }
+    const events = tracker.apply([...engine.evaluate(input, t), ...slow], t);
     for (const e of events) if (e.type === 'opened') opened.push(e.alert);
     if (events.length) o.onEvents?.(events, t);
     if (t % 3_600_000 === 0) {

@@ -106,6 +106,7 @@ const sums = {
   cache_write_tokens: tokens,
   reasoning_tokens: tokens,
   unpriced_requests: tokens.describe('calls that used tokens but have no known price (never counted as $0)'),
+  saved: money.optional().describe('what response-cache hits did not pay: their usage priced under the current price book (GET /api/spend always sets it)'),
 };
 
 export const SpendResponseSchema = z.object({
@@ -115,7 +116,7 @@ export const SpendResponseSchema = z.object({
       .catchall(z.string().nullable())
       .describe('one row per period and group; each group_by dimension is a field (tags as tag:NAME), null meaning not attributed'),
   ),
-  total: z.object({ cost: money, requests: tokens, unpriced_requests: tokens }),
+  total: z.object({ cost: money, requests: tokens, unpriced_requests: tokens, saved: money.optional().describe('sum of the rows\' saved (GET /api/spend always sets it)') }),
 });
 
 // Compile-time drift checks: the schema and the TypeScript record must describe the same object.

@@ -34,6 +34,7 @@ export function flattenSpend(result: SpendResult): { rows: FlatSpendRow[]; total
       cache_write_tokens: r.cache_write_tokens,
       reasoning_tokens: r.reasoning_tokens,
       unpriced_requests: r.unpriced_requests,
+      ...(r.saved === undefined ? {} : { saved: r.saved }),
     })),
     total: result.total,
   };
@@ -75,7 +76,7 @@ export function registerLedgerRoutes(api: ApiRouter, ctx: LedgerRoutesDeps): voi
       ...FILTERS,
     },
     response: SpendResponseSchema,
-    handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend(spendQueryOf(req.query, req.principal)))) }),
+    handler: async (req) => ({ body: flattenSpend(await asApi(() => ctx.store.getSpend({ ...spendQueryOf(req.query, req.principal), with_saved: true }))) }),
   });
   registerOverviewRoute(api, ctx);
 }

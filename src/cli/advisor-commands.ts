@@ -58,7 +58,7 @@ function scopeText(scope: Record<string, string | null>): string {
 }
 
 export function registerAdvisorCommands(program: Command): void {
-  windowOptions(program.command('advise').description('What to change to spend less: model fit, prompt caching, batch and output-limit findings with exact, stacked monthly savings'))
+  windowOptions(program.command('advise').description('What to change to spend less: response cache, paid retries, model fit, prompt bloat, prompt caching, batch and output-limit findings with exact, stacked monthly savings'))
     .option('--min-calls <n>', 'smallest group of calls judged (default 10)')
     .addHelpText('after', '\nSavings are stacked: each recommendation saves what it adds on top of the ones applied before it\n(stack order), so the total is what doing all of them would save. See docs/advisor.md for each formula.')
     .action(async (opts: WindowOpts & { minCalls?: string }) => {
@@ -76,6 +76,8 @@ export function registerAdvisorCommands(program: Command): void {
         for (const [n, x] of r.recommendations.entries()) {
           process.stdout.write(`\n${n + 1}. ${x.kind} — ${scopeText(x.scope)}: ${formatUsd(x.monthly_savings)}/month (${x.confidence})\n`);
           process.stdout.write(`   ${x.evidence.calls} calls, ${formatUsd(x.evidence.current_cost)} -> ${formatUsd(x.evidence.projected_cost)} (stack order ${x.stack_order})\n`);
+          const evidence = Object.entries(x.evidence).filter(([k]) => !['calls', 'current_cost', 'projected_cost', 'period_savings'].includes(k));
+          if (evidence.length > 0) process.stdout.write(`   evidence: ${evidence.map(([k, v]) => `${k}=${v === null ? '-' : String(v)}`).join(', ')}\n`);
           process.stdout.write(`   how: ${x.how}\n   risk: ${x.risk}\n`);
           for (const a of x.assumptions) process.stdout.write(`   assumes: ${a}\n`);
         }

@@ -16,6 +16,13 @@ interface BacktestAlert {
   summary: string;
 }
 
+interface EconomicsReplay {
+  outcome_cost_drift: boolean;
+  margin_threshold: boolean;
+  every_minutes: number;
+  warnings: string[];
+}
+
 interface BacktestIncident {
   opened_at: string;
   severity: string;
@@ -42,7 +49,8 @@ export function registerAnomaliesCommand(program: Command): void {
     .requiredOption('--to <iso>', 'end of the evaluated range')
     .option('--dimensions <list>', 'scope dimensions, comma-separated (default provider,model,team,feature,customer,key_id)')
     .option('--contributors', 'add the top contributors (model, key, trace, feature) to each alert')
-    .option('--json', 'print {alerts, incidents} as JSON: alerts (detected_at, scope, kind, severity, observed, expected, incident_id, …) and the incidents grouping them')
+    .option('--json', 'print {alerts, incidents, economics} as JSON: alerts (detected_at, scope, kind, severity, observed, expected, incident_id, …), the incidents grouping them, and which unit-economics detectors were replayed')
+    .addHelpText('after', '\nThe unit-economics detectors (outcome_cost_drift, margin_threshold) are replayed hourly, as live, when the\nstore holds outcomes or revenue for the range; outcomes count as recorded now, even if they arrived late.')
     .addHelpText('after', '\nExample: costrail anomalies --from 2026-11-01 --to 2026-11-15 --json | jq \'.incidents[] | select(.severity=="critical")\'')
     .action(async (opts: ApiAccessOptions & { from: string; to: string; dimensions?: string; contributors?: boolean; json?: boolean }) => {
       const q = new URLSearchParams({ from: isoArg('--from', opts.from), to: isoArg('--to', opts.to) });
@@ -50,8 +58,9 @@ export function registerAnomaliesCommand(program: Command): void {
       if (opts.contributors) q.set('contributors', 'true');
       if (!opts.json) process.stderr.write('backtesting… (one pass over the ledger, then a minute-by-minute replay)\n');
       await withApi(opts, async ({ client }) => {
-        const res = await client.get<{ scopes: number; alerts: BacktestAlert[]; incidents: BacktestIncident[] }>(`/api/anomalies?${q.toString()}`);
-        if (opts.json) return void process.stdout.write(JSON.stringify({ alerts: res.alerts, incidents: res.incidents }, null, 2) + '\n');
+        const res = await client.get<{ scopes: number; alerts: BacktestAlert[]; incidents: BacktestIncident[]; economics?: EconomicsReplay }>(`/api/anomalies?${q.toString()}`);
+        if (opts.json) return void process.stdout.write(JSON.stringify({ alerts: res.alerts, incidents: res.incidents, ...(res.economics ? { economics: res.economics } : {}) }, null, 2) + '\n');
+        for (const w of res.economics?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(`${res.incidents.length} incidents (${res.alerts.length} alerts) over ${res.scopes} scopes\n`);
         if (res.incidents.length) printTable(res.incidents.map((i) => ({ ...i, root_scope: scopeLabel(i.root_scope), impact: `$${i.impact_usd_per_hour.toFixed(2)}/h`, alerts: i.alert_ids.length })), ['opened_at', 'severity', 'root_kind', 'root_scope', 'impact', 'alerts', 'summary']);
       });

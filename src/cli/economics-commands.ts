@@ -1,6 +1,6 @@
 /**
  * Unit economics on the command line: `import outcomes`, `import revenue` (beside `import ledger`),
- * `report unit-economics`, `report margin` (beside `report showback`) and `compare`. Everything
+ * `report unit-economics`, `report margin`, `report agents` (beside `report showback`) and `compare`. Everything
  * goes through the management API (src/economics/economics-routes.ts), so a command behaves the
  * same against a local data folder or a remote server.
  */
@@ -14,6 +14,7 @@ import type { UnitEconomicsReport } from '../economics/unit-economics.js';
 import type { DriftReport } from '../economics/outcome-drift.js';
 import { rebillingCsv, type RebillingExport } from '../economics/rebilling.js';
 import { UNIT_ECONOMICS_DIMENSIONS } from '../store/economics-types.js';
+import { registerAgentsReport } from './agents-command.js';
 import { withApi, withApiOptions, type ApiAccessOptions } from './api-access.js';
 import { CliError } from './cli-error.js';
 import { formatUsd } from './money-format.js';
@@ -265,6 +266,8 @@ export function registerEconomicsCommands(program: Command): void {
     );
     process.stdout.write(`cost per successful outcome, ${r.current.from} – ${r.current.to} vs ${r.baseline.from} – ${r.baseline.to}; drift above +${(Number(r.threshold) * 100).toFixed(0)}%\n`);
   });
+
+  registerAgentsReport(report);
 
   const exportCmd = parent(program, 'export', 'Export the ledger for other tools');
   withApiOptions(

@@ -206,13 +206,13 @@ function registerAiSpendReport(program: Command): void {
   withApiOptions(
     parent(program, 'report', 'Reports over the ledger')
       .command('ai-spend')
-      .description('All AI spend in one total: ledger, imported bills and matched card / expense lines, never a dollar twice')
+      .description('All AI spend in one total: ledger, imported bills, matched card / expense lines, seat plans and self-hosted GPUs, never a dollar twice')
       .requiredOption('--from <date>', 'inclusive start (ISO 8601)')
       .requiredOption('--to <date>', 'exclusive end (ISO 8601)')
       .option('--by <dimension>', AI_SPEND_DIMENSIONS.join(', '), 'category')
-      .option('--json', 'print {rows:[{key, amount_usd}], total, parts:{ledger, billed, expenses}, excluded_prepaid, unconverted_lines}'),
+      .option('--json', 'print {rows:[{key, amount_usd}], total, parts:{ledger, billed, expenses, seats, gpu}, excluded_prepaid, excluded_seat_charges, excluded_gpu_payments, unconverted_lines}'),
   )
-    .addHelpText('after', '\nPer provider and day an imported bill replaces the ledger; a card charge for API credits of a\nprovider already counted is excluded (it pays for that usage). Amounts are exact USD decimals.')
+    .addHelpText('after', '\nPer provider and day an imported bill replaces the ledger; a card charge for API credits of a\nprovider already counted is excluded (it pays for that usage), as are card charges of a seat plan\ncounted by its run-rate and GPU-cloud charges of imported GPU usage. Amounts are exact USD decimals.')
     .action(async (opts: ApiAccessOptions & { from: string; to: string; by: string; json?: boolean }) => {
       for (const [name, v] of [['from', opts.from], ['to', opts.to]] as const) if (!Number.isFinite(Date.parse(v))) throw new CliError(`--${name} must be an ISO 8601 date or instant, not "${v}"`, 2);
       if (!(AI_SPEND_DIMENSIONS as readonly string[]).includes(opts.by)) throw new CliError(`--by must be one of ${AI_SPEND_DIMENSIONS.join(', ')}, not "${opts.by}"`, 2);
@@ -220,8 +220,10 @@ function registerAiSpendReport(program: Command): void {
       const r = await withApi(opts, ({ client }) => client.get<AiSpendResult>(`/api/ai-spend?${q.toString()}`));
       if (opts.json) return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       for (const row of r.rows) process.stdout.write(`${(row.key ?? '(unattributed)').padEnd(24)} $${row.amount_usd}\n`);
-      process.stdout.write(`${'total'.padEnd(24)} $${r.total}  (ledger $${r.parts.ledger}, bills $${r.parts.billed}, card/expense $${r.parts.expenses})\n`);
+      process.stdout.write(`${'total'.padEnd(24)} $${r.total}  (ledger $${r.parts.ledger}, bills $${r.parts.billed}, card/expense $${r.parts.expenses}, seat plans $${r.parts.seats}, GPUs $${r.parts.gpu})\n`);
       if (r.excluded_prepaid !== '0') process.stdout.write(`excluded $${r.excluded_prepaid} of card charges for API credits already counted as usage\n`);
+      if (r.excluded_seat_charges !== '0') process.stdout.write(`excluded $${r.excluded_seat_charges} of card / expense charges paying seat plans counted by run-rate\n`);
+      if (r.excluded_gpu_payments !== '0') process.stdout.write(`excluded $${r.excluded_gpu_payments} of GPU-cloud charges paying for imported GPU usage\n`);
       if (r.unconverted_lines > 0) process.stdout.write(`${r.unconverted_lines} matched line(s) have no USD amount and are not in the total (re-import with --rates)\n`);
     });
 }

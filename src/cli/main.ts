@@ -24,7 +24,9 @@ import { registerReconcileCommand } from './reconcile-command.js';
 import { registerBillingCommand } from './billing-pull-command.js';
 import { registerEconomicsCommands } from './economics-commands.js';
 import { registerAdvisorCommands } from './advisor-commands.js';
+import { registerEvalCommands } from './eval-commands.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerGpuCommands } from './gpu-commands.js';
 
 // `costrail prices list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -61,7 +63,9 @@ registerReconcileCommand(program);
 registerBillingCommand(program);
 registerEconomicsCommands(program);
 registerAdvisorCommands(program);
+registerEvalCommands(program);
 registerInventoryCommands(program);
+registerGpuCommands(program);
 
 // Run only as the program (also through npm's bin symlink), not when imported for its help texts.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -41,7 +41,7 @@ export function registerServeCommand(program: Command): void {
       const { retentionDays } = settings;
       let rt;
       try {
-        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing: settings.routing, advertise: true, keys: settings.keys, alerts: settings.alerts, waitForDatabase: true, publicMetrics: settings.publicMetrics, retentionDays });
+        rt = await startCostrail({ port, host: opts.host, dataDir: opts.data, routing: settings.routing, advertise: true, keys: settings.keys, alerts: settings.alerts, waitForDatabase: true, publicMetrics: settings.publicMetrics, retentionDays, cache: settings.cache, capture: settings.capture });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use; pass --port or set COSTRAIL_PORT`);

@@ -58,6 +58,7 @@ export function registerSpendCommand(program: Command): void {
     const shown = res.rows.map((r) => ({ ...r, cost: formatUsd(r.cost as string | null), ...(dated && typeof r.period === 'string' ? { period: bucketDate(r.period, opts.tz) } : {}) }));
     printTable(shown, columns);
     const unpriced = res.total.unpriced_requests ? `; ${res.total.unpriced_requests} unpriced (not counted as $0)` : '';
-    process.stdout.write(`\ntotal ${formatUsd(res.total.cost)} over ${res.total.requests} requests${unpriced} (exact: ${res.total.cost} USD)\n`);
+    const saved = res.total.saved && res.total.saved !== '0' ? `; ${formatUsd(res.total.saved)} saved by the response cache (exact: ${res.total.saved} USD)` : '';
+    process.stdout.write(`\ntotal ${formatUsd(res.total.cost)} over ${res.total.requests} requests${unpriced} (exact: ${res.total.cost} USD)${saved}\n`);
   });
 }

@@ -20,7 +20,7 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['COSTRAIL_ADMIN_TOKEN'], default: 'created on first start', meaning: 'admin token for `/api` and the dashboard; unset, `serve` creates one, keeps it in the data folder (`admin-token`) and prints it once. CLI commands use it to reach a running server' },
   { names: ['COSTRAIL_DATABASE_URL'], default: '— (embedded DuckDB)', meaning: '`postgres://…`: keep the ledger and configuration in PostgreSQL instead of the data folder' },
   { names: ['COSTRAIL_DATABASE_SCHEMA'], default: 'the connection\'s default (`public`)', meaning: 'PostgreSQL schema to use' },
-  { names: ['COSTRAIL_REDIS_URL'], default: '— (in-process counters)', meaning: '`redis://…`: budget, rate-limit and kill-switch counters shared by several processes' },
+  { names: ['COSTRAIL_REDIS_URL'], default: '— (in-process counters)', meaning: '`redis://…`: budget, rate-limit and kill-switch counters shared by several processes, and the response cache\'s answers when `cache.enabled` (docs/caching.md)' },
   { names: ['COSTRAIL_REDIS_PREFIX'], default: '`costrail:`', meaning: 'prefix of every Redis key (several deployments on one Redis)' },
   { names: ['COSTRAIL_REDIS_TIMEOUT_MS'], default: '`1000`', meaning: 'per-operation Redis timeout; past it each rule\'s `on_counter_error` (`open` / `closed`) decides' },
   { names: ['COSTRAIL_POLICY_SYNC_MS'], default: '`1000`', meaning: 'how often a process checks the store\'s policy revision and reloads budgets, rate limits and kill switches changed elsewhere (the fallback when Redis pub/sub missed a change; replicas converge within 5 s)' },
@@ -43,6 +43,7 @@ export const ENV_VARS: readonly EnvVarDoc[] = [
   { names: ['COSTRAIL_OTEL_EXPORT_HEADERS'], default: '—', meaning: 'headers for that export, `key=value,key2=value2` (values URL-encoded), e.g. a collector or vendor API key' },
   { names: ['COSTRAIL_SDK_SPOOL_DIR'], default: '`<tmpdir>/costrail-sdk-spool`', meaning: 'where the SDK (`instrument()`) spools record batches the Costrail server could not take, replayed when it answers again (docs/sdk.md)' },
   { names: ['COSTRAIL_SDK_ADMISSION'], default: 'off', meaning: '`on`: SDK-instrumented calls ask `POST /api/admission` first (budgets, rate limits, kill switches), as `instrument(client, { admission: true })` does' },
+  { names: ['COSTRAIL_EVAL_API_KEY'], default: '—', meaning: 'the key `costrail eval replay` sends with replayed calls (a virtual key, or a provider key in pass-through mode), instead of `--api-key`; held in memory for the run only' },
   { names: ['COSTRAIL_SIM_PORT'], default: '`0` (any free port)', meaning: 'port of the stand-alone simulated provider (`node dist/src/simulator/main.js`), for development' },
 ];
 

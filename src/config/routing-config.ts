@@ -11,8 +11,14 @@ import { isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/registry.js';
 import { ServeConfigSchema, type ProviderEntry, type ServeConfig } from './serve-config.js';
 import { environment, type Environment } from './environment.js';
+import type { RoutingSection } from '../routing/routing-schema.js';
+import { RoutingTable } from '../routing/routing-table.js';
+import { builtinCapabilities } from '../routing/model-capabilities.js';
 
-export type RoutingSetup = Required<Pick<RouterOptions, 'upstreams' | 'named' | 'routes' | 'bedrock'>>;
+export type RoutingSetup = Required<Pick<RouterOptions, 'upstreams' | 'named' | 'routes' | 'bedrock'>> & {
+  /** The `routing:` section (rules, pools, fallbacks, retries); compiled by the runtime against its price book. */
+  rules?: RoutingSection;
+};
 
 const BEDROCK_ONLY = ['region', 'access_key_id', 'secret_access_key', 'session_token'] as const;
 
@@ -64,13 +70,17 @@ export function routingFromConfig(config: ServeConfig, env: Environment = enviro
     }
     named[name] = p;
   }
-  const setup: RoutingSetup = { upstreams, named, routes: config.routes, bedrock: bedrockAccess(config.providers['bedrock'], env) };
+  const setup: RoutingSetup = { upstreams, named, routes: config.routes, bedrock: bedrockAccess(config.providers['bedrock'], env), ...(config.routing ? { rules: config.routing } : {}) };
+  let router: ProviderRouter;
   try {
     // Validates route targets now, so a typo stops `serve` instead of misrouting calls later.
-    new ProviderRouter(setup);
+    router = new ProviderRouter(setup);
   } catch (e) {
     throw new Error((e as Error).message.startsWith('routes:') ? (e as Error).message : `routes: ${(e as Error).message}`);
   }
+  // Rule and fallback targets (providers, translations) are checked now too; pools are checked by
+  // the runtime against the price book it runs with (overrides included).
+  if (config.routing) new RoutingTable(config.routing, { router, book: { current: () => { throw new Error('no price book at config load'); } }, capabilities: builtinCapabilities(), checkPools: false });
   return setup;
 }
 

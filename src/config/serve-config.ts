@@ -11,6 +11,9 @@ import { z } from 'zod';
 import { zodMessage } from '../pricing/catalog-loader.js';
 import { AlertsConfigSchema } from '../alerts/channels/channel-config.js';
 import { KeysConfigSchema } from '../keys/keys-config.js';
+import { RoutingSectionSchema } from '../routing/routing-schema.js';
+import { ResponseCacheConfigSchema, RESPONSE_CACHE_KEYS } from '../gateway/response-cache/response-cache-config.js';
+import { CaptureConfigSchema } from '../capture/capture-config.js';
 
 export const ProviderEntrySchema = z
   .object({
@@ -34,13 +37,19 @@ export const ServeConfigSchema = z
     providers: z.record(z.string(), ProviderEntrySchema).default({}),
     /** Un-prefixed OpenAI-shaped calls whose model matches go to `provider` (first match wins). */
     routes: z.array(z.object({ match: z.string().min(1), provider: z.string().min(1) }).strict()).default([]),
+    /** Routing rules, model pools, fallback chains and retries (src/routing/routing-schema.ts, docs/routing.md). */
+    routing: RoutingSectionSchema.optional(),
     alerts: AlertsConfigSchema.optional(),
     /** `public: true` serves /metrics without a token (default: admin token only). */
     metrics: z.object({ public: z.boolean().optional() }).strict().optional(),
     /** Pass-through mode, held provider credentials, extra endpoints (see keys/keys-config.ts). */
     keys: KeysConfigSchema.optional(),
     /** Delete raw ledger records older than this many days, daily (the serve runtime schedules it). */
+    /** Body capture for replay evaluation: off unless enabled (see capture/capture-config.ts). */
+    capture: CaptureConfigSchema.optional(),
     retention_days: z.number({ error: 'must be a positive integer' }).int('must be a positive integer').min(1, 'must be a positive integer').nullish(),
+    /** The gateway's response cache (docs/caching.md); off unless `enabled: true`. */
+    cache: ResponseCacheConfigSchema.optional(),
   })
   // Every section is declared here, so a misspelt key stops `serve` instead of being ignored.
   .strict();
@@ -75,6 +84,8 @@ export function loadServeConfig(path: string | undefined): ServeConfig {
 
 /** The keys a section accepts, for the unknown-key message. */
 function knownKeys(path: readonly PropertyKey[]): string {
-  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : undefined;
+  if (path[0] === 'routing') return path.length === 1 ? Object.keys(RoutingSectionSchema.shape).join(', ') : 'see docs/routing.md';
+  if (path[0] === 'cache') return RESPONSE_CACHE_KEYS.join(', ');
+  const section = path.length === 0 ? ServeConfigSchema : path[0] === 'providers' ? ProviderEntrySchema : path[0] === 'keys' ? KeysConfigSchema : path[0] === 'capture' ? CaptureConfigSchema : undefined;
   return section ? Object.keys(section.shape).join(', ') : 'see docs/configuration.md';
 }

@@ -6,6 +6,8 @@
  */
 import { keysConfigFrom, type KeysConfig } from '../keys/keys-config.js';
 import type { AlertsConfig } from '../alerts/channels/channel-config.js';
+import type { ResponseCacheConfig } from '../gateway/response-cache/response-cache-config.js';
+import type { CaptureConfig } from '../capture/capture-config.js';
 import { loadServeConfig, type ServeConfig } from './serve-config.js';
 import { routingFromConfig, type RoutingSetup } from './routing-config.js';
 import { environment, type Environment } from './environment.js';
@@ -26,6 +28,10 @@ export interface ServeSettings {
   retentionDays?: number;
   /** `metrics.public` from the file; the runtime falls back to COSTRAIL_PUBLIC_METRICS. */
   publicMetrics?: boolean;
+  /** `cache:` from the file: the gateway's response cache. */
+  cache?: ResponseCacheConfig;
+  /** `capture:` from the file; undefined or `enabled: false` captures nothing. */
+  capture?: CaptureConfig;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -41,5 +47,5 @@ export function resolveServeSettings(flags: ServeFlags, env: Environment = envir
   } catch (e) {
     throw new Error(flags.config ? `${flags.config}: ${message(e)}` : message(e));
   }
-  return { file, routing, keys, alerts: file.alerts, retentionDays, publicMetrics: file.metrics?.public };
+  return { file, routing, keys, alerts: file.alerts, retentionDays, publicMetrics: file.metrics?.public, cache: file.cache, ...(file.capture ? { capture: file.capture } : {}) };
 }

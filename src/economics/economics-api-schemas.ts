@@ -92,3 +92,53 @@ export const OutcomeDriftSchema = z.object({
     }),
   ),
 });
+
+const runStatus = z.enum(['successful', 'failed', 'unknown']).describe('successful: an outcome linked to the run succeeded; failed: all its outcomes failed; unknown: no outcome');
+
+export const AgentsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  type: z.string().nullable(),
+  agents: z.array(
+    z.object({
+      agent: z.string(),
+      runs: z.number(),
+      successful_runs: z.number(),
+      failed_runs: z.number(),
+      unknown_runs: z.number(),
+      calls: z.number(),
+      cost: money,
+      unlinked_cost: money.describe('cost of the runs with no outcome: shown, never spread'),
+      unpriced_calls: z.number(),
+      error_calls: z.number(),
+      blocked_calls: z.number(),
+      success_rate: ratio.describe('successful / (successful + failed) runs, 6 places; null when no run has an outcome'),
+      cost_per_run: money.nullable().describe('cost / runs'),
+      cost_per_successful_run: money.nullable().describe('(cost − unlinked_cost) / successful runs'),
+    }),
+  ),
+  total: z.object({ runs: z.number(), successful_runs: z.number(), calls: z.number(), cost: money, unlinked_cost: money, unpriced_calls: z.number() }),
+});
+
+export const AgentRunsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  runs: z.array(
+    z.object({
+      agent: z.string(),
+      trace_id: z.string().nullable().describe('null: a call with an agent and no trace, a run of its own'),
+      call_id: z.string().nullable().describe('the run\'s only call when it has no trace'),
+      started_at: z.string(),
+      ended_at: z.string(),
+      calls: z.number(),
+      cost: money,
+      unpriced_calls: z.number(),
+      error_calls: z.number(),
+      blocked_calls: z.number(),
+      outcomes: z.number(),
+      successful_outcomes: z.number(),
+      status: runStatus,
+    }),
+  ),
+  next_cursor: z.string().nullable(),
+});

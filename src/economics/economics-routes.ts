@@ -13,7 +13,6 @@ import type { ApiRouter } from '../http/api-router.js';
 import type { Principal } from '../http/principal.js';
 import type { Store } from '../store/store.js';
 import { UNIT_ECONOMICS_DIMENSIONS, type UnitEconomicsDimension } from '../store/economics-types.js';
-import type { DimensionFilters } from '../store/store.js';
 import { buildComparison, COMPARE_DIMENSIONS, type CompareDimension } from './comparison.js';
 import { buildMargin, parseRates } from './customer-margin.js';
 import { outcomeBatchSchema, revenueBatchSchema, toOutcomeRecord, type OutcomeInput } from './outcome-input.js';
@@ -21,6 +20,8 @@ import { ComparisonSchema, MarginSchema, OutcomeDriftSchema, UnitEconomicsSchema
 import { buildOutcomeDrift } from './outcome-drift.js';
 import { buildRebilling, rateCardSchema, rebillingCsv } from './rebilling.js';
 import { buildUnitEconomics } from './unit-economics.js';
+import { filtersOf, window } from './economics-query-params.js';
+import { registerAgentRoutes } from './agent-routes.js';
 
 /** Fields an outcome carries that a token's scope can pin. */
 const OUTCOME_SCOPE_FIELDS = ['team', 'feature', 'customer'] as const;
@@ -40,30 +41,6 @@ export function scopeOutcomes(outcomes: readonly OutcomeInput[], principal: Prin
     }
     return out;
   });
-}
-
-function window(query: URLSearchParams): { from: string; to: string } {
-  const from = query.get('from');
-  const to = query.get('to');
-  if (!from || !to) throw ApiError.badRequest('from and to are required (ISO 8601), e.g. from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z');
-  for (const [k, v] of [['from', from], ['to', to]] as const) if (!Number.isFinite(Date.parse(v))) throw ApiError.badRequest(`${k}: not an ISO 8601 instant: "${v}"`);
-  if (Date.parse(to) <= Date.parse(from)) throw ApiError.badRequest('to must be after from');
-  return { from, to };
-}
-
-/** Ledger-column filters from the query string plus the principal's scope (forced; a conflict is a 403). */
-function filtersOf(query: URLSearchParams, allowed: readonly string[], principal: Principal): DimensionFilters {
-  const filters: DimensionFilters = {};
-  for (const [k, v] of query) {
-    if (allowed.includes(k)) continue;
-    if (!(UNIT_ECONOMICS_DIMENSIONS as readonly string[]).includes(k)) throw ApiError.badRequest(`${k}: unknown query parameter (filters: ${UNIT_ECONOMICS_DIMENSIONS.join(', ')})`);
-    filters[k] = v === '' ? null : v;
-  }
-  for (const [k, v] of Object.entries(principal.scope)) {
-    if (k in filters && filters[k] !== v) throw ApiError.forbidden(`${k}: this token is scoped to ${k}=${v}`);
-    filters[k] = v;
-  }
-  return filters;
 }
 
 /** What the routes use of the runtime. */
@@ -260,4 +237,6 @@ export function registerEconomicsRoutes(api: ApiRouter, ctx: EconomicsRoutesDeps
       return { body: { outcomes } };
     },
   });
+
+  registerAgentRoutes(api, ctx);
 }

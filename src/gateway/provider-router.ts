@@ -151,6 +151,29 @@ export class ProviderRouter {
     return undefined;
   }
 
+  /**
+   * A route that sends an OpenAI-shaped call (`route`, with `upstreamPath` relative to an OpenAI-style
+   * base, e.g. `/chat/completions`) to `provider`, as a `routes:` entry would; undefined when the
+   * provider does not take OpenAI's shapes. Built once per provider by routing rules (src/routing/).
+   */
+  openAiTarget(provider: string): ((route: Route, upstreamPath?: string) => Route) | undefined {
+    let t: (path: string) => RouteTarget;
+    try {
+      t = this.targetFor(provider);
+    } catch {
+      return undefined;
+    }
+    return (route, upstreamPath) => {
+      const r = t(upstreamPath ?? route.upstreamPath);
+      return makeRoute({ provider: r.provider, api: route.api, upstreamPath: r.upstreamPath, urlModel: route.urlModel, urlStream: route.urlStream, name: r.name, base: r.base, sign: r.sign, byModel: false });
+    };
+  }
+
+  /** Whether `provider` is one this router can send calls to at all (built in or named in config). */
+  knows(provider: string): boolean {
+    return isProviderId(provider) || this.named.has(provider);
+  }
+
   private targetFor(provider: string): (path: string) => RouteTarget {
     const named = this.named.get(provider);
     if (named) {

@@ -175,9 +175,12 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/** A JSON Lines body (`application/x-ndjson` or `application/jsonl`) or CSV (`text/csv`, billing exports) reaches the handler as its text. */
+/**
+ * A JSON Lines body (`application/x-ndjson` or `application/jsonl`), CSV (`text/csv`, billing
+ * exports) or plain text (`text/plain`, Prometheus scrapes) reaches the handler as its text.
+ */
 function isJsonLines(req: IncomingMessage): boolean {
-  return /^(application\/(x-ndjson|jsonl|x-jsonlines)|text\/csv)\b/i.test(String(req.headers['content-type'] ?? ''));
+  return /^(application\/(x-ndjson|jsonl|x-jsonlines)|text\/(csv|plain))\b/i.test(String(req.headers['content-type'] ?? ''));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -73,8 +73,10 @@ export const ExpenseRuleSchema = z.strictObject({
 export const AiSpendResultSchema = z.strictObject({
   rows: z.array(z.strictObject({ key: z.string().nullable().describe('the category, vendor, team or channel; null: not attributed'), amount_usd: decimal })),
   total: decimal.describe('USD'),
-  parts: z.strictObject({ ledger: decimal, billed: decimal, expenses: decimal }),
+  parts: z.strictObject({ ledger: decimal, billed: decimal, expenses: decimal, seats: decimal.describe('seat plans: run-rate prorated over the window'), gpu: decimal.describe('self-hosted GPU usage') }),
   excluded_prepaid: decimal.describe('card charges for API credits of providers whose usage is already counted'),
+  excluded_seat_charges: decimal.describe('card / expense lines of seat plans whose run-rate is counted'),
+  excluded_gpu_payments: decimal.describe('GPU-cloud card / expense charges of vendors whose GPU usage is counted'),
   unconverted_lines: z.number().int().describe('matched expense lines without a USD amount (not in the total)'),
 });
 

@@ -10,10 +10,12 @@
  * - renewal: a source renewing in the next 60 days — at stake: its run-rate;
  * - idle_seats and duplicate_seat from seat lists (seat-findings.ts). A charge priced by a
  *   duplicate_seat finding is left out of duplicate_channel, so no dollar is claimed twice.
+ * A seat plan's own card charges (seat-run-rates.ts: its owner paying the plan) are no finding.
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { Store } from '../store/store.js';
 import { seatFindings } from './seat-findings.js';
+import { planChargeTest, seatPlans } from './seat-run-rates.js';
 
 export const FINDING_KINDS = ['duplicate_channel', 'unsanctioned_vendor', 'overlapping_tools', 'renewal', 'idle_seats', 'duplicate_seat'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -38,7 +40,9 @@ export async function inventoryFindings(store: Store, asOf: string): Promise<Inv
   const from = new Date(end - 30 * DAY).toISOString();
   const to = new Date(end).toISOString();
   const sources = await store.inventory.sources();
-  const lines = (await store.inventory.lines({ state: 'matched', from, to })).filter((l) => l.amount_usd !== null && l.vendor !== null);
+  // A seat plan's own charges (its owner paying it on a card) are the plan, not a personal duplicate.
+  const isPlanCharge = planChargeTest(seatPlans(sources));
+  const lines = (await store.inventory.lines({ state: 'matched', from, to })).filter((l) => l.amount_usd !== null && l.vendor !== null && !(l.product !== null && l.category !== null && isPlanCharge({ vendor: l.vendor, product: l.product, category: l.category, channel: l.channel, employee: l.employee })));
   const findings: InventoryFinding[] = [];
   const sum = (xs: readonly { amount_usd: string | null }[]): Decimal => Decimal.sum(xs.map((x) => Decimal.parse(x.amount_usd ?? '0')));
 

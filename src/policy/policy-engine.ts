@@ -94,7 +94,8 @@ export class PolicyEngine implements CallPolicy {
 
   admit(req: AdmissionRequest): Admission | Promise<Admission> {
     const rules = this.rules;
-    const subject: ScopeSubject = { attribution: req.who.attribution, tags: req.who.tags, provider: req.route.provider, model: req.model, key_id: req.identity.key_id };
+    // The provider as the ledger records it (a provider named in config, not the adapter that reads it), so scopes match the records they settle.
+    const subject: ScopeSubject = { attribution: req.who.attribution, tags: req.who.tags, provider: req.route.name ?? req.route.provider, model: req.model, key_id: req.identity.key_id };
     if (rules.killSwitches.size > 0) {
       const hit = rules.killSwitches.match(subject)[0];
       if (hit) return { refusal: { status: 403, type: 'kill_switch', message: `calls in scope ${scopeText(hit.scope)} are stopped by a kill switch: ${hit.reason}`, scope: hit.scope } };

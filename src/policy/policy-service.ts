@@ -99,6 +99,9 @@ export class PolicyService {
   private recovering: Promise<void> | undefined;
   private closed = false;
   private countersMissedSpend = false;
+  /** Spent fraction of each budget's current period, by id and by name (routing's budget-state rules read it per call). */
+  private readonly usage = new Map<string, { end: number; fraction: number }>();
+  private budgetNames = new Map<string, string>();
 
   private constructor(private readonly o: PolicyServiceOptions) {
     this.counters = o.counters ?? new MemoryCounters();
@@ -248,6 +251,7 @@ export class PolicyService {
     try {
       // An embedded store is this process's own: nothing else writes its rules.
       if (this.o.store.kind !== 'embedded') await this.syncRules();
+      if (this.counters.kind === 'redis') await this.refreshUsage();
       // Operations timed out without the connection dropping (a stalled Redis): no reconnect event
       // comes, so rebuild once the counters answer again.
       if (this.countersMissedSpend && (await this.countersAnswer())) {
@@ -289,6 +293,7 @@ export class PolicyService {
 
   private recompile(): void {
     this.engine.setRules(new CompiledRules(this.rules, this.engine.compiled));
+    this.budgetNames = new Map(this.rules.budgets.map((b) => [b.name, b.id]));
   }
 
   private applyLocal(m: ChangeMessage): void {
@@ -383,7 +388,38 @@ export class PolicyService {
     }
   }
 
+  /**
+   * The fraction of its limit a budget (by id or name) has spent in its current period, from what
+   * this process last saw settle (and, with shared counters, read every sync tick); undefined when
+   * no such budget exists. A synchronous Map read: routing rules call it per call.
+   */
+  usedFraction(idOrName: string, now: number = this.clock()): number | undefined {
+    const id = this.engine.compiled.budgetById.has(idOrName) ? idOrName : this.budgetNames.get(idOrName);
+    if (id === undefined) return undefined;
+    const u = this.usage.get(id);
+    return u === undefined || now >= u.end ? 0 : u.fraction;
+  }
+
+  private noteUsage(b: CompiledBudget, w: PeriodWindow, st: BucketState): void {
+    const fraction = b.limit > 0n ? Number((st.spent * 1_000_000n) / b.limit) / 1_000_000 : st.spent > 0n ? Infinity : 0;
+    this.usage.set(b.spec.id, { end: w.end, fraction });
+  }
+
+  /** Shared counters: other processes' spend reaches budget-state routing through a read per sync tick. */
+  private async refreshUsage(): Promise<void> {
+    const now = this.clock();
+    const budgets = [...this.engine.compiled.budgetById.values()];
+    if (budgets.length === 0) return;
+    const windows = budgets.map((b) => b.windowAt(now));
+    const states = await this.counters.read(budgets.map((b, i) => b.keyFor(windows[i] as PeriodWindow)), now);
+    budgets.forEach((b, i) => {
+      const st = states[i];
+      if (st) this.noteUsage(b, windows[i] as PeriodWindow, st);
+    });
+  }
+
   private checkThresholds(b: CompiledBudget, w: PeriodWindow, st: BucketState): void {
+    this.noteUsage(b, w, st);
     if (this.listeners.length === 0) return;
     for (const t of b.thresholds) {
       if (st.spent < t.amount || t.amount === 0n) break;

@@ -14,7 +14,7 @@ import { AliasTableSchema, type AliasTable } from './alias-table.js';
 import type { Explanation } from './catalog-comparison.js';
 
 /** dist/src/pricing -> package root (and src/pricing when run from source). */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'data'))) return dir;

@@ -19,6 +19,9 @@ import { registerBillingRoutes } from '../billing/billing-routes.js';
 import { registerEconomicsRoutes } from '../economics/economics-routes.js';
 import { registerAdvisorRoutes } from '../advisor/advisor-routes.js';
 import { registerInventoryRoutes } from '../inventory/inventory-routes.js';
+import { registerEvalRoutes } from '../evaluation/eval-routes.js';
+import { registerGpuRoutes } from '../inventory/gpu-routes.js';
+import { registerRoutingRoutes } from '../routing/routing-routes.js';
 
 export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerAlertRoutes(api, ctx);
@@ -44,4 +47,7 @@ export function registerApiRoutes(api: ApiRouter, ctx: RuntimeContext): void {
   registerEconomicsRoutes(api, ctx);
   registerAdvisorRoutes(api, ctx);
   registerInventoryRoutes(api, ctx);
+  registerEvalRoutes(api, ctx);
+  registerGpuRoutes(api, ctx);
+  registerRoutingRoutes(api, ctx);
 }

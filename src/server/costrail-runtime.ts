@@ -2,9 +2,15 @@
  * Assembles one Costrail process: embedded store, ledger writer (spool + batches), price book,
  * gateway and the HTTP server. `serve`, `demo`, benchmarks and tests all start it this way.
  */
+import { BodyCapture } from '../capture/body-capture.js';
+import type { CaptureConfig } from '../capture/capture-config.js';
+import { captureRepositoryFor } from '../capture/capture-store.js';
+import { scheduleCaptureRetention } from '../capture/capture-retention.js';
+import { ReplayService } from '../evaluation/replay-service.js';
 import type { AddressInfo } from 'node:net';
 import { Gateway } from '../gateway/gateway.js';
 import { ProviderRouter } from '../gateway/provider-router.js';
+import { RoutingService } from '../routing/routing-service.js';
 import { defaultRouting, type RoutingSetup } from '../config/routing-config.js';
 import { resolveUpstreams, type UpstreamMap } from '../gateway/upstreams.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -45,6 +51,9 @@ import { scheduleRetention } from '../ledger-admin/retention.js';
 import { BillingPullService } from '../billing/pull/billing-pull-service.js';
 import { adminTargets } from '../billing/pull/billing-pull.js';
 import { environment } from '../config/environment.js';
+import { openResponseCache } from '../gateway/response-cache/open-response-cache.js';
+import type { ResponseCache } from '../gateway/response-cache/response-cache.js';
+import type { ResponseCacheConfig } from '../gateway/response-cache/response-cache-config.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -82,6 +91,12 @@ export interface RuntimeOptions {
   requestSpans?: RequestSpanExportOptions | false;
   /** Serve /metrics without a token (config `metrics.public`); else COSTRAIL_PUBLIC_METRICS, else admin only. */
   publicMetrics?: boolean;
+  /** `cache:` from the serve config: the gateway's response cache (Redis when COSTRAIL_REDIS_URL is set, unless simulated). */
+  cache?: ResponseCacheConfig;
+  /** A response cache built by the caller (tests); wins over `cache`. */
+  responseCache?: ResponseCache;
+  /** Body capture for replay evaluation (config `capture:`); off when absent or not enabled. */
+  capture?: CaptureConfig;
 }
 
 /** How often the overrides file's mtime is checked (a stat, off the call path). */
@@ -197,7 +212,12 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
   const keys = await KeyService.open({ store, dataDir: opts.dataDir, config: opts.keys, log });
   const policy = await openPolicy({ store, book, writer, quiet: opts.quiet, settings: policySettingsFrom(storeEnv), ...opts.policy });
   const outcomeHeaders = new OutcomeHeaderRecorder(store, log);
-  const gateway = new Gateway({ upstreams, book, sink, router, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
+  const responseCache = opts.responseCache ?? (await openResponseCache(opts.cache, policySettingsFrom(storeEnv).redis, (err) => log.warn({ dependency: 'response_cache', err: err.message }, 'response cache unavailable; calls go upstream until it answers')));
+  const captures = captureRepositoryFor(store);
+  const box = new SecretBox(loadMasterKey(opts.dataDir).key);
+  const capture = opts.capture?.enabled ? new BodyCapture(opts.capture, box, captures, (err) => log.warn({ err: err.message }, 'body capture write failed; those captures are dropped')) : undefined;
+  const routing = new RoutingService({ router, book, config: opts.routing?.rules, dataDir: opts.dataDir, budgets: policy, log: (level, msg) => log[level]({}, msg) });
+  const gateway = new Gateway({ responseCache, capture, upstreams, book, sink, router, routing: routing.table, keys: keys.keys, policy: policy.engine, allowedEndpoints: opts.keys?.allowedEndpoints, onTimings: (p, o, u) => metrics.observeTimings(p, o, u), source: opts.simulated ? 'simulator' : 'gateway', onOutcomeHeader: outcomeHeaders.record });
   const admin = loadAdminToken(opts.dataDir);
   const auth = new TokenAuthenticator(admin.token);
   auth.addSource(keys.tokens);
@@ -208,7 +228,9 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     else log.info({ provider: r.provider, from: r.from, to: r.to, pages: r.pages, status: r.status, lines: r.import?.lines ?? 0 }, 'billing pulled');
   });
   const admission = new SdkAdmission({ policy: policy.engine, append: (r) => sink.append(r) });
-  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls };
+  let selfUrl = '';
+  const replays = new ReplayService({ repo: captures, box, gatewayUrl: () => selfUrl, onError: (id, err) => log.warn({ run: id, err: err.message }, 'replay run failed') });
+  const context: RuntimeContext = { dataDir: opts.dataDir, store, writer, prices: book, auth, keys, log, policy, admission, billingPulls, routing, replays, captures, capture };
   const api = new ApiRouter(auth, log);
   registerApiRoutes(api, context);
   const metricsAccess = new MetricsAccess(auth, opts.publicMetrics ?? publicMetricsFromEnv(environment()) ?? false);
@@ -225,16 +247,18 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     await listen(server, opts.port, opts.host);
   }
   const url = serverUrl(server);
+  selfUrl = url;
   const alerts = alertServiceFor(store, { config: opts.alerts, baseUrl: url, budgets: { list: () => policy.list('budgets') } });
   // Channel secrets (webhook signing secret, SMTP password) are sealed under the master key;
   // rows from before sealing existed are sealed now.
-  alerts.repo.useSecretBox(new SecretBox(loadMasterKey(opts.dataDir).key));
+  alerts.repo.useSecretBox(box);
   const resealed = await alerts.repo.sealStoredSecrets();
   if (resealed > 0) log.info({ channels: resealed }, 'sealed alert channel secrets stored in clear by an earlier version');
   // Budget thresholds go out through the alert channels (Slack, email, webhooks).
   policy.onThreshold((budget) => void alerts.notify({ type: 'budget.threshold', budget }).catch(() => undefined));
   if (opts.advertise) alerts.start();
   if (opts.advertise) billingPulls.schedule();
+  const captureRetention = capture ? scheduleCaptureRetention(captures, opts.capture!.retention_days, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'capture retention failed') : r.deleted > 0 && log.info({ captures_deleted: r.deleted }, 'capture retention applied'))) : undefined;
   const retention = opts.retentionDays === undefined ? undefined : scheduleRetention(store, opts.retentionDays, (r) => (r instanceof Error ? log.warn({ err: r.message }, 'retention failed') : log.info({ ...r }, 'retention applied')));
 
   const serverFile = path.join(opts.dataDir, SERVER_FILE);
@@ -259,6 +283,7 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
     close() {
       closing ??= (async () => {
         retention?.stop();
+        captureRetention?.stop();
         await billingPulls.stop();
         if (opts.advertise) fs.rmSync(serverFile, { force: true });
         book.stop();
@@ -267,6 +292,8 @@ export async function startCostrail(opts: RuntimeOptions): Promise<CostrailRunti
           server.closeAllConnections();
         });
         await gateway.close();
+        await responseCache?.close();
+        await capture?.close();
         await outcomeHeaders.flush();
         await keys.close();
         await alerts.stop();

@@ -11,6 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { nextId, outputTarget, sendJson, writeStream, type SimControls, type StreamEvent } from './context.js';
 import { countPromptTokens, generateOutput } from './tokens.js';
+import { simToolCall } from './tool-call.js';
 
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
@@ -90,22 +91,28 @@ export async function messages(res: ServerResponse, c: SimControls, body: Rec): 
     ...(u ? { usage: u } : {}),
   });
 
+  const firstTool = rec(Array.isArray(body.tools) ? body.tools[0] : undefined).name;
+  const call = simToolCall(c.toolCall, firstTool, out.text);
+  const toolId = call ? nextId('toolu_') : '';
   if (body.stream !== true) {
-    return sendJson(res, c, message([{ type: 'text', text: out.text }], stopReason, c.noUsage ? undefined : usage(out.tokens)));
+    const content = call ? [{ type: 'tool_use', id: toolId, name: call.name, input: call.args }] : [{ type: 'text', text: out.text }];
+    return sendJson(res, c, message(content, call ? 'tool_use' : stopReason, c.noUsage ? undefined : usage(out.tokens)));
   }
   const events: StreamEvent[] = [
     // message_start reports input and a placeholder output count of 1, as the real API does.
     { event: 'message_start', data: { type: 'message_start', message: message([], null, c.noUsage ? undefined : usage(1)) } },
-    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+    {
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index: 0, content_block: call ? { type: 'tool_use', id: toolId, name: call.name, input: {} } : { type: 'text', text: '' } },
+    },
     { event: 'ping', data: { type: 'ping' } },
   ];
-  for (const text of out.pieces) {
-    events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, delta: true });
-  }
+  const deltas = call ? call.pieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })) : out.pieces.map((text) => ({ type: 'text_delta', text }));
+  for (const d of deltas) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: d }, delta: true });
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
   // message_delta usage is cumulative (it overrides message_start's counts).
   const finalUsage = { input_tokens: input, cache_creation_input_tokens: write, cache_read_input_tokens: read, output_tokens: out.tokens };
-  const delta: Rec = { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null } };
+  const delta: Rec = { type: 'message_delta', delta: { stop_reason: call ? 'tool_use' : stopReason, stop_sequence: null } };
   if (!c.noUsage) delta.usage = finalUsage;
   events.push({ event: 'message_delta', data: delta }, { event: 'message_stop', data: { type: 'message_stop' } });
   await writeStream(res, c, events);

@@ -42,6 +42,8 @@ export interface SimControls {
   outputTokens?: number;
   reasoningTokens?: number;
   defaultOutputTokens: number;
+  /** `x-sim-tool-call: 1`: answer with a call to the request's first tool (tool-call.ts). */
+  toolCall: boolean;
 }
 
 function header(h: IncomingHttpHeaders, name: string): string | undefined {
@@ -70,6 +72,7 @@ export function readControls(h: IncomingHttpHeaders, o: SimulatorOptions): SimCo
     outputTokens: intHeader(h, 'x-sim-output-tokens'),
     reasoningTokens: intHeader(h, 'x-sim-reasoning-tokens'),
     defaultOutputTokens: o.defaultOutputTokens ?? 40,
+    toolCall: header(h, 'x-sim-tool-call') === '1',
   };
 }
 

@@ -11,6 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { nextId, outputTarget, sendJson, writeStream, type SimControls, type StreamEvent } from './context.js';
 import { countPromptTokens, generateOutput } from './tokens.js';
+import { simToolCall } from './tool-call.js';
 
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
@@ -58,8 +59,11 @@ export async function generateContent(res: ServerResponse, c: SimControls, body:
     if (thoughts > 0) u.thoughtsTokenCount = thoughts;
     return u;
   };
+  const declarations = rec(Array.isArray(body.tools) ? body.tools[0] : undefined).functionDeclarations;
+  const call = simToolCall(c.toolCall, rec(Array.isArray(declarations) ? declarations[0] : undefined).name, out.text);
   const chunk = (text: string, candidates: number, finish: boolean): Rec => {
-    const candidate: Rec = { content: { parts: [{ text }], role: 'model' }, index: 0 };
+    const parts = call ? [{ functionCall: { name: call.name, args: call.args } }] : [{ text }];
+    const candidate: Rec = { content: { parts, role: 'model' }, index: 0 };
     if (finish) candidate.finishReason = target.limited ? 'MAX_TOKENS' : 'STOP';
     const r: Rec = { candidates: [candidate] };
     if (!c.noUsage) r.usageMetadata = usage(candidates);
@@ -69,6 +73,8 @@ export async function generateContent(res: ServerResponse, c: SimControls, body:
   };
 
   if (!stream) return sendJson(res, c, chunk(out.text, out.tokens, true));
+  // A function call arrives whole, in one chunk (as from Gemini).
+  if (call) return writeStream(res, c, [{ data: chunk('', out.tokens, true), delta: true }], sse ? 'sse' : 'json-array');
   const events: StreamEvent[] = out.pieces.map((piece, i) => ({
     data: chunk(piece, out.cumulative[i] ?? out.tokens, i === out.pieces.length - 1),
     delta: true,

@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { nextId, outputTarget, sendJson, writeStream, type SimControls, type StreamEvent } from './context.js';
 import { countPromptTokens, generateOutput } from './tokens.js';
+import { simToolCall } from './tool-call.js';
 
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
@@ -85,9 +86,13 @@ export async function chatCompletions(res: ServerResponse, c: SimControls, body:
   const created = Math.floor(Date.now() / 1000);
   const finish = p.limited ? 'length' : 'stop';
   const base = { id, object: 'chat.completion.chunk', created, model: p.model, service_tier: 'default', system_fingerprint: 'fp_sim' };
+  const firstTool = rec(rec(Array.isArray(body.tools) ? body.tools[0] : undefined).function).name;
+  const call = simToolCall(c.toolCall, firstTool, p.out.text);
+  const callId = call ? nextId('call_') : '';
   if (body.stream !== true) {
-    const message = { role: 'assistant', content: p.out.text, refusal: null, annotations: [] };
-    const full: Rec = { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }] };
+    const message: Rec = { role: 'assistant', content: call ? null : p.out.text, refusal: null, annotations: [] };
+    if (call) message.tool_calls = [{ id: callId, type: 'function', function: { name: call.name, arguments: call.json } }];
+    const full: Rec = { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: call ? 'tool_calls' : finish }] };
     if (!c.noUsage) full.usage = chatUsage(p);
     return sendJson(res, c, full);
   }
@@ -98,9 +103,14 @@ export async function chatCompletions(res: ServerResponse, c: SimControls, body:
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...(includeUsage ? { usage: null } : {}),
   });
-  const events: StreamEvent[] = [{ data: chunk({ role: 'assistant', content: '', refusal: null }, null) }];
-  for (const piece of p.out.pieces) events.push({ data: chunk({ content: piece }, null), delta: true });
-  events.push({ data: chunk({}, finish) });
+  const events: StreamEvent[] = [{ data: chunk({ role: 'assistant', content: call ? null : '', refusal: null }, null) }];
+  if (call) {
+    events.push({ data: chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: call.name, arguments: '' } }] }, null) });
+    for (const piece of call.pieces) events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null), delta: true });
+  } else {
+    for (const piece of p.out.pieces) events.push({ data: chunk({ content: piece }, null), delta: true });
+  }
+  events.push({ data: chunk({}, call ? 'tool_calls' : finish) });
   if (includeUsage && !c.noUsage) events.push({ data: { ...base, choices: [], usage: chatUsage(p) } });
   events.push({ data: '[DONE]' });
   await writeStream(res, c, events);

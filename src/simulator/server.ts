@@ -37,6 +37,12 @@ export interface Simulator {
   clearRequests(): void;
   /** The simulated admin cost APIs (OpenAI Costs, Anthropic cost_report): figures and fault injection. */
   admin: AdminCostsApi;
+  /**
+   * The next `count` model calls (any provider shape) fail with `status` in their provider's error
+   * format (with `Retry-After: retryAfter` on 429/503/529), whatever their headers say: retries and
+   * fallbacks see a provider that fails, then recovers.
+   */
+  failNext(status: number, count?: number, retryAfter?: string): void;
 }
 
 type Rec = Record<string, unknown>;
@@ -79,6 +85,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const ring: SimRequest[] = [];
   const stats = { requests: 0 };
   const admin = new AdminCostsApi(opts.adminCosts);
+  const failures: { status: number; retryAfter: string }[] = [];
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -101,6 +108,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
       const c = readControls(req.headers, opts);
       const style = styleFor(url.pathname);
+      const failure = failures.shift();
+      if (failure) return sendError(res, style, failure.status, `simulated ${failure.status} (failNext)`, failure.retryAfter);
       await sleep(c.latencyMs);
       if (c.status !== undefined && c.status >= 400) {
         return sendError(res, style, c.status, `simulated ${c.status} (x-sim-status)`, c.retryAfter);
@@ -131,6 +140,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     port,
     stats,
     admin,
+    failNext: (status, count = 1, retryAfter = '1') => {
+      for (let i = 0; i < count; i++) failures.push({ status, retryAfter });
+    },
     lastRequests: () => ring.slice(),
     clearRequests: () => void ring.splice(0),
     close: () =>

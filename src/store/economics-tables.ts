@@ -9,7 +9,9 @@
  * are written, counts exactly like one reported on time.
  */
 import { resolveRange } from './spend-query.js';
-import { numberOf, textOf, type SqlClient, type SqlParam, type SqlRow } from './sql.js';
+import { getAgentSums, listAgentRuns, type AgentRunsPage, type AgentRunsQuery, type AgentRunsWindow, type AgentSumsRow } from './agent-runs-query.js';
+import { canonicalDecimal, filterClauses, ledgerInstant, Params, quoteColumn as quote } from './portable-sql-parts.js';
+import { numberOf, textOf, type SqlClient, type SqlRow } from './sql.js';
 import { StoreQueryError, type DimensionFilters } from './store.js';
 import { UNIT_ECONOMICS_DIMENSIONS, type OutcomeAttribute, type OutcomeListQuery, type OutcomeRecord, type OutcomeSums, type OutcomeSumsQuery, type OutcomeSumsRow, type RevenueQuery, type RevenueRecord } from './economics-types.js';
 
@@ -18,15 +20,6 @@ const ROWS_PER_STATEMENT = 200;
 /** Outcome fields a filter may also apply to (an outcome without calls has no ledger columns). */
 const OUTCOME_COLUMNS = new Set(['team', 'feature', 'customer']);
 
-class Params {
-  readonly values: SqlParam[] = [];
-  add(v: SqlParam): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-}
-
-const quote = (column: string): string => `"${column}"`;
 const isoMs = (iso: string): number => {
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) throw new StoreQueryError(`not an ISO 8601 instant: "${iso}"`);
@@ -111,7 +104,7 @@ export class EconomicsTables {
     for (const k of Object.keys(filters)) if (!(UNIT_ECONOMICS_DIMENSIONS as readonly string[]).includes(k)) throw new StoreQueryError(`${k}: unit economics filters by ledger columns only (${UNIT_ECONOMICS_DIMENSIONS.join(', ')})`);
 
     const p = new Params();
-    const instant = (us: bigint): string => (this.sql.dialect === 'duckdb' ? `make_timestamp(CAST(${p.add(us.toString())} AS BIGINT))` : `('epoch'::timestamptz + CAST(${p.add(us.toString())} AS BIGINT) * interval '1 microsecond')`);
+    const instant = (us: bigint): string => ledgerInstant(this.sql.dialect, us, p);
     const callWhere = [`started_at >= ${instant(fromUs)}`, `started_at < ${instant(toUs)}`, ...filterClauses(filters, p, '')];
     const typeClause = query.type === undefined ? '' : ` AND o.type = ${p.add(query.type)}`;
     const ctes = `WITH calls AS (
@@ -185,6 +178,25 @@ export class EconomicsTables {
     }));
   }
 
+  /** Outcomes that occurred in [from, to) (`to` absent: since `from`): whether outcome detectors have anything to read. */
+  async countOutcomes(q: { from: string; to?: string }): Promise<number> {
+    const p = new Params();
+    const where = [`occurred_at >= ${p.add(isoMs(q.from))}`];
+    if (q.to !== undefined) where.push(`occurred_at < ${p.add(isoMs(q.to))}`);
+    const row = (await this.sql.query(`SELECT count(*) AS n FROM outcomes WHERE ${where.join(' AND ')}`, p.values))[0];
+    return numberOf(row?.n) ?? 0;
+  }
+
+  /** Agent runs (an agent's calls in one trace), newest first, with their cost and outcome status (agent-runs-query.ts). */
+  listAgentRuns(query: AgentRunsQuery): Promise<AgentRunsPage> {
+    return listAgentRuns(this.sql, query);
+  }
+
+  /** Per agent: runs by outcome status and their exact cost (agent-runs-query.ts). */
+  getAgentSums(query: AgentRunsWindow): Promise<AgentSumsRow[]> {
+    return getAgentSums(this.sql, query);
+  }
+
   /** Outcomes that occurred in the window and match no ledger call at all (any time, same team rule). */
   private async outcomesWithoutCalls(query: OutcomeSumsQuery, fromUs: bigint, toUs: bigint, filters: DimensionFilters): Promise<OutcomeSums['outcomes_without_calls']> {
     const p = new Params();
@@ -200,26 +212,4 @@ export class EconomicsTables {
     const row = (await this.sql.query(`SELECT count(*) AS outcomes, sum(CASE WHEN o.success THEN 1 ELSE 0 END) AS successes FROM outcomes o WHERE ${where.join(' AND ')}`, p.values))[0];
     return { outcomes: numberOf(row?.outcomes) ?? 0, successful_outcomes: numberOf(row?.successes) ?? 0 };
   }
-}
-
-function filterClauses(filters: DimensionFilters, p: Params, prefix: string): string[] {
-  return Object.entries(filters).map(([k, v]) => (v === null ? `${prefix}${quote(k)} IS NULL` : `${prefix}${quote(k)} = ${p.add(v)}`));
-}
-
-/** DECIMAL text as each engine prints it ("1.500000000000000000", "-0E-18") → the canonical form. */
-function canonicalDecimal(text: string): string {
-  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!m) throw new Error(`not a decimal from the store: "${text}"`);
-  const [, sign, int = '', frac = '', exp] = m;
-  let digits = (int + frac).replace(/^0+/, '');
-  let scale = frac.length - Number(exp ?? 0);
-  if (digits === '') return '0';
-  if (scale < 0) {
-    digits += '0'.repeat(-scale);
-    scale = 0;
-  }
-  const padded = digits.padStart(scale + 1, '0');
-  const whole = padded.slice(0, padded.length - scale);
-  const fraction = padded.slice(padded.length - scale).replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }

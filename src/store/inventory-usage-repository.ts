@@ -1,6 +1,7 @@
 /**
  * Seat lists and GPU usage over the portable SqlClient, for both engines (tables from embedded
- * migration 010 / PostgreSQL migration 008, src/store/migrations/inventory-usage-ddl.ts).
+ * migration 010 / PostgreSQL migration 008, src/store/migrations/inventory-usage-ddl.ts; `gpu_usage.vendor`
+ * from embedded 014 / PostgreSQL 012).
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { SqlClient, SqlParam, SqlRow } from './sql.js';
@@ -9,7 +10,7 @@ import { StoreQueryError } from './store.js';
 import { insertNewByHash } from './insert-new-by-hash.js';
 import type { GpuUsageLine, SeatAssignment } from './spend-source.js';
 
-const GPU_COLUMNS = ['usage_hash', 'file', 'line', 'day', 'instance_type', 'gpu_hours', 'busy_hours', 'hourly_usd', 'cost_usd', 'model', 'input_tokens', 'output_tokens', 'team'] as const;
+const GPU_COLUMNS = ['usage_hash', 'file', 'line', 'day', 'instance_type', 'gpu_hours', 'busy_hours', 'hourly_usd', 'cost_usd', 'model', 'input_tokens', 'output_tokens', 'team', 'vendor'] as const;
 const DECIMAL_COLUMNS = new Set<string>(['gpu_hours', 'busy_hours', 'hourly_usd', 'cost_usd']);
 const BIGINT_COLUMNS = new Set<string>(['line', 'day', 'input_tokens', 'output_tokens']);
 const ROWS_PER_INSERT = 500;
@@ -74,5 +75,6 @@ export async function listGpuUsage(sql: SqlClient, q: { from: string; to: string
     input_tokens: numberOf(r['input_tokens']) ?? 0,
     output_tokens: numberOf(r['output_tokens']) ?? 0,
     team: textOf(r['team']),
+    vendor: textOf(r['vendor']),
   }));
 }

@@ -89,6 +89,8 @@ export interface RawSpendRow {
   cacheRead: number;
   cacheWrite: number;
   reasoning: number;
+  /** Savings of the row's cache hits, when the query asked for them (with_saved). */
+  saved?: Decimal;
 }
 
 /** Shapes rows (already ordered by the engine) and adds the exact total. */
@@ -96,10 +98,12 @@ export function spendResult(q: Pick<ResolvedSpendQuery, 'groupBy'>, raw: readonl
   let total = Decimal.ZERO;
   let requests = 0;
   let unpriced = 0;
+  let saved: Decimal | undefined;
   const rows: SpendRow[] = raw.map((r) => {
     total = total.add(r.cost);
     requests += r.requests;
     unpriced += r.unpriced;
+    if (r.saved) saved = (saved ?? Decimal.ZERO).add(r.saved);
     return {
       period: r.periodUs === null ? null : microsToIso(r.periodUs),
       groups: Object.fromEntries(q.groupBy.map((g, i) => [g.key, r.groups[i] ?? null])),
@@ -111,9 +115,30 @@ export function spendResult(q: Pick<ResolvedSpendQuery, 'groupBy'>, raw: readonl
       cache_read_tokens: r.cacheRead,
       cache_write_tokens: r.cacheWrite,
       reasoning_tokens: r.reasoning,
+      ...(r.saved ? { saved: r.saved.toString() } : {}),
     };
   });
-  return { rows, total: { cost: total.toString(), requests, unpriced_requests: unpriced } };
+  return { rows, total: { cost: total.toString(), requests, unpriced_requests: unpriced, ...(saved ? { saved: saved.toString() } : {}) } };
+}
+
+/**
+ * The savings side of a `with_saved` query: the same grouping over the raw cached records, summing
+ * `saved`; undefined when no cached record can match (the query filters status to another value).
+ */
+export function savingsQuery(q: ResolvedSpendQuery): ResolvedSpendQuery | undefined {
+  const status = q.filters.find((f) => f.dim.kind === 'column' && f.dim.name === 'status');
+  if (status && status.value !== 'cached') return undefined;
+  return { ...q, filters: status ? q.filters : [...q.filters, { dim: { kind: 'column', name: 'status' }, value: 'cached' }] };
+}
+
+/**
+ * Every row gets `saved` (zero where no hit), taken from `savings` rows (the savings query's
+ * answer, its `cost` holding the summed `saved`) of the same period and groups.
+ */
+export function withSavings(raw: readonly RawSpendRow[], savings: readonly RawSpendRow[]): RawSpendRow[] {
+  const key = (r: RawSpendRow): string => JSON.stringify([r.periodUs?.toString() ?? null, ...r.groups]);
+  const byKey = new Map(savings.map((s) => [key(s), s.cost]));
+  return raw.map((r) => ({ ...r, saved: byKey.get(key(r)) ?? Decimal.ZERO }));
 }
 
 /** Exact decimal from an engine's text or decimal value; NULL (no priced rows) is zero. */

@@ -128,4 +128,6 @@ export interface GpuUsageLine {
   input_tokens: number;
   output_tokens: number;
   team: string | null;
+  /** Who the GPUs were rented from (RunPod, CoreWeave, AWS …); null when unknown or on premises. */
+  vendor: string | null;
 }

@@ -62,6 +62,11 @@ export interface SpendQuery {
   /** IANA time zone for day/week/month buckets (weeks start Monday); default UTC. */
   tz?: string;
   filters?: DimensionFilters;
+  /**
+   * Also sum `saved` (what response-cache hits did not pay) into rows and total. Off by default:
+   * it is read from the raw cached records (the rollups carry no savings), one more query.
+   */
+  with_saved?: boolean;
 }
 
 export interface SpendRow {
@@ -79,12 +84,14 @@ export interface SpendRow {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Exact decimal string: what this row's response-cache hits would have cost (only with `with_saved`). */
+  saved?: string;
 }
 
 export interface SpendResult {
   /** Ordered by period, then cost descending. */
   rows: SpendRow[];
-  total: { cost: string; requests: number; unpriced_requests: number };
+  total: { cost: string; requests: number; unpriced_requests: number; saved?: string };
 }
 
 /**

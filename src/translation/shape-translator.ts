@@ -13,6 +13,7 @@ export type TranslatableApi = 'chat.completions' | 'messages' | 'generateContent
 export interface TranslatedRequest {
   /** Upstream path relative to the target provider's base URL (e.g. `/v1/messages`, `/v1beta/models/m:streamGenerateContent?alt=sse`). */
   readonly path: string;
+  /** The upstream body; Gemini names the model in `path` and has no `model` field. */
   readonly body: Record<string, unknown>;
 }
 
@@ -32,10 +33,17 @@ export interface ShapeTranslator {
    * target model. Throws `ShapeTranslationError` when the request uses something the target cannot express.
    */
   request(body: Record<string, unknown>, targetModel: string, stream: boolean): TranslatedRequest;
-  /** A non-streamed upstream response (parsed JSON of the target shape) in the client's shape; `clientModel` is the model name the client asked for. */
-  response(body: Record<string, unknown>, clientModel: string): Record<string, unknown>;
-  /** A streamed upstream response in the client's shape. */
-  stream(clientModel: string): StreamTranslator;
+  /**
+   * A non-streamed upstream response (parsed JSON of the target shape) in the client's shape; `clientModel` is the model name the client asked for.
+   * `clientRequest` (optional) is the client's own request body: answer options it chose (e.g. OpenAI `stream_options.include_usage`) are read from it.
+   */
+  response(body: Record<string, unknown>, clientModel: string, clientRequest?: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * A streamed upstream response in the client's shape. Pass the client's own request body as `clientRequest` so
+   * the stream keeps to what it asked (an OpenAI client gets the final usage chunk only when it set
+   * `stream_options.include_usage`, as from OpenAI itself); without it no usage chunk is sent.
+   */
+  stream(clientModel: string, clientRequest?: Record<string, unknown>): StreamTranslator;
   /** An upstream error body (target dialect) in the client's error format, with the same status. */
   error(status: number, body: Uint8Array): Uint8Array;
 }
@@ -45,6 +53,14 @@ export class ShapeTranslationError extends Error {
     super(message);
     this.name = 'ShapeTranslationError';
   }
+}
+
+/**
+ * The 400 body, in the client's error format, for a request `t.request` refused with a
+ * ShapeTranslationError (the translator's own error writer, fed a neutral `{error: {message}}`).
+ */
+export function refusalBody(t: ShapeTranslator, error: ShapeTranslationError): Uint8Array {
+  return t.error(400, new TextEncoder().encode(JSON.stringify({ error: { message: error.message } })));
 }
 
 const translators = new Map<string, ShapeTranslator>();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { ZodType } from 'zod';
-import { AdviceReportSchema, WhatIfReportSchema } from '../../src/advisor/advisor-api-schemas.js';
+import { AdviceReportSchema, ChangeCheckReportSchema, WhatIfReportSchema } from '../../src/advisor/advisor-api-schemas.js';
 import type { Principal } from '../../src/http/principal.js';
 import { startCostrail, type CostrailRuntime } from '../../src/server/costrail-runtime.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -39,8 +39,8 @@ describe('advisor API', () => {
     assert.equal(r.status, 200);
     conforms(AdviceReportSchema, r.json);
     const body = AdviceReportSchema.parse(r.json);
-    assert.deepEqual(body.recommendations.map((x) => [x.kind, x.monthly_savings]), [['prompt_caching', '0.2355'], ['output_limit', '0.14'], ['model_fit', '0.0522'], ['batch', '0.0029']]);
-    assert.deepEqual(body.summary, { calls: 40, unpriced_calls: 1, baseline_cost: '1.078', projected_cost: '0.6474', period_savings: '0.4306', monthly_savings: '0.4306' });
+    assert.deepEqual(body.recommendations.map((x) => [x.kind, x.monthly_savings]), [['prompt_caching', '0.2355'], ['output_limit', '0.12'], ['model_fit', '0.0522'], ['batch', '0.0029']]);
+    assert.deepEqual(body.summary, { calls: 40, unpriced_calls: 1, baseline_cost: '1.078', projected_cost: '0.6674', period_savings: '0.4106', monthly_savings: '0.4106' });
   });
 
   it('filters by feature, and a scoped token sees only its scope', async () => {
@@ -73,6 +73,25 @@ describe('advisor API', () => {
     assert.deepEqual(body.applied, ['model:gpt-4o->gpt-4o-mini where feature=triage', 'price provider=openai -12%']);
   });
 
+  it('GET /api/whatif/changes checks each change with the CLI\'s parser, re-pricing nothing', async () => {
+    const q = new URLSearchParams();
+    q.append('change', 'batch  where priority=background');
+    q.append('change', 'price provider=anthropic 12');
+    const r = await get(`/api/whatif/changes?${q.toString()}`);
+    assert.equal(r.status, 200);
+    conforms(ChangeCheckReportSchema, r.json);
+    assert.deepEqual(r.json, {
+      valid: false,
+      changes: [
+        { change: 'batch  where priority=background', ok: true, error: null, text: 'batch where priority=background' },
+        { change: 'price provider=anthropic 12', ok: false, error: 'change "price provider=anthropic 12": "12" is not a signed percentage like -12% or +5%', text: null },
+      ],
+    });
+    assert.deepEqual((await get('/api/whatif/changes')).json, { valid: true, changes: [] });
+    assert.equal((await get('/api/whatif/changes?from=x')).status, 400);
+    assert.equal((await get(`/api/whatif/changes?${Array.from({ length: 21 }, () => 'change=batch').join('&')}`)).status, 400);
+  });
+
   it('refuses hostile input with a 400 naming the field', async () => {
     const cases: [string, RegExp][] = [
       ['/api/advice?from=yesterday&to=2026-12-01T00:00:00Z', /from/],
@@ -97,5 +116,6 @@ describe('advisor API', () => {
     const spec = (await get('/api/openapi.json')).json as { paths: Record<string, unknown> };
     assert.ok(spec.paths['/api/advice']);
     assert.ok(spec.paths['/api/whatif']);
+    assert.ok(spec.paths['/api/whatif/changes']);
   });
 });

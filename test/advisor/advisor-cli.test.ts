@@ -32,8 +32,8 @@ describe('advisor CLI', () => {
     const json = costrail('advise', ...WINDOW, '--json');
     assert.equal(json.code, 0, json.err);
     const r = JSON.parse(json.out) as { summary: { monthly_savings: string }; recommendations: { kind: string; monthly_savings: string }[] };
-    assert.equal(r.summary.monthly_savings, '0.4306');
-    assert.deepEqual(r.recommendations.map((x) => x.monthly_savings), ['0.2355', '0.14', '0.0522', '0.0029']);
+    assert.equal(r.summary.monthly_savings, '0.4106');
+    assert.deepEqual(r.recommendations.map((x) => x.monthly_savings), ['0.2355', '0.12', '0.0522', '0.0029']);
     const text = costrail('advise', ...WINDOW, '--feature', 'triage');
     assert.equal(text.code, 0, text.err);
     assert.match(text.out, /1\. model_fit — provider=openai model=gpt-4o feature=triage: \$0\.0522\/month \(estimated\)/);

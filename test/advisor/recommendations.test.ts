@@ -19,8 +19,8 @@ describe('advisor recommendations', () => {
       [
         // support: 10 x (3000 x $10 + 400 x $40)/MTok = 0.46; cached: 1 write (3000 x 12.5) + 9 reads (3000 x 1) + outputs.
         ['prompt_caching', 'support', '0.46', '0.2245', '0.2355'],
-        // summaries: the 4,000-token runaway trimmed to the 95th percentile (500): 3,500 x $40/MTok.
-        ['output_limit', 'summaries', '0.56', '0.42', '0.14'],
+        // summaries: the 4,000-token runaway trimmed to twice the 95th percentile (2 x 500): 3,000 x $40/MTok.
+        ['output_limit', 'summaries', '0.56', '0.44', '0.12'],
         // triage: 10 x (500 x 10 + 20 x 40)/MTok = 0.058 on gpt-4o, 0.0058 on gpt-4o-mini.
         ['model_fit', 'triage', '0.058', '0.0058', '0.0522'],
         // ...and batch stacked on the smaller model: half of 0.0058, not half of 0.058.
@@ -33,14 +33,14 @@ describe('advisor recommendations', () => {
     // (12.5 - 10) / (12.5 - 1): caching pays from a 21.7% hit rate.
     assert.equal(caching.evidence['break_even_hit_rate'], '0.2174');
     assert.equal(r.recommendations[2]!.evidence['candidate_model'], 'gpt-4o-mini');
-    assert.deepEqual(r.summary, { calls: 40, unpriced_calls: 1, baseline_cost: '1.078', projected_cost: '0.6474', period_savings: '0.4306', monthly_savings: '0.4306' });
+    assert.deepEqual(r.summary, { calls: 40, unpriced_calls: 1, baseline_cost: '1.078', projected_cost: '0.6674', period_savings: '0.4106', monthly_savings: '0.4106' });
   });
 
   it('stacks savings: their sum is baseline minus everything applied, less than the levers added alone', async () => {
     const stacked = await advise();
     const sum = Decimal.sum(stacked.recommendations.map((x) => Decimal.parse(x.evidence.period_savings)));
     assert.equal(sum.toString(), stacked.summary.period_savings);
-    assert.equal(Decimal.parse(stacked.summary.baseline_cost).sub(Decimal.parse(stacked.summary.projected_cost)).toString(), '0.4306');
+    assert.equal(Decimal.parse(stacked.summary.baseline_cost).sub(Decimal.parse(stacked.summary.projected_cost)).toString(), '0.4106');
     const fitAlone = await advise([modelFitLever]);
     const batchAlone = await advise([batchLever]);
     assert.equal(fitAlone.summary.period_savings, '0.0522');
@@ -55,8 +55,8 @@ describe('advisor recommendations', () => {
 
   it('scales a shorter window to 30 days exactly', async () => {
     const r = await advise(undefined, '2026-11-16T00:00:00.000Z');
-    assert.equal(r.summary.period_savings, '0.4306');
-    assert.equal(r.summary.monthly_savings, '0.8612');
+    assert.equal(r.summary.period_savings, '0.4106');
+    assert.equal(r.summary.monthly_savings, '0.8212');
   });
 
   it('recommends nothing where nothing is planted', async () => {

@@ -54,9 +54,11 @@ describe('ledger API', () => {
     const { status, json } = await get('/api/spend?group_by=team,model&granularity=day');
     assert.equal(status, 200);
     const rows = json.rows as Json[];
-    assert.deepEqual(Object.keys(rows[0]!), ['period', 'team', 'model', 'cost', 'requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'unpriced_requests']);
+    assert.deepEqual(Object.keys(rows[0]!), ['period', 'team', 'model', 'cost', 'requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'unpriced_requests', 'saved']);
     const exact = Decimal.sum(records.filter((r) => r.cost).map((r) => Decimal.parse(r.cost!.total))).toString();
-    assert.deepEqual(json.total, { cost: exact, requests: 60, unpriced_requests: 6 });
+    // No response-cache hits in this ledger: nothing saved, said as an exact zero.
+    assert.deepEqual(json.total, { cost: exact, requests: 60, unpriced_requests: 6, saved: '0' });
+    assert.ok(rows.every((r) => r.saved === '0'));
     assert.equal(Decimal.sum(rows.map((r) => Decimal.parse(r.cost as string))).toString(), exact);
     const day1Search = rows.filter((r) => r.period === '2026-11-20T00:00:00.000Z' && r.team === 'search');
     const want = records.filter((r) => r.started_at.startsWith('2026-11-20') && r.attribution.team === 'search');

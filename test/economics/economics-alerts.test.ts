@@ -87,4 +87,29 @@ describe('unit-economics alerts', () => {
     // $50 − 30% × $100 = $20 over 720 h.
     assert.equal(alerts[0]!.detail?.['excess_usd'], '20');
   });
+  it('the backtest (GET /api/anomalies) replays both detectors when outcomes and revenue exist, and skips them when not', async () => {
+    const backtest = async (from: number, to: number) => {
+      const res = await fetch(`${rt.url}/api/anomalies?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { alerts: { kind: string; scope: Record<string, string>; observed: number; expected: number; severity: string; detected_at: string }[]; economics: { outcome_cost_drift: boolean; margin_threshold: boolean; every_minutes: number; warnings: string[] } };
+    };
+    const replay = await backtest(AT, AT + 3 * HOUR);
+    assert.deepEqual(replay.economics, { outcome_cost_drift: true, margin_threshold: true, every_minutes: 60, warnings: [] });
+    const economic = replay.alerts.filter((a) => a.kind === 'outcome_cost_drift' || a.kind === 'margin_threshold');
+    // One alert per episode, from the first replayed minute, with the figures the live loop raised.
+    assert.deepEqual(
+      economic.map((a) => [a.kind, a.scope, a.expected, a.severity, a.detected_at]),
+      [
+        ['outcome_cost_drift', { feature: 'looping' }, 10, 'warning', new Date(AT + 60_000).toISOString()],
+        ['margin_threshold', { customer: 'acme' }, 0.3, 'warning', new Date(AT + 60_000).toISOString()],
+      ],
+    );
+    assert.equal(economic[0]!.observed, 20);
+    // $50 against the revenue of [AT + 1 min − 30 days, AT + 1 min): one minute less than the whole period, pro rata.
+    assert.equal(economic[1]!.observed.toFixed(4), '0.5000');
+    // Long before any outcome or revenue: nothing to replay, no economics alert.
+    const early = await backtest(Date.parse('2025-01-01T00:00:00Z'), Date.parse('2025-01-01T02:00:00Z'));
+    assert.deepEqual(early.economics, { outcome_cost_drift: false, margin_threshold: false, every_minutes: 60, warnings: [] });
+    assert.equal(early.alerts.filter((a) => a.kind === 'outcome_cost_drift' || a.kind === 'margin_threshold').length, 0);
+  });
 });

@@ -39,7 +39,7 @@ describe('ai-spend: one total, no dollar twice', () => {
   it('counts the bill where it exists, the ledger elsewhere, subscriptions once, and prepaid credits never', async () => {
     const r = await aiSpend(store, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', by: 'category' });
     assert.equal(r.total, '32.9');
-    assert.deepEqual(r.parts, { ledger: '2.5', billed: '10.4', expenses: '20' });
+    assert.deepEqual(r.parts, { ledger: '2.5', billed: '10.4', expenses: '20', seats: '0', gpu: '0' });
     assert.equal(r.excluded_prepaid, '50');
     assert.deepEqual(r.rows, [
       { key: 'chat_assistant', amount_usd: '20' },

@@ -154,8 +154,8 @@ function inventoryConformance(name: string, open: () => Promise<Store>): void {
 
     it('GPU usage round-trips exact hours and dollars, windows by day, and re-inserting a hash adds nothing', async () => {
       const s = await fresh();
-      const gpu = (n: number, over: Partial<GpuUsageLine> = {}): GpuUsageLine => ({ usage_hash: `g${n}`, file: 'gpu.csv', line: n, day: '2026-11-05', instance_type: 'p5.48xlarge', gpu_hours: '192.5', busy_hours: '150.000000000000000001', hourly_usd: '12.29', cost_usd: '2365.825', model: 'llama-3.1-70b', input_tokens: 9_000_000_123, output_tokens: 1_500_000, team: 'platform', ...over });
-      const lines = [gpu(1), gpu(2, { day: '2026-11-06', busy_hours: null, model: null, input_tokens: 0, output_tokens: 0, team: null })];
+      const gpu = (n: number, over: Partial<GpuUsageLine> = {}): GpuUsageLine => ({ usage_hash: `g${n}`, file: 'gpu.csv', line: n, day: '2026-11-05', instance_type: 'p5.48xlarge', gpu_hours: '192.5', busy_hours: '150.000000000000000001', hourly_usd: '12.29', cost_usd: '2365.825', model: 'llama-3.1-70b', input_tokens: 9_000_000_123, output_tokens: 1_500_000, team: 'platform', vendor: 'CoreWeave', ...over });
+      const lines = [gpu(1), gpu(2, { day: '2026-11-06', busy_hours: null, model: null, input_tokens: 0, output_tokens: 0, team: null, vendor: null })];
       assert.equal(await s.inventory.insertGpuUsage(lines), 2);
       assert.equal(await s.inventory.insertGpuUsage([...lines, gpu(3), gpu(3)]), 1);
       assert.deepEqual(await s.inventory.gpuUsage({ from: '2026-11-05T00:00:00Z', to: '2026-11-06T00:00:00Z' }), [lines[0], gpu(3)]);

@@ -345,4 +345,50 @@ export function analyticsConformance(fresh: () => Promise<Store>): void {
     assert.deepEqual(left.events.map((e) => e.started_at), ['2026-11-15T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
     await assert.rejects(s.deleteRecordsBefore('soon'), StoreQueryError);
   });
+
+  it('getSpend with_saved: response-cache savings per row and in the total, exact; absent without it', async () => {
+    const s = await fresh();
+    const hit = (spec: Spec, saved: string): LedgerRecord => {
+      const r = rec({ ...spec, cost: '0' });
+      return { ...r, status: 'cached', usage: null, usage_source: null, raw_usage: null, saved };
+    };
+    const records = [
+      rec({ at: '2026-11-22T08:00:00Z', team: 'search', cost: '1.5' }),
+      hit({ at: '2026-11-22T08:10:00Z', team: 'search' }, '1.5'),
+      hit({ at: '2026-11-22T09:20:00Z', team: 'search' }, '0.000000000000000001'),
+      rec({ at: '2026-11-22T09:30:00Z', team: 'ads', cost: '2' }),
+      hit({ at: '2026-11-22T09:40:00Z', team: null }, '0.25'),
+    ];
+    await s.insertRecords(records);
+    const plain = await s.getSpend({ group_by: ['team'] });
+    assert.equal(plain.total.saved, undefined);
+    assert.ok(plain.rows.every((r) => r.saved === undefined));
+
+    const byTeam = await s.getSpend({ group_by: ['team'], with_saved: true });
+    assert.deepEqual(
+      byTeam.rows.map((r) => [r.groups['team'], r.cost, r.saved, r.requests]),
+      [
+        ['ads', '2', '0', 1],
+        ['search', '1.5', '1.500000000000000001', 3],
+        [null, '0', '0.25', 1],
+      ],
+    );
+    assert.equal(byTeam.total.saved, '1.750000000000000001');
+    assert.equal(byTeam.total.cost, '3.5');
+
+    // Whole hours (the rollups answer the cost side) with hourly buckets: savings land in their hour.
+    const hourly = await s.getSpend({ from: '2026-11-22T08:00:00Z', to: '2026-11-22T10:00:00Z', granularity: 'hour', with_saved: true });
+    assert.deepEqual(
+      hourly.rows.map((r) => [r.period, r.saved]),
+      [
+        ['2026-11-22T08:00:00.000Z', '1.5'],
+        ['2026-11-22T09:00:00.000Z', '0.250000000000000001'],
+      ],
+    );
+    const okOnly = await s.getSpend({ filters: { status: 'ok' }, with_saved: true });
+    assert.equal(okOnly.total.saved, '0');
+    const cachedOnly = await s.getSpend({ filters: { status: 'cached' }, with_saved: true });
+    assert.equal(cachedOnly.total.saved, '1.750000000000000001');
+    assert.equal(cachedOnly.total.requests, 3);
+  });
 }

@@ -12,6 +12,7 @@ import { rollupConformance } from './store-rollup.case.js';
 import { overviewConformance } from './store-overview.case.js';
 import { economicsConformance } from './store-economics.case.js';
 import { callMergeConformance } from './store-call-merge.case.js';
+import { agentRunsConformance } from './store-agent-runs.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
   describe(`Store conformance: ${name}`, () => {
@@ -130,5 +131,6 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     overviewConformance(fresh);
     economicsConformance(fresh);
     callMergeConformance(fresh);
+    agentRunsConformance(fresh);
   });
 }

@@ -30,23 +30,50 @@ describe('Advisor page', { skip }, () => {
     await rt?.close();
   });
 
-  test('recommendations with stacked savings, and a what-if re-pricing', async () => {
+  test('recommendations with evidence and confidence, and a what-if in the change grammar with inline errors', async () => {
     const page = browser.page;
     await page.goto(`${rt.url}/?token=${encodeURIComponent(rt.adminToken)}#/advisor`);
     await page.locator('[data-testid="nav-advisor"]').waitFor();
     const items = page.locator('[data-testid="advisor-recommendations"] li');
     await items.first().waitFor();
     assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))), ['prompt_caching', 'output_limit', 'model_fit', 'batch']);
+    assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-confidence'))), ['estimated', 'estimated', 'estimated', 'estimated']);
     assert.match(await items.nth(2).innerText(), /gpt-4o-mini/);
-    assert.match(await page.locator('[data-testid="advisor-monthly"]').innerText(), /\$0\.43/);
+    // The evidence behind each finding: the caching break-even (12.5 - 10) / (12.5 - 1).
+    assert.match(await items.nth(0).locator('[data-testid="advisor-evidence"]').innerText(), /break even hit rate: 0\.2174/);
+    assert.match(await page.locator('[data-testid="advisor-monthly"]').innerText(), /\$0\.41/);
 
-    await page.locator('[data-testid="whatif-feature"]').fill('triage');
-    await page.locator('[data-testid="whatif-model"]').fill('gpt-4o-mini');
-    await page.locator('[data-testid="whatif-batch"]').check();
-    await page.locator('[data-testid="whatif-run"]').click();
+    // A change that does not parse is named on its line, by the server's parser; nothing runs.
+    const changes = page.locator('[data-testid="whatif-changes"]');
+    await changes.fill('model:gpt-4o->gpt-4o-mini where feature=triage\nprice provider=openai 12');
+    const errors = page.locator('[data-testid="whatif-errors"] li');
+    await errors.first().waitFor();
+    assert.equal(await errors.first().getAttribute('data-line'), '2');
+    assert.match(await errors.first().innerText(), /line 2: change "price provider=openai 12": "12" is not a signed percentage/);
+    assert.equal(await page.locator('[data-testid="whatif-run"]').isDisabled(), true);
+
+    // Fixed, plus the batch change added from the batch recommendation's "Try in what-if".
+    await changes.fill('model:gpt-4o->gpt-4o-mini where feature=triage');
+    await items.nth(3).locator('[data-testid="advisor-try"]').click();
+    assert.equal(await changes.inputValue(), 'model:gpt-4o->gpt-4o-mini where feature=triage\nbatch where feature=triage');
+    await errors.first().waitFor({ state: 'detached' });
+    await page.locator('[data-testid="whatif-run"]:not([disabled])').click();
     const result = page.locator('[data-testid="whatif-result"]');
     await result.waitFor();
-    // 1.078 -> 0.5129, saving 0.5651 (exact figures: test/advisor/what-if.test.ts), shown to the cent.
-    assert.match(await result.innerText(), /40 calls: \$1\.08 → \$0\.51, saving \$0\.57/);
+    // triage: 0.058 -> 0.0029 (the mini at batch rates); the rest unchanged: 1.078 -> 1.0229, shown to the cent.
+    assert.match(await page.locator('[data-testid="whatif-total"]').innerText(), /40 calls: \$1\.08 → \$1\.02, saving \$0\.055/);
+    const byFeature = await page.locator('[data-testid="whatif-by-feature"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? r.querySelector('td')?.textContent));
+    assert.deepEqual(byFeature, ['triage', 'support', 'summaries']);
+    // By day (UTC): every call of the window on some day, once.
+    const perDay = await page.locator('[data-testid="whatif-by-day"] tbody tr td:nth-child(2)').allInnerTexts();
+    assert.equal(perDay.reduce((a, n) => a + Number(n), 0), 40);
+  });
+
+  test('opened with changes in the address, the what-if runs them', async () => {
+    const page = browser.page;
+    await page.goto(`${rt.url}/#/advisor?change=${encodeURIComponent('batch')}`);
+    await page.locator('[data-testid="whatif-result"]').waitFor();
+    // Everything at half price: 1.078 / 2.
+    assert.match(await page.locator('[data-testid="whatif-total"]').innerText(), /\$1\.08 → \$0\.54/);
   });
 });

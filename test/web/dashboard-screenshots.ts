@@ -18,6 +18,7 @@ import { makeRecord } from '../store/ledger-fixtures.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { chromiumAvailable, CHROMIUM, openBrowser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
+import { seedAdvisor } from './advisor-seed.js';
 import { seedEconomics } from './economics-seed.js';
 import { seedBills } from './reconciliation-seed.js';
 
@@ -36,9 +37,18 @@ async function seed(env: DashboardEnv): Promise<{ call: { id: string; started_at
   const unpriced = [0, 1, 2, 3].map((i) =>
     makeRecord(900 + i, { id: `shot-unpriced-${i}`, started_at: new Date(now - 90 * 60_000 + i * 60_000).toISOString(), model: 'ft:acme-support-v2', model_requested: 'ft:acme-support-v2', cost: null, priced: false, price_version: null, unpriced_reason: 'no price for model ft:acme-support-v2', trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'triage' } }),
   );
-  await env.rt.store.insertRecords([...loop, ...unpriced]);
+  // Response-cache hits on the support FAQ: cost 0, saved what the calls would have cost (the overview's savings flag).
+  const hits = Array.from({ length: 12 }, (_, i) => {
+    const r = makeRecord(950 + i, { id: `shot-cached-${i}`, started_at: new Date(now - 70 * 60_000 + i * 60_000).toISOString(), trace_id: null, attribution: { ...emptyAttribution(), team: 'support', feature: 'faq' } });
+    const zero = r.cost && (Object.fromEntries(Object.entries(r.cost).map(([k, v]) => [k, k === 'currency' || k === 'source' ? v : '0'])) as typeof r.cost);
+    return { ...r, status: 'cached' as const, cost: zero, saved: r.cost?.total ?? null, usage: null, usage_source: null, raw_usage: null };
+  });
+  await env.rt.store.insertRecords([...loop, ...unpriced, ...hits]);
   await ensureDemoBudgets(env.rt);
   await seedEconomics(env.rt.store);
+  // The long agent trace delivered its report: the trace view and its agent runs show the outcome.
+  await env.rt.store.economics.insertOutcomes([{ id: 'shot-outcome-7f3a', occurred_at: new Date(now - 3_600_000).toISOString(), type: 'report_delivered', success: true, trace_id: trace, call_ids: [], customer: null, feature: 'deep-research', team: 'research', value_usd: null, attributes: {} }]);
+  await seedAdvisor(env.rt.store, env.rt.context.prices.current());
   await env.rt.writer.flush();
   // After the traffic is in the store: the bill is built from the ledger it reconciles against.
   await seedBills(env.rt.store, now);
@@ -101,13 +111,16 @@ async function main(): Promise<void> {
     await page.goto(`${env.rt.url}/?token=${encodeURIComponent(env.rt.adminToken)}`);
     await page.locator('[data-testid="who"]').waitFor();
     const pages = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-testid') ?? '').slice(4)).filter(Boolean));
-    const shots: { name: string; hash: string }[] = [
+    // `ready`: a selector to wait for when the page loads more after settling (a what-if run on open).
+    const shots: { name: string; hash: string; ready?: string }[] = [
       ...pages.map((p) => ({ name: p, hash: `#/${p}` })),
       { name: 'call-detail', hash: `#/requests?call=${encodeURIComponent(call.id)}&at=${encodeURIComponent(call.started_at)}` },
       { name: 'trace', hash: `#/requests/trace/${encodeURIComponent(trace)}` },
+      { name: 'agent-run', hash: `#/requests/trace/${encodeURIComponent(trace)}?agent=worker` },
       { name: 'alert-detail', hash: `#/alerts?id=${alert}` },
       { name: 'explorer-by-trace', hash: '#/explorer?range=24h&granularity=none&group_by=trace_id' },
       { name: 'economics-compare', hash: '#/economics?range=30d&feature=support-bot&compare_by=prompt_version' },
+      { name: 'advisor-whatif', hash: `#/advisor?${['model:gpt-4o->gpt-4o-mini where feature=classify', 'batch where feature=nightly-report', 'cache prefix where feature=support'].map((c) => `change=${encodeURIComponent(c)}`).join('&')}`, ready: '[data-testid="whatif-result"]' },
     ];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : null;
@@ -119,6 +132,10 @@ async function main(): Promise<void> {
       for (const s of wanted) {
         await page.goto(`${env.rt.url}/${s.hash}`);
         await settle(page);
+        if (s.ready) {
+          await page.locator(s.ready).waitFor({ timeout: 60_000 });
+          await settle(page);
+        }
         const file = path.join(OUT, `${s.name}-${vp.name}.png`);
         // Generous: a full-page capture of a long list is slow on a busy machine.
         await page.screenshot({ path: file, fullPage: true, timeout: 120_000 });

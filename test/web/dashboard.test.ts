@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.js';
 import { Decimal } from '../../src/pricing/decimal.js';
 import { chromiumAvailable, openBrowser, screenshot, type Browser } from './browser.js';
 import { startDashboardEnv, type DashboardEnv } from './dashboard-env.js';
@@ -120,6 +121,23 @@ describe('dashboard in a browser', { skip }, () => {
     assert.equal(csv[0], 'period,model,cost,requests,unpriced_requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens');
     const perDay = await env.get<Spend>(`/api/spend?from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&group_by=model&granularity=day&tz=${encodeURIComponent(ZONE)}`);
     assert.ok(Math.abs(csv.length - 1 - perDay.rows.length) <= 2, `${csv.length - 1} CSV rows vs ${perDay.rows.length}`);
+  });
+
+  test("the overview's cache savings equal /api/spend's saved for this month's cached calls", async () => {
+    // A response-cache hit as the gateway records it: cost 0, usage null, saved = what the call would have cost.
+    const [paid] = (await env.get<{ events: LedgerRecord[] }>('/api/events?limit=20')).events.filter((e) => e.status === 'ok' && e.cost);
+    assert.ok(paid?.cost);
+    const zero = Object.fromEntries(Object.entries(paid.cost).map(([k, v]) => [k, k === 'currency' || k === 'source' ? v : '0'])) as LedgerRecord['cost'];
+    await env.rt.store.insertRecords([{ ...paid, id: `${paid.id}-hit`, status: 'cached', cost: zero, usage: null, usage_source: null, raw_usage: null, saved: paid.cost.total }]);
+    await page.goto(`${env.rt.url}/#/overview`);
+    const flag = page.locator('[data-testid="cache-savings"]');
+    await flag.waitFor();
+    const monthStart = await page.evaluate<string>('new Date(new Date().getFullYear(), new Date().getMonth(), 1).toISOString()');
+    const api = await env.get<Spend & { total: { saved?: string } }>(`/api/spend?from=${encodeURIComponent(monthStart)}&status=cached`);
+    assert.ok(api.total.saved && sameMoney(api.total.saved, paid.cost.total), `API saved ${api.total.saved}`);
+    assert.ok(sameMoney(await flag.getAttribute('data-saved'), api.total.saved));
+    assert.ok(sameMoney(await flag.locator('.money').getAttribute('data-exact'), api.total.saved));
+    await screenshot(page, '1b-overview-cache-savings');
   });
 
   test("the overview's unattributed figure links to exactly those calls in the requests list", async () => {

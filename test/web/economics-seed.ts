@@ -2,7 +2,8 @@
  * Outcomes, revenue and the calls behind them for the Unit economics page (its browser test and
  * `npm run screenshots`): a prompt A/B on `support-bot` (v1 succeeds 70%, v2 50%, v2 cheaper per
  * call), a `doc-extract` feature with some calls linked to no outcome, and a customer (initech)
- * with AI cost and no revenue. Calls spread over the ten days before `end`.
+ * with AI cost and no revenue. Every task is one agent run (support-agent, extractor: a trace
+ * each). Calls spread over the ten days before `end`.
  */
 import { emptyAttribution, type LedgerRecord } from '../../src/ledger/ledger-record.js';
 import type { OutcomeRecord, RevenueRecord } from '../../src/store/economics-types.js';
@@ -29,7 +30,7 @@ export async function seedEconomics(store: Store, end = Date.now() - 2 * 3_600_0
         model: variant.model ?? base.model,
         trace_id: trace,
         cost: { ...base.cost!, total: perCall },
-        attribution: { ...emptyAttribution(), team: 'support', feature, customer, prompt_version: variant.prompt_version ?? null, env: 'prod' },
+        attribution: { ...emptyAttribution(), team: 'support', feature, customer, prompt_version: variant.prompt_version ?? null, env: 'prod', agent: feature === 'support-bot' ? 'support-agent' : 'extractor' },
         tags: {},
       });
     }

@@ -70,4 +70,36 @@ describe('Unit economics page', { skip }, () => {
     assert.match(await outcome.innerText(), /ticket_resolved: success/);
     assert.equal(await page.locator('[data-testid="waterfall"] li').count(), 2);
   });
+  test('agents: cost per run and per successful run, the runs filtered by outcome, a run opening its calls', async () => {
+    const page = browser.page;
+    await page.goto(`${rt.url}/?token=${encodeURIComponent(rt.adminToken)}#/economics`);
+    const agents = page.locator('[data-testid="ue-agents"] tbody tr');
+    await agents.first().waitFor();
+    // Costliest first. extractor: 140 runs, $3.00, 106 successful; $0.20 in the 20 runs without an outcome.
+    assert.deepEqual(await agents.locator('td:first-child').allInnerTexts(), ['extractor', 'support-agent']);
+    const exact = async (row: number, col: number) => page.locator('[data-testid="ue-agents"] tbody tr').nth(row).locator('td').nth(col).locator('.money').getAttribute('data-exact');
+    assert.equal(await exact(0, 3), '3');
+    assert.equal(await exact(0, 4), '0.021428571428571429'); // 3 / 140
+    assert.equal(await exact(0, 5), '0.026415094339622642'); // (3 − 0.2) / 106
+    assert.equal(await exact(1, 4), '0.007'); // 1.68 / 240
+    assert.equal(await exact(1, 5), '0.011666666666666667'); // 1.68 / 144
+    assert.equal((await agents.nth(0).locator('td').allInnerTexts())[2], '88.3%'); // 106 / 120 runs with an outcome
+
+    // Failed runs of support-agent only, each linking to its agent's calls in the trace view.
+    await page.locator('[data-testid="ue-run-agent"]').selectOption('support-agent');
+    await page.locator('[data-testid="ue-run-status"]').selectOption('failed');
+    const runs = page.locator('[data-testid="ue-runs"] tbody tr');
+    // The previous list stays on screen while the filtered one loads: wait until no other run is left.
+    await runs.filter({ hasNotText: 'failed' }).first().waitFor({ state: 'detached' });
+    await runs.filter({ hasNotText: 'support-agent' }).first().waitFor({ state: 'detached' });
+    await runs.first().waitFor();
+    assert.equal(await runs.count(), 20);
+    assert.ok((await runs.allInnerTexts()).every((t) => t.includes('support-agent') && t.includes('failed')));
+    await runs.first().locator('[data-testid="run-link"]').click();
+    await page.waitForURL(/#\/requests\/trace\/ue-support-bot-\d+\?agent=support-agent/);
+    await page.locator('[data-testid="trace-run-status"]', { hasText: 'failed' }).waitFor();
+    assert.match(await page.locator('.card', { hasText: 'Run of agent' }).innerText(), /Run of agent support-agent in trace ue-support-bot-/);
+    assert.deepEqual(await page.locator('[data-testid="wf-status"]').allInnerTexts(), ['ok', 'ok']);
+    assert.match(await page.locator('[data-testid="trace-cost"] .money').getAttribute('data-exact') ?? '', /^0\.00[68]$/);
+  });
 });

@@ -75,13 +75,16 @@ export interface SummedSource {
   params: DuckDBValue[];
 }
 
-const RAW_COUNTS = ['sum(cost_total) AS cost', 'count(*) AS requests', 'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced'];
+const rawCounts = (money: MoneyColumn): string[] => [`sum(${money}) AS cost`, 'count(*) AS requests', 'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced'];
 const SUMMED_COUNTS = ['sum(cost) AS cost', 'sum(requests) AS requests', 'sum(unpriced) AS unpriced'];
 
+/** The ledger column summed as `cost`: the cost, or (the savings side of a with_saved query) `saved`. */
+export type MoneyColumn = 'cost_total' | 'saved';
+
 /** The spend query over the raw ledger, or over pre-summed rows when `summed` is given. */
-export function spendSql(q: ResolvedSpendQuery, summed?: SummedSource): { sql: string; params: DuckDBValue[] } {
+export function spendSql(q: ResolvedSpendQuery, summed?: SummedSource, money: MoneyColumn = 'cost_total'): { sql: string; params: DuckDBValue[] } {
   const from = summed ? `(${summed.sql})` : 'ledger';
-  const counts = summed ? SUMMED_COUNTS : RAW_COUNTS;
+  const counts = summed ? SUMMED_COUNTS : rawCounts(money);
   const w = whereOf(q.fromUs, q.toUs, q.filters);
   if (summed) w.params.unshift(...summed.params);
   const groups = q.groupBy.map((g, i) => `${dimensionSql(g.dim)} AS g${i}`);

@@ -16,7 +16,7 @@ import { mergeSameCalls } from './duckdb-call-merge.js';
 import { COLUMNS, STAGING_READ_COLUMNS, STARTED_AT_INDEX, stagingColumns, stagingLine, type StageType, type StageValue } from './duckdb-staging.js';
 import { decodeEventsCursor, encodeEventsCursor, microsToIso } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
-import { resolveFilters, resolveRange, resolveSpendQuery, spendResult, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
+import { resolveFilters, resolveRange, resolveSpendQuery, savingsQuery, spendResult, withSavings, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import { spendSql, TS, whereOf, whereSql } from './duckdb-spend.js';
 import { overviewCovers, overviewSql, WINDOW_PART } from './duckdb-overview.js';
 import { resolveOverviewQuery } from '../spend-overview.js';
@@ -383,9 +383,8 @@ export class DuckDbStore implements Store, BulkIngestStore {
     const bounds = [q.fromUs, q.toUs].filter((b): b is bigint => b !== undefined);
     const { sql, params } = spendSql(q, this.lastSpendFromRollup ? rollupSource(q.fromUs, q.toUs, bounds) : undefined);
     const rows = (await this.reader.runAndReadAll(sql, params)).getRowObjects();
-    return spendResult(
-      q,
-      rows.map((r) => ({
+    const raw = rows.map(
+      (r): RawSpendRow => ({
         periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us as bigint),
         groups: q.groupBy.map((_g, i) => str(r[`g${i}`])),
         cost: Decimal.parse(money(r.cost) ?? '0'),
@@ -396,8 +395,17 @@ export class DuckDbStore implements Store, BulkIngestStore {
         cacheRead: num(r.cache_read) ?? 0,
         cacheWrite: num(r.cache_write) ?? 0,
         reasoning: num(r.reasoning) ?? 0,
-      })),
+      }),
     );
+    if (!query.with_saved) return spendResult(q, raw);
+    // Savings come from the raw cached records (the rollup carries none): one grouped scan of them.
+    const sq = savingsQuery(q);
+    const savedSql = sq ? spendSql(sq, undefined, 'saved') : undefined;
+    const savedRows = savedSql ? (await this.reader.runAndReadAll(savedSql.sql, savedSql.params)).getRowObjects() : [];
+    const savings = savedRows.map((r): RawSpendRow => ({ periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us as bigint), groups: q.groupBy.map((_g, i) => str(r[`g${i}`])), cost: Decimal.parse(money(r.cost) ?? '0'), requests: 0, unpriced: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }));
+    const result = spendResult(q, withSavings(raw, savings));
+    result.total.saved ??= '0';
+    return result;
   }
 
   /** One grouping-sets query for the whole overview (src/store/embedded/duckdb-overview.ts). */

@@ -63,8 +63,8 @@ function bucketUs(granularity: string, tz: string, ts: string, p: Params): strin
   return epochUs(`(date_trunc('${granularity}', ${local}) AT TIME ZONE ${zone})`);
 }
 
-const RAW_SUMS = [
-  'sum(cost_total) AS cost',
+const rawSums = (money: MoneyColumn): string[] => [
+  `sum(${money}) AS cost`,
   'count(*) AS requests',
   'count(*) FILTER (WHERE cost_total IS NULL AND input_tokens IS NOT NULL) AS unpriced',
   'sum(input_tokens) AS input',
@@ -93,7 +93,10 @@ function dailyEligible(q: ResolvedSpendQuery): boolean {
 
 export type SpendSource = 'ledger' | 'ledger_rollup_hourly' | 'ledger_rollup_daily';
 
-export function pgSpendSql(q: ResolvedSpendQuery, useRollup: boolean): { sql: string; params: PgParam[]; source: SpendSource } {
+/** The ledger column summed as `cost`: the cost, or (the savings side of a with_saved query) `saved`. */
+export type MoneyColumn = 'cost_total' | 'saved';
+
+export function pgSpendSql(q: ResolvedSpendQuery, useRollup: boolean, money: MoneyColumn = 'cost_total'): { sql: string; params: PgParam[]; source: SpendSource } {
   const p = new Params();
   const source: SpendSource = !useRollup || !rollupEligible(q) ? 'ledger' : dailyEligible(q) ? 'ledger_rollup_daily' : 'ledger_rollup_hourly';
   const rollup = source !== 'ledger';
@@ -104,7 +107,7 @@ export function pgSpendSql(q: ResolvedSpendQuery, useRollup: boolean): { sql: st
   const groupBy = ['period_us', ...q.groupBy.map((_g, i) => `g${i}`)];
   const order = ['period_us NULLS FIRST', 'cost DESC NULLS LAST', ...q.groupBy.map((_g, i) => `g${i} COLLATE "C" NULLS LAST`)];
   const sql =
-    `SELECT * FROM (SELECT ${[period, ...groups, ...(rollup ? ROLLUP_SUMS : RAW_SUMS)].join(', ')} FROM ${source}` +
+    `SELECT * FROM (SELECT ${[period, ...groups, ...(rollup ? ROLLUP_SUMS : rawSums(money))].join(', ')} FROM ${source}` +
     `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY ${groupBy.join(', ')} HAVING ${rollup ? 'sum(requests)' : 'count(*)'} > 0) s ORDER BY ${order.join(', ')}`;
   return { sql, params: p.values, source };
 }

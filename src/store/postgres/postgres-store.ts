@@ -13,7 +13,7 @@ import { eventsFilters } from '../events-filters.js';
 import type { Migration } from '../migrations/embedded/embedded-migrations.js';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/postgres-migrations.js';
 import { overviewFromSpend } from '../spend-overview.js';
-import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, spendResult } from '../spend-query.js';
+import { decimalOrZero, resolveFilters, resolveRange, resolveSpendQuery, savingsQuery, spendResult, withSavings, type RawSpendRow, type ResolvedSpendQuery } from '../spend-query.js';
 import type { DomainMigration, SqlClient, SqlParam, SqlRow } from '../sql.js';
 import { billedLineStore, type BilledLineStore } from '../billed-lines-repository.js';
 import { EconomicsTables } from '../economics-tables.js';
@@ -211,23 +211,31 @@ export class PostgresStore implements Store, BulkIngestStore {
     const q = resolveSpendQuery(query);
     const { sql, params, source } = pgSpendSql(q, this.options.useRollups !== false);
     this.lastSpendSource = source;
+    const raw = await this.spendRows(q, sql, params);
+    if (!query.with_saved) return spendResult(q, raw);
+    // Savings come from the raw cached records (the rollups carry none): one grouped scan of them.
+    const sq = savingsQuery(q);
+    const saved = sq ? pgSpendSql(sq, false, 'saved') : undefined;
+    const result = spendResult(q, withSavings(raw, saved ? await this.spendRows(q, saved.sql, saved.params) : []));
+    result.total.saved ??= '0';
+    return result;
+  }
+
+  private async spendRows(q: ResolvedSpendQuery, sql: string, params: PgParam[]): Promise<RawSpendRow[]> {
     const { rows } = await this.pool.query<Record<string, string | null>>(sql, params);
     const int = (v: string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
-    return spendResult(
-      q,
-      rows.map((r) => ({
-        periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us),
-        groups: q.groupBy.map((_g, i) => r[`g${i}`] ?? null),
-        cost: decimalOrZero(r.cost),
-        requests: int(r.requests),
-        unpriced: int(r.unpriced),
-        input: int(r.input),
-        output: int(r.output),
-        cacheRead: int(r.cache_read),
-        cacheWrite: int(r.cache_write),
-        reasoning: int(r.reasoning),
-      })),
-    );
+    return rows.map((r) => ({
+      periodUs: r.period_us === null || r.period_us === undefined ? null : BigInt(r.period_us),
+      groups: q.groupBy.map((_g, i) => r[`g${i}`] ?? null),
+      cost: decimalOrZero(r.cost),
+      requests: int(r.requests),
+      unpriced: int(r.unpriced),
+      input: int(r.input),
+      output: int(r.output),
+      cacheRead: int(r.cache_read),
+      cacheWrite: int(r.cache_write),
+      reasoning: int(r.reasoning),
+    }));
   }
 
   /** The overview's parts as concurrent getSpend queries, each answered from the rollups where it can be. */

@@ -21,12 +21,14 @@ export interface SpendRow {
   cache_read_tokens?: number;
   cache_write_tokens?: number;
   reasoning_tokens?: number;
+  /** What response-cache hits did not pay (GET /api/spend). */
+  saved?: string;
   [dimension: string]: string | number | null | undefined;
 }
 
 export interface SpendResult {
   rows: SpendRow[];
-  total: { cost: string; requests: number; unpriced_requests?: number };
+  total: { cost: string; requests: number; unpriced_requests?: number; saved?: string };
 }
 
 export interface Budget {

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { api, listOf } from '../api/client';
 import { getOverview } from '../api/overview';
+import { getSpend } from '../api/spend';
 import type { AlertItem, Budget, ForecastResult, SpendResult, SpendRow } from '../api/types';
 import { LazySpendChart } from '../charts/lazy-chart';
 import type { ChartSeries } from '../charts/spend-chart';
@@ -33,6 +34,8 @@ interface OverviewData {
   forecast: ForecastResult | Error;
   budgets: Budget[] | Error;
   alerts: AlertItem[] | Error;
+  /** This month's response-cache hits: their count and what they saved. */
+  cacheHits: SpendResult | Error;
 }
 
 /** A side panel's failure (e.g. a scoped token may not list budgets) must not blank the page. */
@@ -57,12 +60,13 @@ async function loadOverview(stackBy: string, signal: AbortSignal): Promise<Overv
   // spend figures (chart, burn rate now and a week ago, same days last month, top lists) are one
   // request: /api/overview answers them with one grouping-sets query instead of seven.
   const last = sameDaysLastMonth(now);
-  const [spend, forecast, budgets, alerts] = await Promise.all([
+  const [spend, forecast, budgets, alerts, cacheHits] = await Promise.all([
     getOverview({ at: now, chartFrom, monthFrom: monthStart, stackBy, topBy: TOP_DIMS, lastMonth: last }, signal),
     // As of the same instant as the other figures, in the viewer's calendar: `costrail forecast --tz <zone> --at <as_of>` prints the same.
     settled(api<ForecastResult>('GET', '/api/forecast', { query: { period: 'month', tz: viewerZone(), at: now.toISOString() }, signal })),
     settled(api<unknown>('GET', '/api/budgets', { signal }).then((b) => listOf<Budget>(b, 'budgets'))),
     settled(Promise.all((['open', 'acknowledged'] as const).map((status) => api<{ alerts: AlertItem[] }>('GET', '/api/alerts', { query: { status, limit: 1000 }, signal }))).then((pages) => pages.flatMap((b) => b.alerts))),
+    settled(getSpend({ from: monthStart, filters: { status: 'cached' } }, signal)),
   ]);
   const none: SpendResult = { rows: [], total: { cost: '0', requests: 0, unpriced_requests: 0 } };
   const top = Object.fromEntries(TOP_DIMS.map((d) => [d, spend.top[d] ?? none])) as OverviewData['top'];
@@ -77,6 +81,7 @@ async function loadOverview(stackBy: string, signal: AbortSignal): Promise<Overv
     forecast,
     budgets,
     alerts,
+    cacheHits,
   };
 }
 
@@ -105,6 +110,7 @@ export function Overview() {
   const unpriced = data.top.model.total.unpriced_requests ?? 0;
   const { categories, series } = toSeries(daily.rows, [stackBy]);
   const monthRequests = data.top.team.total.requests;
+  const hits = data.cacheHits instanceof Error ? null : data.cacheHits.total;
 
   return (
     <div className="page overview" data-testid="overview" data-loading={loading ? 'true' : 'false'}>
@@ -157,6 +163,11 @@ export function Overview() {
         <a className={`flag ${unattributed ? 'flag-on' : ''}`} href={hrefFor('requests', { range: 'mtd', 'f.team': NONE_LABEL })} data-testid="unattributed">
           <Money value={unattributed?.cost ?? '0'} /> from <strong>{formatCount(Number(unattributed?.requests ?? 0))}</strong> calls without a team this month
         </a>
+        {hits && (
+          <a className="flag" href={hrefFor('requests', { range: 'mtd', 'f.status': 'cached' })} data-testid="cache-savings" data-saved={hits.saved ?? '0'}>
+            <Money value={hits.saved ?? '0'} /> saved by the response cache this month <span className="muted">({formatCount(hits.requests)} {hits.requests === 1 ? 'call' : 'calls'} answered from the cache)</span>
+          </a>
+        )}
       </div>
 
       <Card

@@ -1,7 +1,7 @@
 /**
- * Unit economics: cost per outcome by feature (with its trend and success rate beside it), the
- * customer margin table (sortable, worst margin first) and the prompt/model comparison of one
- * feature. Every figure comes from the economics API; money stays an exact decimal string until
+ * Unit economics: cost per outcome by feature (with its trend and success rate beside it), agent
+ * runs (cost per run and per successful run, each run opening its calls), the customer margin
+ * table (sortable, worst margin first) and the prompt/model comparison of one feature. Every figure comes from the economics API; money stays an exact decimal string until
  * it is drawn.
  */
 import { useMemo } from 'react';
@@ -11,6 +11,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { formatCount, formatMoney } from '../lib/money';
 import { hrefFor, navigate, type HashRoute } from '../lib/hash-route';
 import { useApi } from '../lib/use-api';
+import { AgentRunsCard } from './agent-runs';
 
 interface UnitRow {
   key: string | null;
@@ -182,6 +183,8 @@ export function UnitEconomics({ route }: { route: HashRoute }) {
           </>
         ) : null}
       </Card>
+
+      <AgentRunsCard from={from} to={to} type={type} agent={route.params.get('agent') ?? ''} status={route.params.get('run_status') ?? ''} set={set} />
 
       <Card title="Customer margin">
         <div className="controls">
