@@ -46,6 +46,8 @@ export interface PostgresStoreOptions {
 const COPY_FROM = 500;
 
 const NO_PARTITION = '23514';
+const DEADLOCK = '40P01';
+const SERIALIZATION_FAILURE = '40001';
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 export class PostgresStore implements Store, BulkIngestStore {
@@ -120,39 +122,55 @@ export class PostgresStore implements Store, BulkIngestStore {
     }
   }
 
-  /** mergeClashedCalls in a transaction of its own (the unnest insert commits on its own). */
+  /**
+   * Merges each clashed record in a transaction of its own, after the batch's insert committed: one
+   * key lock and its rollup rows per transaction, so merges of different calls that share rollup
+   * rows do not hold one another's keys. A deadlock or serialization failure PostgreSQL breaks is
+   * retried; any other failure fails insertRecords, and the caller's retry of the batch re-clashes
+   * exactly the records not merged yet (their ids never entered the ledger).
+   */
   private async mergeInTransaction(records: readonly LedgerRecord[]): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const n = await mergeClashedCalls(client, records);
-      await client.query('COMMIT');
-      return n;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
+    let inserted = 0;
+    for (const record of records) {
+      for (let attempt = 0; ; attempt++) {
+        const client = await this.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const n = await mergeClashedCalls(client, [record]);
+          await client.query('COMMIT');
+          inserted += n;
+          break;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          const code = (e as { code?: string }).code;
+          if ((code !== DEADLOCK && code !== SERIALIZATION_FAILURE) || attempt >= 5) throw e;
+        } finally {
+          client.release();
+        }
+      }
     }
+    return inserted;
   }
 
   /** COPY into the session's staging table, then the same guarded insert, in one transaction. */
   private async insertByCopy(batch: readonly LedgerRecord[]): Promise<number> {
     const client = await this.pool.connect();
+    let rows: { inserted: number; clashed: string[] }[];
     try {
       await client.query('BEGIN');
       await copyIntoStaging(client, batch);
-      const { rows } = await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL);
-      const clashed = rows[0]?.clashed ?? [];
-      const merged = clashed.length > 0 ? await mergeClashedCalls(client, byIds(batch, clashed)) : 0;
+      rows = (await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL)).rows;
       await client.query('COMMIT');
-      return (rows[0]?.inserted ?? 0) + merged;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       client.release();
     }
+    // Merged on connections of their own, this one released first: holding it while waiting for
+    // another could starve the pool under concurrent batches.
+    const clashed = rows[0]?.clashed ?? [];
+    return (rows[0]?.inserted ?? 0) + (clashed.length > 0 ? await this.mergeInTransaction(byIds(batch, clashed)) : 0);
   }
 
   /** Bulk import (store/bulk-ingest.ts): DuckDB stages and writes CSV batches, COPY takes them. */
@@ -165,15 +183,16 @@ export class PostgresStore implements Store, BulkIngestStore {
     for (let attempt = 0; ; attempt++) {
       await this.partitions.ensure(months);
       const client = await this.pool.connect();
+      let done: { inserted: number; incoming: LedgerRecord[] } | undefined;
       try {
         await client.query('BEGIN');
         await copyCsvIntoStaging(client, fs.createReadStream(file));
         const { rows } = await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL);
         const clashed = rows[0]?.clashed ?? [];
-        // The file's rows never reach this thread: the clashed ones are read back from staging.
-        const merged = clashed.length > 0 ? await mergeClashedCalls(client, foldBatchCalls(await stagedRecords(client, STAGING_TABLE, clashed))) : 0;
+        // The file's rows never reach this thread: the clashed ones are read back from staging (emptied at commit).
+        const incoming = clashed.length > 0 ? foldBatchCalls(await stagedRecords(client, STAGING_TABLE, clashed)) : [];
         await client.query('COMMIT');
-        return (rows[0]?.inserted ?? 0) + merged;
+        done = { inserted: rows[0]?.inserted ?? 0, incoming };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Another process dropped a month this store believed existed (retention): recreate once.
@@ -182,6 +201,8 @@ export class PostgresStore implements Store, BulkIngestStore {
       } finally {
         client.release();
       }
+      // Merged after the connection went back to the pool (see insertByCopy).
+      if (done) return done.inserted + (done.incoming.length > 0 ? await this.mergeInTransaction(done.incoming) : 0);
     }
   }
 
