@@ -89,6 +89,7 @@ export const LedgerRecordSchema = z.object({
   finish_reason: z.string().nullable().optional().describe("the provider's finish/stop reason as sent"),
   saved: money.nullable().optional().describe('USD a response-cache hit did not pay: what the call would have cost'),
   attempt_of: z.string().nullable().optional().describe('record id of the first attempt, on a retry or fallback'),
+  response_id: z.string().nullable().optional().describe("the provider's own response id (chatcmpl-…, resp_…, msg_…, Gemini responseId); with provider, one call"),
 });
 
 export const EventsPageSchema = z.object({

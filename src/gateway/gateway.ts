@@ -384,7 +384,7 @@ export class Gateway {
             : null;
     // The record is spooled before the client sees the end of the stream: a crash after the
     // client has its whole response cannot lose the record.
-    const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason }, error);
+    const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason, responseId: outcome.response_id }, error);
     call.cacheFill?.complete(record, outcome.extraction ?? null, ctype);
     if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseText: outcome.output_text });
     if (call.durable) await call.durable;
@@ -554,6 +554,7 @@ export class Gateway {
     let parseProblem: string | undefined;
     let refused: string | undefined;
     let finishReason: string | undefined;
+    let responseId: string | undefined;
     if (ok && call.route.api !== 'models' && call.route.api !== 'count_tokens') {
       try {
         const json: unknown = JSON.parse(bytes.toString('utf8'));
@@ -563,6 +564,7 @@ export class Gateway {
         if (call.translator && asRecord(json)) bytes = Buffer.from(JSON.stringify(call.translator.response(json as Record<string, unknown>, call.modelRequested ?? '', call.body)));
         const rec = asRecord(json);
         finishReason = rec ? adapterFor(call.route.provider).finishReason?.(rec, api) : undefined;
+        responseId = rec ? adapterFor(call.route.provider).responseId?.(rec, api) : undefined;
       } catch (e) {
         parseProblem = e instanceof ProviderPayloadError ? e.message : `upstream body is not valid JSON (${(e as Error).message})`;
         if (e instanceof ProviderPayloadError) refused = e.message;
@@ -578,7 +580,7 @@ export class Gateway {
     const model = this.billed(call, extraction?.model);
     const status: LedgerStatus = ok && !parseProblem ? 'ok' : 'error';
     if (!ok && call.translator) bytes = Buffer.from(call.translator.error(upstream.statusCode, bytes));
-    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
+    const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason, responseId } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     call.cacheFill?.complete(record, extraction, String(upstream.headers['content-type'] ?? 'application/json'), bytes);
     if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseBody: bytes });
@@ -679,7 +681,7 @@ export class Gateway {
     call: CallState,
     status: LedgerStatus,
     httpStatus: number | null,
-    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string; finishReason?: string | undefined } | null,
+    metered: { usage: Usage; usageSource: 'provider' | 'estimated' | null; extraction: UsageExtraction | null; model: string | undefined; refused?: string; finishReason?: string | undefined; responseId?: string | undefined } | null,
     error: LedgerRecord['error'],
   ): LedgerRecord {
     const ended = performance.now();
@@ -748,6 +750,8 @@ export class Gateway {
       ...call.shape,
       finish_reason: metered?.finishReason ?? null,
       ...(saved === undefined ? {} : { saved }),
+      // A cache hit replays the original body, id included: it is another call, never merged into the original.
+      response_id: cached ? null : (metered?.responseId ?? null),
     };
     if (call.attemptOf !== undefined) record.attempt_of = call.attemptOf;
     try {

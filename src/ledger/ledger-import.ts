@@ -187,6 +187,8 @@ export function toLedgerRecord(r: ImportRecord, book: PriceBook): LedgerRecord {
     ...(r.raw_usage === undefined ? {} : { raw_usage: r.raw_usage }),
     usage_version: USAGE_VERSION,
     unpriced_reason: unpriced ?? r.unpriced_reason ?? null,
+    // The call key: an imported (or SDK) record of a call the ledger already has is folded into it.
+    ...(r.response_id ? { response_id: r.response_id } : {}),
   };
 }
 

@@ -76,4 +76,10 @@ export interface LedgerRecord {
   saved?: string | null;
   /** The record id of the first attempt when this call is a retry or fallback of it. */
   attempt_of?: string | null;
+  /**
+   * The provider's own id of the response (OpenAI `chatcmpl-…` / `resp_…`, Anthropic `msg_…`, Gemini
+   * `responseId`). With `provider` it names one call whatever saw it: the gateway, the SDK and a span
+   * of the same call are one record (src/ledger/call-merge.ts).
+   */
+  response_id?: string | null;
 }

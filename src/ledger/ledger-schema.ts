@@ -157,6 +157,8 @@ const COLUMN_LIST = [
   top('finish_reason', 'text', { absentWhenNull: true }),
   top('saved', 'money', { absentWhenNull: true }),
   top('attempt_of', 'text', { absentWhenNull: true, pgCollation: 'C' }),
+  // Added by migration 011 (embedded) / 009 (PostgreSQL).
+  top('response_id', 'text', { absentWhenNull: true, pgCollation: 'C' }),
 ] as const;
 
 /** Every ledger column, in table order. */

@@ -53,7 +53,8 @@ const NAMES = {
   reasoning: ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'llm.usage.reasoning_tokens'],
   audioInput: ['llm.token_count.prompt_details.audio'],
   audioOutput: ['llm.token_count.completion_details.audio'],
-  responseId: ['gen_ai.response.id'],
+  // OpenLLMetry emits gen_ai.response.id too; OpenInference has none (see responseIdOf).
+  responseId: ['gen_ai.response.id', 'llm.response.id'],
   operation: ['gen_ai.operation.name', 'llm.request.type'],
   stream: ['gen_ai.request.stream', 'llm.is_streaming'],
 } as const;
@@ -157,11 +158,36 @@ export function readGenAiSpan(span: OtlpSpan): GenAiCall | undefined {
     modelRequested,
     usage,
     rawUsage,
-    responseId: str(a, NAMES.responseId),
+    responseId: responseIdOf(a),
     operation,
     stream: a.get(NAMES.stream[0]) === true || a.get(NAMES.stream[1]) === true,
     refused,
   };
+}
+
+/** Bodies above this are not parsed for an id (OpenInference can put whole conversations in output.value). */
+const MAX_OUTPUT_VALUE = 1024 * 1024;
+
+/**
+ * The provider's response id: `gen_ai.response.id` (semantic conventions, OpenLLMetry); for
+ * OpenInference, which has no such attribute, the `id` (OpenAI, Anthropic) or `responseId` (Gemini)
+ * of the response JSON its instrumentations put in `output.value` (mime type application/json).
+ */
+function responseIdOf(a: SpanAttributes): string | null {
+  const named = str(a, NAMES.responseId);
+  if (named !== null) return named;
+  const out = a.get('output.value');
+  const mime = a.get('output.mime_type');
+  if (typeof out !== 'string' || mime !== 'application/json' || out.length > MAX_OUTPUT_VALUE || !out.startsWith('{')) return null;
+  try {
+    const body: unknown = JSON.parse(out);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+    const rec = body as Record<string, unknown>;
+    const id = typeof rec['id'] === 'string' ? rec['id'] : rec['responseId'];
+    return typeof id === 'string' && id.trim() !== '' && id.length <= 256 ? id.trim() : null;
+  } catch {
+    return null;
+  }
 }
 
 function str(a: SpanAttributes, names: readonly string[]): string | null {

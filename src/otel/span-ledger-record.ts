@@ -22,7 +22,7 @@ export interface SpanConversion {
   errors: string[];
   /** Spans that were not model calls (skipped, not an error). */
   ignored: number;
-  /** GenAI spans whose call the gateway already recorded (no second record; gateway-call-index.ts). */
+  /** GenAI spans whose call the gateway already recorded and that carry nothing to merge into it (no record; gateway-call-index.ts). */
   seenByGateway: number;
 }
 
@@ -62,12 +62,23 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
         if (out.errors.length < 5) out.errors.push(`span ${span.spanId}: ${call.refused[0]}`);
         continue;
       }
-      if (opts.gatewayCalls && opts.gatewayCalls.match(span.traceId, [span.spanId, ...(children?.get(span.spanId) ?? [])]) !== undefined) {
-        out.seenByGateway++;
-        continue;
+      const gatewayCall = opts.gatewayCalls?.match(span.traceId, [span.spanId, ...(children?.get(span.spanId) ?? [])]);
+      if (gatewayCall) {
+        // The gateway's call key makes the store fold this span into its record (call-merge.ts);
+        // without one (a failed call) there is nothing to key a merge on, and the span adds nothing.
+        if (gatewayCall.response_id === null) {
+          out.seenByGateway++;
+          continue;
+        }
+        call.provider = gatewayCall.provider;
+        call.responseId = gatewayCall.response_id;
       }
-      const startedMs = Number(span.startNs / 1_000_000n);
-      const endedMs = span.endNs !== null && span.endNs >= span.startNs ? Number(span.endNs / 1_000_000n) : null;
+      // Matched to a gateway call, the span is filed at the gateway's start: the merge keeps the
+      // gateway's times anyway, and the embedded store looks for a call near its own start.
+      const spanStartMs = Number(span.startNs / 1_000_000n);
+      const shiftMs = gatewayCall ? Date.parse(gatewayCall.started_at) - spanStartMs : 0;
+      const startedMs = spanStartMs + shiftMs;
+      const endedMs = span.endNs !== null && span.endNs >= span.startNs ? Number(span.endNs / 1_000_000n) + shiftMs : null;
       const started = new Date(startedMs);
       if (!Number.isFinite(started.getTime()) || startedMs <= 0) {
         out.rejected++;
@@ -90,7 +101,6 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
       const attribution = spanAttribution(span.attributes, g.resource, opts.names);
       if (opts.scope) Object.assign(attribution, opts.scope);
       const tags: Record<string, string> = {};
-      if (call.responseId) tags['response_id'] = call.responseId;
       if (g.scopeName) tags['otel.scope'] = g.scopeName.slice(0, 256);
       out.records.push({
         id: otelRecordId(span.traceId, span.spanId),
@@ -120,6 +130,7 @@ export function spanGroupsToRecords(groups: readonly OtlpSpanGroup[], opts: Span
         raw_usage: Object.keys(call.rawUsage).length ? call.rawUsage : null,
         usage_version: USAGE_VERSION,
         unpriced_reason: priced ? null : unpriced,
+        response_id: call.responseId,
       });
     }
   }

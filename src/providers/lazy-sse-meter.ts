@@ -87,6 +87,7 @@ export class LazySseMeter<M extends StreamMeter> implements StreamMeter {
     };
     if (fast.model !== undefined) out.model = fast.model;
     if (fast.finish_reason !== undefined) out.finish_reason = fast.finish_reason;
+    if (fast.response_id !== undefined) out.response_id = fast.response_id;
     return (this.outcome = out);
   }
 

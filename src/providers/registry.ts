@@ -159,6 +159,8 @@ export interface ResponseReading {
   api: ApiKind;
   model?: string;
   output_text?: string;
+  /** The provider's id of the response, when it carries one (adapter `responseId`, StreamOutcome `response_id`). */
+  response_id?: string;
 }
 
 export interface ReadOptions {
@@ -222,7 +224,12 @@ export function readProviderResponse(provider: ProviderId, bytes: Uint8Array, op
     const api = opts.api ?? bodyApi(provider, body);
     const ctx: ParseContext = { api, ...ctxBase };
     const extraction = adapter.fromBody(body, ctx);
-    return { extraction, stream: format === 'json-array', api: extraction?.api ?? api, model: extraction?.model };
+    const reading: ResponseReading = { extraction, stream: format === 'json-array', api: extraction?.api ?? api, model: extraction?.model };
+    // A JSON-array stream repeats the id on every element: the first one names it.
+    const rec = asRecord(Array.isArray(body) ? body[0] : body);
+    const responseId = rec ? adapter.responseId?.(rec, api) : undefined;
+    if (responseId !== undefined) reading.response_id = responseId;
+    return reading;
   }
   if (format === 'json-array') throw new ProviderPayloadError(`a JSON array is not a ${provider} response`);
 
@@ -231,7 +238,9 @@ export function readProviderResponse(provider: ProviderId, bytes: Uint8Array, op
   meter.push(bytes);
   const outcome = meter.end();
   if (outcome.usage_problem !== undefined) throw new ProviderPayloadError(outcome.usage_problem);
-  return { extraction: outcome.extraction, stream: true, api: outcome.extraction?.api ?? api, model: outcome.model, output_text: outcome.output_text };
+  const reading: ResponseReading = { extraction: outcome.extraction, stream: true, api: outcome.extraction?.api ?? api, model: outcome.model, output_text: outcome.output_text };
+  if (outcome.response_id !== undefined) reading.response_id = outcome.response_id;
+  return reading;
 }
 
 /**

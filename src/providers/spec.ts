@@ -159,6 +159,8 @@ export interface StreamOutcome {
   model?: string;
   /** Why the answer ended, from the event that says so (final chunk, message_delta, terminal event, last candidate). */
   finish_reason?: string;
+  /** The provider's id of this response (`chatcmpl-…`, `resp_…`, `msg_…`, Gemini's `responseId`), from the first event that carries it. */
+  response_id?: string;
   /** An error the provider reported inside the stream (a Bedrock exception frame), the call having failed. */
   upstream_error?: string;
   /**
@@ -310,8 +312,18 @@ export interface ProviderAdapter<Id extends string = string> extends ProviderUsa
   readonly requestShape?: (body: Record<string, unknown>, api: ApiKind, model: string | undefined) => RequestShape | undefined;
   /** Why a complete response body ended (`stop`, `length`, `end_turn`, `STOP`, ...), as the provider says it. */
   readonly finishReason?: (body: Record<string, unknown>, api: ApiKind) => string | undefined;
+  /**
+   * The provider's id of a complete response body (`chatcmpl-…`, `resp_…`, `msg_…`, `responseId`): the
+   * key that makes the gateway's, the SDK's and a span's record of one call the same call.
+   */
+  readonly responseId?: (body: Record<string, unknown>, api: ApiKind) => string | undefined;
   /** The model to price by, from the response's and the request's names; default: the response's. */
   readonly billedModel?: (reported: string | undefined, requested: string | undefined) => string | undefined;
+}
+
+/** A provider response id as the ledger keeps it: a non-empty string of at most 256 characters, else none. */
+export function responseIdValue(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' && v.length <= 256 ? v : undefined;
 }
 
 /** Malformed provider payloads. Parsers throw only this, never a TypeError from deep inside. */

@@ -226,12 +226,14 @@ async function recordCall(ctx: CallContext, outcome: Outcome): Promise<LedgerRec
   let extraction: UsageExtraction | null = null;
   let reportedModel: string | undefined;
   let outputText = '';
+  let responseId: string | null = null;
   if (outcome.bytes) {
     try {
       const reading = readProviderResponse(provider, outcome.bytes, { api: parserApi(ctx.route), model_requested: ctx.modelRequested });
       extraction = reading.extraction ?? null;
       reportedModel = reading.model ?? extraction?.model;
       outputText = reading.output_text ?? '';
+      responseId = reading.response_id ?? null;
     } catch {
       /* a cut stream may not parse: estimated below */
     }
@@ -273,5 +275,6 @@ async function recordCall(ctx: CallContext, outcome: Outcome): Promise<LedgerRec
     raw_usage: extraction?.raw ?? null,
     usage_version: USAGE_VERSION,
     unpriced_reason: null,
+    response_id: responseId,
   };
 }

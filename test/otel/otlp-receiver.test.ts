@@ -185,7 +185,7 @@ for (const [label, Exporter] of [
   });
 }
 
-test('no double counting: a span of a call the gateway recorded (same traceparent, on the span or its HTTP child) adds no record', async () => {
+test('no double counting: a span of a call the gateway recorded (same traceparent, on the span or its HTTP child) adds no record, only its attribution', async () => {
   const traceId = '9'.repeat(31) + 'a';
   const genAiSpan = 'abcdef0123456789';
   const httpChild = '0123456789abcdef';
@@ -200,13 +200,18 @@ test('no double counting: a span of a call the gateway recorded (same traceparen
   assert.equal(gatewayRecords.length, 1);
   assert.equal(gatewayRecords[0]!.source, 'gateway');
 
-  const body = requestWithAttributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 }, { traceId, spanId: genAiSpan }) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+  // No gen_ai.response.id on this span: the traceparent alone ties it to the gateway's call.
+  const body = requestWithAttributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5, 'enduser.id': 'u-span' }, { traceId, spanId: genAiSpan }) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
   const spans = body.resourceSpans[0]!.scopeSpans[0]!.spans;
   spans.push({ traceId, spanId: httpChild, parentSpanId: genAiSpan, name: 'POST', kind: 3, startTimeUnixNano: '1754006400100000000', attributes: [{ key: 'http.request.method', value: { stringValue: 'POST' } }] });
   const sent = await post(JSON.stringify(body), { 'content-type': 'application/json' });
   assert.equal(sent.status, 200);
   await sent.arrayBuffer();
-  assert.deepEqual((await ledger()).filter((r) => r.trace_id === traceId).map((r) => r.source), ['gateway']);
+  const after = (await ledger()).filter((r) => r.trace_id === traceId);
+  assert.deepEqual(after.map((r) => r.source), ['gateway']);
+  assert.equal(after[0]!.id, gatewayRecords[0]!.id);
+  assert.equal(after[0]!.attribution.user, 'u-span', "the span's attribution reached the gateway's record");
+  assert.deepEqual(after[0]!.usage, gatewayRecords[0]!.usage, "the gateway's usage stands");
 
   // The same span in another trace is a call the gateway never saw: it is recorded.
   const other = requestWithAttributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 }, { traceId: 'b'.repeat(32), spanId: genAiSpan });

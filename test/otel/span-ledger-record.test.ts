@@ -35,7 +35,7 @@ test('A (GenAI semconv, gen_ai.provider.name): Anthropic input includes cache re
   assert.equal(r.attribution.customer, 'acme', 'app.tenant_id is a default customer attribute');
   assert.equal(r.attribution.env, 'prod');
   assert.equal(r.attribution.project, 'support-bot', 'service.name is the fallback project');
-  assert.equal(r.tags['response_id'], 'msg_01XFDUDYJgAACzvnptvVoYEL');
+  assert.equal(r.response_id, 'msg_01XFDUDYJgAACzvnptvVoYEL');
 });
 
 test('B (legacy gen_ai.system / prompt_tokens, OpenLLMetry names): OpenAI prompt includes cached tokens', () => {

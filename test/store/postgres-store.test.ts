@@ -95,6 +95,7 @@ if (available) {
         { version: 6, name: 'inventory' },
         { version: 7, name: 'ledger_request_shape' },
         { version: 8, name: 'inventory_usage' },
+        { version: 9, name: 'ledger_response_id' },
         { version: 12, name: 'gpu_usage_vendor' },
       ]);
     });

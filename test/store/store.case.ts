@@ -11,6 +11,7 @@ import { analyticsConformance } from './store-analytics.case.js';
 import { rollupConformance } from './store-rollup.case.js';
 import { overviewConformance } from './store-overview.case.js';
 import { economicsConformance } from './store-economics.case.js';
+import { callMergeConformance } from './store-call-merge.case.js';
 import { agentRunsConformance } from './store-agent-runs.case.js';
 
 export function storeConformance(name: string, open: () => Promise<Store>): void {
@@ -53,6 +54,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           started_at: '2026-11-22T08:00:00.123456Z',
           tags: {},
           source: 'import',
+          // The provider's response id (migration 011 / 009); absent on the others.
+          response_id: 'chatcmpl-BX8r5y0Kq3yQb1',
         }),
         makeRecord(4, { cost: { ...makeRecord(4).cost!, total: '-0.000000000000000001', other: '-0.000000000000000001', source: 'provider' } }),
         // The request's shape, a cache saving and a retry link (migration 009 / 007); a record
@@ -127,6 +130,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     rollupConformance(fresh);
     overviewConformance(fresh);
     economicsConformance(fresh);
+    callMergeConformance(fresh);
     agentRunsConformance(fresh);
   });
 }

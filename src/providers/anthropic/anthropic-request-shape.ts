@@ -4,7 +4,7 @@
  * `cache_control` breakpoint, every message up to and including the last one that does.
  */
 import { firstCount, lengthOf, requestShape, type RequestShape } from '../request-shape.js';
-import { asRecord, type ApiKind } from '../spec.js';
+import { asRecord, responseIdValue, type ApiKind } from '../spec.js';
 
 function hasBreakpoint(message: unknown): boolean {
   const content = asRecord(message)?.content;
@@ -22,6 +22,11 @@ export function anthropicRequestShape(body: Record<string, unknown>, api: ApiKin
     tools: lengthOf(body.tools),
     maxOutput: firstCount(body, 'max_tokens'),
   });
+}
+
+/** The message id (`msg_…`). */
+export function anthropicResponseId(body: Record<string, unknown>): string | undefined {
+  return responseIdValue(body.id);
 }
 
 export function anthropicFinishReason(body: Record<string, unknown>): string | undefined {

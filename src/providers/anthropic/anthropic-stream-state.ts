@@ -9,6 +9,7 @@
 import {
   ProviderPayloadError,
   asRecord,
+  responseIdValue,
   str,
   type ApiKind,
   type ParseContext,
@@ -30,6 +31,7 @@ export class AnthropicStreamState {
   private start: AnthropicCounts | undefined;
   private delta: AnthropicCounts | undefined;
   private stopReason: string | undefined;
+  private responseId: string | undefined;
   private rawStart: unknown;
   private rawDelta: unknown;
   private readonly loop = new ServerLoopTracker();
@@ -119,6 +121,7 @@ export class AnthropicStreamState {
       case 'message_start': {
         const msg = asRecord(e['message']);
         this.modelName = str(msg, 'model') ?? this.modelName;
+        this.responseId ??= responseIdValue(msg?.['id']);
         const usage = asRecord(msg?.['usage']);
         if (usage) {
           this.start = readAnthropicCounts(usage);
@@ -189,6 +192,7 @@ export class AnthropicStreamState {
     const out: StreamOutcome = { extraction: this.extraction(), output_text: this.text };
     if (this.modelName !== undefined) out.model = this.modelName;
     if (this.stopReason !== undefined) out.finish_reason = this.stopReason;
+    if (this.responseId !== undefined) out.response_id = this.responseId;
     if (this.usageProblem !== undefined) out.usage_problem = this.usageProblem;
     return out;
   }

@@ -1,5 +1,5 @@
 /** Anthropic Messages API (api.anthropic.com): usage from JSON bodies and SSE streams. */
-import { anthropicFinishReason, anthropicRequestShape } from './anthropic-request-shape.js';
+import { anthropicFinishReason, anthropicRequestShape, anthropicResponseId } from './anthropic-request-shape.js';
 import type { ParseContext, PathMatch, ProviderAdapter, ProviderUsageParser, StreamMeter, UsageExtraction } from '../spec.js';
 import { lazyAnthropicStreamMeter } from './anthropic-stream-meter.js';
 import { anthropicExtractionFromBody } from './anthropic-usage.js';
@@ -43,6 +43,7 @@ export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
   auth: { clientHeaders: ['x-api-key', 'authorization'], upstreamHeaders: (secret) => ({ 'x-api-key': secret }) },
   requestShape: anthropicRequestShape,
   finishReason: anthropicFinishReason,
+  responseId: anthropicResponseId,
   errorDialect: 'anthropic',
   defaultApi: 'messages',
   unnamedPathApi: 'messages',

@@ -3,7 +3,7 @@
  * `:streamGenerateContent` (SSE with `alt=sse`, else a JSON array of chunks); keys travel in
  * `x-goog-api-key`; Google's error format; an OpenAI-compatible endpoint under `/v1beta/openai`.
  */
-import { geminiFinishReason, geminiRequestShape } from './gemini-request-shape.js';
+import { geminiFinishReason, geminiRequestShape, geminiResponseId } from './gemini-request-shape.js';
 import type { PathMatch, ProviderAdapter } from '../spec.js';
 import { geminiUsageParser } from './gemini-usage-parser.js';
 import { modelFromGeminiPath } from './model-from-gemini-path.js';
@@ -36,6 +36,7 @@ export const geminiAdapter: ProviderAdapter<'gemini'> = {
   auth: { clientHeaders: ['x-goog-api-key'], clientQueryParam: 'key', upstreamHeaders: googleApiKeyAuth },
   requestShape: geminiRequestShape,
   finishReason: geminiFinishReason,
+  responseId: geminiResponseId,
   errorDialect: 'google',
   defaultApi: 'generateContent',
   unnamedPathApi: 'generateContent',

@@ -3,7 +3,7 @@
  * systemInstruction and the tools (function declarations count one tool each).
  */
 import { firstCount, lengthOf, requestShape, type RequestShape } from '../request-shape.js';
-import { asRecord, type ApiKind } from '../spec.js';
+import { asRecord, responseIdValue, type ApiKind } from '../spec.js';
 
 /** Tools are entries of `tools`; an entry of functionDeclarations counts each declaration. */
 function toolCount(tools: unknown): number | null {
@@ -24,6 +24,11 @@ export function geminiRequestShape(body: Record<string, unknown>, api: ApiKind, 
     tools: toolCount(body.tools),
     maxOutput: firstCount(asRecord(body.generationConfig), 'maxOutputTokens'),
   });
+}
+
+/** `responseId` of a generateContent body. */
+export function geminiResponseId(body: Record<string, unknown>): string | undefined {
+  return responseIdValue(body.responseId);
 }
 
 /** The last candidate list's first `finishReason` (a stream's last chunk carries it). */

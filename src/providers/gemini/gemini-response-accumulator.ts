@@ -7,7 +7,7 @@
  * Early chunks can be partial (no thoughts or tool-use counts yet), and Vertex sends
  * `{trafficType}`-only objects until the last chunk.
  */
-import { ProviderPayloadError, USAGE_VERSION, asRecord, type UsageExtraction } from '../spec.js';
+import { ProviderPayloadError, USAGE_VERSION, asRecord, responseIdValue, type UsageExtraction } from '../spec.js';
 import { GroundingTally } from './grounding-tally.js';
 import {
   hasTokenCounts,
@@ -40,11 +40,14 @@ export class GeminiResponseAccumulator {
   /** A candidate finished (finishReason) or the prompt was blocked: the last usage is final. */
   finished = false;
   model: string | undefined;
+  /** `responseId`, the same on every chunk of one answer. */
+  responseId: string | undefined;
 
   constructor(private readonly options: AccumulatorOptions) {}
 
   add(response: Record<string, unknown>): void {
     this.model = readModelVersion(response) ?? this.model;
+    this.responseId ??= responseIdValue(response.responseId);
     this.guard(() => this.addUsage(response), true);
     this.guard(() => this.grounding.add(response), true);
     this.guard(() => this.scanCandidates(response), false);

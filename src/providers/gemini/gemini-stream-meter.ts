@@ -84,6 +84,7 @@ export class GeminiStreamMeter implements StreamMeter {
     };
     if (this.acc.model !== undefined) outcome.model = this.acc.model;
     if (this.acc.finishReason !== undefined) outcome.finish_reason = this.acc.finishReason;
+    if (this.acc.responseId !== undefined) outcome.response_id = this.acc.responseId;
     if (this.acc.problem !== undefined) outcome.usage_problem = this.acc.problem;
     return outcome;
   }

@@ -9,6 +9,7 @@ import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   asRecord,
+  responseIdValue,
   str,
   type ParseContext,
   type StreamMeter,
@@ -68,6 +69,7 @@ export class ChatStreamMeter extends SseStreamMeter {
   private usage: Record<string, unknown> | undefined;
   private citations = 0;
   private finishReason: string | undefined;
+  private responseId: string | undefined;
 
   constructor(
     private readonly quirks: ChatQuirks = {},
@@ -111,6 +113,7 @@ export class ChatStreamMeter extends SseStreamMeter {
     };
     if (this.model !== undefined) outcome.model = this.model;
     if (this.finishReason !== undefined) outcome.finish_reason = this.finishReason;
+    if (this.responseId !== undefined) outcome.response_id = this.responseId;
     return outcome;
   }
 
@@ -158,6 +161,8 @@ export class ChatStreamMeter extends SseStreamMeter {
     }
     const model = nonEmpty(chunk, 'model');
     if (model !== undefined) this.model = model;
+    // Every chunk repeats the id; the first one (always parsed: the model is not known yet) gives it.
+    this.responseId ??= responseIdValue(chunk.id);
     const tier = nonEmpty(chunk, 'service_tier');
     if (tier !== undefined) this.serviceTier = tier;
     if (Array.isArray(chunk.choices)) {

@@ -5,7 +5,7 @@
  * overrides only what differs (Azure's `api-key` header and deployment paths, OpenAI's Responses
  * detection).
  */
-import { openAiFinishReason, openAiRequestShape } from './openai-request-shape.js';
+import { openAiFinishReason, openAiRequestShape, openAiResponseId } from './openai-request-shape.js';
 import { ensureStreamUsage } from '../openai/stream-usage-option.js';
 import type { ProviderAdapter, ProviderUsageParser } from '../spec.js';
 import { matchOpenAiPath, OPENAI_OPEN_ENDPOINTS } from './openai-paths.js';
@@ -34,6 +34,7 @@ export function openAiCompatibleAdapter<Id extends string>(parser: ProviderUsage
     requestStreamUsage: ensureStreamUsage,
     requestShape: openAiRequestShape,
     finishReason: openAiFinishReason,
+    responseId: openAiResponseId,
     errorDialect: 'openai',
     defaultApi: 'chat.completions',
     unnamedPathApi: 'chat.completions',

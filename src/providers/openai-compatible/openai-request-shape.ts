@@ -3,7 +3,7 @@
  * The stable prefix is the system and developer messages (Responses: `instructions` too) and the tools.
  */
 import { firstCount, lengthOf, requestShape, type RequestShape } from '../request-shape.js';
-import { asRecord, type ApiKind } from '../spec.js';
+import { asRecord, responseIdValue, type ApiKind } from '../spec.js';
 
 const PREFIX_ROLES = new Set(['system', 'developer']);
 
@@ -32,6 +32,12 @@ export function openAiRequestShape(body: Record<string, unknown>, api: ApiKind, 
     });
   }
   return undefined;
+}
+
+/** Chat (`chatcmpl-…`) and Responses (`resp_…`): the body's `id`; other APIs carry none that names one call. */
+export function openAiResponseId(body: Record<string, unknown>, api: ApiKind): string | undefined {
+  if (api !== 'chat.completions' && api !== 'responses') return undefined;
+  return responseIdValue(body.id);
 }
 
 /** Chat: the first choice's `finish_reason`; Responses: `status`, with `incomplete_details.reason` after a colon. */

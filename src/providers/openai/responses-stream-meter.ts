@@ -8,6 +8,7 @@ import type { SseEvent } from '../sse.js';
 import { SseStreamMeter } from '../sse-stream-meter.js';
 import {
   asRecord,
+  responseIdValue,
   str,
   type StreamMeter,
   type StreamOutcome,
@@ -52,11 +53,13 @@ export class ResponsesStreamMeter extends SseStreamMeter {
   private model: string | undefined;
   private extraction: UsageExtraction | null = null;
   private finishReason: string | undefined;
+  private responseId: string | undefined;
 
   protected finish(): StreamOutcome {
     const outcome: StreamOutcome = { extraction: this.extraction, output_text: this.text.join('') };
     if (this.model !== undefined) outcome.model = this.model;
     if (this.finishReason !== undefined) outcome.finish_reason = this.finishReason;
+    if (this.responseId !== undefined) outcome.response_id = this.responseId;
     return outcome;
   }
 
@@ -93,6 +96,7 @@ export class ResponsesStreamMeter extends SseStreamMeter {
     if (!response) return;
     const model = str(response, 'model');
     if (model) this.model = model;
+    this.responseId ??= responseIdValue(response.id);
     if (!terminal) return;
     this.finishReason = openAiFinishReason(response, 'responses');
     try {

@@ -12,6 +12,7 @@ import { COST_COLUMNS as LEDGER_COST_COLUMNS } from '../../ledger/ledger-schema.
 import { Decimal } from '../../pricing/decimal.js';
 import { rowToRecord, type RowDriver } from '../ledger-row.js';
 import { StagingWorkerClient } from './staging-worker-client.js';
+import { mergeSameCalls } from './duckdb-call-merge.js';
 import { COLUMNS, STAGING_READ_COLUMNS, STARTED_AT_INDEX, stagingColumns, stagingLine, type StageType, type StageValue } from './duckdb-staging.js';
 import { decodeEventsCursor, encodeEventsCursor, microsToIso } from '../event-cursor.js';
 import { eventsFilters } from '../events-filters.js';
@@ -59,6 +60,8 @@ const MERGE_STAGED = (() => {
   const fresh = `SELECT * FROM ${STAGING_TABLE} s WHERE s.c0 NOT IN (${existing}) QUALIFY row_number() OVER (PARTITION BY s.c0 ORDER BY s._line) = 1`;
   return `CREATE TEMP TABLE ${FRESH_TABLE} AS SELECT ${COLUMNS.map((c, i) => `${c.convert(`c${i}`)} AS ${quote(c.name)}`).join(', ')} FROM (${fresh})`;
 })();
+/** The staging table's rows converted to ledger columns (merged records of a call, duckdb-call-merge.ts). */
+const STAGED_CONVERTED = `SELECT ${COLUMNS.map((c, i) => `${c.convert(`c${i}`)} AS ${quote(c.name)}`).join(', ')} FROM ${STAGING_TABLE}`;
 const INSERT_FRESH = `INSERT INTO ledger (${COLUMNS.map((c) => quote(c.name)).join(', ')}) SELECT * FROM ${FRESH_TABLE}`;
 /**
  * The same merge for a bulk import (store/bulk-ingest.ts): `select` already yields ledger-typed
@@ -191,31 +194,62 @@ export class DuckDbStore implements Store, BulkIngestStore {
     }
     return this.serialized(() =>
       this.inTransaction(async () => {
-        await this.writer.run(CREATE_STAGING);
-        await this.writer.run(`DELETE FROM ${STAGING_TABLE}`);
-        const appender = await this.writer.createAppender(STAGING_TABLE, 'main', 'temp');
-        try {
-          for (let off = 0; off < records.length; off += CHUNK_ROWS) {
-            const end = Math.min(off + CHUNK_ROWS, records.length);
-            const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - off);
-            chunk.setColumns(cols.map((c) => c.slice(off, end)));
-            appender.appendDataChunk(chunk);
-          }
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
+        await this.stage(cols, records.length);
         await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
         await this.writer.run(MERGE_STAGED, [lo, hi]);
+        const merged = await this.mergeCalls(BigInt(lo), BigInt(hi));
         const result = await this.writer.run(INSERT_FRESH);
         await this.rollUp(starts);
         await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
         for (const us of starts) {
           if (typeof us === 'bigint' && this.newest !== undefined && (this.newest === null || us >= this.newest)) this.newest = us + 1n;
         }
-        return { inserted: result.rowsChanged };
+        return { inserted: Number(result.rowsChanged) - merged };
       }),
     );
+  }
+
+  /** The staging table emptied and filled with these staging columns (inside a write). */
+  private async stage(cols: ReturnType<typeof stagingColumns>, rows: number): Promise<void> {
+    await this.writer.run(CREATE_STAGING);
+    await this.writer.run(`DELETE FROM ${STAGING_TABLE}`);
+    const appender = await this.writer.createAppender(STAGING_TABLE, 'main', 'temp');
+    try {
+      for (let off = 0; off < rows; off += CHUNK_ROWS) {
+        const end = Math.min(off + CHUNK_ROWS, rows);
+        const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - off);
+        chunk.setColumns(cols.map((c) => c.slice(off, end)));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /**
+   * One record per call (duckdb-call-merge.ts): folds the fresh rows whose call the ledger or the
+   * batch already has. Returns how many stored rows were replaced (not new records). Inside a write,
+   * with FRESH_TABLE filled.
+   */
+  private async mergeCalls(loUs: bigint, hiUs: bigint): Promise<number> {
+    const r = await mergeSameCalls(
+      {
+        writer: this.writer,
+        fresh: FRESH_TABLE,
+        toRecord,
+        addFresh: async (records) => {
+          if (records.length === 0) return;
+          await this.stage(stagingColumns(records), records.length);
+          await this.writer.run(`INSERT INTO ${FRESH_TABLE} ${STAGED_CONVERTED}`);
+        },
+      },
+      loUs,
+      hiUs,
+    );
+    this.rollupPending += r.rollupRows;
+    for (const h of r.hours) this.rollupDirty.add(h);
+    return r.replaced;
   }
 
   /**
@@ -239,13 +273,14 @@ export class DuckDbStore implements Store, BulkIngestStore {
           await this.writer.run(`INSERT INTO ${STAGING_TABLE} SELECT * FROM ${source}`);
           await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
           await this.writer.run(MERGE_STAGED, [Number(staged.lo), Number(staged.hi)]);
+          const merged = await this.mergeCalls(BigInt(staged.lo), BigInt(staged.hi));
           const result = await this.writer.run(INSERT_FRESH);
           // The segment's records never reach this thread: their hours come from the fresh rows.
           await this.rollUpFresh();
           await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
           const hi = BigInt(staged.hi);
           if (this.newest !== undefined && (this.newest === null || hi >= this.newest)) this.newest = hi + 1n;
-          return { inserted: result.rowsChanged, records: staged.count };
+          return { inserted: Number(result.rowsChanged) - merged, records: staged.count };
         }),
       );
     } finally {
@@ -284,12 +319,13 @@ export class DuckDbStore implements Store, BulkIngestStore {
             if (lo === null || lo === undefined || hi === undefined) return 0;
             await this.writer.run(`DROP TABLE IF EXISTS temp.${FRESH_TABLE}`);
             await this.writer.run(freshImportSql(select), [lo, hi]);
+            const merged = await this.mergeCalls(BigInt(lo as bigint), BigInt(hi as bigint));
             const result = await this.writer.run(INSERT_FRESH);
             await this.rollUpFresh();
             await this.writer.run(`DROP TABLE ${FRESH_TABLE}`);
             // Looked up again on the next getEvents.
             this.newest = undefined;
-            return Number(result.rowsChanged);
+            return Number(result.rowsChanged) - merged;
           }),
         ),
       close: () => Promise.resolve(),

@@ -43,22 +43,54 @@ const INGEST_SUMS: Record<string, string> = {
   ...Object.fromEntries(TOKENS.map((c) => [c, `coalesce(sum(${c}), 0)`])),
 };
 
-/** The insert statement reading the batch from `source` (a FROM item aliased or named `t`). */
-function insertFrom(source: string): string {
+/**
+ * The insert statement reading the batch from `source` (a FROM item aliased or named `t`).
+ *
+ * With `calls`, a record with a response id first claims its call key in `ledger_calls` (migration
+ * 009); only a record that claimed it, or has none, goes on to the id guard and the ledger. A
+ * record whose key another record holds (committed, or committed by a concurrent writer this
+ * statement waited for) is left out and its id returned in `clashed`: the store then merges it
+ * into the holder (pg-call-merge.ts). Without `calls` (that merge writing its result), keys are
+ * left alone.
+ */
+function insertFrom(source: string, calls = true): string {
+  const claim = calls
+    ? `calls AS (INSERT INTO ledger_calls (provider, response_id, id, started_at) SELECT provider, response_id, id, started_at FROM t WHERE response_id IS NOT NULL ORDER BY provider, response_id ON CONFLICT DO NOTHING RETURNING id),
+ids AS (INSERT INTO ledger_ids (id, started_at) SELECT id, started_at FROM t WHERE response_id IS NULL OR id IN (SELECT id FROM calls) ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id),`
+    : `ids AS (INSERT INTO ledger_ids (id, started_at) SELECT id, started_at FROM t ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id),`;
+  const clashed = calls ? `(SELECT coalesce(array_agg(t.id), '{}') FROM t WHERE t.response_id IS NOT NULL AND t.id NOT IN (SELECT id FROM calls))` : `'{}'::text[]`;
   return `
 WITH t AS (SELECT * FROM ${source}),
-ids AS (INSERT INTO ledger_ids (id, started_at) SELECT id, started_at FROM t ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id),
+${claim}
 ins AS (
   INSERT INTO ledger (${PG_COLUMNS.map((c) => quote(c.name)).join(', ')})
   SELECT ${PG_COLUMNS.map((c) => `t.${quote(c.name)}`).join(', ')} FROM t WHERE t.id IN (SELECT id FROM ids)
   RETURNING started_at, ${DIMS.join(', ')}, cost_total, ${TOKENS.join(', ')}
 ),
 ${rollupUpserts('ins', INGEST_SUMS, Object.keys(INGEST_SUMS)).join(',\n')}
-SELECT count(*)::int AS inserted FROM ins`;
+SELECT (SELECT count(*)::int FROM ins) AS inserted, ${clashed} AS clashed`;
 }
 
 /** Insert from one array parameter per column (small batches: one round trip, no staging table). */
 export const INSERT_SQL = insertFrom(`(SELECT ${unnestSelect(PG_COLUMNS)} FROM ${unnestSource(PG_COLUMNS)}) t`);
+/** The same for the merged record of a call whose key row the merge holds (pg-call-merge.ts). */
+export const INSERT_MERGED_SQL = insertFrom(`(SELECT ${unnestSelect(PG_COLUMNS)} FROM ${unnestSource(PG_COLUMNS)}) t`, false);
+
+/**
+ * Takes records out of the ledger by id, with their sums out of the rollups (a merge replaces the
+ * stored record of a call by the merged one). `$1` is the ids. Leaves ledger_calls alone: the
+ * merge re-points the key row it holds.
+ */
+export const DELETE_RECORDS_SQL = `
+WITH gone AS (DELETE FROM ledger_ids WHERE id = ANY($1::text[]) RETURNING id, started_at),
+d AS (DELETE FROM ledger l USING gone g WHERE l.started_at = g.started_at AND l.id = g.id RETURNING l.started_at, ${DIMS.map((d) => `l.${d}`).join(', ')}, l.cost_total, ${TOKENS.map((c) => `l.${c}`).join(', ')}),
+${rollupUpserts('d', Object.fromEntries(Object.entries(INGEST_SUMS).map(([k, v]) => [k, `-(${v})`])), Object.keys(INGEST_SUMS)).join(',\n')}
+SELECT count(*)::int AS deleted FROM d`;
+
+/** Rollup rows a removal left without calls, in the hours given (epoch µs in $1). */
+export const DROP_EMPTY_ROLLUPS_SQL: readonly string[] = ROLLUPS.map(
+  ({ table, time, unit }) => `DELETE FROM ${table} WHERE requests = 0 AND ${time} IN (SELECT date_trunc('${unit}', 'epoch'::timestamptz + h * interval '1 microsecond') FROM unnest($1::int8[]) AS h)`,
+);
 /** Insert from the COPY staging table (pg-copy.ts). */
 export const INSERT_STAGED_SQL = insertFrom(STAGING_TABLE);
 

@@ -23,7 +23,9 @@ import { LedgerPartitions, monthOf, partitionName } from './pg-partitions.js';
 import fs from 'node:fs';
 import type { BulkIngestSession, BulkIngestStore } from '../bulk-ingest.js';
 import { openPgBulkIngest } from './pg-bulk-ingest.js';
-import { copyCsvIntoStaging, copyIntoStaging } from './pg-copy.js';
+import { copyCsvIntoStaging, copyIntoStaging, STAGING_TABLE } from './pg-copy.js';
+import { mergeClashedCalls, stagedRecords } from './pg-call-merge.js';
+import { foldBatchCalls } from '../../ledger/call-merge.js';
 import { copyBilledParquet } from './pg-billed-copy.js';
 import { INSERT_SQL, INSERT_STAGED_SQL, RETAIN_ROLLUPS_SQL, UPDATE_COLUMNS, UPDATE_COSTS_SQL } from './pg-ledger-sql.js';
 import { columnArrays, PG_COLUMNS, pgRowToRecord, RECORD_SELECT } from './pg-records.js';
@@ -44,6 +46,8 @@ export interface PostgresStoreOptions {
 const COPY_FROM = 500;
 
 const NO_PARTITION = '23514';
+const DEADLOCK = '40P01';
+const SERIALIZATION_FAILURE = '40001';
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 export class PostgresStore implements Store, BulkIngestStore {
@@ -95,7 +99,8 @@ export class PostgresStore implements Store, BulkIngestStore {
     // First write of an id wins, also within one batch; sorted so concurrent batches lock ids in one order.
     const unique = new Map<string, LedgerRecord>();
     for (const r of records) if (!unique.has(r.id)) unique.set(r.id, r);
-    const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Records of one call in one batch are one record before they reach the call guard.
+    const batch = foldBatchCalls([...unique.values()]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const months = batch.map((r) => monthOf(r.started_at));
     const viaCopy = batch.length >= (this.options.copyFrom ?? COPY_FROM);
     const params = viaCopy ? [] : columnArrays(PG_COLUMNS, batch);
@@ -103,8 +108,12 @@ export class PostgresStore implements Store, BulkIngestStore {
       await this.partitions.ensure(months);
       try {
         if (viaCopy) return { inserted: await this.insertByCopy(batch) };
-        const { rows } = await this.pool.query<{ inserted: number }>(INSERT_SQL, params);
-        return { inserted: rows[0]?.inserted ?? 0 };
+        const { rows } = await this.pool.query<{ inserted: number; clashed: string[] }>(INSERT_SQL, params);
+        let inserted = rows[0]?.inserted ?? 0;
+        const clashed = rows[0]?.clashed ?? [];
+        // Another record holds these calls' keys: fold them into it (rare: a call seen twice).
+        if (clashed.length > 0) inserted += await this.mergeInTransaction(byIds(batch, clashed));
+        return { inserted };
       } catch (e) {
         // Another process dropped a month this store believed existed (retention): recreate once.
         if ((e as { code?: string }).code !== NO_PARTITION || attempt > 0) throw e;
@@ -113,21 +122,55 @@ export class PostgresStore implements Store, BulkIngestStore {
     }
   }
 
+  /**
+   * Merges each clashed record in a transaction of its own, after the batch's insert committed: one
+   * key lock and its rollup rows per transaction, so merges of different calls that share rollup
+   * rows do not hold one another's keys. A deadlock or serialization failure PostgreSQL breaks is
+   * retried; any other failure fails insertRecords, and the caller's retry of the batch re-clashes
+   * exactly the records not merged yet (their ids never entered the ledger).
+   */
+  private async mergeInTransaction(records: readonly LedgerRecord[]): Promise<number> {
+    let inserted = 0;
+    for (const record of records) {
+      for (let attempt = 0; ; attempt++) {
+        const client = await this.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const n = await mergeClashedCalls(client, [record]);
+          await client.query('COMMIT');
+          inserted += n;
+          break;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          const code = (e as { code?: string }).code;
+          if ((code !== DEADLOCK && code !== SERIALIZATION_FAILURE) || attempt >= 5) throw e;
+        } finally {
+          client.release();
+        }
+      }
+    }
+    return inserted;
+  }
+
   /** COPY into the session's staging table, then the same guarded insert, in one transaction. */
   private async insertByCopy(batch: readonly LedgerRecord[]): Promise<number> {
     const client = await this.pool.connect();
+    let rows: { inserted: number; clashed: string[] }[];
     try {
       await client.query('BEGIN');
       await copyIntoStaging(client, batch);
-      const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+      rows = (await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL)).rows;
       await client.query('COMMIT');
-      return rows[0]?.inserted ?? 0;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       client.release();
     }
+    // Merged on connections of their own, this one released first: holding it while waiting for
+    // another could starve the pool under concurrent batches.
+    const clashed = rows[0]?.clashed ?? [];
+    return (rows[0]?.inserted ?? 0) + (clashed.length > 0 ? await this.mergeInTransaction(byIds(batch, clashed)) : 0);
   }
 
   /** Bulk import (store/bulk-ingest.ts): DuckDB stages and writes CSV batches, COPY takes them. */
@@ -140,12 +183,16 @@ export class PostgresStore implements Store, BulkIngestStore {
     for (let attempt = 0; ; attempt++) {
       await this.partitions.ensure(months);
       const client = await this.pool.connect();
+      let done: { inserted: number; incoming: LedgerRecord[] } | undefined;
       try {
         await client.query('BEGIN');
         await copyCsvIntoStaging(client, fs.createReadStream(file));
-        const { rows } = await client.query<{ inserted: number }>(INSERT_STAGED_SQL);
+        const { rows } = await client.query<{ inserted: number; clashed: string[] }>(INSERT_STAGED_SQL);
+        const clashed = rows[0]?.clashed ?? [];
+        // The file's rows never reach this thread: the clashed ones are read back from staging (emptied at commit).
+        const incoming = clashed.length > 0 ? foldBatchCalls(await stagedRecords(client, STAGING_TABLE, clashed)) : [];
         await client.query('COMMIT');
-        return rows[0]?.inserted ?? 0;
+        done = { inserted: rows[0]?.inserted ?? 0, incoming };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         // Another process dropped a month this store believed existed (retention): recreate once.
@@ -154,6 +201,8 @@ export class PostgresStore implements Store, BulkIngestStore {
       } finally {
         client.release();
       }
+      // Merged after the connection went back to the pool (see insertByCopy).
+      if (done) return done.inserted + (done.incoming.length > 0 ? await this.mergeInTransaction(done.incoming) : 0);
     }
   }
 
@@ -264,6 +313,7 @@ export class PostgresStore implements Store, BulkIngestStore {
       const cut = pgInstant(cutoffUs!, p);
       n += await tx.execute(`DELETE FROM ledger WHERE started_at < ${cut}`, p.values as SqlParam[]);
       await tx.execute(`DELETE FROM ledger_ids WHERE started_at < ${cut}`, p.values as SqlParam[]);
+      await tx.execute(`DELETE FROM ledger_calls WHERE started_at < ${cut}`, p.values as SqlParam[]);
       return n;
     });
     for (const m of whole) this.partitions.forget(m);
@@ -354,4 +404,10 @@ export class PostgresStore implements Store, BulkIngestStore {
       }
     });
   }
+}
+
+/** The batch's records with these ids (the insert's `clashed`). */
+function byIds(batch: readonly LedgerRecord[], ids: readonly string[]): LedgerRecord[] {
+  const wanted = new Set(ids);
+  return batch.filter((r) => wanted.has(r.id));
 }
