@@ -1,7 +1,7 @@
 /**
  * Seat lists and GPU usage over the portable SqlClient, for both engines (tables from embedded
  * migration 010 / PostgreSQL migration 008, src/store/migrations/inventory-usage-ddl.ts; `gpu_usage.vendor`
- * from embedded 014 / PostgreSQL 012).
+ * from embedded 012 / PostgreSQL 010).
  */
 import { Decimal } from '../pricing/decimal.js';
 import type { SqlClient, SqlParam, SqlRow } from './sql.js';

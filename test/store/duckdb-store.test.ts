@@ -78,7 +78,7 @@ describe('DuckDbStore', () => {
       [9, 'ledger_request_shape'],
       [10, 'inventory_usage'],
       [11, 'ledger_response_id'],
-      [14, 'gpu_usage_vendor'],
+      [12, 'gpu_usage_vendor'],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -96,7 +96,7 @@ if (available) {
         { version: 7, name: 'ledger_request_shape' },
         { version: 8, name: 'inventory_usage' },
         { version: 9, name: 'ledger_response_id' },
-        { version: 12, name: 'gpu_usage_vendor' },
+        { version: 10, name: 'gpu_usage_vendor' },
       ]);
     });
 

@@ -14,7 +14,7 @@ import * as m008 from './008-inventory.js';
 import * as m009 from './009-ledger-request-shape.js';
 import * as m010 from './010-inventory-usage.js';
 import * as m011 from './011-ledger-response-id.js';
-import * as m014 from './014-gpu-usage-vendor.js';
+import * as m012 from './012-gpu-usage-vendor.js';
 
 export interface Migration {
   version: number;
@@ -34,5 +34,5 @@ export const EMBEDDED_MIGRATIONS: readonly Migration[] = [
   { version: 9, name: m009.name, sql: m009.sql },
   { version: 10, name: m010.name, sql: m010.sql },
   { version: 11, name: m011.name, sql: m011.sql },
-  { version: 14, name: m014.name, sql: m014.sql },
+  { version: 12, name: m012.name, sql: m012.sql },
 ];

@@ -12,7 +12,7 @@ import * as m006 from './006-inventory.js';
 import * as m007 from './007-ledger-request-shape.js';
 import * as m008 from './008-inventory-usage.js';
 import * as m009 from './009-ledger-response-id.js';
-import * as m012 from './012-gpu-usage-vendor.js';
+import * as m010 from './010-gpu-usage-vendor.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: m001.name, sql: m001.sql },
@@ -24,5 +24,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 7, name: m007.name, sql: m007.sql },
   { version: 8, name: m008.name, sql: m008.sql },
   { version: 9, name: m009.name, sql: m009.sql },
-  { version: 12, name: m012.name, sql: m012.sql },
+  { version: 10, name: m010.name, sql: m010.sql },
 ];
