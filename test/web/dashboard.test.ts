@@ -128,7 +128,7 @@ describe('dashboard in a browser', { skip }, () => {
     const [paid] = (await env.get<{ events: LedgerRecord[] }>('/api/events?limit=20')).events.filter((e) => e.status === 'ok' && e.cost);
     assert.ok(paid?.cost);
     const zero = Object.fromEntries(Object.entries(paid.cost).map(([k, v]) => [k, k === 'currency' || k === 'source' ? v : '0'])) as LedgerRecord['cost'];
-    await env.rt.store.insertRecords([{ ...paid, id: `${paid.id}-hit`, status: 'cached', cost: zero, usage: null, usage_source: null, raw_usage: null, saved: paid.cost.total }]);
+    await env.rt.store.insertRecords([{ ...paid, id: `${paid.id}-hit`, status: 'cached', cost: zero, usage: null, usage_source: null, raw_usage: null, saved: paid.cost.total, response_id: null }]);
     await page.goto(`${env.rt.url}/#/overview`);
     const flag = page.locator('[data-testid="cache-savings"]');
     await flag.waitFor();

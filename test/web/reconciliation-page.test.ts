@@ -74,6 +74,7 @@ describe('Reconciliation page', { skip }, () => {
     );
     assert.deepEqual(trend, api.coverage_trend.map((p) => [p.period, p.provider ?? 'all', p.billed_usage, pct(p.metered_pct), pct(p.attributed_pct)]));
     // One billed-vs-observed chart per provider, and the coverage chart, drawn.
+    await page.locator('[data-testid="recon-chart"][data-rendered="true"]').nth(1).waitFor();
     assert.equal(await page.locator('[data-testid="recon-chart"][data-rendered="true"]').count(), 2);
     await page.locator('[data-testid="recon-coverage-chart"][data-rendered="true"]').waitFor();
 
