@@ -386,7 +386,7 @@ export class Gateway {
     // client has its whole response cannot lose the record.
     const record = this.record(call, status, upstream.statusCode, { usage, usageSource, extraction: refused ? null : outcome.extraction, model, refused, finishReason: outcome.finish_reason, responseId: outcome.response_id }, error);
     call.cacheFill?.complete(record, outcome.extraction ?? null, ctype);
-    if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseText: outcome.output_text });
+    if (call.capturePath !== undefined && !call.translator) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseText: outcome.output_text });
     if (call.durable) await call.durable;
     // An upstream that died mid-stream must look cut to the client too, as it would without
     // Costrail: ending the chunked response normally would pass a partial answer off as complete.
@@ -583,7 +583,7 @@ export class Gateway {
     const record = this.record(call, status, upstream.statusCode, usage ? { usage, usageSource, extraction, model, refused, finishReason, responseId } : null, parseProblem ? recordedError('upstream_malformed', parseProblem) : ok ? null : recordedError('upstream_error', `upstream answered ${upstream.statusCode}`));
     if (record.cost) res.setHeader('x-costrail-cost', record.cost.total);
     call.cacheFill?.complete(record, extraction, String(upstream.headers['content-type'] ?? 'application/json'), bytes);
-    if (call.capturePath !== undefined) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseBody: bytes });
+    if (call.capturePath !== undefined && !call.translator) this.opts.capture?.take({ record, request: call.body, path: call.capturePath, responseBody: bytes });
     if (call.durable) await call.durable;
     res.writeHead(upstream.statusCode);
     res.end(bytes);
