@@ -8,7 +8,7 @@
 import { buildComparison, type VariantReadout } from '../economics/comparison.js';
 import { isResolved, type PriceBook } from '../pricing/price-book.js';
 import type { DimensionFilters, Store } from '../store/store.js';
-import type { AdviceReport } from './recommendations.js';
+import type { AdviceReport, Recommendation } from './recommendations.js';
 
 /** Outcomes the candidate needs before its success rate can make a finding `measured`. */
 export const MIN_CANDIDATE_OUTCOMES = 30;
@@ -30,15 +30,23 @@ function pooled(rows: readonly VariantReadout[]): { outcomes: number; successes:
 
 const rate = (s: number, n: number): string | null => (n === 0 ? null : (s / n).toFixed(4));
 
+/** What a model-fit finding is about (feature, provider, current model, candidate); undefined for other kinds or an incomplete scope. */
+export function modelFitSubject(rec: Recommendation): { feature: string; provider: string; model: string; candidate: string } | undefined {
+  if (rec.kind !== 'model_fit') return undefined;
+  const feature = rec.scope['feature'];
+  const provider = rec.scope['provider'];
+  const model = rec.scope['model'];
+  const candidate = rec.evidence['candidate_model'];
+  if (!feature || !provider || !model || typeof candidate !== 'string') return undefined;
+  return { feature, provider, model, candidate };
+}
+
 export async function attachQualityEvidence(report: AdviceReport, store: Store, book: PriceBook, filters: DimensionFilters = {}): Promise<void> {
   const at = new Date(report.to);
   for (const rec of report.recommendations) {
-    if (rec.kind !== 'model_fit') continue;
-    const feature = rec.scope['feature'];
-    const provider = rec.scope['provider'];
-    const model = rec.scope['model'];
-    const candidate = rec.evidence['candidate_model'];
-    if (!feature || !provider || !model || typeof candidate !== 'string') continue;
+    const subject = modelFitSubject(rec);
+    if (!subject) continue;
+    const { feature, provider, model, candidate } = subject;
     const probe = await buildComparison(store, { feature, by: 'model', from: report.from, to: report.to, filters });
     const current = probe.variants.filter((v) => catalogName(book, provider, v.variant, at) === model && v.outcomes > 0);
     if (current.length === 0) continue;

@@ -9,6 +9,7 @@ import type { CaptureRepository } from '../capture/capture-repository.js';
 import { passRate } from '../evaluation/eval-frontier.js';
 import { isResolved, type PriceBook } from '../pricing/price-book.js';
 import type { AdviceReport } from './recommendations.js';
+import { modelFitSubject } from './quality-evidence.js';
 
 /** Scored samples a replay needs before its pass rate can make a finding `measured`. */
 export const MIN_REPLAY_SAMPLES = 20;
@@ -22,12 +23,9 @@ export async function attachReplayEvidence(report: AdviceReport, captures: Captu
     return isResolved(r) ? r.entry.model : model;
   };
   for (const rec of report.recommendations) {
-    if (rec.kind !== 'model_fit') continue;
-    const feature = rec.scope['feature'];
-    const provider = rec.scope['provider'];
-    const model = rec.scope['model'];
-    const candidate = rec.evidence['candidate_model'];
-    if (!feature || !provider || !model || typeof candidate !== 'string') continue;
+    const subject = modelFitSubject(rec);
+    if (!subject) continue;
+    const { feature, provider, model, candidate } = subject;
     const runs = (await captures.runs({ feature, limit: 1000 })).filter((r) => r.status === 'done' && catalog(provider, r.candidate) === candidate && r.original_models.some((m) => catalog(provider, m) === model));
     const run = runs[0]; // newest first
     if (!run) continue;
